@@ -1,0 +1,67 @@
+//! One module per subcommand. [`main`] parses the command line, builds the
+//! [`Output`], dispatches, prints the error (if any) and returns the exit code.
+
+pub mod build;
+pub mod check;
+pub mod list;
+pub mod note;
+pub mod run;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::error::Result;
+use crate::output::{ColorChoice, Output};
+use crate::project::Project;
+
+/// What every subcommand receives.
+pub struct Context {
+    /// The infrastructure project.
+    pub project: Project,
+    /// Where user output goes.
+    pub out: Output,
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            return match crate::cli::translate(e) {
+                Ok(text) => {
+                    Output::new(false, 0, ColorChoice::Auto).result(text.trim_end());
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    Output::new(false, 0, ColorChoice::Auto).error(&err);
+                    ExitCode::from(err.code())
+                }
+            };
+        }
+    };
+    let out = Output::new(cli.quiet, cli.verbose, cli.color);
+    match dispatch(cli, &out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            out.error(&e);
+            ExitCode::from(e.code())
+        }
+    }
+}
+
+fn dispatch(cli: Cli, out: &Output) -> Result<()> {
+    let project = Project::open(cli.projet.as_deref())?;
+    let ctx = Context {
+        project,
+        out: out.clone(),
+    };
+    match cli.command {
+        Command::Run(args) => run::execute(&ctx, args),
+        Command::Note(args) => note::execute(&ctx, args),
+        Command::Build(args) => build::execute(&ctx, args),
+        Command::Check(args) => check::execute(&ctx, args),
+        Command::List(args) => list::execute(&ctx, args),
+    }
+}

@@ -1,0 +1,125 @@
+//! French formatting of dates, durations and numbers for the journal and the
+//! book (the system locale is never consulted: the output is always French).
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Timelike};
+
+const WEEKDAYS: [&str; 7] = [
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+];
+const MONTHS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
+/// « lundi 24 novembre 2026 ».
+pub fn long_date(d: NaiveDate) -> String {
+    let day = if d.day() == 1 {
+        "1er".to_string()
+    } else {
+        d.day().to_string()
+    };
+    format!(
+        "{} {} {} {}",
+        WEEKDAYS[d.weekday().num_days_from_monday() as usize],
+        day,
+        MONTHS[d.month0() as usize],
+        d.year()
+    )
+}
+
+/// « 24 novembre 2026 à 21:30 ».
+pub fn date_time(t: &DateTime<FixedOffset>) -> String {
+    format!(
+        "{} {} {} à {:02}:{:02}",
+        t.day(),
+        MONTHS[t.month0() as usize],
+        t.year(),
+        t.hour(),
+        t.minute()
+    )
+}
+
+/// « 21:30:05 ».
+pub fn time(t: &DateTime<FixedOffset>) -> String {
+    format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
+}
+
+/// A duration in milliseconds, the French way: « 850 ms », « 2,4 s »,
+/// « 1 min 05 s », « 1 h 02 min ».
+pub fn duration_ms(ms: u64) -> String {
+    if ms < 1_000 {
+        format!("{ms} ms")
+    } else if ms < 60_000 {
+        let tenths = (ms + 50) / 100;
+        if tenths % 10 == 0 {
+            format!("{} s", tenths / 10)
+        } else {
+            format!("{},{} s", tenths / 10, tenths % 10)
+        }
+    } else if ms < 3_600_000 {
+        let s = ms / 1000;
+        format!("{} min {:02} s", s / 60, s % 60)
+    } else {
+        let m = ms / 60_000;
+        format!("{} h {:02} min", m / 60, m % 60)
+    }
+}
+
+/// A decimal number with a French decimal comma and `decimals` digits.
+pub fn decimal(x: f64, decimals: usize) -> String {
+    format!("{x:.decimals$}").replace('.', ",")
+}
+
+/// Bytes as « 65,9 Mio ».
+pub fn bytes(b: f64) -> String {
+    const UNITS: [&str; 5] = ["o", "Kio", "Mio", "Gio", "Tio"];
+    let mut v = b;
+    let mut i = 0;
+    while v >= 1024.0 && i < UNITS.len() - 1 {
+        v /= 1024.0;
+        i += 1;
+    }
+    if i == 0 {
+        format!("{v:.0} o")
+    } else {
+        format!("{} {}", decimal(v, 1), UNITS[i])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_dates_are_french() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        assert_eq!(long_date(d), "mardi 24 novembre 2026");
+        let d = NaiveDate::from_ymd_opt(2026, 8, 1).unwrap();
+        assert_eq!(long_date(d), "samedi 1er août 2026");
+    }
+
+    #[test]
+    fn durations_use_decimal_comma() {
+        assert_eq!(duration_ms(850), "850 ms");
+        assert_eq!(duration_ms(2_400), "2,4 s");
+        assert_eq!(duration_ms(3_000), "3 s");
+        assert_eq!(duration_ms(65_000), "1 min 05 s");
+        assert_eq!(duration_ms(3_720_000), "1 h 02 min");
+    }
+
+    #[test]
+    fn bytes_are_binary_units() {
+        assert_eq!(bytes(69_144_576.0), "65,9 Mio");
+        assert_eq!(bytes(12.0), "12 o");
+    }
+}

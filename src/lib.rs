@@ -1,0 +1,24 @@
+//! `journal` : exécute les parties du tutoriel d'infrastructure et tient un
+//! journal d'exploitation en français, rendu en mdBook.
+//!
+//! The binary (`main.rs`) only parses arguments and calls [`run`]; every
+//! subcommand lives in [`cmd`], every user-facing line goes through [`output`].
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod adapters;
+pub mod book;
+pub mod cli;
+pub mod cmd;
+pub mod compose_file;
+pub mod error;
+pub mod french;
+pub mod output;
+pub mod project;
+pub mod runbook;
+pub mod secrets;
+pub mod steps;
+pub mod store;
+pub mod templates;
+pub mod textdiff;
+
+pub use error::{Error, Result};

@@ -1,0 +1,78 @@
+//! The registry of tutorial parts that `journal run` knows.
+
+use crate::error::{Error, Result};
+
+/// A part of the tutorial that `journal` can run.
+pub struct PartDef {
+    /// Stable id, e.g. `partie-6`.
+    pub id: &'static str,
+    /// French title.
+    pub title: &'static str,
+}
+
+/// Every known part, in tutorial order.
+pub fn known() -> &'static [PartDef] {
+    &[PartDef {
+        id: "partie-6",
+        title: "Supervision : Prometheus, Grafana et cAdvisor",
+    }]
+}
+
+/// Finds a part by id, or a French error listing the known parts.
+pub fn find(id: &str) -> Result<&'static PartDef> {
+    let id_norm = id.trim().to_lowercase();
+    if let Some(p) = known().iter().find(|p| p.id == id_norm) {
+        return Ok(p);
+    }
+    let list = known()
+        .iter()
+        .map(|p| format!("{} ({})", p.id, p.title))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut hint = format!("parties connues : {list}");
+    if let Some(n) = id_norm.strip_prefix("partie").map(|s| s.trim_start_matches(['-', ' ', '_'])) {
+        if let Some(p) = known().iter().find(|p| p.id.ends_with(&format!("-{n}"))) {
+            hint = format!("vouliez-vous dire « {} » ? {hint}", p.id);
+        }
+    } else if let Ok(n) = id_norm.parse::<u32>() {
+        if let Some(p) = known().iter().find(|p| p.id == format!("partie-{n}")) {
+            hint = format!("vouliez-vous dire « {} » ? {hint}", p.id);
+        }
+    }
+    Err(Error::usage(format!("partie inconnue « {id} »")).with_hint(hint))
+}
+
+/// Checks a part name given to `journal note --partie`: a known part or
+/// `partie-<numéro>` (notes may concern parts that are not automated).
+pub fn validate_part_name(name: &str) -> Result<()> {
+    let ok = known().iter().any(|p| p.id == name)
+        || name
+            .strip_prefix("partie-")
+            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::usage(format!("nom de partie invalide « {name} »"))
+            .with_hint("écrivez partie-<numéro>, par exemple --partie partie-6"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_part_lists_known_ones_and_suggests() {
+        let e = find("partie6").err().unwrap();
+        assert_eq!(e.code(), 2);
+        assert!(e.hint().unwrap().contains("vouliez-vous dire « partie-6 »"));
+        let e = find("partie-9").err().unwrap();
+        assert!(e.hint().unwrap().contains("partie-6 (Supervision"));
+    }
+
+    #[test]
+    fn part_names_for_notes() {
+        assert!(validate_part_name("partie-5").is_ok());
+        assert!(validate_part_name("cinq").is_err());
+    }
+}

@@ -1,0 +1,353 @@
+//! One journal entry: YAML front matter (the on-disk contract) and a Markdown
+//! body. Parsing never panics and never touches the file: a malformed entry
+//! becomes an [`EntryError`] with `file:line: reason`.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+/// The kind of an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryKind {
+    /// The record of a `journal run`.
+    Execution,
+    /// A manual note (`journal note`).
+    Note,
+}
+
+impl EntryKind {
+    /// French label.
+    pub fn label(self) -> &'static str {
+        match self {
+            EntryKind::Execution => "exécution",
+            EntryKind::Note => "note",
+        }
+    }
+}
+
+/// The status of an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Status {
+    /// A run still in progress (or killed without a chance to say so).
+    #[serde(rename = "en cours")]
+    InProgress,
+    /// Every step succeeded (or was already done, or skipped).
+    #[serde(rename = "réussi")]
+    Succeeded,
+    /// A step failed.
+    #[serde(rename = "échoué")]
+    Failed,
+    /// The run was interrupted (Ctrl-C).
+    #[serde(rename = "interrompu")]
+    Interrupted,
+    /// A note: recorded, nothing to succeed or fail.
+    #[serde(rename = "consigné")]
+    Recorded,
+}
+
+impl Status {
+    /// French label, as written in the front matter.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::InProgress => "en cours",
+            Status::Succeeded => "réussi",
+            Status::Failed => "échoué",
+            Status::Interrupted => "interrompu",
+            Status::Recorded => "consigné",
+        }
+    }
+}
+
+/// The status of one step of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StepStatus {
+    /// The step did its work.
+    #[serde(rename = "réussi")]
+    Succeeded,
+    /// The step failed.
+    #[serde(rename = "échoué")]
+    Failed,
+    /// The step was skipped (an earlier step failed, or `--dry-run`).
+    #[serde(rename = "ignoré")]
+    Skipped,
+    /// Nothing to do: the wanted state was already there.
+    #[serde(rename = "déjà fait")]
+    AlreadyDone,
+    /// The step was running when the run stopped.
+    #[serde(rename = "interrompu")]
+    Interrupted,
+}
+
+impl StepStatus {
+    /// French label.
+    pub fn label(self) -> &'static str {
+        match self {
+            StepStatus::Succeeded => "réussi",
+            StepStatus::Failed => "échoué",
+            StepStatus::Skipped => "ignoré",
+            StepStatus::AlreadyDone => "déjà fait",
+            StepStatus::Interrupted => "interrompu",
+        }
+    }
+
+    /// Whether the step counts as a success.
+    pub fn is_ok(self) -> bool {
+        matches!(self, StepStatus::Succeeded | StepStatus::AlreadyDone)
+    }
+}
+
+/// The summary of one step, kept in the front matter for recap tables.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepSummary {
+    /// Stable step id (e.g. `compose-services`).
+    pub id: String,
+    /// French title.
+    pub titre: String,
+    /// Outcome.
+    pub statut: StepStatus,
+    /// Duration in milliseconds.
+    pub duree_ms: u64,
+}
+
+/// The YAML front matter of an entry: the on-disk contract.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    /// `execution` or `note`.
+    #[serde(rename = "type")]
+    pub kind: EntryKind,
+    /// Title.
+    pub titre: String,
+    /// The tutorial part (`partie-6`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partie: Option<String>,
+    /// When the entry was started, with its UTC offset.
+    pub horodatage: DateTime<FixedOffset>,
+    /// Status.
+    pub statut: Status,
+    /// Free tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Total duration of a run, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duree_ms: Option<u64>,
+    /// Step summaries of a run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub etapes: Vec<StepSummary>,
+}
+
+impl FrontMatter {
+    /// Number of steps that succeeded (including « déjà fait »).
+    pub fn steps_ok(&self) -> usize {
+        self.etapes.iter().filter(|s| s.statut.is_ok()).count()
+    }
+
+    /// Number of steps that failed.
+    pub fn steps_failed(&self) -> usize {
+        self.etapes
+            .iter()
+            .filter(|s| s.statut == StepStatus::Failed)
+            .count()
+    }
+}
+
+/// An entry read from disk.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The file.
+    pub path: PathBuf,
+    /// Its front matter.
+    pub front: FrontMatter,
+    /// The Markdown body (after the closing `---`).
+    pub body: String,
+    /// 1-based line of the body's first line in the file.
+    pub body_line: usize,
+}
+
+impl Entry {
+    /// File stem: the entry's stable id.
+    pub fn id(&self) -> String {
+        self.path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+}
+
+/// A malformed entry: `file:line: reason`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryError {
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line.
+    pub line: usize,
+    /// French reason.
+    pub reason: String,
+}
+
+impl fmt::Display for EntryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.path.display(), self.line, self.reason)
+    }
+}
+
+impl std::error::Error for EntryError {}
+
+/// Serializes an entry: `---`, YAML, `---`, blank line, body.
+pub fn render(front: &FrontMatter, body: &str) -> String {
+    let yaml = serde_yaml::to_string(front).expect("front matter serializes");
+    let mut out = String::with_capacity(yaml.len() + body.len() + 16);
+    out.push_str("---\n");
+    out.push_str(&yaml);
+    out.push_str("---\n\n");
+    out.push_str(body);
+    if !body.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+/// Splits `text` into its front matter text, the body (leading blank lines
+/// removed) and the body's first line (1-based).
+pub fn split(text: &str) -> Option<(&str, &str, usize)> {
+    let open = if text.starts_with("---\n") {
+        4
+    } else if text.starts_with("---\r\n") {
+        5
+    } else {
+        return None;
+    };
+    let rest = &text[open..];
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end() == "---" {
+            let yaml = &rest[..offset];
+            let after = &rest[offset + line.len()..];
+            let body = after.trim_start_matches(['\n', '\r']);
+            let start = text.len() - body.len();
+            let body_line = text[..start].matches('\n').count() + 1;
+            return Some((yaml, body, body_line));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Parses an entry's text; `path` is only used for messages.
+pub fn parse(path: &Path, text: &str) -> Result<Entry, EntryError> {
+    let err = |line: usize, reason: String| EntryError {
+        path: path.to_path_buf(),
+        line,
+        reason,
+    };
+    let Some((yaml, body, body_line)) = split(text) else {
+        return Err(err(
+            1,
+            "en-tête YAML absent ou non fermé (le fichier doit commencer par « --- » et l'en-tête finir par « --- »)"
+                .into(),
+        ));
+    };
+    match serde_yaml::from_str::<FrontMatter>(yaml) {
+        Ok(front) => Ok(Entry {
+            path: path.to_path_buf(),
+            front,
+            body: body.to_string(),
+            body_line,
+        }),
+        Err(e) => {
+            let line = e.location().map(|l| l.line() + 1).unwrap_or(2);
+            Err(err(line, french_yaml_error(&e.to_string())))
+        }
+    }
+}
+
+/// Translates the common serde_yaml messages into French.
+fn french_yaml_error(msg: &str) -> String {
+    let msg = msg.split(" at line ").next().unwrap_or(msg);
+    if let Some(rest) = msg.strip_prefix("missing field ") {
+        return format!("champ obligatoire manquant : {rest}");
+    }
+    if let Some(rest) = msg.strip_prefix("unknown field ") {
+        let field = rest.split(',').next().unwrap_or(rest);
+        return format!("champ inconnu : {field}");
+    }
+    if let Some(rest) = msg.find("unknown variant ").map(|i| &msg[i + 16..]) {
+        let (value, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        return format!(
+            "valeur inconnue {value}{}",
+            if expected.is_empty() {
+                String::new()
+            } else {
+                format!(" (attendu : {expected})")
+            }
+        );
+    }
+    if msg.contains("premature end") || msg.contains("input contains invalid") || msg.contains("mapping values") || msg.contains("did not find expected") {
+        return format!("YAML invalide : {msg}");
+    }
+    if msg.contains("input is out of range") || msg.contains("premature end of input") || msg.contains("trailing input") || msg.contains("invalid") {
+        return format!("valeur invalide : {msg}");
+    }
+    format!("en-tête invalide : {msg}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> FrontMatter {
+        FrontMatter {
+            kind: EntryKind::Note,
+            titre: "Redémarrage de Zammad".into(),
+            partie: Some("partie-6".into()),
+            horodatage: DateTime::parse_from_rfc3339("2026-11-24T10:15:00+01:00").unwrap(),
+            statut: Status::Recorded,
+            tags: vec!["zammad".into()],
+            duree_ms: None,
+            etapes: vec![],
+        }
+    }
+
+    #[test]
+    fn render_then_parse_round_trips() {
+        let text = render(&sample(), "Texte.\n");
+        assert!(text.contains("statut: consigné"), "{text}");
+        let e = parse(Path::new("x.md"), &text).unwrap();
+        assert_eq!(e.front, sample());
+        assert_eq!(e.body, "Texte.\n");
+        assert_eq!(text.lines().nth(e.body_line - 1), Some("Texte."));
+    }
+
+    #[test]
+    fn missing_front_matter_is_line_one() {
+        let e = parse(Path::new("j/x.md"), "# Titre\n").unwrap_err();
+        assert_eq!(e.line, 1);
+        assert!(e.to_string().starts_with("j/x.md:1: en-tête YAML"));
+    }
+
+    #[test]
+    fn bad_status_reports_its_line() {
+        let text = "---\ntype: note\ntitre: t\nhorodatage: 2026-11-24T10:15:00+01:00\nstatut: super\n---\nx\n";
+        let e = parse(Path::new("x.md"), text).unwrap_err();
+        assert_eq!(e.line, 5, "{e}");
+        assert!(e.reason.contains("super"), "{e}");
+    }
+
+    #[test]
+    fn unknown_field_is_rejected_in_french() {
+        let text = "---\ntype: note\ntitre: t\nhorodatage: 2026-11-24T10:15:00+01:00\nstatut: consigné\ncouleur: bleu\n---\nx\n";
+        let e = parse(Path::new("x.md"), text).unwrap_err();
+        assert!(e.reason.contains("champ inconnu"), "{e}");
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        for t in ["", "---", "---\n", "---\n---\n", "---\n: :\n---\n", "---\n\u{0}\n---\n"] {
+            let _ = parse(Path::new("x.md"), t);
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! The journal store: one Markdown file per entry under `journal/`.
+//!
+//! Invariants: writes are atomic (temporary file in the same folder, fsync,
+//! rename, fsync of the folder); new names are unique (timestamp + random
+//! suffix, created without ever replacing an existing file); creating an entry
+//! never reads the other entries; reading never modifies or deletes a file.
+//! Every text written goes through [`crate::secrets::redact`].
+
+pub mod entry;
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset, Local};
+
+pub use entry::{Entry, EntryError, EntryKind, FrontMatter, Status, StepStatus, StepSummary};
+
+use crate::error::{Error, Result};
+use crate::secrets::redact;
+
+/// The current time with the local UTC offset. `JOURNAL_HORLOGE` (RFC 3339)
+/// fixes it, for reproducible tests and documentation.
+pub fn now() -> DateTime<FixedOffset> {
+    if let Ok(v) = std::env::var("JOURNAL_HORLOGE") {
+        if let Ok(t) = DateTime::parse_from_rfc3339(&v) {
+            return t;
+        }
+    }
+    Local::now().fixed_offset()
+}
+
+/// The `journal/` folder of a project.
+#[derive(Debug, Clone)]
+pub struct Store {
+    dir: PathBuf,
+}
+
+impl Store {
+    /// A store on `dir` (nothing is created yet).
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Store { dir: dir.into() }
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Creates the folder if needed and checks it is writable, without
+    /// leaving anything behind.
+    pub fn ensure_writable(&self) -> Result<()> {
+        fs::create_dir_all(&self.dir)
+            .map_err(|e| Error::io("création du dossier", &self.dir, e))?;
+        let probe = tempfile::Builder::new()
+            .prefix(".ecriture-")
+            .tempfile_in(&self.dir)
+            .map_err(|e| Error::io("écriture dans le dossier", &self.dir, e))?;
+        drop(probe);
+        Ok(())
+    }
+
+    /// Writes a new entry under a fresh unique name and returns its path.
+    pub fn create(&self, front: &FrontMatter, body: &str) -> Result<PathBuf> {
+        let text = redact(&entry::render(front, body));
+        let stamp = front.horodatage.format("%Y-%m-%dT%H%M%S%.3f").to_string();
+        let stamp = stamp.replace('.', "-");
+        let mut rng = fastrand::Rng::new();
+        for _ in 0..16 {
+            let suffix: String = (0..6).map(|_| rng.alphanumeric().to_ascii_lowercase()).collect();
+            let name = format!("{stamp}-{}-{suffix}.md", front.kind.label_ascii());
+            let path = self.dir.join(name);
+            match write_atomic(&path, text.as_bytes(), false) {
+                Ok(()) => return Ok(path),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(Error::io("écriture de l'entrée", &path, e)),
+            }
+        }
+        Err(Error::failed("impossible de trouver un nom d'entrée libre après 16 essais")
+            .with_hint("vérifiez l'horloge du système et le contenu du dossier journal/"))
+    }
+
+    /// Replaces an entry written earlier by this process (atomic).
+    pub fn update(&self, path: &Path, front: &FrontMatter, body: &str) -> Result<()> {
+        let text = redact(&entry::render(front, body));
+        write_atomic(path, text.as_bytes(), true)
+            .map_err(|e| Error::io("mise à jour de l'entrée", path, e))
+    }
+
+    /// Paths of every entry file, sorted by name (that is, chronologically).
+    pub fn paths(&self) -> Result<Vec<PathBuf>> {
+        let rd = match fs::read_dir(&self.dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(Error::io("lecture du dossier", &self.dir, e)),
+        };
+        let mut out: Vec<PathBuf> = rd
+            .filter_map(|d| d.ok())
+            .map(|d| d.path())
+            .filter(|p| {
+                p.extension().is_some_and(|x| x == "md")
+                    && p.is_file()
+                    && !p
+                        .file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            })
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
+    /// Reads every entry: the good ones sorted oldest first, and the errors.
+    pub fn load(&self) -> Result<(Vec<Entry>, Vec<EntryError>)> {
+        let mut entries = Vec::new();
+        let mut errors = Vec::new();
+        for p in self.paths()? {
+            match read(&p) {
+                Ok(e) => entries.push(e),
+                Err(e) => errors.push(e),
+            }
+        }
+        entries.sort_by(|a, b| {
+            a.front
+                .horodatage
+                .cmp(&b.front.horodatage)
+                .then_with(|| a.path.cmp(&b.path))
+        });
+        Ok((entries, errors))
+    }
+}
+
+impl EntryKind {
+    fn label_ascii(self) -> &'static str {
+        match self {
+            EntryKind::Execution => "execution",
+            EntryKind::Note => "note",
+        }
+    }
+}
+
+/// Reads and parses one entry file.
+pub fn read(path: &Path) -> Result<Entry, EntryError> {
+    let bytes = fs::read(path).map_err(|e| EntryError {
+        path: path.to_path_buf(),
+        line: 1,
+        reason: format!("lecture impossible : {}", crate::error::french_io(&e)),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        EntryError {
+            path: path.to_path_buf(),
+            line: valid.iter().filter(|b| **b == b'\n').count() + 1,
+            reason: "le fichier n'est pas de l'UTF-8 valide".into(),
+        }
+    })?;
+    entry::parse(path, &text)
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder,
+/// fsync, then rename (or hard-link when `replace` is false, so an existing
+/// file is never overwritten), then fsync of the folder.
+pub fn write_atomic(path: &Path, bytes: &[u8], replace: bool) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    if replace {
+        tmp.persist(path).map_err(|e| e.error)?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    }
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn note(t: &str) -> FrontMatter {
+        FrontMatter {
+            kind: EntryKind::Note,
+            titre: t.into(),
+            partie: None,
+            horodatage: DateTime::parse_from_rfc3339("2026-11-24T10:15:00+01:00").unwrap(),
+            statut: Status::Recorded,
+            tags: vec![],
+            duree_ms: None,
+            etapes: vec![],
+        }
+    }
+
+    #[test]
+    fn same_instant_gives_distinct_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let a = store.create(&note("a"), "A").unwrap();
+        let b = store.create(&note("b"), "B").unwrap();
+        assert_ne!(a, b);
+        let (entries, errors) = store.load().unwrap();
+        assert_eq!(entries.len(), 2);
+        assert!(errors.is_empty());
+    }
+
+    #[test]
+    fn no_overwrite_without_replace() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.md");
+        write_atomic(&p, b"1", false).unwrap();
+        let e = write_atomic(&p, b"2", false).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read(&p).unwrap(), b"1");
+        write_atomic(&p, b"3", true).unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"3");
+        // No temporary file left behind.
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn malformed_entries_are_reported_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("bad.md");
+        fs::write(&bad, "---\ntype: note\n").unwrap();
+        let (entries, errors) = Store::new(dir.path()).load().unwrap();
+        assert!(entries.is_empty());
+        assert_eq!(errors.len(), 1);
+        assert_eq!(fs::read_to_string(&bad).unwrap(), "---\ntype: note\n");
+    }
+}
