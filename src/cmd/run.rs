@@ -1,12 +1,53 @@
-//! `journal run <partie>`: runs a part's runbook and records it.
+//! `journal run <partie>`: runs a part's runbook and records it in the
+//! journal (or, with `--dry-run`, prints the plan and changes nothing).
 
 use super::Context;
 use crate::cli::RunArgs;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::runbook::{RunContext, Settings, engine};
 
 /// Runs `journal run`.
 pub fn execute(ctx: &Context, args: RunArgs) -> Result<()> {
     let part = crate::runbook::parts::find(&args.partie)?;
-    let _ = (ctx, part);
-    Err(crate::error::Error::failed("en construction"))
+    let settings = Settings::from_env(&args)?;
+    let dry_run = settings.dry_run;
+    let mut run_ctx = RunContext::new(ctx.project.clone(), settings, ctx.out.clone());
+    ctx.out.info(&format!(
+        "{} de la {} — {}",
+        if dry_run { "Simulation" } else { "Exécution" },
+        part.id,
+        part.title
+    ));
+    let outcome = engine::run(part, &mut run_ctx)?;
+    if let Some(p) = &outcome.path {
+        ctx.out.result(&p.display().to_string());
+    }
+    match outcome.failure {
+        None => {
+            if dry_run {
+                ctx.out.success("simulation terminée : rien n'a été modifié");
+            } else {
+                ctx.out.success(&format!("{} terminée ; « journal build » met le livre à jour", part.id));
+            }
+            Ok(())
+        }
+        Some(e) => {
+            let step = outcome
+                .record
+                .etapes
+                .iter()
+                .find(|s| s.statut == crate::store::StepStatus::Failed)
+                .map(|s| s.titre.clone())
+                .unwrap_or_default();
+            let mut err = Error::failed(format!("la {} a échoué à l'étape « {step} » : {}", part.id, e.message()))
+                .with_kind(match e.kind() {
+                    crate::error::Kind::Failed => crate::error::Kind::Failed,
+                    other => other,
+                });
+            if let Some(h) = e.hint() {
+                err = err.with_hint(h.to_string());
+            }
+            Err(err)
+        }
+    }
 }

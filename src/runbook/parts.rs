@@ -2,12 +2,16 @@
 
 use crate::error::{Error, Result};
 
+use super::Step;
+
 /// A part of the tutorial that `journal` can run.
 pub struct PartDef {
     /// Stable id, e.g. `partie-6`.
     pub id: &'static str,
     /// French title.
     pub title: &'static str,
+    /// Its steps, in order.
+    pub steps: fn() -> Vec<Box<dyn Step>>,
 }
 
 /// Every known part, in tutorial order.
@@ -15,6 +19,7 @@ pub fn known() -> &'static [PartDef] {
     &[PartDef {
         id: "partie-6",
         title: "Supervision : Prometheus, Grafana et cAdvisor",
+        steps: crate::steps::partie6,
     }]
 }
 

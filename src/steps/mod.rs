@@ -1,1 +1,58 @@
-//! (en construction)
+//! The steps of the parts, one file per step kind. Each step does its work
+//! through the adapters and reports in French; none of them writes the journal
+//! (the engine does).
+
+pub mod compose_services;
+pub mod compose_up;
+pub mod config_file;
+pub mod container_metrics;
+pub mod containers;
+pub mod documentation;
+pub mod grafana_dashboard;
+pub mod grafana_datasource;
+pub mod grafana_password;
+pub mod preflight;
+pub mod prometheus_targets;
+pub mod resource_snapshot;
+
+use crate::runbook::Step;
+
+/// The compose services this part adds, in order.
+pub const PART6_SERVICES: [&str; 3] = ["prometheus", "grafana", "cadvisor"];
+
+/// The Compose project in use (name and file), stored by `preflight`.
+#[derive(Debug, Clone)]
+pub struct ComposeProject {
+    /// The project name (`com.docker.compose.project` label).
+    pub name: String,
+    /// The compose file.
+    pub file: std::path::PathBuf,
+}
+
+/// The Docker engine client, stored by `preflight`.
+pub struct DockerClient(pub std::rc::Rc<dyn crate::adapters::docker::Containers>);
+
+/// The Compose client, stored by `preflight`.
+pub struct ComposeClient(pub std::rc::Rc<dyn crate::adapters::compose::Compose>);
+
+/// Set by `prometheus-config` when it changed the file: a running Prometheus
+/// must then be restarted to read it (the file is bind-mounted).
+pub struct PrometheusConfigChanged;
+
+/// The steps of « partie 6 : supervision », in the tutorial's order.
+pub fn partie6() -> Vec<Box<dyn Step>> {
+    vec![
+        Box::new(preflight::Preflight),
+        Box::new(config_file::PrometheusConfig),
+        Box::new(compose_services::ComposeServices),
+        Box::new(compose_up::ComposeUp),
+        Box::new(containers::Containers),
+        Box::new(prometheus_targets::PrometheusTargets),
+        Box::new(container_metrics::ContainerMetrics),
+        Box::new(grafana_password::GrafanaPassword),
+        Box::new(grafana_datasource::GrafanaDatasource),
+        Box::new(grafana_dashboard::GrafanaDashboard),
+        Box::new(resource_snapshot::ResourceSnapshot),
+        Box::new(documentation::Documentation),
+    ]
+}

@@ -1,0 +1,230 @@
+//! Docker Compose through its command line: `docker compose` (v2, preferred)
+//! or `docker-compose` (v1, accepted). It validates files, reads the project
+//! name, starts services and lists them; it never edits the compose file.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::error::{Error, Result};
+
+/// Which Compose is installed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    /// The `docker compose` plugin.
+    V2,
+    /// The Python `docker-compose`.
+    V1,
+}
+
+/// The output of a Compose command.
+#[derive(Debug, Clone)]
+pub struct Captured {
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error (Compose writes its progress there).
+    pub stderr: String,
+}
+
+impl Captured {
+    /// stdout and stderr together, for the journal.
+    pub fn combined(&self) -> String {
+        let mut s = self.stderr.trim_end().to_string();
+        if !self.stdout.trim().is_empty() {
+            if !s.is_empty() {
+                s.push('\n');
+            }
+            s.push_str(self.stdout.trim_end());
+        }
+        s
+    }
+}
+
+/// The Compose operations the steps use.
+pub trait Compose {
+    /// `docker compose version`, as recorded.
+    fn describe(&self) -> String;
+    /// The command prefix users would type (`docker compose` or `docker-compose`).
+    fn program(&self) -> &'static str;
+    /// Validates `file` (`config -q`); the error text on failure.
+    fn validate(&self, file: &Path) -> std::result::Result<(), String>;
+    /// The project name Compose uses for `file`.
+    fn project_name(&self, file: &Path) -> Result<String>;
+    /// `up -d <services>`.
+    fn up(&self, file: &Path, services: &[&str]) -> Result<Captured>;
+    /// `ps <services>`.
+    fn ps(&self, file: &Path, services: &[&str]) -> Result<Captured>;
+}
+
+/// The CLI implementation.
+#[derive(Debug, Clone)]
+pub struct ComposeCli {
+    flavor: Flavor,
+    version: String,
+}
+
+fn run(program: &str, args: &[&str], dir: Option<&Path>) -> std::io::Result<(bool, Captured)> {
+    let mut cmd = Command::new(program);
+    cmd.args(args);
+    if let Some(d) = dir {
+        cmd.current_dir(d);
+    }
+    let out = cmd.output()?;
+    Ok((
+        out.status.success(),
+        Captured {
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        },
+    ))
+}
+
+impl ComposeCli {
+    /// Finds Compose: `docker compose` first, then `docker-compose`.
+    pub fn detect() -> Result<Self> {
+        if let Ok((true, out)) = run("docker", &["compose", "version", "--short"], None) {
+            return Ok(ComposeCli {
+                flavor: Flavor::V2,
+                version: out.stdout.trim().to_string(),
+            });
+        }
+        if let Ok((true, out)) = run("docker-compose", &["version", "--short"], None) {
+            return Ok(ComposeCli {
+                flavor: Flavor::V1,
+                version: out.stdout.trim().to_string(),
+            });
+        }
+        Err(Error::environment("Docker Compose est introuvable (ni « docker compose » ni « docker-compose »)")
+            .with_hint(
+                "installez le greffon Compose v2 (paquet docker-compose-plugin, ou docker-compose de Debian \
+                 trixie) ; docker-compose v1 est aussi accepté",
+            ))
+    }
+
+    /// The flavor found.
+    pub fn flavor(&self) -> Flavor {
+        self.flavor
+    }
+
+    fn invoke(&self, file: &Path, args: &[&str]) -> std::io::Result<(bool, Captured)> {
+        let dir = file.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+        let file_s = file.to_string_lossy().to_string();
+        let mut full: Vec<&str> = Vec::new();
+        let program = match self.flavor {
+            Flavor::V2 => {
+                full.push("compose");
+                "docker"
+            }
+            Flavor::V1 => "docker-compose",
+        };
+        full.extend(["-f", file_s.as_str()]);
+        full.extend(args);
+        run(program, &full, Some(&dir))
+    }
+
+    fn failure(&self, what: &str, file: &Path, out: &Captured) -> Error {
+        Error::failed(format!("« {} {what} » a échoué : {}", self.program(), first_error_line(&out.combined())))
+            .with_hint(format!(
+                "lancez la commande à la main pour voir le détail : cd {} && {} {what}",
+                file.parent().unwrap_or(Path::new(".")).display(),
+                self.program()
+            ))
+    }
+}
+
+/// The most telling line of a Compose error output.
+pub fn first_error_line(text: &str) -> String {
+    text.lines()
+        .rev()
+        .find(|l| {
+            let l = l.to_lowercase();
+            l.contains("error") || l.contains("erreur") || l.contains("invalid") || l.contains("bind")
+        })
+        .or_else(|| text.lines().rev().find(|l| !l.trim().is_empty()))
+        .unwrap_or("")
+        .trim()
+        .to_string()
+}
+
+impl Compose for ComposeCli {
+    fn describe(&self) -> String {
+        match self.flavor {
+            Flavor::V2 => format!("docker compose {} (v2)", self.version),
+            Flavor::V1 => format!("docker-compose {} (v1)", self.version),
+        }
+    }
+
+    fn program(&self) -> &'static str {
+        match self.flavor {
+            Flavor::V2 => "docker compose",
+            Flavor::V1 => "docker-compose",
+        }
+    }
+
+    fn validate(&self, file: &Path) -> std::result::Result<(), String> {
+        match self.invoke(file, &["config", "-q"]) {
+            Ok((true, _)) => Ok(()),
+            Ok((false, out)) => Err(out.combined().trim().to_string()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    fn project_name(&self, file: &Path) -> Result<String> {
+        if let Ok(name) = std::env::var("COMPOSE_PROJECT_NAME") {
+            if !name.trim().is_empty() {
+                return Ok(name.trim().to_string());
+            }
+        }
+        if self.flavor == Flavor::V2 {
+            if let Ok((true, out)) = self.invoke(file, &["config", "--format", "json"]) {
+                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&out.stdout) {
+                    if let Some(name) = v.get("name").and_then(|n| n.as_str()) {
+                        return Ok(name.to_string());
+                    }
+                }
+            }
+        }
+        // Compose's default: the folder's name, lowercased, [a-z0-9_-] only.
+        let dir = file
+            .parent()
+            .and_then(|d| std::fs::canonicalize(d).ok())
+            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_default();
+        let name: String = dir
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .collect();
+        Ok(name)
+    }
+
+    fn up(&self, file: &Path, services: &[&str]) -> Result<Captured> {
+        let mut args = vec!["up", "-d"];
+        args.extend(services);
+        match self.invoke(file, &args) {
+            Ok((true, out)) => Ok(out),
+            Ok((false, out)) => Err(self.failure(&args.join(" "), file, &out)),
+            Err(e) => Err(Error::environment(format!("lancement de {} impossible : {e}", self.program()))),
+        }
+    }
+
+    fn ps(&self, file: &Path, services: &[&str]) -> Result<Captured> {
+        let mut args = vec!["ps", "-a"];
+        args.extend(services);
+        match self.invoke(file, &args) {
+            Ok((true, out)) => Ok(out),
+            Ok((false, out)) => Err(self.failure(&args.join(" "), file, &out)),
+            Err(e) => Err(Error::environment(format!("lancement de {} impossible : {e}", self.program()))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_line_prefers_error_words() {
+        let t = "Container x Creating\nError response from daemon: driver failed programming external connectivity: Bind for 0.0.0.0:9090 failed: port is already allocated\n";
+        assert!(first_error_line(t).contains("port is already allocated"));
+    }
+}

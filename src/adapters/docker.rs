@@ -1,0 +1,253 @@
+//! The Docker engine, through bollard (API version negotiated; the engine may
+//! be as old as API 1.41). Read-only: it lists, inspects and reads logs; it
+//! never creates or starts containers (Compose does, see `compose.rs`).
+
+use std::collections::HashMap;
+
+use bollard::query_parameters::{InspectContainerOptions, ListContainersOptionsBuilder, LogsOptionsBuilder};
+use futures_util::StreamExt;
+
+use crate::error::{Error, Result};
+
+/// What the engine says about itself.
+#[derive(Debug, Clone, Default)]
+pub struct EngineInfo {
+    /// Engine version, e.g. `20.10.24`.
+    pub version: String,
+    /// Negotiated API version, e.g. `1.41`.
+    pub api_version: String,
+    /// Operating system of the host.
+    pub os: String,
+    /// Kernel version.
+    pub kernel: String,
+    /// `1` or `2` (empty when unknown).
+    pub cgroup_version: String,
+    /// `cgroupfs` or `systemd`.
+    pub cgroup_driver: String,
+    /// Docker root dir, e.g. `/var/lib/docker`.
+    pub root_dir: String,
+}
+
+/// One container as the steps need it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContainerState {
+    /// Full id.
+    pub id: String,
+    /// Name without the leading slash.
+    pub name: String,
+    /// Compose service label.
+    pub service: String,
+    /// Compose project label.
+    pub project: String,
+    /// Image.
+    pub image: String,
+    /// `running`, `restarting`, `exited`…
+    pub state: String,
+    /// Human status (`Up 5 seconds`).
+    pub status: String,
+    /// Restart count (from inspect).
+    pub restart_count: i64,
+    /// Health status when a healthcheck exists.
+    pub health: Option<String>,
+    /// Exit code of the last run.
+    pub exit_code: Option<i64>,
+    /// Published ports `hôte:conteneur`.
+    pub ports: Vec<String>,
+    /// Host ports published.
+    pub host_ports: Vec<u16>,
+}
+
+/// The engine operations the steps use.
+pub trait Containers {
+    /// Engine version and host facts.
+    fn info(&self) -> Result<EngineInfo>;
+    /// Containers (running or not) of `services` in compose project `project`.
+    fn service_containers(&self, project: &str, services: &[&str]) -> Result<Vec<ContainerState>>;
+    /// Every container publishing host port `port`.
+    fn publishing(&self, port: u16) -> Result<Vec<ContainerState>>;
+    /// Fresh state of one container (restart count, health).
+    fn inspect(&self, id: &str) -> Result<ContainerState>;
+    /// The last `lines` lines of a container's logs.
+    fn logs_tail(&self, id: &str, lines: usize) -> Result<String>;
+}
+
+/// The bollard implementation.
+pub struct Docker {
+    rt: tokio::runtime::Runtime,
+    client: bollard::Docker,
+}
+
+fn engine_error(e: bollard::errors::Error) -> Error {
+    let text = e.to_string();
+    let host = std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
+    Error::environment(format!("le moteur Docker ne répond pas ({host})"))
+        .with_hint(
+            "démarrez le moteur Docker (systemctl start docker, ou dockerd) et vérifiez les droits \
+             sur la socket (groupe docker) ; « docker info » doit répondre",
+        )
+        .with_source(std::io::Error::other(text))
+}
+
+impl Docker {
+    /// Connects to the local engine (`DOCKER_HOST` honoured) and negotiates
+    /// the API version.
+    pub fn connect() -> Result<Self> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::environment(format!("initialisation du client Docker impossible : {e}")))?;
+        let client = bollard::Docker::connect_with_local_defaults().map_err(engine_error)?;
+        let client = rt
+            .block_on(async {
+                tokio::time::timeout(std::time::Duration::from_secs(10), client.negotiate_version()).await
+            })
+            .map_err(|_| {
+                Error::environment("le moteur Docker ne répond pas (délai de 10 s dépassé)")
+                    .with_hint("vérifiez que dockerd tourne : docker info")
+            })?
+            .map_err(engine_error)?;
+        Ok(Docker { rt, client })
+    }
+
+    fn summary_to_state(c: bollard::models::ContainerSummary) -> ContainerState {
+        let labels = c.labels.unwrap_or_default();
+        let mut ports = Vec::new();
+        let mut host_ports = Vec::new();
+        for p in c.ports.unwrap_or_default() {
+            if let Some(public) = p.public_port {
+                let s = format!("{public}:{}", p.private_port);
+                if !ports.contains(&s) {
+                    ports.push(s);
+                }
+                if !host_ports.contains(&public) {
+                    host_ports.push(public);
+                }
+            }
+        }
+        ContainerState {
+            id: c.id.unwrap_or_default(),
+            name: c
+                .names
+                .and_then(|n| n.into_iter().next())
+                .unwrap_or_default()
+                .trim_start_matches('/')
+                .to_string(),
+            service: labels.get("com.docker.compose.service").cloned().unwrap_or_default(),
+            project: labels.get("com.docker.compose.project").cloned().unwrap_or_default(),
+            image: c.image.unwrap_or_default(),
+            state: c.state.map(|s| s.to_string()).unwrap_or_default(),
+            status: c.status.unwrap_or_default(),
+            ports,
+            host_ports,
+            ..Default::default()
+        }
+    }
+
+    fn list(&self, filters: HashMap<&str, Vec<&str>>) -> Result<Vec<ContainerState>> {
+        let opts = ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
+        let list = self
+            .rt
+            .block_on(self.client.list_containers(Some(opts)))
+            .map_err(engine_error)?;
+        Ok(list.into_iter().map(Self::summary_to_state).collect())
+    }
+}
+
+impl Containers for Docker {
+    fn info(&self) -> Result<EngineInfo> {
+        let (info, version) = self.rt.block_on(async {
+            let info = self.client.info().await;
+            let version = self.client.version().await;
+            (info, version)
+        });
+        let info = info.map_err(engine_error)?;
+        let version = version.map_err(engine_error)?;
+        Ok(EngineInfo {
+            version: version.version.or(info.server_version).unwrap_or_default(),
+            api_version: version.api_version.unwrap_or_default(),
+            os: info.operating_system.unwrap_or_default(),
+            kernel: info.kernel_version.unwrap_or_default(),
+            cgroup_version: info.cgroup_version.map(|v| v.to_string()).unwrap_or_default(),
+            cgroup_driver: info.cgroup_driver.map(|v| v.to_string()).unwrap_or_default(),
+            root_dir: info.docker_root_dir.unwrap_or_default(),
+        })
+    }
+
+    fn service_containers(&self, project: &str, services: &[&str]) -> Result<Vec<ContainerState>> {
+        let project_label = format!("com.docker.compose.project={project}");
+        let mut filters = HashMap::new();
+        filters.insert("label", vec![project_label.as_str()]);
+        let mut all = self.list(filters)?;
+        all.retain(|c| services.contains(&c.service.as_str()));
+        let mut out = Vec::new();
+        for c in all {
+            let mut full = self.inspect(&c.id)?;
+            full.ports = c.ports;
+            full.host_ports = c.host_ports;
+            full.status = c.status;
+            out.push(full);
+        }
+        out.sort_by_key(|c| services.iter().position(|s| *s == c.service));
+        Ok(out)
+    }
+
+    fn publishing(&self, port: u16) -> Result<Vec<ContainerState>> {
+        let mut filters = HashMap::new();
+        filters.insert("status", vec!["running", "restarting", "created"]);
+        let mut all = self.list(filters)?;
+        all.retain(|c| c.host_ports.contains(&port));
+        Ok(all)
+    }
+
+    fn inspect(&self, id: &str) -> Result<ContainerState> {
+        let r = self
+            .rt
+            .block_on(self.client.inspect_container(id, None::<InspectContainerOptions>))
+            .map_err(|e| match e {
+                bollard::errors::Error::DockerResponseServerError { status_code: 404, .. } => {
+                    Error::failed(format!("le conteneur « {id} » n'existe plus"))
+                        .with_hint("relancez : journal run partie-6")
+                }
+                other => engine_error(other),
+            })?;
+        let labels = r.config.as_ref().and_then(|c| c.labels.clone()).unwrap_or_default();
+        let state = r.state.clone().unwrap_or_default();
+        Ok(ContainerState {
+            id: r.id.clone().unwrap_or_default(),
+            name: r.name.clone().unwrap_or_default().trim_start_matches('/').to_string(),
+            service: labels.get("com.docker.compose.service").cloned().unwrap_or_default(),
+            project: labels.get("com.docker.compose.project").cloned().unwrap_or_default(),
+            image: r.config.as_ref().and_then(|c| c.image.clone()).unwrap_or_default(),
+            state: state.status.map(|s| s.to_string()).unwrap_or_default(),
+            status: String::new(),
+            restart_count: r.restart_count.unwrap_or(0),
+            health: state
+                .health
+                .and_then(|h| h.status)
+                .map(|s| s.to_string())
+                .filter(|s| !s.is_empty() && s != "none"),
+            exit_code: state.exit_code,
+            ports: Vec::new(),
+            host_ports: Vec::new(),
+        })
+    }
+
+    fn logs_tail(&self, id: &str, lines: usize) -> Result<String> {
+        let opts = LogsOptionsBuilder::default()
+            .stdout(true)
+            .stderr(true)
+            .tail(&lines.to_string())
+            .build();
+        let chunks: Vec<_> = self
+            .rt
+            .block_on(self.client.logs(id, Some(opts)).collect::<Vec<_>>());
+        let mut out = String::new();
+        for c in chunks {
+            match c {
+                Ok(line) => out.push_str(&line.to_string()),
+                Err(e) => return Err(engine_error(e)),
+            }
+        }
+        Ok(out)
+    }
+}

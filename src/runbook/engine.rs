@@ -1,0 +1,246 @@
+//! Runs a part's steps in order and keeps the execution entry current.
+//!
+//! Invariants: the entry exists (statut « en cours ») before the first step
+//! runs and is rewritten atomically after each step; a failed step stops the
+//! run and the remaining steps are recorded « ignoré »; Ctrl-C records the
+//! running step and the run as « interrompu » before exiting with code 130.
+//! In `--dry-run`, nothing is written: steps only describe their plan.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
+
+use crate::error::{Error, Result};
+use crate::store::{Status, StepStatus, Store, now};
+use crate::templates::Templates;
+
+use super::parts::PartDef;
+use super::record::{RunRecord, StepRecord};
+use super::step::excerpt;
+use super::{RunContext, Step, StepFailure};
+
+/// What the Ctrl-C handler needs to record an interruption.
+struct Live {
+    store: Store,
+    path: PathBuf,
+    record: RunRecord,
+    templates_dir: PathBuf,
+}
+
+static LIVE: OnceLock<Arc<Mutex<Option<Live>>>> = OnceLock::new();
+
+fn live() -> &'static Arc<Mutex<Option<Live>>> {
+    LIVE.get_or_init(|| {
+        let slot: Arc<Mutex<Option<Live>>> = Arc::new(Mutex::new(None));
+        let handler_slot = Arc::clone(&slot);
+        let _ = ctrlc::set_handler(move || {
+            let mut guard = handler_slot.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(live) = guard.as_mut() {
+                let t = now();
+                live.record.statut = Status::Interrupted;
+                live.record.fin = Some(t);
+                if let Some(last) = live.record.etapes.last_mut() {
+                    if last.fin.is_none() {
+                        last.fin = Some(t);
+                        last.statut = StepStatus::Interrupted;
+                        last.resume = "interrompue par l'utilisateur (Ctrl-C)".into();
+                        last.duree_ms = (t - last.debut).num_milliseconds().max(0) as u64;
+                    }
+                }
+                let templates = Templates::new(Some(&live.templates_dir));
+                if let Ok(body) = live.record.body(&templates) {
+                    let _ = live.store.update(&live.path, &live.record.front_matter(), &body);
+                }
+            }
+            std::process::exit(130);
+        });
+        slot
+    })
+}
+
+/// The outcome of a run.
+pub struct RunOutcome {
+    /// The record (as written).
+    pub record: RunRecord,
+    /// The entry file (none in `--dry-run`).
+    pub path: Option<PathBuf>,
+    /// The error of the failed step, if any.
+    pub failure: Option<Error>,
+}
+
+/// Runs `part` in `ctx`.
+pub fn run(part: &PartDef, ctx: &mut RunContext) -> Result<RunOutcome> {
+    let steps = (part.steps)();
+    let store = Store::new(ctx.project.journal_dir());
+    let mut record = RunRecord::new(part.id, part.title, now());
+    if ctx.dry_run() {
+        record.tags.push("simulation".into());
+    }
+    let path = if ctx.dry_run() {
+        None
+    } else {
+        store.ensure_writable()?;
+        let body = record.body(&ctx.templates)?;
+        let p = store.create(&record.front_matter(), &body)?;
+        ctx.entry_stem = p.file_stem().map(|s| s.to_string_lossy().into_owned());
+        ctx.out.info(&format!(
+            "journal : {}",
+            ctx.project.display(&p)
+        ));
+        Some(p)
+    };
+    let publish = |record: &RunRecord, ctx: &RunContext| -> Result<()> {
+        if let Some(p) = &path {
+            let body = record.body(&ctx.templates)?;
+            store.update(p, &record.front_matter(), &body)?;
+            let mut guard = live().lock().unwrap_or_else(|e| e.into_inner());
+            *guard = Some(Live {
+                store: store.clone(),
+                path: p.clone(),
+                record: record.clone(),
+                templates_dir: ctx.project.templates_dir(),
+            });
+        }
+        Ok(())
+    };
+    publish(&record, ctx)?;
+
+    let total = steps.len();
+    let clock = Instant::now();
+    let mut failure: Option<Error> = None;
+    for (i, step) in steps.iter().enumerate() {
+        let explication = explanation(part, step.as_ref(), ctx)?;
+        let start = now();
+        let mut rec = StepRecord {
+            id: step.id().to_string(),
+            titre: step.title().to_string(),
+            explication,
+            debut: start,
+            fin: None,
+            duree_ms: 0,
+            statut: StepStatus::Interrupted,
+            resume: "en cours".into(),
+            commande: None,
+            sortie: None,
+            details: String::new(),
+            cause: None,
+            aide: None,
+            avertissements: Vec::new(),
+        };
+        if failure.is_some() {
+            rec.fin = Some(start);
+            rec.statut = StepStatus::Skipped;
+            rec.resume = "non exécutée : une étape précédente a échoué".into();
+            record.etapes.push(rec);
+            continue;
+        }
+        record.etapes.push(rec.clone());
+        publish(&record, ctx)?;
+
+        let progress = ctx.out.step_start(i + 1, total, step.title());
+        let t0 = Instant::now();
+        let result = step.run(ctx);
+        let elapsed = t0.elapsed().as_millis() as u64;
+        rec.fin = Some(now());
+        rec.duree_ms = elapsed;
+        match result {
+            Ok(report) => {
+                rec.statut = report.status;
+                rec.resume = report.summary;
+                rec.commande = report.command;
+                rec.sortie = report.output.map(|o| excerpt(&o, 40));
+                rec.details = report.details;
+                rec.avertissements = report.warnings;
+            }
+            Err(StepFailure {
+                error,
+                command,
+                output,
+                details,
+            }) => {
+                rec.statut = StepStatus::Failed;
+                rec.resume = error.message().to_string();
+                rec.cause = Some(
+                    std::iter::once(error.message().to_string())
+                        .chain(error.causes())
+                        .collect::<Vec<_>>()
+                        .join(" — "),
+                );
+                rec.aide = error.hint().map(str::to_string);
+                rec.commande = command;
+                rec.sortie = output.map(|o| excerpt(&o, 40));
+                rec.details = details;
+                failure = Some(error);
+            }
+        }
+        progress.finish(
+            rec.statut.is_ok() || rec.statut == StepStatus::Skipped,
+            rec.statut.label(),
+            &crate::french::duration_ms(rec.duree_ms),
+        );
+        for w in &rec.avertissements {
+            ctx.out.warn(w);
+        }
+        if ctx.dry_run() {
+            ctx.out.info(&format!("    {}", rec.resume));
+            if !rec.details.is_empty() {
+                ctx.out.result(&rec.details);
+            }
+        } else {
+            ctx.out.detail(&format!("    {}", rec.resume));
+        }
+        *record.etapes.last_mut().expect("pushed above") = rec;
+        publish(&record, ctx)?;
+    }
+    record.fin = Some(now());
+    record.duree_ms = Some(clock.elapsed().as_millis() as u64);
+    record.statut = if failure.is_some() {
+        Status::Failed
+    } else {
+        Status::Succeeded
+    };
+    publish(&record, ctx)?;
+    if let Ok(mut guard) = live().lock() {
+        *guard = None;
+    }
+    summary(ctx, &record);
+    Ok(RunOutcome {
+        record,
+        path,
+        failure,
+    })
+}
+
+fn explanation(part: &PartDef, step: &dyn Step, ctx: &RunContext) -> Result<String> {
+    let name = format!("etapes/{}/{}.md.j2", part.id, step.id());
+    if crate::templates::embedded(&name).is_none() && !ctx.project.templates_dir().join(&name).is_file() {
+        return Ok(String::new());
+    }
+    ctx.templates.render(&name, &ctx.settings)
+}
+
+fn summary(ctx: &RunContext, record: &RunRecord) {
+    let rows: Vec<Vec<String>> = record
+        .etapes
+        .iter()
+        .map(|s| {
+            vec![
+                s.titre.clone(),
+                s.statut.label().to_string(),
+                crate::french::duration_ms(s.duree_ms),
+            ]
+        })
+        .collect();
+    ctx.out.info("");
+    ctx.out.table(&["étape", "statut", "durée"], &rows);
+    let (ok, done, skipped, failed) = record.counts();
+    ctx.out.info(&format!(
+        "\n{} : {} réussie(s), {} déjà faite(s), {} ignorée(s), {} en échec — durée totale {}",
+        record.partie,
+        ok,
+        done,
+        skipped,
+        failed,
+        crate::french::duration_ms(record.duree_ms.unwrap_or(0))
+    ));
+}

@@ -1,0 +1,87 @@
+//! Step `prometheus-config` (tutorial step 1): writes
+//! `config/prometheus/prometheus.yml` next to the compose file from the
+//! template `prometheus.yml.j2`. Identical file: « déjà fait ». Different
+//! file: a timestamped backup is kept and the diff goes into the journal.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::runbook::{RunContext, Step, StepFailure, StepReport};
+use crate::steps::PrometheusConfigChanged;
+use crate::store::{now, write_atomic};
+use crate::textdiff;
+
+/// Étape 1 : configuration de Prometheus.
+pub struct PrometheusConfig;
+
+/// Where the file goes: `<dossier du compose>/config/prometheus/prometheus.yml`.
+pub fn config_path(compose_file: &Path) -> PathBuf {
+    compose_file
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join("config/prometheus/prometheus.yml")
+}
+
+/// A backup name next to `path`: `<nom>.bak.<AAAAMMJJ-HHMMSS>`.
+pub fn backup_path(path: &Path) -> PathBuf {
+    let stamp = now().format("%Y%m%d-%H%M%S");
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut candidate = path.with_file_name(format!("{name}.bak.{stamp}"));
+    let mut i = 1;
+    while candidate.exists() {
+        candidate = path.with_file_name(format!("{name}.bak.{stamp}-{i}"));
+        i += 1;
+    }
+    candidate
+}
+
+impl Step for PrometheusConfig {
+    fn id(&self) -> &'static str {
+        "prometheus-config"
+    }
+
+    fn title(&self) -> &'static str {
+        "Étape 1 : configuration de Prometheus"
+    }
+
+    fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
+        let path = config_path(&ctx.project.compose_file());
+        let shown = ctx.project.display(&path);
+        let wanted = ctx.templates.render("prometheus.yml.j2", &ctx.settings)?;
+        serde_yaml::from_str::<serde_yaml::Value>(&wanted).map_err(|e| {
+            Error::usage(format!("le modèle prometheus.yml.j2 ne produit pas un YAML valide : {e}"))
+                .with_hint("corrigez templates/prometheus.yml.j2 ou supprimez-le pour revenir au modèle intégré")
+        })?;
+        let command = format!("mkdir -p {} && $EDITOR {shown}", ctx.project.display(path.parent().unwrap_or(Path::new("."))));
+        let current = match std::fs::read_to_string(&path) {
+            Ok(s) => Some(s),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::io("lecture de", &path, e).into()),
+        };
+        if current.as_deref() == Some(wanted.as_str()) {
+            return Ok(StepReport::already_done(format!("{shown} est déjà identique au tutoriel")).command(command));
+        }
+        let diff = textdiff::unified(current.as_deref().unwrap_or(""), &wanted, &shown);
+        let diff_block = format!("Différences :\n\n````diff\n{}````", diff);
+        if ctx.dry_run() {
+            let verb = if current.is_some() { "remplacerait" } else { "créerait" };
+            return Ok(StepReport::skipped(format!("simulation : {verb} {shown}")).details(diff_block));
+        }
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("création du dossier", dir, e))?;
+        let mut report = if current.is_some() {
+            let backup = backup_path(&path);
+            std::fs::copy(&path, &backup).map_err(|e| Error::io("sauvegarde de", &path, e))?;
+            StepReport::done(format!(
+                "{shown} remplacé (il différait du tutoriel) ; ancienne version sauvegardée dans {}",
+                ctx.project.display(&backup)
+            ))
+        } else {
+            StepReport::done(format!("{shown} créé"))
+        };
+        write_atomic(&path, wanted.as_bytes(), true).map_err(|e| Error::io("écriture de", &path, e))?;
+        ctx.put(PrometheusConfigChanged);
+        report = report.command(command).details(diff_block);
+        Ok(report)
+    }
+}

@@ -1,0 +1,124 @@
+//! Step `containers` (tutorial step 3, « docker compose ps »): checks through
+//! the Docker API (containers found by their Compose labels) that the three
+//! containers run, samples `RestartCount` twice a few seconds apart to detect
+//! a restart loop (then the container's last log lines go to the journal),
+//! and reads the health status when a healthcheck exists. Read-only.
+
+use std::time::Duration;
+
+use crate::adapters::docker::ContainerState;
+use crate::error::Error;
+use crate::runbook::{RunContext, Step, StepFailure, StepReport};
+use crate::steps::{ComposeClient, ComposeProject, DockerClient, PART6_SERVICES};
+
+/// Étape 3 : vérification des conteneurs.
+pub struct Containers;
+
+/// Seconds between the two `RestartCount` samples (`JOURNAL_DELAI_REDEMARRAGES`).
+fn sample_gap() -> Duration {
+    let secs = std::env::var("JOURNAL_DELAI_REDEMARRAGES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    Duration::from_secs(secs)
+}
+
+/// The `docker compose ps`-like table for the journal.
+pub fn ps_table(list: &[ContainerState]) -> String {
+    let mut t = String::from("| NOM | IMAGE | SERVICE | ÉTAT | REDÉMARRAGES | SANTÉ | PORTS |\n|---|---|---|---|---|---|---|\n");
+    for c in list {
+        t.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            c.name,
+            c.image,
+            c.service,
+            c.state,
+            c.restart_count,
+            c.health.as_deref().unwrap_or("—"),
+            if c.ports.is_empty() { "—".to_string() } else { c.ports.join(", ") }
+        ));
+    }
+    t
+}
+
+impl Step for Containers {
+    fn id(&self) -> &'static str {
+        "containers"
+    }
+
+    fn title(&self) -> &'static str {
+        "Étape 3 : vérification des conteneurs"
+    }
+
+    fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
+        let compose = ctx.require::<ComposeClient>("le client Compose")?.0.clone();
+        let command = format!("{} ps {}", compose.program(), PART6_SERVICES.join(" "));
+        if ctx.dry_run() {
+            return Ok(StepReport::skipped("simulation : vérifierait l'état des trois conteneurs").command(command));
+        }
+        let docker = ctx.require::<DockerClient>("le client Docker")?.0.clone();
+        let project = ctx.require::<ComposeProject>("le projet Compose")?.clone();
+        let first = docker.service_containers(&project.name, &PART6_SERVICES)?;
+        std::thread::sleep(sample_gap());
+        let second = docker.service_containers(&project.name, &PART6_SERVICES)?;
+        let ps = compose.ps(&project.file, &PART6_SERVICES).map(|c| c.combined()).unwrap_or_default();
+        let table = ps_table(&second);
+
+        let mut looping = Vec::new();
+        let mut stopped = Vec::new();
+        let mut unhealthy = Vec::new();
+        for c in &second {
+            let before = first.iter().find(|b| b.service == c.service);
+            let restarted = before.is_some_and(|b| c.restart_count > b.restart_count || b.id != c.id);
+            if c.state == "restarting" || restarted {
+                looping.push(c);
+            } else if c.state != "running" {
+                stopped.push(c);
+            } else if c.health.as_deref() == Some("unhealthy") {
+                unhealthy.push(c);
+            }
+        }
+        for s in PART6_SERVICES {
+            if !second.iter().any(|c| c.service == s) {
+                return Err(StepFailure::from(
+                    Error::failed(format!("le conteneur du service {s} est introuvable"))
+                        .with_hint(format!("relancez « {} up -d {s} » et lisez sa sortie", compose.program())),
+                )
+                .command(command)
+                .output(ps)
+                .details(table));
+            }
+        }
+        if let Some(c) = looping.first().or(stopped.first()) {
+            let logs = docker.logs_tail(&c.id, 20).unwrap_or_else(|e| format!("(journaux illisibles : {})", e.message()));
+            let is_loop = !looping.is_empty();
+            let what = if is_loop {
+                format!(
+                    "le conteneur « {} » redémarre en boucle ({} redémarrages, état « {} »)",
+                    c.name, c.restart_count, c.state
+                )
+            } else {
+                format!("le conteneur « {} » ne tourne pas (état « {} », code de sortie {})", c.name, c.state, c.exit_code.unwrap_or_default())
+            };
+            return Err(StepFailure::from(Error::failed(what).with_hint(format!(
+                "lisez ses journaux (docker logs {}) : les dernières lignes sont ci-dessous ; vérifiez l'image ({}) et ses montages",
+                c.name, c.image
+            )))
+            .command(format!("{command} && docker logs --tail 20 {}", c.name))
+            .output(logs)
+            .details(table));
+        }
+        let mut report = StepReport::done(format!(
+            "les trois conteneurs tournent ({}), sans redémarrage en {} s",
+            second.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", "),
+            sample_gap().as_secs()
+        ))
+        .command(command)
+        .output(ps)
+        .details(table);
+        for c in unhealthy {
+            report = report.warn(format!("le conteneur « {} » est signalé « unhealthy » par son healthcheck", c.name));
+        }
+        Ok(report)
+    }
+}

@@ -1,0 +1,289 @@
+//! Step `preflight`: checks what the part needs before touching anything —
+//! the Docker engine (version recorded), Compose (which one), the compose
+//! file's syntax, the host ports 9090 and 8084, and the host facts cAdvisor
+//! cares about (cgroup version, /dev/kmsg, Docker root dir) as warnings.
+//! It changes nothing, even outside `--dry-run`.
+
+use std::path::Path;
+use std::rc::Rc;
+
+use crate::adapters::compose::{Compose, ComposeCli};
+use crate::adapters::docker::{Containers, Docker, EngineInfo};
+use crate::error::Error;
+use crate::runbook::{RunContext, Step, StepFailure, StepReport};
+use crate::steps::{ComposeClient, ComposeProject, DockerClient, PART6_SERVICES};
+
+/// Vérifications préalables.
+pub struct Preflight;
+
+/// A host port the part publishes, with the service and mapping that use it.
+struct PortUse {
+    port: u16,
+    service: &'static str,
+    mapping: &'static str,
+}
+
+const PORTS: [PortUse; 2] = [
+    PortUse { port: 9090, service: "prometheus", mapping: "9090:9090" },
+    PortUse { port: 8084, service: "grafana", mapping: "8084:3000" },
+];
+
+impl Step for Preflight {
+    fn id(&self) -> &'static str {
+        "preflight"
+    }
+
+    fn title(&self) -> &'static str {
+        "Vérifications préalables"
+    }
+
+    fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
+        let mut rows: Vec<(String, String)> = Vec::new();
+        let mut warnings = Vec::new();
+
+        let docker = Docker::connect().map_err(|e| StepFailure::from(e).command("docker info"))?;
+        let info = docker.info().map_err(|e| StepFailure::from(e).command("docker info"))?;
+        rows.push((
+            "Moteur Docker".into(),
+            format!("{} (API {}), {}", info.version, info.api_version, info.os),
+        ));
+        let compose = ComposeCli::detect()?;
+        rows.push(("Docker Compose".into(), compose.describe()));
+
+        let file = ctx.project.compose_file();
+        let shown = ctx.project.display(&file);
+        let src = match std::fs::read_to_string(&file) {
+            Ok(s) => Some(s),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::io("lecture de", &file, e).into()),
+        };
+        match &src {
+            Some(text) => {
+                crate::compose_file::validate(text).map_err(|e| {
+                    let e: Error = e.into();
+                    let msg = format!("{shown} : {}", e.message());
+                    let hint = e.hint().map(str::to_string);
+                    let mut err = Error::usage(msg);
+                    if let Some(h) = hint {
+                        err = err.with_hint(h);
+                    }
+                    StepFailure::from(err)
+                })?;
+                rows.push(("Fichier Compose".into(), format!("{shown} : syntaxe YAML valide")));
+            }
+            None => rows.push((
+                "Fichier Compose".into(),
+                format!("{shown} absent : il sera créé à l'étape 2"),
+            )),
+        }
+        let project_name = if src.is_some() {
+            compose.project_name(&file)?
+        } else {
+            std::env::var("COMPOSE_PROJECT_NAME").unwrap_or_else(|_| "compose".into())
+        };
+        rows.push(("Projet Compose".into(), format!("« {project_name} »")));
+
+        for p in &PORTS {
+            let verdict = check_port(&docker, p, &project_name, src.as_deref(), &shown)?;
+            rows.push((format!("Port {} de l'hôte", p.port), verdict));
+        }
+
+        host_facts(&info, &mut rows, &mut warnings);
+
+        ctx.put(DockerClient(Rc::new(docker)));
+        ctx.put(ComposeClient(Rc::new(compose)));
+        ctx.put(ComposeProject { name: project_name, file });
+
+        let mut table = String::from("| Vérification | Résultat |\n|---|---|\n");
+        for (k, v) in &rows {
+            table.push_str(&format!("| {} | {} |\n", k, crate::templates::escape_cell(v)));
+        }
+        let mut report = StepReport::done(format!(
+            "Docker {} et {} disponibles, ports 9090 et 8084 utilisables",
+            info.version,
+            rows[1].1
+        ))
+        .command("docker info && docker compose version && ss -ltnp '( sport = :9090 or sport = :8084 )'")
+        .details(table);
+        for w in warnings {
+            report = report.warn(w);
+        }
+        Ok(report)
+    }
+}
+
+fn check_port(
+    docker: &Docker,
+    p: &PortUse,
+    project: &str,
+    compose_src: Option<&str>,
+    shown: &str,
+) -> Result<String, StepFailure> {
+    if port_is_free(p.port) {
+        return Ok("libre".into());
+    }
+    let holders = docker.publishing(p.port)?;
+    if let Some(own) = holders
+        .iter()
+        .find(|c| c.project == project && PART6_SERVICES.contains(&c.service.as_str()))
+    {
+        return Ok(format!("déjà tenu par le conteneur « {} » de cette pile", own.name));
+    }
+    let holder = match holders.first() {
+        Some(c) => format!(
+            "le conteneur « {} »{}",
+            c.name,
+            if c.project.is_empty() {
+                String::new()
+            } else {
+                format!(" (projet Compose « {} », service « {} »)", c.project, c.service)
+            }
+        ),
+        None => match process_on_port(p.port) {
+            Some((pid, name)) => format!("le processus « {name} » (pid {pid})"),
+            None => "un autre programme".into(),
+        },
+    };
+    let line = compose_src
+        .and_then(|s| {
+            s.lines()
+                .position(|l| l.contains(p.mapping))
+                .map(|i| format!("la ligne {} de {shown} (« {} »)", i + 1, p.mapping))
+        })
+        .unwrap_or_else(|| format!("le mappage « {} » du service {} (étape 2)", p.mapping, p.service));
+    let free_alt = p.port + 1;
+    Err(StepFailure::from(
+        Error::failed(format!(
+            "le port {} de l'hôte est déjà utilisé par {holder} : le service {} ne pourrait pas démarrer",
+            p.port, p.service
+        ))
+        .with_hint(format!(
+            "libérez le port, ou changez {line} en « {free_alt}:{} », comme le tutoriel l'a fait pour \
+             Grafana (Wiki.js publie déjà 3000 sur 8083, Grafana passe donc sur 8084)",
+            p.mapping.split(':').nth(1).unwrap_or("")
+        )),
+    )
+    .command(format!("ss -ltnp 'sport = :{}'", p.port)))
+}
+
+/// Whether nothing listens on `port` (tries to bind it on all addresses).
+fn port_is_free(port: u16) -> bool {
+    std::net::TcpListener::bind(("0.0.0.0", port)).is_ok()
+}
+
+/// The process listening on `port`, from /proc (Linux only; best effort).
+fn process_on_port(port: u16) -> Option<(u32, String)> {
+    let mut inodes = Vec::new();
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let Ok(text) = std::fs::read_to_string(table) else {
+            continue;
+        };
+        for line in text.lines().skip(1) {
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            if cols.len() < 10 || cols[3] != "0A" {
+                continue;
+            }
+            let local_port = cols[1].rsplit(':').next().and_then(|h| u16::from_str_radix(h, 16).ok());
+            if local_port == Some(port) {
+                inodes.push(format!("socket:[{}]", cols[9]));
+            }
+        }
+    }
+    if inodes.is_empty() {
+        return None;
+    }
+    for proc_entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Ok(pid) = proc_entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(fds) = std::fs::read_dir(proc_entry.path().join("fd")) else {
+            continue;
+        };
+        for fd in fds.flatten() {
+            if let Ok(target) = std::fs::read_link(fd.path()) {
+                if inodes.iter().any(|i| Path::new(i) == target) {
+                    let name = std::fs::read_to_string(proc_entry.path().join("comm"))
+                        .map(|s| s.trim().to_string())
+                        .unwrap_or_else(|_| "?".into());
+                    return Some((pid, name));
+                }
+            }
+        }
+    }
+    None
+}
+
+fn host_facts(info: &EngineInfo, rows: &mut Vec<(String, String)>, warnings: &mut Vec<String>) {
+    let cgroup = match info.cgroup_version.as_str() {
+        "" => "inconnue".to_string(),
+        v => format!("v{v} ({})", info.cgroup_driver),
+    };
+    rows.push(("cgroups".into(), cgroup));
+    if info.cgroup_version == "2" {
+        warnings.push(
+            "cgroups v2 : cAdvisor v0.47.2 fonctionne, mais certaines installations perdent les étiquettes \
+             « name » des conteneurs ; si les tableaux de bord restent vides, essayez une version récente de \
+             cAdvisor (JOURNAL_IMAGE_CADVISOR)"
+                .into(),
+        );
+    }
+    let kmsg = Path::new("/dev/kmsg").exists();
+    rows.push((
+        "/dev/kmsg".into(),
+        if kmsg { "présent".into() } else { "absent".into() },
+    ));
+    if !kmsg {
+        warnings.push(
+            "/dev/kmsg est absent (conteneur LXC ?) : cAdvisor désactivera la détection des OOM ; \
+             n'ajoutez pas « devices: - /dev/kmsg » au service cadvisor"
+                .into(),
+        );
+    }
+    rows.push(("Dossier racine de Docker".into(), info.root_dir.clone()));
+    if !info.root_dir.is_empty() && info.root_dir.trim_end_matches('/') != "/var/lib/docker" {
+        warnings.push(format!(
+            "le dossier racine de Docker est {} (Docker installé par snap ?) : adaptez le montage \
+             « /var/lib/docker/:/var/lib/docker:ro » du service cadvisor en « {}/:/var/lib/docker:ro »",
+            info.root_dir,
+            info.root_dir.trim_end_matches('/')
+        ));
+    }
+    let major: u32 = info.version.split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
+    if major >= 29 {
+        warnings.push(format!(
+            "Docker {} refuse les clients d'API 1.41 : cAdvisor v0.47.2 ne verra pas les conteneurs ; \
+             utilisez cAdvisor ≥ 0.54 (ghcr.io/google/cadvisor) via JOURNAL_IMAGE_CADVISOR",
+            info.version
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snap_root_dir_and_missing_cgroup_give_warnings() {
+        let info = EngineInfo {
+            version: "29.0.1".into(),
+            root_dir: "/var/snap/docker/common/var-lib-docker".into(),
+            cgroup_version: "2".into(),
+            ..Default::default()
+        };
+        let mut rows = Vec::new();
+        let mut warnings = Vec::new();
+        host_facts(&info, &mut rows, &mut warnings);
+        assert!(warnings.iter().any(|w| w.contains("snap")));
+        assert!(warnings.iter().any(|w| w.contains("cgroups v2")));
+        assert!(warnings.iter().any(|w| w.contains("Docker 29.0.1")));
+    }
+
+    #[test]
+    fn a_bound_port_is_not_free_and_its_process_is_found() {
+        let l = std::net::TcpListener::bind("0.0.0.0:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        assert!(!port_is_free(port));
+        let (pid, _) = process_on_port(port).expect("our own process");
+        assert_eq!(pid, std::process::id());
+    }
+}
