@@ -7,7 +7,9 @@
 use crate::adapters::docker::ContainerState;
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::steps::{ComposeClient, ComposeProject, DockerClient, PART6_SERVICES, PrometheusConfigChanged};
+use crate::steps::{
+    ComposeClient, ComposeProject, DockerClient, PART6_SERVICES, PrometheusConfigChanged, StackUnchanged,
+};
 
 /// Étape 3 : démarrage des services.
 pub struct ComposeUp;
@@ -78,6 +80,7 @@ impl Step for ComposeUp {
         }
         let unchanged = running_ids(&before) == running_ids(&after) && running_ids(&before).len() == PART6_SERVICES.len();
         let report = if unchanged && !(config_changed && prom_was_running) {
+            ctx.put(StackUnchanged);
             StepReport::already_done("les trois conteneurs tournaient déjà ; aucun n'a été recréé")
         } else {
             let created: Vec<String> = after

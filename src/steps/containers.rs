@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::adapters::docker::ContainerState;
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::steps::{ComposeClient, ComposeProject, DockerClient, PART6_SERVICES};
+use crate::steps::{ComposeClient, ComposeProject, DockerClient, PART6_SERVICES, StackUnchanged};
 
 /// Étape 3 : vérification des conteneurs.
 pub struct Containers;
@@ -108,11 +108,18 @@ impl Step for Containers {
             .output(logs)
             .details(table));
         }
-        let mut report = StepReport::done(format!(
-            "les trois conteneurs tournent ({}), sans redémarrage en {} s",
-            second.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", "),
-            sample_gap().as_secs()
-        ))
+        let names = second.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ");
+        let mut report = if ctx.get::<StackUnchanged>().is_some() {
+            StepReport::already_done(format!(
+                "les trois conteneurs tournaient déjà et tournent toujours ({names}), sans redémarrage en {} s",
+                sample_gap().as_secs()
+            ))
+        } else {
+            StepReport::done(format!(
+                "les trois conteneurs tournent ({names}), sans redémarrage en {} s",
+                sample_gap().as_secs()
+            ))
+        }
         .command(command)
         .output(ps)
         .details(table);

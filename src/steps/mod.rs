@@ -39,6 +39,11 @@ pub struct ComposeClient(pub std::rc::Rc<dyn crate::adapters::compose::Compose>)
 /// must then be restarted to read it (the file is bind-mounted).
 pub struct PrometheusConfigChanged;
 
+/// Set by `compose-up` when the three containers were already running and
+/// nothing was recreated: the checks that follow then report « déjà fait »
+/// (the state they verify was established by an earlier run).
+pub struct StackUnchanged;
+
 /// The steps of « partie 6 : supervision », in the tutorial's order.
 pub fn partie6() -> Vec<Box<dyn Step>> {
     vec![

@@ -41,15 +41,6 @@ impl Step for Preflight {
         let mut rows: Vec<(String, String)> = Vec::new();
         let mut warnings = Vec::new();
 
-        let docker = Docker::connect().map_err(|e| StepFailure::from(e).command("docker info"))?;
-        let info = docker.info().map_err(|e| StepFailure::from(e).command("docker info"))?;
-        rows.push((
-            "Moteur Docker".into(),
-            format!("{} (API {}), {}", info.version, info.api_version, info.os),
-        ));
-        let compose = ComposeCli::detect()?;
-        rows.push(("Docker Compose".into(), compose.describe()));
-
         let file = ctx.project.compose_file();
         let shown = ctx.project.display(&file);
         let src = match std::fs::read_to_string(&file) {
@@ -76,6 +67,16 @@ impl Step for Preflight {
                 format!("{shown} absent : il sera créé à l'étape 2"),
             )),
         }
+        let docker = Docker::connect().map_err(|e| StepFailure::from(e).command("docker info"))?;
+        let info = docker.info().map_err(|e| StepFailure::from(e).command("docker info"))?;
+        rows.push((
+            "Moteur Docker".into(),
+            format!("{} (API {}), {}", info.version, info.api_version, info.os),
+        ));
+        let compose = ComposeCli::detect()?;
+        let compose_desc = compose.describe();
+        rows.push(("Docker Compose".into(), compose.describe()));
+
         let project_name = if src.is_some() {
             compose.project_name(&file)?
         } else {
@@ -98,11 +99,19 @@ impl Step for Preflight {
         for (k, v) in &rows {
             table.push_str(&format!("| {} | {} |\n", k, crate::templates::escape_cell(v)));
         }
-        let mut report = StepReport::done(format!(
+        let summary = format!(
             "Docker {} et {} disponibles, ports 9090 et 8084 utilisables",
             info.version,
-            rows[1].1
-        ))
+            compose_desc
+        );
+        // Both ports held by this stack's own containers: the part was
+        // deployed by an earlier run, and these checks have nothing new to say.
+        let deployed = rows.iter().filter(|(k, v)| k.starts_with("Port ") && v.starts_with("déjà tenu")).count() == PORTS.len();
+        let mut report = if deployed {
+            StepReport::already_done(format!("{summary} ; la pile de supervision tourne déjà"))
+        } else {
+            StepReport::done(summary)
+        }
         .command("docker info && docker compose version && ss -ltnp '( sport = :9090 or sport = :8084 )'")
         .details(table);
         for w in warnings {

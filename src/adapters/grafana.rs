@@ -1,0 +1,809 @@
+//! Grafana HTTP API (health, admin password, data sources, dashboard import
+//! and search) behind the [`GrafanaApi`] trait, with a blocking reqwest
+//! implementation ([`HttpGrafana`]) using basic authentication.
+//!
+//! Statuses and messages are mapped as Grafana 10.1 answers them (see the
+//! project's grafana-api reference): bad credentials (400 or 401), account
+//! locked (`login-attempt.blocked`), 409 on a duplicate name, 500 on an
+//! unknown data source uid, health 400 `{"status":"ERROR"}`.
+//! It never logs or formats a password, and it never retries a login.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::prometheus::{blocking_client, body_message, service_hint, transport_error};
+use crate::error::{Error, Result};
+use crate::secrets::Secret;
+
+/// The admin user Grafana creates on first start.
+pub const ADMIN_USER: &str = "admin";
+
+/// A Grafana login. The password is a [`Secret`]: it never shows in text.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    /// The user name (`admin`).
+    pub user: String,
+    /// The password.
+    pub password: Secret,
+}
+
+impl Credentials {
+    /// `admin` with `password`.
+    pub fn admin(password: Secret) -> Self {
+        Credentials {
+            user: ADMIN_USER.to_string(),
+            password,
+        }
+    }
+}
+
+/// `GET /api/health`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct GrafanaHealth {
+    /// `ok` or `failing`.
+    #[serde(default)]
+    pub database: String,
+    /// Grafana version (absent when hidden).
+    #[serde(default)]
+    pub version: Option<String>,
+    /// Commit (absent when hidden).
+    #[serde(default)]
+    pub commit: Option<String>,
+}
+
+/// The outcome of a login attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthOutcome {
+    /// The credentials work.
+    Valid,
+    /// Grafana refused them (400/401 `password-auth.*`, « Invalid username or password »).
+    BadCredentials,
+    /// Too many failed logins: the account is locked for up to 5 minutes.
+    Blocked,
+}
+
+/// A data source as Grafana returns it.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Datasource {
+    /// Numeric id.
+    #[serde(default)]
+    pub id: i64,
+    /// Stable uid.
+    pub uid: String,
+    /// Name.
+    pub name: String,
+    /// Plugin type (`prometheus`).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `proxy` (server) or `direct` (browser).
+    #[serde(default)]
+    pub access: String,
+    /// URL as seen from Grafana.
+    #[serde(default)]
+    pub url: String,
+    /// Default data source.
+    #[serde(default, rename = "isDefault")]
+    pub is_default: bool,
+    /// Plugin settings.
+    #[serde(default, rename = "jsonData")]
+    pub json_data: Value,
+    /// Optimistic-lock version.
+    #[serde(default)]
+    pub version: Option<i64>,
+    /// Provisioned (cannot be changed through the API).
+    #[serde(default, rename = "readOnly")]
+    pub read_only: bool,
+}
+
+/// The body of a data source creation or update.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DatasourceSpec {
+    /// Name.
+    pub name: String,
+    /// Plugin type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Access mode.
+    pub access: String,
+    /// URL as seen from Grafana.
+    pub url: String,
+    /// Default data source.
+    #[serde(rename = "isDefault")]
+    pub is_default: bool,
+    /// Plugin settings.
+    #[serde(rename = "jsonData")]
+    pub json_data: Value,
+}
+
+/// The outcome of a creation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Created {
+    /// Created.
+    Created(Datasource),
+    /// 409: a data source with this name (or uid) already exists.
+    Conflict(String),
+}
+
+/// `GET /api/datasources/uid/:uid/health` (« Save & test »).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct DatasourceHealth {
+    /// `OK`, `ERROR` or `UNKNOWN`.
+    pub status: String,
+    /// Grafana's message.
+    #[serde(default)]
+    pub message: String,
+}
+
+/// `POST /api/dashboards/import` response.
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[serde(default)]
+pub struct ImportResponse {
+    /// Dashboard uid.
+    pub uid: String,
+    /// Title.
+    pub title: String,
+    /// `/d/<uid>/<slug>`.
+    #[serde(rename = "importedUrl")]
+    pub imported_url: String,
+    /// Slug.
+    pub slug: String,
+    /// Numeric id.
+    #[serde(rename = "dashboardId")]
+    pub dashboard_id: i64,
+    /// The JSON's `revision`.
+    pub revision: i64,
+    /// Whether it was imported.
+    pub imported: bool,
+}
+
+/// One `/api/search` hit.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct SearchHit {
+    /// Numeric id.
+    #[serde(default)]
+    pub id: i64,
+    /// Uid.
+    pub uid: String,
+    /// Title.
+    pub title: String,
+    /// `/d/<uid>/<slug>`.
+    #[serde(default)]
+    pub url: String,
+    /// `dash-db` or `dash-folder`.
+    #[serde(default, rename = "type")]
+    pub kind: String,
+}
+
+/// `GET /api/dashboards/uid/:uid`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct StoredDashboard {
+    /// The dashboard JSON as saved.
+    pub dashboard: Value,
+    /// Metadata (`url`, `slug`, `version`…).
+    #[serde(default)]
+    pub meta: Value,
+}
+
+/// What the steps need from Grafana.
+pub trait GrafanaApi {
+    /// `GET /api/health` (no authentication).
+    fn health(&self) -> Result<GrafanaHealth>;
+    /// One login attempt with `creds` (`GET /api/user`). Never retried.
+    fn authenticate(&self, creds: &Credentials) -> Result<AuthOutcome>;
+    /// `PUT /api/user/password`, authenticated as `user` with `old`.
+    fn change_password(&self, user: &str, old: &Secret, new: &Secret) -> Result<()>;
+    /// `GET /api/datasources/name/:name` (`None` on 404).
+    fn datasource_by_name(&self, name: &str) -> Result<Option<Datasource>>;
+    /// `POST /api/datasources`.
+    fn create_datasource(&self, spec: &DatasourceSpec) -> Result<Created>;
+    /// `PUT /api/datasources/uid/:uid`.
+    fn update_datasource(&self, uid: &str, spec: &DatasourceSpec) -> Result<Datasource>;
+    /// `GET /api/datasources/uid/:uid/health`.
+    fn datasource_health(&self, uid: &str) -> Result<DatasourceHealth>;
+    /// `POST /api/dashboards/import` with `body` (dashboard, overwrite, inputs).
+    fn import_dashboard(&self, body: &Value) -> Result<ImportResponse>;
+    /// `GET /api/search?query=<q>&type=dash-db`.
+    fn search_dashboards(&self, query: &str) -> Result<Vec<SearchHit>>;
+    /// `GET /api/dashboards/uid/:uid` (`None` on 404).
+    fn dashboard_by_uid(&self, uid: &str) -> Result<Option<StoredDashboard>>;
+}
+
+/// How Grafana qualified a refused request, from its status and body.
+pub fn classify_auth_failure(status: u16, body: &str) -> Option<AuthOutcome> {
+    if status != 400 && status != 401 {
+        return None;
+    }
+    let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let id = v.get("messageId").and_then(Value::as_str).unwrap_or("");
+    let msg = v
+        .get("message")
+        .and_then(Value::as_str)
+        .unwrap_or(body)
+        .to_lowercase();
+    if id == "login-attempt.blocked" || msg.contains("temporarily blocked") {
+        return Some(AuthOutcome::Blocked);
+    }
+    if id.starts_with("password-auth.")
+        || id.starts_with("login-attempt.")
+        || msg.contains("invalid username or password")
+        || (status == 401 && (msg.contains("unauthorized") || msg.is_empty()))
+    {
+        return Some(AuthOutcome::BadCredentials);
+    }
+    None
+}
+
+/// The French error for a locked `admin` account.
+pub fn blocked_error() -> Error {
+    Error::failed(
+        "Grafana a bloqué le compte « admin » après trop d'échecs de connexion : \
+         compte bloqué jusqu'à 5 minutes",
+    )
+    .with_hint(
+        "attendez 5 minutes sans aucune tentative de connexion (navigateur compris), \
+         puis relancez `journal run partie-6`",
+    )
+}
+
+fn bad_credentials_error(user: &str) -> Error {
+    Error::failed(format!(
+        "Grafana refuse les identifiants de « {user} » enregistrés par l'étape du mot de passe"
+    ))
+    .with_hint(
+        "le mot de passe a-t-il été changé depuis ? Relancez `journal run partie-6` : \
+         l'étape « mot de passe » le vérifiera (sans boucle, pour ne pas bloquer le compte)",
+    )
+}
+
+/// [`GrafanaApi`] over HTTP, with optional basic-auth credentials.
+pub struct HttpGrafana {
+    base: String,
+    creds: Option<Credentials>,
+    client: reqwest::blocking::Client,
+}
+
+impl HttpGrafana {
+    /// A client for Grafana at `base_url` (e.g. `http://localhost:8084`).
+    pub fn new(base_url: &str, creds: Option<Credentials>) -> Result<Self> {
+        Ok(HttpGrafana {
+            base: base_url.trim_end_matches('/').to_string(),
+            creds,
+            client: blocking_client(Duration::from_secs(5), Duration::from_secs(30))?,
+        })
+    }
+
+    fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        creds: Option<&Credentials>,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<(u16, String)> {
+        let url = format!("{}{path}", self.base);
+        let mut req = self.client.request(method, &url).query(query);
+        if let Some(c) = creds {
+            req = req.basic_auth(&c.user, Some(c.password.expose()));
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let hint = || service_hint("grafana", &self.base);
+        let resp = req
+            .send()
+            .map_err(|e| transport_error("Grafana", &url, e, hint()))?;
+        let status = resp.status().as_u16();
+        let text = resp
+            .text()
+            .map_err(|e| transport_error("Grafana", &url, e, hint()))?;
+        Ok((status, text))
+    }
+
+    /// An authenticated call with the client's credentials; bad credentials
+    /// and a locked account become French errors.
+    fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<(u16, String)> {
+        let (status, text) = self.send(method, path, self.creds.as_ref(), query, body)?;
+        match classify_auth_failure(status, &text) {
+            Some(AuthOutcome::Blocked) => Err(blocked_error()),
+            Some(AuthOutcome::BadCredentials) => Err(bad_credentials_error(
+                self.creds.as_ref().map_or(ADMIN_USER, |c| c.user.as_str()),
+            )),
+            _ => Ok((status, text)),
+        }
+    }
+
+    fn unexpected(&self, what: &str, status: u16, body: &str) -> Error {
+        let e = Error::failed(format!(
+            "Grafana a répondu {status} ({what}) : {}",
+            body_message(body)
+        ));
+        if status >= 500 {
+            e.with_hint(format!(
+                "consultez les journaux de Grafana : `docker compose logs grafana` ({})",
+                self.base
+            ))
+        } else {
+            e
+        }
+    }
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(what: &str, body: &str) -> Result<T> {
+    serde_json::from_str(body)
+        .map_err(|e| Error::failed(format!("réponse de Grafana illisible ({what}) : {e}")))
+}
+
+/// Parses the body of a successful data source creation (`datasource` DTO).
+pub fn parse_created_datasource(body: &str) -> Result<Datasource> {
+    #[derive(Deserialize)]
+    struct Added {
+        datasource: Datasource,
+    }
+    parse::<Added>("création de la source de données", body).map(|a| a.datasource)
+}
+
+impl GrafanaApi for HttpGrafana {
+    fn health(&self) -> Result<GrafanaHealth> {
+        let (status, body) = self.send(reqwest::Method::GET, "/api/health", None, &[], None)?;
+        if status == 200 {
+            return parse("santé", &body);
+        }
+        Err(Error::environment(format!(
+            "Grafana n'est pas prêt ({status} : {})",
+            body_message(&body)
+        ))
+        .with_hint(service_hint("grafana", &self.base)))
+    }
+
+    fn authenticate(&self, creds: &Credentials) -> Result<AuthOutcome> {
+        let (status, body) =
+            self.send(reqwest::Method::GET, "/api/user", Some(creds), &[], None)?;
+        if status == 200 {
+            return Ok(AuthOutcome::Valid);
+        }
+        match classify_auth_failure(status, &body) {
+            Some(outcome) => Ok(outcome),
+            None => Err(self.unexpected("vérification des identifiants", status, &body)),
+        }
+    }
+
+    fn change_password(&self, user: &str, old: &Secret, new: &Secret) -> Result<()> {
+        let creds = Credentials {
+            user: user.to_string(),
+            password: old.clone(),
+        };
+        let body = serde_json::json!({
+            "oldPassword": old.expose(),
+            "newPassword": new.expose(),
+            "confirmNew": new.expose(),
+        });
+        let (status, text) = self.send(
+            reqwest::Method::PUT,
+            "/api/user/password",
+            Some(&creds),
+            &[],
+            Some(&body),
+        )?;
+        let msg = body_message(&text);
+        match status {
+            200 => Ok(()),
+            401 if msg.contains("Invalid old password") => Err(Error::failed(
+                "Grafana refuse l'ancien mot de passe lors du changement (« Invalid old password »)",
+            )),
+            400 if msg.contains("too short") => Err(Error::usage(
+                "Grafana refuse le nouveau mot de passe : trop court (5 caractères au minimum)",
+            )
+            .with_hint("choisissez un mot de passe d'au moins 12 caractères")),
+            _ => match classify_auth_failure(status, &text) {
+                Some(AuthOutcome::Blocked) => Err(blocked_error()),
+                Some(_) => Err(bad_credentials_error(user)),
+                None => Err(self.unexpected("changement du mot de passe", status, &text)),
+            },
+        }
+    }
+
+    fn datasource_by_name(&self, name: &str) -> Result<Option<Datasource>> {
+        let path = format!("/api/datasources/name/{}", encode_path(name));
+        let (status, body) = self.call(reqwest::Method::GET, &path, &[], None)?;
+        match status {
+            200 => parse("source de données", &body).map(Some),
+            404 => Ok(None),
+            _ => Err(self.unexpected("lecture de la source de données", status, &body)),
+        }
+    }
+
+    fn create_datasource(&self, spec: &DatasourceSpec) -> Result<Created> {
+        let body = serde_json::to_value(spec).expect("serializable");
+        let (status, text) =
+            self.call(reqwest::Method::POST, "/api/datasources", &[], Some(&body))?;
+        match status {
+            200 => parse_created_datasource(&text).map(Created::Created),
+            409 => Ok(Created::Conflict(body_message(&text))),
+            _ => Err(self.unexpected("création de la source de données", status, &text)),
+        }
+    }
+
+    fn update_datasource(&self, uid: &str, spec: &DatasourceSpec) -> Result<Datasource> {
+        let body = serde_json::to_value(spec).expect("serializable");
+        let path = format!("/api/datasources/uid/{}", encode_path(uid));
+        let (status, text) = self.call(reqwest::Method::PUT, &path, &[], Some(&body))?;
+        match status {
+            200 => parse_created_datasource(&text),
+            403 => Err(Error::failed(format!(
+                "Grafana refuse de modifier la source de données : {}",
+                body_message(&text)
+            ))
+            .with_hint(
+                "elle est provisionnée (fichier de provisioning de Grafana) : modifiez ce fichier \
+                 plutôt que l'API",
+            )),
+            _ => Err(self.unexpected("mise à jour de la source de données", status, &text)),
+        }
+    }
+
+    fn datasource_health(&self, uid: &str) -> Result<DatasourceHealth> {
+        let path = format!("/api/datasources/uid/{}/health", encode_path(uid));
+        let (status, text) = self.call(reqwest::Method::GET, &path, &[], None)?;
+        match status {
+            // 400 carries {"status":"ERROR","message":…}: a test result, not a transport failure.
+            200 | 400 if text.contains("\"status\"") => {
+                parse("test de la source de données", &text)
+            }
+            _ => Err(self.unexpected("test de la source de données", status, &text)),
+        }
+    }
+
+    fn import_dashboard(&self, body: &Value) -> Result<ImportResponse> {
+        let (status, text) = self.call(
+            reqwest::Method::POST,
+            "/api/dashboards/import",
+            &[],
+            Some(body),
+        )?;
+        match status {
+            200 => parse("import du tableau de bord", &text),
+            _ => Err(self.unexpected("import du tableau de bord", status, &text)),
+        }
+    }
+
+    fn search_dashboards(&self, query: &str) -> Result<Vec<SearchHit>> {
+        let (status, text) = self.call(
+            reqwest::Method::GET,
+            "/api/search",
+            &[("query", query), ("type", "dash-db")],
+            None,
+        )?;
+        match status {
+            200 => parse("recherche de tableaux de bord", &text),
+            _ => Err(self.unexpected("recherche de tableaux de bord", status, &text)),
+        }
+    }
+
+    fn dashboard_by_uid(&self, uid: &str) -> Result<Option<StoredDashboard>> {
+        let path = format!("/api/dashboards/uid/{}", encode_path(uid));
+        let (status, text) = self.call(reqwest::Method::GET, &path, &[], None)?;
+        match status {
+            200 => parse("tableau de bord", &text).map(Some),
+            404 => Ok(None),
+            _ => Err(self.unexpected("lecture du tableau de bord", status, &text)),
+        }
+    }
+}
+
+/// Percent-encodes a path segment (names may contain spaces).
+fn encode_path(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// An in-memory Grafana for the steps' unit tests.
+#[cfg(test)]
+pub(crate) mod fake {
+    use std::cell::{Cell, RefCell};
+
+    use super::*;
+
+    /// Records every call; behaves like Grafana 10.1 for what the steps use.
+    pub(crate) struct FakeGrafana {
+        pub password: RefCell<String>,
+        pub blocked: bool,
+        pub attempts: Cell<u32>,
+        pub changes: Cell<u32>,
+        pub datasources: RefCell<Vec<Datasource>>,
+        pub creates: Cell<u32>,
+        pub updates: Cell<u32>,
+        /// Simulates a concurrent creation: the next create answers 409
+        /// after someone else created the data source.
+        pub race: Cell<bool>,
+        pub ds_health: RefCell<DatasourceHealth>,
+        pub dashboards: RefCell<Vec<Value>>,
+        pub imports: Cell<u32>,
+    }
+
+    impl FakeGrafana {
+        pub(crate) fn new(password: &str) -> Self {
+            FakeGrafana {
+                password: RefCell::new(password.into()),
+                blocked: false,
+                attempts: Cell::new(0),
+                changes: Cell::new(0),
+                datasources: RefCell::new(Vec::new()),
+                creates: Cell::new(0),
+                updates: Cell::new(0),
+                race: Cell::new(false),
+                ds_health: RefCell::new(DatasourceHealth {
+                    status: "OK".into(),
+                    message: "Successfully queried the Prometheus API.".into(),
+                }),
+                dashboards: RefCell::new(Vec::new()),
+                imports: Cell::new(0),
+            }
+        }
+
+        fn to_ds(spec: &DatasourceSpec, uid: &str, id: i64) -> Datasource {
+            Datasource {
+                id,
+                uid: uid.into(),
+                name: spec.name.clone(),
+                kind: spec.kind.clone(),
+                access: spec.access.clone(),
+                url: spec.url.clone(),
+                is_default: spec.is_default,
+                json_data: spec.json_data.clone(),
+                version: Some(1),
+                read_only: false,
+            }
+        }
+    }
+
+    fn slug(title: &str) -> String {
+        title
+            .to_lowercase()
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join("-")
+    }
+
+    impl GrafanaApi for FakeGrafana {
+        fn health(&self) -> Result<GrafanaHealth> {
+            Ok(GrafanaHealth {
+                database: "ok".into(),
+                version: Some("10.1.5".into()),
+                commit: None,
+            })
+        }
+        fn authenticate(&self, creds: &Credentials) -> Result<AuthOutcome> {
+            self.attempts.set(self.attempts.get() + 1);
+            Ok(if self.blocked {
+                AuthOutcome::Blocked
+            } else if creds.password.expose() == *self.password.borrow() {
+                AuthOutcome::Valid
+            } else {
+                AuthOutcome::BadCredentials
+            })
+        }
+        fn change_password(&self, _: &str, old: &Secret, new: &Secret) -> Result<()> {
+            assert_eq!(old.expose(), *self.password.borrow());
+            self.changes.set(self.changes.get() + 1);
+            *self.password.borrow_mut() = new.expose().to_string();
+            Ok(())
+        }
+        fn datasource_by_name(&self, name: &str) -> Result<Option<Datasource>> {
+            Ok(self
+                .datasources
+                .borrow()
+                .iter()
+                .find(|d| d.name == name)
+                .cloned())
+        }
+        fn create_datasource(&self, spec: &DatasourceSpec) -> Result<Created> {
+            self.creates.set(self.creates.get() + 1);
+            if self.race.replace(false) {
+                self.datasources
+                    .borrow_mut()
+                    .push(Self::to_ds(spec, "uid-concurrent", 7));
+            }
+            if self
+                .datasources
+                .borrow()
+                .iter()
+                .any(|d| d.name == spec.name)
+            {
+                return Ok(Created::Conflict(
+                    "data source with the same name already exists".into(),
+                ));
+            }
+            let n = self.datasources.borrow().len() as i64 + 1;
+            let ds = Self::to_ds(spec, &format!("uid-{n}"), n);
+            self.datasources.borrow_mut().push(ds.clone());
+            Ok(Created::Created(ds))
+        }
+        fn update_datasource(&self, uid: &str, spec: &DatasourceSpec) -> Result<Datasource> {
+            self.updates.set(self.updates.get() + 1);
+            let mut all = self.datasources.borrow_mut();
+            let d = all.iter_mut().find(|d| d.uid == uid).expect("known uid");
+            *d = Self::to_ds(spec, uid, d.id);
+            Ok(d.clone())
+        }
+        fn datasource_health(&self, uid: &str) -> Result<DatasourceHealth> {
+            if !self.datasources.borrow().iter().any(|d| d.uid == uid) {
+                return Err(Error::failed(
+                    "Grafana a répondu 500 : Unable to load datasource metadata",
+                ));
+            }
+            Ok(self.ds_health.borrow().clone())
+        }
+        fn import_dashboard(&self, body: &Value) -> Result<ImportResponse> {
+            self.imports.set(self.imports.get() + 1);
+            let mut dash = body["dashboard"].clone();
+            let text = dash.to_string();
+            let mut text = text;
+            for input in body["inputs"].as_array().into_iter().flatten() {
+                let name = input["name"].as_str().unwrap_or_default();
+                let value = input["value"].as_str().unwrap_or_default();
+                text = text.replace(&format!("${{{name}}}"), value);
+            }
+            if text.contains("${DS_") {
+                return Err(Error::failed(
+                    "Grafana a répondu 500 : Failed to save dashboard",
+                ));
+            }
+            dash = serde_json::from_str(&text).unwrap();
+            let obj = dash.as_object_mut().unwrap();
+            obj.remove("__inputs");
+            obj.remove("__requires");
+            let title = obj["title"].as_str().unwrap().to_string();
+            let uid = obj
+                .get("uid")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .unwrap_or_else(|| "genere".into());
+            obj.insert("uid".into(), Value::from(uid.clone()));
+            let mut all = self.dashboards.borrow_mut();
+            all.retain(|d| d["uid"] != uid.as_str() && d["title"] != title.as_str());
+            all.push(dash.clone());
+            Ok(ImportResponse {
+                uid: uid.clone(),
+                title: title.clone(),
+                imported_url: format!("/d/{uid}/{}", slug(&title)),
+                slug: slug(&title),
+                dashboard_id: all.len() as i64,
+                revision: dash["revision"].as_i64().unwrap_or(0),
+                imported: true,
+            })
+        }
+        fn search_dashboards(&self, query: &str) -> Result<Vec<SearchHit>> {
+            Ok(self
+                .dashboards
+                .borrow()
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| {
+                    d["title"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_lowercase()
+                        .contains(&query.to_lowercase())
+                })
+                .map(|(i, d)| {
+                    let uid = d["uid"].as_str().unwrap().to_string();
+                    let title = d["title"].as_str().unwrap().to_string();
+                    SearchHit {
+                        id: i as i64 + 1,
+                        url: format!("/d/{uid}/{}", slug(&title)),
+                        uid,
+                        title,
+                        kind: "dash-db".into(),
+                    }
+                })
+                .collect())
+        }
+        fn dashboard_by_uid(&self, uid: &str) -> Result<Option<StoredDashboard>> {
+            Ok(self
+                .dashboards
+                .borrow()
+                .iter()
+                .find(|d| d["uid"] == uid)
+                .map(|d| StoredDashboard {
+                    dashboard: d.clone(),
+                    meta: serde_json::json!({
+                        "url": format!("/d/{uid}/{}", slug(d["title"].as_str().unwrap())),
+                        "slug": slug(d["title"].as_str().unwrap()),
+                    }),
+                }))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_credentials_are_recognised_for_400_and_401() {
+        let b = r#"{"message":"Invalid username or password","messageId":"password-auth.failed","statusCode":401,"traceID":""}"#;
+        assert_eq!(
+            classify_auth_failure(401, b),
+            Some(AuthOutcome::BadCredentials)
+        );
+        assert_eq!(
+            classify_auth_failure(400, b),
+            Some(AuthOutcome::BadCredentials)
+        );
+        // Legacy path: lowercase message only.
+        assert_eq!(
+            classify_auth_failure(401, r#"{"message":"invalid username or password"}"#),
+            Some(AuthOutcome::BadCredentials)
+        );
+        // A bad-request that is not about credentials.
+        assert_eq!(
+            classify_auth_failure(400, r#"{"message":"bad request data"}"#),
+            None
+        );
+        assert_eq!(classify_auth_failure(500, b), None);
+    }
+
+    #[test]
+    fn blocked_account_is_recognised_and_mentions_five_minutes() {
+        let b = r#"{"message":"Invalid username or password","messageId":"login-attempt.blocked","statusCode":401,"traceID":""}"#;
+        assert_eq!(classify_auth_failure(401, b), Some(AuthOutcome::Blocked));
+        assert!(blocked_error().message().contains("5 minutes"));
+    }
+
+    #[test]
+    fn parses_datasource_payloads() {
+        let created = r#"{"message":"Datasource added","id":1,"name":"Prometheus","datasource":{"id":1,"uid":"P1809F7CD0C75ACF3","orgId":1,"name":"Prometheus","type":"prometheus","typeLogoUrl":"","access":"proxy","url":"http://prometheus:9090","user":"","database":"","basicAuth":false,"basicAuthUser":"","withCredentials":false,"isDefault":true,"jsonData":{"httpMethod":"POST"},"secureJsonFields":{},"version":1,"readOnly":false}}"#;
+        let ds = parse_created_datasource(created).unwrap();
+        assert_eq!(ds.uid, "P1809F7CD0C75ACF3");
+        assert_eq!(ds.kind, "prometheus");
+        assert_eq!(ds.url, "http://prometheus:9090");
+        assert!(ds.is_default);
+        assert_eq!(ds.json_data["httpMethod"], "POST");
+        let h: DatasourceHealth = serde_json::from_str(
+            r#"{"status":"ERROR","message":"Post \"http://prometheus:9090/api/v1/query\": dial tcp: lookup prometheus: no such host - There was an error returned querying the Prometheus API."}"#,
+        )
+        .unwrap();
+        assert_eq!(h.status, "ERROR");
+        assert!(h.message.contains("no such host"));
+    }
+
+    #[test]
+    fn parses_import_and_search_payloads() {
+        let r: ImportResponse = serde_json::from_str(r#"{"uid":"pMEd7m0Mz","pluginId":"","title":"Cadvisor exporter","imported":true,"importedUri":"db/cadvisor-exporter","importedUrl":"/d/pMEd7m0Mz/cadvisor-exporter","slug":"cadvisor-exporter","dashboardId":3,"folderId":0,"folderUid":"","importedRevision":0,"revision":1,"description":"","path":"","removed":false}"#).unwrap();
+        assert_eq!(r.imported_url, "/d/pMEd7m0Mz/cadvisor-exporter");
+        assert_eq!(r.dashboard_id, 3);
+        let hits: Vec<SearchHit> = serde_json::from_str(r#"[{"id":3,"uid":"pMEd7m0Mz","title":"Cadvisor exporter","uri":"db/cadvisor-exporter","url":"/d/pMEd7m0Mz/cadvisor-exporter","slug":"","type":"dash-db","tags":["cadvisor"],"isStarred":false,"sortMeta":0}]"#).unwrap();
+        assert_eq!(hits[0].uid, "pMEd7m0Mz");
+        assert_eq!(hits[0].kind, "dash-db");
+    }
+
+    #[test]
+    fn path_segments_are_encoded() {
+        assert_eq!(encode_path("Prometheus"), "Prometheus");
+        assert_eq!(encode_path("Ma source"), "Ma%20source");
+    }
+
+    #[test]
+    fn refused_connection_names_grafana_and_compose() {
+        let g = HttpGrafana::new("http://127.0.0.1:9", None).unwrap();
+        let e = g.health().unwrap_err();
+        assert_eq!(e.code(), 3);
+        assert!(e.hint().unwrap().contains("docker compose ps grafana"));
+    }
+}

@@ -1,0 +1,466 @@
+//! Prometheus HTTP API (readiness, scrape targets, metric names, instant
+//! queries) behind the [`PrometheusApi`] trait, with a blocking reqwest
+//! implementation ([`HttpPrometheus`]) and the JSON parsing it needs.
+//!
+//! It also holds the small HTTP helpers the Grafana and grafana.com adapters
+//! share (client construction, French translation of transport errors).
+//! It does not wait, retry or decide anything: the steps do.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+/// What the steps need from Prometheus.
+pub trait PrometheusApi {
+    /// `GET /-/ready`: `Ok(())` once Prometheus is ready to serve queries.
+    fn ready(&self) -> Result<()>;
+    /// `GET /api/v1/targets`: the active scrape targets.
+    fn targets(&self) -> Result<Vec<Target>>;
+    /// `GET /api/v1/label/__name__/values`: every metric name Prometheus holds.
+    fn metric_names(&self) -> Result<Vec<String>>;
+    /// `GET /api/v1/query`: an instant query.
+    fn query(&self, promql: &str) -> Result<QueryResult>;
+}
+
+/// The health of a scrape target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Health {
+    /// Last scrape succeeded.
+    Up,
+    /// Last scrape failed.
+    Down,
+    /// Not scraped yet.
+    Unknown,
+}
+
+impl Health {
+    fn parse(s: &str) -> Self {
+        match s {
+            "up" => Health::Up,
+            "down" => Health::Down,
+            _ => Health::Unknown,
+        }
+    }
+
+    /// French label for the journal (« UP » as in the Prometheus UI).
+    pub fn label(self) -> &'static str {
+        match self {
+            Health::Up => "UP",
+            Health::Down => "DOWN",
+            Health::Unknown => "inconnu (pas encore interrogée)",
+        }
+    }
+}
+
+/// One active scrape target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// `labels.job` (or the scrape pool).
+    pub job: String,
+    /// `labels.instance`.
+    pub instance: String,
+    /// The URL Prometheus scrapes.
+    pub scrape_url: String,
+    /// Health of the last scrape.
+    pub health: Health,
+    /// Error of the last scrape (`""` when healthy).
+    pub last_error: String,
+    /// Time of the last scrape (RFC 3339), if any.
+    pub last_scrape: Option<String>,
+    /// Duration of the last scrape, in seconds.
+    pub last_scrape_duration: Option<f64>,
+}
+
+/// One sample of an instant vector.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    /// The series' labels.
+    pub metric: BTreeMap<String, String>,
+    /// Evaluation timestamp (Unix seconds).
+    pub timestamp: f64,
+    /// The value (`NaN` / `±Inf` are parsed as such).
+    pub value: f64,
+}
+
+/// The result of an instant query.
+#[derive(Debug, Clone, PartialEq)]
+pub enum QueryResult {
+    /// `resultType: vector`.
+    Vector(Vec<Sample>),
+    /// `resultType: scalar`: timestamp and value.
+    Scalar(f64, f64),
+    /// Another result type (matrix, string), not used by the steps.
+    Other(String),
+}
+
+impl QueryResult {
+    /// The samples of a vector result (empty for any other type).
+    pub fn samples(&self) -> &[Sample] {
+        match self {
+            QueryResult::Vector(v) => v,
+            _ => &[],
+        }
+    }
+}
+
+// ---------------------------------------------------------------- parsing
+
+#[derive(Deserialize)]
+struct Envelope<T> {
+    status: String,
+    data: Option<T>,
+    #[serde(default, rename = "errorType")]
+    error_type: Option<String>,
+    #[serde(default)]
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TargetsData {
+    #[serde(default, rename = "activeTargets")]
+    active_targets: Vec<RawTarget>,
+}
+
+#[derive(Deserialize)]
+struct RawTarget {
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+    #[serde(default, rename = "scrapePool")]
+    scrape_pool: String,
+    #[serde(default, rename = "scrapeUrl")]
+    scrape_url: String,
+    #[serde(default)]
+    health: String,
+    #[serde(default, rename = "lastError")]
+    last_error: String,
+    #[serde(default, rename = "lastScrape")]
+    last_scrape: Option<String>,
+    #[serde(default, rename = "lastScrapeDuration")]
+    last_scrape_duration: Option<f64>,
+}
+
+#[derive(Deserialize)]
+struct QueryData {
+    #[serde(rename = "resultType")]
+    result_type: String,
+    result: serde_json::Value,
+}
+
+fn envelope<T: for<'de> Deserialize<'de>>(body: &str, what: &str) -> Result<T> {
+    let env: Envelope<T> = serde_json::from_str(body).map_err(|e| {
+        Error::failed(format!("réponse de Prometheus illisible ({what}) : {e}"))
+            .with_hint("l'URL JOURNAL_PROMETHEUS_URL désigne-t-elle bien Prometheus ?")
+    })?;
+    if env.status != "success" {
+        return Err(Error::failed(format!(
+            "Prometheus a répondu en erreur ({what}) : {} {}",
+            env.error_type.unwrap_or_default(),
+            env.error.unwrap_or_default()
+        )));
+    }
+    env.data
+        .ok_or_else(|| Error::failed(format!("réponse de Prometheus sans données ({what})")))
+}
+
+/// Parses a `/api/v1/targets` body into the active targets.
+pub fn parse_targets(body: &str) -> Result<Vec<Target>> {
+    let data: TargetsData = envelope(body, "cibles")?;
+    Ok(data
+        .active_targets
+        .into_iter()
+        .map(|t| Target {
+            job: t
+                .labels
+                .get("job")
+                .cloned()
+                .unwrap_or_else(|| t.scrape_pool.clone()),
+            instance: t.labels.get("instance").cloned().unwrap_or_default(),
+            scrape_url: t.scrape_url,
+            health: Health::parse(&t.health),
+            last_error: t.last_error,
+            last_scrape: t.last_scrape,
+            last_scrape_duration: t.last_scrape_duration,
+        })
+        .collect())
+}
+
+/// Parses a `/api/v1/label/__name__/values` body.
+pub fn parse_label_values(body: &str) -> Result<Vec<String>> {
+    envelope(body, "noms de métriques")
+}
+
+fn parse_point(v: &serde_json::Value) -> Option<(f64, f64)> {
+    let arr = v.as_array()?;
+    let ts = arr.first()?.as_f64()?;
+    let val = arr.get(1)?.as_str()?;
+    let val = match val {
+        "+Inf" => f64::INFINITY,
+        "-Inf" => f64::NEG_INFINITY,
+        other => other.parse::<f64>().ok()?,
+    };
+    Some((ts, val))
+}
+
+/// Parses a `/api/v1/query` body (values are `[ts, "string"]`).
+pub fn parse_query(body: &str) -> Result<QueryResult> {
+    let data: QueryData = envelope(body, "requête")?;
+    let bad = || Error::failed("résultat de requête Prometheus inattendu");
+    match data.result_type.as_str() {
+        "vector" => {
+            let items = data.result.as_array().ok_or_else(bad)?;
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                let metric = item
+                    .get("metric")
+                    .and_then(|m| serde_json::from_value(m.clone()).ok())
+                    .unwrap_or_default();
+                let (timestamp, value) = item.get("value").and_then(parse_point).ok_or_else(bad)?;
+                out.push(Sample {
+                    metric,
+                    timestamp,
+                    value,
+                });
+            }
+            Ok(QueryResult::Vector(out))
+        }
+        "scalar" => {
+            let (ts, v) = parse_point(&data.result).ok_or_else(bad)?;
+            Ok(QueryResult::Scalar(ts, v))
+        }
+        other => Ok(QueryResult::Other(other.to_string())),
+    }
+}
+
+// ---------------------------------------------------------------- HTTP helpers
+
+/// A blocking HTTP client with the given timeouts. Never call it from inside
+/// a tokio runtime (reqwest's blocking client panics there).
+pub(crate) fn blocking_client(
+    connect: Duration,
+    total: Duration,
+) -> Result<reqwest::blocking::Client> {
+    reqwest::blocking::Client::builder()
+        .connect_timeout(connect)
+        .timeout(total)
+        .user_agent(concat!("journal/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| {
+            Error::environment(format!("client HTTP impossible à initialiser : {e}")).with_source(e)
+        })
+}
+
+/// The host port of a URL (for hints), e.g. 9090 for `http://localhost:9090`.
+pub(crate) fn url_port(url: &str) -> String {
+    reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| u.port_or_known_default())
+        .map(|p| p.to_string())
+        .unwrap_or_else(|| "?".into())
+}
+
+/// The standard hint for a compose service that does not answer.
+pub(crate) fn service_hint(service: &str, base_url: &str) -> String {
+    format!(
+        "le service `{service}` est-il démarré et publie-t-il le port {} sur l'hôte ? \
+         Vérifiez avec `docker compose ps {service}` puis `docker compose logs {service}`",
+        url_port(base_url)
+    )
+}
+
+/// Translates a transport error (refused, timeout…) into a French
+/// environment error for `label` (« Prometheus ») at `url`, with `hint`.
+pub(crate) fn transport_error(label: &str, url: &str, e: reqwest::Error, hint: String) -> Error {
+    let what = if e.is_connect() {
+        "connexion impossible (refusée ou hôte injoignable)"
+    } else if e.is_timeout() {
+        "délai de réponse dépassé"
+    } else {
+        "échange HTTP interrompu"
+    };
+    Error::environment(format!("{label} ne répond pas à {url} : {what}"))
+        .with_hint(hint)
+        .with_source(e.without_url())
+}
+
+/// The `message` field of a JSON error body, or the body itself (shortened).
+pub(crate) fn body_message(body: &str) -> String {
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(body) {
+        for key in ["message", "error"] {
+            if let Some(m) = v.get(key).and_then(|m| m.as_str()) {
+                return m.to_string();
+            }
+        }
+    }
+    let t = body.trim();
+    if t.chars().count() > 200 {
+        format!("{}…", t.chars().take(200).collect::<String>())
+    } else {
+        t.to_string()
+    }
+}
+
+// ---------------------------------------------------------------- reqwest implementation
+
+/// [`PrometheusApi`] over HTTP.
+pub struct HttpPrometheus {
+    base: String,
+    client: reqwest::blocking::Client,
+}
+
+impl HttpPrometheus {
+    /// A client for Prometheus at `base_url` (e.g. `http://localhost:9090`).
+    pub fn new(base_url: &str) -> Result<Self> {
+        Ok(HttpPrometheus {
+            base: base_url.trim_end_matches('/').to_string(),
+            client: blocking_client(Duration::from_secs(5), Duration::from_secs(20))?,
+        })
+    }
+
+    fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<(u16, String)> {
+        let url = format!("{}{path}", self.base);
+        let resp = self.client.get(&url).query(query).send().map_err(|e| {
+            transport_error(
+                "Prometheus",
+                &url,
+                e,
+                service_hint("prometheus", &self.base),
+            )
+        })?;
+        let status = resp.status().as_u16();
+        let body = resp.text().map_err(|e| {
+            transport_error(
+                "Prometheus",
+                &url,
+                e,
+                service_hint("prometheus", &self.base),
+            )
+        })?;
+        Ok((status, body))
+    }
+
+    fn get_api(&self, path: &str, query: &[(&str, &str)]) -> Result<String> {
+        let (status, body) = self.get(path, query)?;
+        // Query errors come back as 400/422 with a JSON body the parser reports.
+        if status == 200 || ((400..500).contains(&status) && body.trim_start().starts_with('{')) {
+            return Ok(body);
+        }
+        Err(Error::environment(format!(
+            "Prometheus a répondu {status} sur {path} : {}",
+            body_message(&body)
+        ))
+        .with_hint(service_hint("prometheus", &self.base)))
+    }
+}
+
+impl PrometheusApi for HttpPrometheus {
+    fn ready(&self) -> Result<()> {
+        let (status, body) = self.get("/-/ready", &[])?;
+        if status == 200 {
+            Ok(())
+        } else {
+            Err(Error::environment(format!(
+                "Prometheus n'est pas encore prêt ({status} : {})",
+                body.trim()
+            ))
+            .with_hint(service_hint("prometheus", &self.base)))
+        }
+    }
+
+    fn targets(&self) -> Result<Vec<Target>> {
+        parse_targets(&self.get_api("/api/v1/targets", &[("state", "active")])?)
+    }
+
+    fn metric_names(&self) -> Result<Vec<String>> {
+        parse_label_values(&self.get_api("/api/v1/label/__name__/values", &[])?)
+    }
+
+    fn query(&self, promql: &str) -> Result<QueryResult> {
+        parse_query(&self.get_api("/api/v1/query", &[("query", promql)])?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TARGETS: &str = r#"{"status":"success","data":{"activeTargets":[
+ {"discoveredLabels":{"__address__":"cadvisor-absent:8080","__metrics_path__":"/metrics","__scheme__":"http",
+   "__scrape_interval__":"5s","__scrape_timeout__":"5s","env":"test","job":"cadvisor"},
+  "labels":{"env":"test","instance":"cadvisor-absent:8080","job":"cadvisor"},
+  "scrapePool":"cadvisor","scrapeUrl":"http://cadvisor-absent:8080/metrics","globalUrl":"http://cadvisor-absent:8080/metrics",
+  "lastError":"Get \"http://cadvisor-absent:8080/metrics\": dial tcp: lookup cadvisor-absent on 10.255.255.53:53: no such host",
+  "lastScrape":"2026-11-24T19:47:18.971613138Z","lastScrapeDuration":0.001054623,"health":"down",
+  "scrapeInterval":"5s","scrapeTimeout":"5s"},
+ {"labels":{"instance":"localhost:9090","job":"prometheus"},"scrapePool":"prometheus",
+  "scrapeUrl":"http://localhost:9090/metrics","lastError":"","lastScrape":"2026-11-24T19:47:19Z",
+  "lastScrapeDuration":0.0042,"health":"up"},
+ {"labels":{"instance":"x:1","job":"nouveau"},"scrapePool":"nouveau","scrapeUrl":"http://x:1/metrics",
+  "lastError":"","lastScrape":"0001-01-01T00:00:00Z","lastScrapeDuration":0,"health":"unknown"}],
+ "droppedTargets":[{"discoveredLabels":{"__address__":"drop:2","job":"dropped-demo"}}]}}"#;
+
+    #[test]
+    fn parses_real_targets_payload() {
+        let t = parse_targets(TARGETS).unwrap();
+        assert_eq!(t.len(), 3);
+        assert_eq!(t[0].job, "cadvisor");
+        assert_eq!(t[0].health, Health::Down);
+        assert!(t[0].last_error.contains("no such host"));
+        assert_eq!(t[0].scrape_url, "http://cadvisor-absent:8080/metrics");
+        assert_eq!(t[0].last_scrape_duration, Some(0.001054623));
+        assert_eq!(t[1].health, Health::Up);
+        assert_eq!(t[1].instance, "localhost:9090");
+        assert_eq!(t[2].health, Health::Unknown);
+    }
+
+    #[test]
+    fn parses_vector_and_scalar() {
+        let v = parse_query(
+            r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"up","instance":"localhost:9090","job":"prometheus"},"value":[1795549646.675,"1"]},{"metric":{},"value":[1795549646.675,"NaN"]}]}}"#,
+        )
+        .unwrap();
+        let s = v.samples();
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].metric["job"], "prometheus");
+        assert_eq!(s[0].value, 1.0);
+        assert!((s[0].timestamp - 1795549646.675).abs() < 1e-6);
+        assert!(s[1].value.is_nan());
+        let sc = parse_query(
+            r#"{"status":"success","data":{"resultType":"scalar","result":[1795549646.675,"1795549646.675"]}}"#,
+        )
+        .unwrap();
+        assert!(matches!(sc, QueryResult::Scalar(_, v) if v > 1.7e9));
+    }
+
+    #[test]
+    fn query_error_is_french_with_prometheus_text() {
+        let e = parse_query(r#"{"status":"error","errorType":"bad_data","error":"invalid parameter \"query\": 1:4: parse error: unclosed left parenthesis"}"#)
+            .unwrap_err();
+        assert!(e.message().contains("Prometheus a répondu en erreur"));
+        assert!(e.message().contains("unclosed left parenthesis"));
+    }
+
+    #[test]
+    fn parses_label_values() {
+        let v =
+            parse_label_values(r#"{"status":"success","data":["go_gc_duration_seconds","up"]}"#)
+                .unwrap();
+        assert_eq!(v, vec!["go_gc_duration_seconds", "up"]);
+    }
+
+    #[test]
+    fn refused_connection_is_an_environment_error_naming_the_service() {
+        // Port 9 (discard) on localhost is closed on any sane test machine.
+        let p = HttpPrometheus::new("http://127.0.0.1:9").unwrap();
+        let e = p.ready().unwrap_err();
+        assert_eq!(e.code(), 3);
+        assert!(
+            e.message().contains("Prometheus ne répond pas"),
+            "{}",
+            e.message()
+        );
+        assert!(e.hint().unwrap().contains("docker compose logs prometheus"));
+    }
+}

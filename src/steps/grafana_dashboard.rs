@@ -1,0 +1,860 @@
+//! Step `grafana-dashboard` (tutorial step 5.4): downloads a grafana.com
+//! dashboard (default 14282 « Cadvisor exporter »: the tutorial's 13981 is the
+//! FlyteAdmin dashboard), or falls back to the cAdvisor dashboard shipped with
+//! journal when grafana.com is unreachable; maps its data source inputs to the
+//! Prometheus data source, imports it (overwrite), confirms it through the
+//! search API, and measures how many of the metrics it queries Prometheus
+//! really has.
+//!
+//! It does not re-import a dashboard already imported at the same revision,
+//! and it never imports a malformed JSON.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::adapters::grafana::{Credentials, GrafanaApi, HttpGrafana, StoredDashboard};
+use crate::adapters::grafana_com::{GrafanaCom, HttpGrafanaCom};
+use crate::adapters::prometheus::{HttpPrometheus, PrometheusApi};
+use crate::error::{Error, Kind, Result};
+use crate::project::Project;
+use crate::runbook::settings::TUTORIAL_DASHBOARD_ID;
+use crate::runbook::{RunContext, Step, StepFailure, StepReport};
+use crate::templates::escape_cell;
+
+use super::grafana_datasource::DatasourceInfo;
+
+/// The shipped fallback dashboard, under `templates/`.
+pub const FALLBACK_DASHBOARD: &str = "tableaux/cadvisor-journal.json";
+
+/// Below this share of known metrics, the journal warns.
+const COVERAGE_THRESHOLD: f64 = 50.0;
+
+/// Étape 5.4 : tableau de bord cAdvisor.
+pub struct GrafanaDashboard;
+
+/// Where the dashboard JSON came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Origin {
+    /// grafana.com.
+    GrafanaCom {
+        /// Dashboard id.
+        id: u32,
+        /// Revision downloaded.
+        revision: u32,
+        /// Its name on grafana.com.
+        name: String,
+    },
+    /// The dashboard shipped with journal (grafana.com unreachable).
+    Fallback {
+        /// Why grafana.com could not be used (French).
+        reason: String,
+    },
+}
+
+/// The imported dashboard, for the documentation step.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DashboardInfo {
+    /// Title.
+    pub title: String,
+    /// Uid.
+    pub uid: String,
+    /// grafana.com id (none for the fallback).
+    pub gnet_id: Option<u32>,
+    /// Revision.
+    pub revision: Option<i64>,
+    /// Address from the host.
+    pub url: String,
+    /// Whether the shipped fallback was used.
+    pub fallback: bool,
+}
+
+/// The fallback dashboard's text: the project's `templates/` override, or
+/// the embedded one.
+pub fn fallback_json(project: &Project) -> Result<String> {
+    let over = project.templates_dir().join(FALLBACK_DASHBOARD);
+    if over.is_file() {
+        return std::fs::read_to_string(&over)
+            .map_err(|e| Error::io("lecture du tableau de bord", &over, e));
+    }
+    crate::templates::embedded(FALLBACK_DASHBOARD)
+        .map(str::to_string)
+        .ok_or_else(|| {
+            Error::failed("le tableau de bord de secours n'est pas embarqué dans journal")
+        })
+}
+
+/// Downloads dashboard `id`; on an unreachable grafana.com, the fallback.
+pub fn fetch_dashboard(
+    com: &dyn GrafanaCom,
+    id: u32,
+    project: &Project,
+) -> Result<(String, Origin)> {
+    let got = com
+        .dashboard_meta(id)
+        .and_then(|m| com.download(id, m.revision).map(|text| (text, m)));
+    match got {
+        Ok((text, m)) => Ok((
+            text,
+            Origin::GrafanaCom {
+                id,
+                revision: m.revision,
+                name: m.name,
+            },
+        )),
+        Err(e) if e.kind() == Kind::Environment => Ok((
+            fallback_json(project)?,
+            Origin::Fallback {
+                reason: e.message().to_string(),
+            },
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+/// Parses a dashboard JSON: an object with a title.
+pub fn parse_dashboard(text: &str) -> Result<Value> {
+    let v: Value = serde_json::from_str(text).map_err(|e| {
+        Error::failed(format!("le JSON du tableau de bord est invalide : {e} ; rien n'a été importé"))
+            .with_hint("vérifiez l'identifiant (--dashboard) ou le fichier templates/tableaux/cadvisor-journal.json")
+    })?;
+    // The grafana.com metadata wraps the JSON under `json`.
+    let v = match v.get("json") {
+        Some(inner) if inner.is_object() && v.get("title").is_none() => inner.clone(),
+        _ => v,
+    };
+    if !v.is_object() || v.get("title").and_then(Value::as_str).is_none() {
+        return Err(Error::failed(
+            "le JSON reçu n'est pas un tableau de bord Grafana (pas de titre) ; rien n'a été importé",
+        ));
+    }
+    Ok(v)
+}
+
+/// The import inputs: every `__inputs` data source of type Prometheus gets
+/// the data source uid; constants keep their value.
+pub fn build_inputs(dash: &Value, datasource_uid: &str) -> Result<Vec<Value>> {
+    let mut out = Vec::new();
+    for input in dash
+        .get("__inputs")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let name = input
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let kind = input
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let plugin = input
+            .get("pluginId")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let value = match kind {
+            "datasource" if plugin == "prometheus" => Value::from(datasource_uid),
+            "datasource" => {
+                return Err(Error::failed(format!(
+                    "le tableau de bord demande une source de données « {plugin} » ({name}) \
+                     que ce projet ne fournit pas ; rien n'a été importé"
+                ))
+                .with_hint("choisissez un tableau de bord Prometheus/cAdvisor avec --dashboard"));
+            }
+            _ => input.get("value").cloned().unwrap_or(Value::from("")),
+        };
+        out.push(serde_json::json!({
+            "name": name,
+            "type": kind,
+            "pluginId": plugin,
+            "value": value,
+        }));
+    }
+    Ok(out)
+}
+
+/// Marks the dashboard with its origin (`gnetId`, `revision`) and gives it a
+/// stable uid when it has none, so a re-run finds it again.
+pub fn prepare(mut dash: Value, origin: &Origin) -> Value {
+    let obj = dash.as_object_mut().expect("checked by parse_dashboard");
+    obj.insert("id".into(), Value::Null);
+    if let Origin::GrafanaCom { id, revision, .. } = origin {
+        obj.insert("gnetId".into(), Value::from(*id));
+        obj.insert("revision".into(), Value::from(*revision));
+        let has_uid = obj
+            .get("uid")
+            .and_then(Value::as_str)
+            .is_some_and(|u| !u.is_empty());
+        if !has_uid {
+            obj.insert("uid".into(), Value::from(format!("gnet-{id}")));
+        }
+    }
+    dash
+}
+
+fn title_of(dash: &Value) -> &str {
+    dash.get("title")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+/// The dashboard already in Grafana with the same uid, or else the same title.
+pub fn find_existing(api: &dyn GrafanaApi, dash: &Value) -> Result<Option<StoredDashboard>> {
+    if let Some(uid) = dash
+        .get("uid")
+        .and_then(Value::as_str)
+        .filter(|u| !u.is_empty())
+        && let Some(found) = api.dashboard_by_uid(uid)?
+    {
+        return Ok(Some(found));
+    }
+    let title = title_of(dash);
+    for hit in api.search_dashboards(title)? {
+        if hit.title == title {
+            return api.dashboard_by_uid(&hit.uid);
+        }
+    }
+    Ok(None)
+}
+
+/// Whether `stored` is this very dashboard at this very revision.
+pub fn same_import(stored: &Value, dash: &Value) -> bool {
+    let key = |d: &Value, k: &str| d.get(k).cloned().unwrap_or(Value::Null);
+    title_of(stored) == title_of(dash)
+        && key(stored, "gnetId") == key(dash, "gnetId")
+        && key(stored, "revision") == key(dash, "revision")
+}
+
+// ---------------------------------------------------------------- metric names
+
+const LABEL_LISTS: [&str; 6] = [
+    "by",
+    "without",
+    "on",
+    "ignoring",
+    "group_left",
+    "group_right",
+];
+const KEYWORDS: [&str; 20] = [
+    "and",
+    "or",
+    "unless",
+    "offset",
+    "bool",
+    "sum",
+    "min",
+    "max",
+    "avg",
+    "group",
+    "stddev",
+    "stdvar",
+    "count",
+    "count_values",
+    "bottomk",
+    "topk",
+    "quantile",
+    "inf",
+    "nan",
+    "atan2",
+];
+
+fn is_ident_start(c: char) -> bool {
+    c.is_ascii_alphabetic() || c == '_' || c == ':'
+}
+
+fn is_ident(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == ':'
+}
+
+/// Index after the string starting at `i` (quote at `i`).
+fn skip_string(chars: &[char], i: usize) -> usize {
+    let q = chars[i];
+    let mut j = i + 1;
+    while j < chars.len() {
+        if chars[j] == '\\' && q != '`' {
+            j += 2;
+            continue;
+        }
+        if chars[j] == q {
+            return j + 1;
+        }
+        j += 1;
+    }
+    chars.len()
+}
+
+/// Index after the group opened at `i` (`{`, `[` or `(`), strings skipped.
+fn skip_group(chars: &[char], i: usize) -> usize {
+    let (open, close) = match chars[i] {
+        '{' => ('{', '}'),
+        '[' => ('[', ']'),
+        _ => ('(', ')'),
+    };
+    let mut depth = 0;
+    let mut j = i;
+    while j < chars.len() {
+        match chars[j] {
+            '"' | '\'' | '`' => {
+                j = skip_string(chars, j);
+                continue;
+            }
+            c if c == open => depth += 1,
+            c if c == close => {
+                depth -= 1;
+                if depth == 0 {
+                    return j + 1;
+                }
+            }
+            _ => {}
+        }
+        j += 1;
+    }
+    chars.len()
+}
+
+/// The metric names a PromQL expression reads: functions, keywords, label
+/// names and matchers, strings, durations, numbers and Grafana variables
+/// (`$x`, `${x}`) are dropped.
+pub fn promql_metric_names(expr: &str) -> BTreeSet<String> {
+    let chars: Vec<char> = expr.chars().collect();
+    let mut out = BTreeSet::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '"' || c == '\'' || c == '`' {
+            i = skip_string(&chars, i);
+        } else if c == '{' || c == '[' {
+            i = skip_group(&chars, i);
+        } else if c == '#' {
+            while i < chars.len() && chars[i] != '\n' {
+                i += 1;
+            }
+        } else if c == '$' {
+            i += 1;
+            if i < chars.len() && chars[i] == '{' {
+                i = skip_group(&chars, i);
+            } else {
+                while i < chars.len() && is_ident(chars[i]) {
+                    i += 1;
+                }
+            }
+        } else if c.is_ascii_digit()
+            || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit))
+        {
+            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '.') {
+                i += 1;
+            }
+        } else if is_ident_start(c) {
+            let start = i;
+            while i < chars.len() && is_ident(chars[i]) {
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().collect();
+            let mut k = i;
+            while k < chars.len() && chars[k].is_whitespace() {
+                k += 1;
+            }
+            let before_paren = k < chars.len() && chars[k] == '(';
+            let lower = word.to_ascii_lowercase();
+            if LABEL_LISTS.contains(&lower.as_str()) {
+                if before_paren {
+                    i = skip_group(&chars, k);
+                }
+            } else if before_paren
+                || KEYWORDS.contains(&lower.as_str())
+                || word.chars().all(|c| c == ':')
+            {
+                // A function, an aggregation or a keyword.
+            } else {
+                out.insert(word);
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Metric names of a Grafana query string: PromQL, or a templating query
+/// (`label_values(metric, label)`, `query_result(promql)`, `metrics(re)`…).
+pub fn query_metric_names(q: &str) -> BTreeSet<String> {
+    let t = q.trim();
+    let inner = |prefix: &str| -> Option<&str> {
+        t.strip_prefix(prefix)
+            .map(str::trim_start)
+            .and_then(|r| r.strip_prefix('('))
+            .and_then(|r| r.strip_suffix(')'))
+    };
+    if let Some(args) = inner("label_values") {
+        // label_values(label) or label_values(series, label): only a series names metrics.
+        let chars: Vec<char> = args.chars().collect();
+        let mut depth = 0;
+        let mut split = None;
+        let mut j = 0;
+        while j < chars.len() {
+            match chars[j] {
+                '"' | '\'' | '`' => {
+                    j = skip_string(&chars, j);
+                    continue;
+                }
+                '{' | '(' | '[' => depth += 1,
+                '}' | ')' | ']' => depth -= 1,
+                ',' if depth == 0 => split = Some(j),
+                _ => {}
+            }
+            j += 1;
+        }
+        return match split {
+            Some(s) => promql_metric_names(&chars[..s].iter().collect::<String>()),
+            None => BTreeSet::new(),
+        };
+    }
+    if let Some(args) = inner("query_result") {
+        return promql_metric_names(args);
+    }
+    if inner("metrics").is_some() || inner("label_names").is_some() {
+        return BTreeSet::new();
+    }
+    promql_metric_names(t)
+}
+
+/// Every metric name the dashboard queries (panels, targets, templating).
+pub fn dashboard_metric_names(dash: &Value) -> BTreeSet<String> {
+    fn walk(v: &Value, out: &mut BTreeSet<String>) {
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    match (k.as_str(), v) {
+                        ("expr" | "query", Value::String(s)) => out.extend(query_metric_names(s)),
+                        _ => walk(v, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            _ => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(dash, &mut out);
+    out
+}
+
+/// Known and missing names among `wanted`, and the known share in percent.
+pub fn coverage(wanted: &BTreeSet<String>, known: &[String]) -> (Vec<String>, Vec<String>, f64) {
+    let known: BTreeSet<&str> = known.iter().map(String::as_str).collect();
+    let (have, miss): (Vec<String>, Vec<String>) = wanted
+        .iter()
+        .cloned()
+        .partition(|n| known.contains(n.as_str()));
+    let pct = if wanted.is_empty() {
+        0.0
+    } else {
+        have.len() as f64 * 100.0 / wanted.len() as f64
+    };
+    (have, miss, pct)
+}
+
+// ---------------------------------------------------------------- step
+
+fn command(ctx: &RunContext) -> String {
+    let id = ctx.settings.dashboard_id;
+    format!(
+        "curl -s {com}/api/dashboards/{id}/revisions/<révision>/download > tableau.json\n\
+         jq '{{dashboard: ., overwrite: true, inputs: [{{name: \"DS_PROMETHEUS\", type: \"datasource\", pluginId: \"prometheus\", value: \"<uid de la source>\"}}]}}' tableau.json \\\n  \
+         | curl -s -u admin:<mot de passe> -H 'Content-Type: application/json' -d @- {url}/api/dashboards/import",
+        com = ctx.settings.grafana_com_url,
+        url = ctx.settings.grafana_url
+    )
+}
+
+fn source_label(origin: &Origin) -> String {
+    match origin {
+        Origin::GrafanaCom { id, revision, name } => {
+            format!(
+                "grafana.com, ID {id} « {} », révision {revision}",
+                escape_cell(name)
+            )
+        }
+        Origin::Fallback { .. } => {
+            format!("tableau de secours livré avec journal (`templates/{FALLBACK_DASHBOARD}`)")
+        }
+    }
+}
+
+/// The step's work against any Grafana, grafana.com and Prometheus.
+pub fn run_with(
+    api: &dyn GrafanaApi,
+    com: &dyn GrafanaCom,
+    prom: &dyn PrometheusApi,
+    ctx: &mut RunContext,
+) -> Result<StepReport, StepFailure> {
+    let cmd = command(ctx);
+    let fail = |e: Error| StepFailure::from(e).command(cmd.clone());
+    let ds_uid = ctx
+        .require::<DatasourceInfo>("la source de données Prometheus")?
+        .uid
+        .clone();
+    let id = ctx.settings.dashboard_id;
+    let (text, origin) = fetch_dashboard(com, id, &ctx.project).map_err(fail)?;
+    let dash = parse_dashboard(&text).map_err(fail)?;
+    let inputs = build_inputs(&dash, &ds_uid).map_err(fail)?;
+    let dash = prepare(dash, &origin);
+    let title = title_of(&dash).to_string();
+
+    let existing = find_existing(api, &dash).map_err(fail)?;
+    let (uid, path, dashboard_id, already) = match existing {
+        Some(stored) if same_import(&stored.dashboard, &dash) => {
+            let uid = stored
+                .dashboard
+                .get("uid")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let path = stored
+                .meta
+                .get("url")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("/d/{uid}"));
+            let num = stored
+                .dashboard
+                .get("id")
+                .and_then(Value::as_i64)
+                .unwrap_or_default();
+            (uid, path, num, true)
+        }
+        _ => {
+            let body = serde_json::json!({
+                "dashboard": dash,
+                "overwrite": true,
+                "inputs": inputs,
+                "folderUid": "",
+            });
+            let r = api.import_dashboard(&body).map_err(fail)?;
+            let hits = api.search_dashboards(&r.title).map_err(fail)?;
+            let Some(hit) = hits.iter().find(|h| h.uid == r.uid) else {
+                return Err(fail(Error::failed(format!(
+                    "le tableau de bord « {} » (uid {}) est introuvable par la recherche de Grafana après l'import",
+                    r.title, r.uid
+                ))));
+            };
+            let path = if r.imported_url.is_empty() {
+                hit.url.clone()
+            } else {
+                r.imported_url.clone()
+            };
+            (r.uid, path, r.dashboard_id, false)
+        }
+    };
+    let url = format!("{}{}", ctx.settings.grafana_url, path);
+    let revision = dash.get("revision").and_then(Value::as_i64);
+    let gnet_id = match &origin {
+        Origin::GrafanaCom { id, .. } => Some(*id),
+        Origin::Fallback { .. } => None,
+    };
+    ctx.put(DashboardInfo {
+        title: title.clone(),
+        uid: uid.clone(),
+        gnet_id,
+        revision,
+        url: url.clone(),
+        fallback: gnet_id.is_none(),
+    });
+
+    let mut table = format!(
+        "| | |\n|---|---|\n| Titre | {} |\n| Source | {} |\n| uid | `{uid}` |\n| ID dans Grafana | {dashboard_id} |\n| Révision | {} |\n| Adresse | <{url}> |",
+        escape_cell(&title),
+        source_label(&origin),
+        revision.map_or("—".to_string(), |r| r.to_string()),
+    );
+    let mut warnings = Vec::new();
+    if let Origin::Fallback { reason } = &origin {
+        warnings.push(format!(
+            "grafana.com est injoignable ({reason}) : le tableau de bord de secours livré avec journal \
+             a été importé à la place du tableau {id}"
+        ));
+    }
+    if id == TUTORIAL_DASHBOARD_ID {
+        warnings.push(format!(
+            "l'ID {TUTORIAL_DASHBOARD_ID} demandé est le tableau de bord FlyteAdmin (Flyte), pas un tableau cAdvisor : \
+             ses panneaux resteront vides ; l'ID 14282 « Cadvisor exporter » convient"
+        ));
+    }
+    let wanted = dashboard_metric_names(&dash);
+    match prom.metric_names() {
+        Ok(known) if !wanted.is_empty() => {
+            let (have, miss, pct) = coverage(&wanted, &known);
+            table.push_str(&format!(
+                "\n| Métriques interrogées présentes dans Prometheus | {} sur {} ({} %) |",
+                have.len(),
+                wanted.len(),
+                crate::french::decimal(pct, 0)
+            ));
+            if !miss.is_empty() {
+                let shown: Vec<String> = miss.iter().take(8).map(|m| format!("`{m}`")).collect();
+                table.push_str(&format!(
+                    "\n| Absentes | {}{} |",
+                    shown.join(", "),
+                    if miss.len() > 8 {
+                        format!(" … (+{})", miss.len() - 8)
+                    } else {
+                        String::new()
+                    }
+                ));
+            }
+            if pct < COVERAGE_THRESHOLD {
+                warnings.push(format!(
+                    "seulement {} % des métriques interrogées par ce tableau de bord existent dans Prometheus \
+                     ({} sur {}) : la plupart de ses panneaux resteront vides",
+                    crate::french::decimal(pct, 0),
+                    have.len(),
+                    wanted.len()
+                ));
+            }
+        }
+        Ok(_) => table.push_str("\n| Métriques interrogées | aucune trouvée dans le JSON |"),
+        Err(e) => warnings.push(format!(
+            "impossible de comparer les métriques du tableau de bord à celles de Prometheus : {}",
+            e.message()
+        )),
+    }
+    let mut report = if already {
+        StepReport::already_done(format!(
+            "le tableau de bord « {title} » est déjà importé à cette révision (uid {uid}) : pas de réimport"
+        ))
+    } else {
+        StepReport::done(format!("tableau de bord « {title} » importé (uid {uid}) : {url}"))
+    }
+    .command(cmd)
+    .details(table);
+    for w in warnings {
+        report = report.warn(w);
+    }
+    Ok(report)
+}
+
+impl Step for GrafanaDashboard {
+    fn id(&self) -> &'static str {
+        "grafana-dashboard"
+    }
+
+    fn title(&self) -> &'static str {
+        "Étape 5.4 : tableau de bord cAdvisor"
+    }
+
+    fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
+        let s = &ctx.settings;
+        if ctx.dry_run() {
+            return Ok(StepReport::skipped(format!(
+                "simulation : téléchargerait le tableau de bord {} depuis {} (ou utiliserait le tableau de \
+                 secours embarqué), l'associerait à la source Prometheus et l'importerait dans Grafana ({})",
+                s.dashboard_id, s.grafana_com_url, s.grafana_url
+            ))
+            .command(command(ctx)));
+        }
+        let creds = ctx
+            .require::<Credentials>("le mot de passe de Grafana")?
+            .clone();
+        let api = HttpGrafana::new(&s.grafana_url, Some(creds))?;
+        let com = HttpGrafanaCom::new(&s.grafana_com_url)?;
+        let prom = HttpPrometheus::new(&s.prometheus_url)?;
+        run_with(&api, &com, &prom, ctx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::grafana::fake::FakeGrafana;
+    use crate::adapters::grafana_com::DashboardMeta;
+    use crate::adapters::prometheus::{QueryResult, Target};
+
+    fn names(expr: &str) -> Vec<String> {
+        promql_metric_names(expr).into_iter().collect()
+    }
+
+    #[test]
+    fn extracts_metric_names_from_promql() {
+        assert_eq!(
+            names(
+                r#"sum by (name) (rate(container_cpu_usage_seconds_total{name!="",image=~"a.*"}[1m])) * 100"#
+            ),
+            vec!["container_cpu_usage_seconds_total"]
+        );
+        assert_eq!(
+            names(
+                r#"sum(rate(container_cpu_usage_seconds_total{instance=~"$host",name=~"$container",name=~".+"}[5m])) by (name) *100"#
+            ),
+            vec!["container_cpu_usage_seconds_total"]
+        );
+        assert_eq!(
+            names("(time() - container_start_time_seconds{name=~\"$container\"})/86400"),
+            vec!["container_start_time_seconds"]
+        );
+        assert_eq!(
+            names("sum(flyte:admin:admin:database:executions:get_ms) by (quantile)"),
+            vec!["flyte:admin:admin:database:executions:get_ms"]
+        );
+        assert_eq!(
+            names("a / on(instance) group_left(job) b offset 5m and bool c > 1e3"),
+            vec!["a", "b", "c"]
+        );
+        assert_eq!(
+            names("histogram_quantile(0.9, sum by(le) (rate(x_bucket[$__rate_interval])))"),
+            vec!["x_bucket"]
+        );
+        assert_eq!(
+            names(r#"label_replace(up, "dst", "$1", "src", "(.*)")"#),
+            vec!["up"]
+        );
+    }
+
+    #[test]
+    fn templating_queries_keep_only_series() {
+        let n = |q: &str| query_metric_names(q).into_iter().collect::<Vec<_>>();
+        assert!(n(r#"label_values({__name__=~"container.*"},instance)"#).is_empty());
+        assert_eq!(
+            n("label_values(container_last_seen, name)"),
+            vec!["container_last_seen"]
+        );
+        assert!(n("label_values(job)").is_empty());
+        assert_eq!(n("query_result(topk(5, up))"), vec!["up"]);
+    }
+
+    #[test]
+    fn fallback_dashboard_parses_and_has_inputs() {
+        let text = crate::templates::embedded(FALLBACK_DASHBOARD).expect("embedded");
+        let d = parse_dashboard(text).unwrap();
+        assert_eq!(d["uid"], "journal-cadvisor");
+        let inputs = build_inputs(&d, "uid-ds").unwrap();
+        assert_eq!(inputs.len(), 1);
+        assert_eq!(inputs[0]["name"], "DS_PROMETHEUS");
+        assert_eq!(inputs[0]["value"], "uid-ds");
+        let n = dashboard_metric_names(&d);
+        for m in [
+            "container_cpu_usage_seconds_total",
+            "container_memory_usage_bytes",
+            "container_memory_working_set_bytes",
+            "container_network_receive_bytes_total",
+            "container_network_transmit_bytes_total",
+            "container_start_time_seconds",
+            "container_last_seen",
+        ] {
+            assert!(n.contains(m), "{m} in {n:?}");
+        }
+    }
+
+    #[test]
+    fn malformed_json_is_refused() {
+        let e = parse_dashboard("{\"title\": ").unwrap_err();
+        assert!(e.message().contains("rien n'a été importé"));
+        assert!(parse_dashboard("[1,2]").is_err());
+    }
+
+    #[test]
+    fn flyte_dashboard_has_low_coverage() {
+        let d = serde_json::json!({"title":"FlyteAdmin Dashboard (via Prometheus)","__inputs":[{"name":"DS_PROM","label":"Prometheus","type":"datasource","pluginId":"prometheus","pluginName":"Prometheus"}],
+          "panels":[{"targets":[{"expr":"sum(rate(flyte:admin:admin:database:executions:get_ms_count[5m]))"},{"expr":"sum by(le) (rate(grpc_server_handling_seconds_bucket[5m]))"}]}]});
+        let (_, miss, pct) = coverage(&dashboard_metric_names(&d), &["up".to_string()]);
+        assert_eq!(miss.len(), 2);
+        assert!(pct < COVERAGE_THRESHOLD);
+        assert_eq!(build_inputs(&d, "u").unwrap()[0]["name"], "DS_PROM");
+    }
+
+    struct Com(Option<&'static str>);
+    impl GrafanaCom for Com {
+        fn dashboard_meta(&self, id: u32) -> Result<DashboardMeta> {
+            match self.0 {
+                Some(_) => Ok(DashboardMeta {
+                    id,
+                    name: "Cadvisor exporter".into(),
+                    revision: 1,
+                }),
+                None => Err(Error::environment("grafana.com ne répond pas")),
+            }
+        }
+        fn download(&self, _: u32, _: u32) -> Result<String> {
+            Ok(self.0.unwrap().to_string())
+        }
+    }
+
+    struct Prom;
+    impl PrometheusApi for Prom {
+        fn ready(&self) -> Result<()> {
+            Ok(())
+        }
+        fn targets(&self) -> Result<Vec<Target>> {
+            Ok(vec![])
+        }
+        fn metric_names(&self) -> Result<Vec<String>> {
+            Ok(vec![
+                "container_cpu_usage_seconds_total".into(),
+                "container_memory_rss".into(),
+            ])
+        }
+        fn query(&self, _: &str) -> Result<QueryResult> {
+            Ok(QueryResult::Vector(vec![]))
+        }
+    }
+
+    const CADVISOR: &str = r#"{"__inputs":[{"name":"DS_PROMETHEUS","type":"datasource","pluginId":"prometheus"}],
+      "title":"Cadvisor exporter","uid":"pMEd7m0Mz","id":null,
+      "panels":[{"datasource":"${DS_PROMETHEUS}","targets":[{"expr":"sum(rate(container_cpu_usage_seconds_total{name=~\".+\"}[5m])) by (name) *100"},{"expr":"container_memory_rss{name=~\".+\"}"}]}]}"#;
+
+    fn ctx_with_ds(dir: &std::path::Path) -> RunContext {
+        let mut ctx = crate::steps::prometheus_targets::test_context(dir);
+        ctx.put(DatasourceInfo {
+            uid: "uid-ds".into(),
+            name: "Prometheus".into(),
+            url: "http://prometheus:9090".into(),
+        });
+        ctx
+    }
+
+    #[test]
+    fn imports_once_then_already_done() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ctx = ctx_with_ds(dir.path());
+        let g = FakeGrafana::new("x");
+        let r = run_with(&g, &Com(Some(CADVISOR)), &Prom, &mut ctx).unwrap();
+        assert_eq!(r.status, crate::store::StepStatus::Succeeded);
+        assert!(
+            r.details
+                .contains("http://localhost:8084/d/pMEd7m0Mz/cadvisor-exporter")
+        );
+        assert!(r.details.contains("2 sur 2"));
+        assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+        assert_eq!(g.imports.get(), 1);
+        let stored = &g.dashboards.borrow()[0];
+        assert_eq!(stored["panels"][0]["datasource"], "uid-ds");
+        assert_eq!(stored["gnetId"], 14282);
+        let r2 = run_with(&g, &Com(Some(CADVISOR)), &Prom, &mut ctx).unwrap();
+        assert_eq!(r2.status, crate::store::StepStatus::AlreadyDone);
+        assert_eq!(g.imports.get(), 1);
+        let info = ctx.get::<DashboardInfo>().unwrap();
+        assert_eq!(info.gnet_id, Some(14282));
+    }
+
+    #[test]
+    fn unreachable_grafana_com_imports_the_fallback_with_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ctx = ctx_with_ds(dir.path());
+        let g = FakeGrafana::new("x");
+        let r = run_with(&g, &Com(None), &Prom, &mut ctx).unwrap();
+        assert_eq!(g.imports.get(), 1);
+        assert!(r.warnings.iter().any(|w| w.contains("injoignable")));
+        assert!(r.details.contains("journal-cadvisor"));
+        assert!(ctx.get::<DashboardInfo>().unwrap().fallback);
+    }
+
+    #[test]
+    fn malformed_download_imports_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ctx = ctx_with_ds(dir.path());
+        let g = FakeGrafana::new("x");
+        let f = run_with(&g, &Com(Some("<html>oops")), &Prom, &mut ctx).unwrap_err();
+        assert!(f.error.message().contains("invalide"));
+        assert_eq!(g.imports.get(), 0);
+    }
+}

@@ -1,0 +1,266 @@
+//! Step `grafana-datasource` (tutorial step 5.3): makes sure Grafana has a
+//! data source « Prometheus » pointing at `http://prometheus:9090`, creating
+//! or correcting it through the API, then tests it the way « Save & test »
+//! does. The uid is left in the run context for the dashboard step.
+//!
+//! It never creates a duplicate and never deletes a data source.
+
+use crate::adapters::grafana::{
+    Created, Credentials, Datasource, DatasourceSpec, GrafanaApi, HttpGrafana,
+};
+use crate::error::{Error, Result};
+use crate::runbook::{RunContext, Step, StepFailure, StepReport};
+use crate::templates::escape_cell;
+
+/// The data source's name, as the UI names it by default.
+pub const DATASOURCE_NAME: &str = "Prometheus";
+/// Prometheus as seen from Grafana (same Compose network).
+pub const DATASOURCE_URL: &str = "http://prometheus:9090";
+
+/// The data source in use, for later steps and the documentation.
+#[derive(Debug, Clone)]
+pub struct DatasourceInfo {
+    /// Uid.
+    pub uid: String,
+    /// Name.
+    pub name: String,
+    /// URL as seen from Grafana.
+    pub url: String,
+}
+
+/// Étape 5.3 : source de données Prometheus.
+pub struct GrafanaDatasource;
+
+/// What [`ensure_datasource`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatasourceAction {
+    /// Created.
+    Created,
+    /// Existed with other settings; updated.
+    Updated,
+    /// Existed as wanted.
+    Unchanged,
+}
+
+/// The tutorial's data source.
+pub fn prometheus_spec() -> DatasourceSpec {
+    DatasourceSpec {
+        name: DATASOURCE_NAME.into(),
+        kind: "prometheus".into(),
+        access: "proxy".into(),
+        url: DATASOURCE_URL.into(),
+        is_default: true,
+        json_data: serde_json::json!({"httpMethod": "POST"}),
+    }
+}
+
+/// Whether `ds` already matches `spec` on what matters (type, access, URL).
+pub fn matches(ds: &Datasource, spec: &DatasourceSpec) -> bool {
+    ds.kind == spec.kind
+        && ds.access == spec.access
+        && ds.url.trim_end_matches('/') == spec.url.trim_end_matches('/')
+}
+
+/// Creates, updates or keeps the data source named `spec.name`.
+pub fn ensure_datasource(
+    api: &dyn GrafanaApi,
+    spec: &DatasourceSpec,
+) -> Result<(Datasource, DatasourceAction, Option<Datasource>)> {
+    let existing = match api.datasource_by_name(&spec.name)? {
+        Some(ds) => ds,
+        None => match api.create_datasource(spec)? {
+            Created::Created(ds) => return Ok((ds, DatasourceAction::Created, None)),
+            // Someone created it between our read and our write: read it again.
+            Created::Conflict(msg) => api.datasource_by_name(&spec.name)?.ok_or_else(|| {
+                Error::failed(format!(
+                    "Grafana signale un conflit (« {msg} ») mais aucune source « {} » n'existe",
+                    spec.name
+                ))
+                .with_hint("une source de données a peut-être le même uid : consultez Connections → Data sources")
+            })?,
+        },
+    };
+    if matches(&existing, spec) {
+        return Ok((existing, DatasourceAction::Unchanged, None));
+    }
+    let updated = api.update_datasource(&existing.uid, spec)?;
+    Ok((updated, DatasourceAction::Updated, Some(existing)))
+}
+
+fn command(ctx: &RunContext) -> String {
+    format!(
+        "curl -s -u admin:<mot de passe> -H 'Content-Type: application/json' \\\n  \
+         -d '{{\"name\":\"Prometheus\",\"type\":\"prometheus\",\"access\":\"proxy\",\"url\":\"http://prometheus:9090\",\"isDefault\":true,\"jsonData\":{{\"httpMethod\":\"POST\"}}}}' \\\n  \
+         {url}/api/datasources\n\
+         curl -s -u admin:<mot de passe> {url}/api/datasources/uid/<uid>/health",
+        url = ctx.settings.grafana_url
+    )
+}
+
+/// The step's work against any [`GrafanaApi`].
+pub fn run_with(api: &dyn GrafanaApi, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
+    let cmd = command(ctx);
+    let spec = prometheus_spec();
+    let (ds, action, before) =
+        ensure_datasource(api, &spec).map_err(|e| StepFailure::from(e).command(cmd.clone()))?;
+    let mut table = format!(
+        "| | |\n|---|---|\n| Nom | {} |\n| Type | `{}` |\n| Accès | `{}` (serveur) |\n| URL | `{}` |\n| Par défaut | {} |\n| uid | `{}` |",
+        escape_cell(&ds.name),
+        ds.kind,
+        ds.access,
+        escape_cell(&ds.url),
+        if ds.is_default { "oui" } else { "non" },
+        ds.uid
+    );
+    if let Some(b) = &before {
+        table.push_str(&format!(
+            "\n| Avant correction | type `{}`, accès `{}`, URL `{}` |",
+            b.kind,
+            b.access,
+            escape_cell(&b.url)
+        ));
+    }
+    ctx.put(DatasourceInfo {
+        uid: ds.uid.clone(),
+        name: ds.name.clone(),
+        url: ds.url.clone(),
+    });
+    let health = api.datasource_health(&ds.uid).map_err(|e| {
+        StepFailure::from(e)
+            .command(cmd.clone())
+            .details(table.clone())
+    })?;
+    table.push_str(&format!(
+        "\n| Test (« Save & test ») | {} — {} |",
+        health.status,
+        escape_cell(&health.message)
+    ));
+    if health.status != "OK" {
+        return Err(StepFailure::from(
+            Error::failed(format!(
+                "le test de la source de données a échoué ({}) : {}",
+                health.status, health.message
+            ))
+            .with_hint(
+                "Grafana doit joindre Prometheus à l'adresse http://prometheus:9090 : les deux services \
+                 sont-ils sur le même réseau (`systeme-ticketing-net`) ? Vérifiez avec \
+                 `docker compose exec grafana wget -qO- http://prometheus:9090/-/ready`",
+            ),
+        )
+        .command(cmd)
+        .details(table));
+    }
+    let report = match action {
+        DatasourceAction::Created => StepReport::done(format!(
+            "source de données « {} » créée (uid {}) et testée : {}",
+            ds.name, ds.uid, health.message
+        )),
+        DatasourceAction::Updated => StepReport::done(format!(
+            "source de données « {} » corrigée pour pointer vers {} (uid {}) et testée : {}",
+            ds.name, ds.url, ds.uid, health.message
+        )),
+        DatasourceAction::Unchanged => StepReport::already_done(format!(
+            "la source de données « {} » existe déjà avec les bons réglages (uid {}) ; test : {}",
+            ds.name, ds.uid, health.message
+        )),
+    };
+    Ok(report.command(cmd).details(table))
+}
+
+impl Step for GrafanaDatasource {
+    fn id(&self) -> &'static str {
+        "grafana-datasource"
+    }
+
+    fn title(&self) -> &'static str {
+        "Étape 5.3 : source de données Prometheus"
+    }
+
+    fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
+        if ctx.dry_run() {
+            return Ok(StepReport::skipped(format!(
+                "simulation : chercherait la source « {DATASOURCE_NAME} » dans Grafana ({}), la créerait \
+                 ou la corrigerait pour {DATASOURCE_URL}, puis la testerait comme « Save & test »",
+                ctx.settings.grafana_url
+            ))
+            .command(command(ctx)));
+        }
+        let creds = ctx
+            .require::<Credentials>("le mot de passe de Grafana")?
+            .clone();
+        let api = HttpGrafana::new(&ctx.settings.grafana_url, Some(creds))?;
+        run_with(&api, ctx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::grafana::fake::FakeGrafana;
+
+    #[test]
+    fn creates_once_then_already_done() {
+        let g = FakeGrafana::new("x");
+        let (ds, a, _) = ensure_datasource(&g, &prometheus_spec()).unwrap();
+        assert_eq!(a, DatasourceAction::Created);
+        assert_eq!(ds.url, "http://prometheus:9090");
+        let (ds2, a2, _) = ensure_datasource(&g, &prometheus_spec()).unwrap();
+        assert_eq!(a2, DatasourceAction::Unchanged);
+        assert_eq!(ds2.uid, ds.uid);
+        assert_eq!(g.creates.get(), 1);
+        assert_eq!(g.datasources.borrow().len(), 1);
+    }
+
+    #[test]
+    fn different_url_is_updated_in_place() {
+        let g = FakeGrafana::new("x");
+        let mut wrong = prometheus_spec();
+        wrong.url = "http://localhost:9090".into();
+        ensure_datasource(&g, &wrong).unwrap();
+        let (ds, a, before) = ensure_datasource(&g, &prometheus_spec()).unwrap();
+        assert_eq!(a, DatasourceAction::Updated);
+        assert_eq!(before.unwrap().url, "http://localhost:9090");
+        assert_eq!(ds.url, "http://prometheus:9090");
+        assert_eq!(g.updates.get(), 1);
+        assert_eq!(g.datasources.borrow().len(), 1);
+    }
+
+    #[test]
+    fn conflict_reads_the_concurrent_one_again() {
+        let g = FakeGrafana::new("x");
+        g.race.set(true);
+        let (ds, a, _) = ensure_datasource(&g, &prometheus_spec()).unwrap();
+        assert_eq!(a, DatasourceAction::Unchanged);
+        assert_eq!(ds.uid, "uid-concurrent");
+        assert_eq!(g.datasources.borrow().len(), 1);
+    }
+
+    #[test]
+    fn failed_test_is_a_failure_with_grafana_message_and_network_hint() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ctx = crate::steps::prometheus_targets::test_context(dir.path());
+        let g = FakeGrafana::new("x");
+        *g.ds_health.borrow_mut() = crate::adapters::grafana::DatasourceHealth {
+            status: "ERROR".into(),
+            message: "dial tcp: lookup prometheus: no such host - There was an error returned querying the Prometheus API.".into(),
+        };
+        let f = run_with(&g, &mut ctx).unwrap_err();
+        assert!(f.error.message().contains("no such host"));
+        assert!(f.error.hint().unwrap().contains("http://prometheus:9090"));
+        assert!(f.details.contains("| uid |"));
+        assert!(ctx.get::<DatasourceInfo>().is_some());
+    }
+
+    #[test]
+    fn second_run_is_already_done() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ctx = crate::steps::prometheus_targets::test_context(dir.path());
+        let g = FakeGrafana::new("x");
+        let r1 = run_with(&g, &mut ctx).unwrap();
+        assert_eq!(r1.status, crate::store::StepStatus::Succeeded);
+        let r2 = run_with(&g, &mut ctx).unwrap();
+        assert_eq!(r2.status, crate::store::StepStatus::AlreadyDone);
+        assert!(r2.details.contains("Successfully queried"));
+        assert!(!r2.command.unwrap().contains("x:"));
+    }
+}

@@ -1,0 +1,387 @@
+//! Step `prometheus-targets` (tutorial step 4.2, « Status → Targets »): waits
+//! for Prometheus to be ready, then polls its scrape targets until every
+//! active one is `up`, bounded by `settings.targets_timeout`, and records them
+//! as a table. It also starts, in the background, the wait for Grafana's
+//! health (joined by `grafana-password`) so both waits overlap.
+//!
+//! It is a check: it never changes Prometheus' configuration.
+
+use std::time::{Duration, Instant};
+
+use crate::adapters::prometheus::{Health, HttpPrometheus, PrometheusApi, Target};
+use crate::error::{Error, Result};
+use crate::french;
+use crate::runbook::{RunContext, Step, StepFailure, StepReport};
+use crate::templates::escape_cell;
+
+use super::grafana_password::GrafanaReadiness;
+
+/// The jobs the tutorial's `prometheus.yml` defines.
+pub const EXPECTED_JOBS: [&str; 2] = ["prometheus", "cadvisor"];
+
+/// Étape 4 : cibles Prometheus.
+pub struct PrometheusTargets;
+
+/// How the wait for the targets went.
+#[derive(Debug, Clone)]
+pub struct TargetsOutcome {
+    /// The targets at the last poll.
+    pub targets: Vec<Target>,
+    /// Number of polls made.
+    pub polls: u32,
+    /// Time spent polling.
+    pub waited: Duration,
+}
+
+/// Waits until `/-/ready` answers 200, at most `timeout`; returns the time waited.
+pub fn wait_ready(api: &dyn PrometheusApi, timeout: Duration, poll: Duration) -> Result<Duration> {
+    let start = Instant::now();
+    loop {
+        match api.ready() {
+            Ok(()) => return Ok(start.elapsed()),
+            Err(e) if start.elapsed() >= timeout => {
+                return Err(Error::environment(format!(
+                    "Prometheus n'est pas prêt après {} : {}",
+                    french::duration_ms(timeout.as_millis() as u64),
+                    e.message()
+                ))
+                .with_hint(
+                    e.hint()
+                        .unwrap_or("docker compose logs prometheus")
+                        .to_string(),
+                ));
+            }
+            Err(_) => std::thread::sleep(poll),
+        }
+    }
+}
+
+/// Polls the targets until all active ones are up, at most `timeout`. On
+/// timeout, returns the last targets seen with the error.
+pub fn wait_targets(
+    api: &dyn PrometheusApi,
+    timeout: Duration,
+    poll: Duration,
+) -> std::result::Result<TargetsOutcome, (Error, Vec<Target>)> {
+    let start = Instant::now();
+    let mut polls = 0;
+    loop {
+        polls += 1;
+        let targets = match api.targets() {
+            Ok(t) => t,
+            Err(e) if e.kind() == crate::error::Kind::Environment && start.elapsed() < timeout => {
+                std::thread::sleep(poll);
+                continue;
+            }
+            Err(e) => return Err((e, Vec::new())),
+        };
+        if !targets.is_empty() && targets.iter().all(|t| t.health == Health::Up) {
+            return Ok(TargetsOutcome {
+                targets,
+                polls,
+                waited: start.elapsed(),
+            });
+        }
+        if start.elapsed() >= timeout {
+            return Err((not_up_error(&targets, timeout), targets));
+        }
+        std::thread::sleep(poll);
+    }
+}
+
+fn not_up_error(targets: &[Target], timeout: Duration) -> Error {
+    let delay = french::duration_ms(timeout.as_millis() as u64);
+    if targets.is_empty() {
+        return Error::failed(format!("Prometheus n'a aucune cible active après {delay}"))
+            .with_hint(
+                "le fichier prometheus.yml monté dans le conteneur est-il celui de l'étape 1 ? \
+                 Vérifiez `docker compose exec prometheus cat /etc/prometheus/prometheus.yml`",
+            );
+    }
+    let down: Vec<&Target> = targets.iter().filter(|t| t.health != Health::Up).collect();
+    let list = down
+        .iter()
+        .map(|t| {
+            if t.last_error.is_empty() {
+                format!("{} ({}) : {}", t.job, t.scrape_url, t.health.label())
+            } else {
+                format!("{} ({}) : {}", t.job, t.scrape_url, t.last_error)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ; ");
+    Error::failed(format!("cible(s) toujours pas UP après {delay} : {list}"))
+        .with_hint(target_hint(&down))
+}
+
+fn target_hint(down: &[&Target]) -> String {
+    let mut hints = Vec::new();
+    for t in down {
+        let h = if t.job == "cadvisor" {
+            "cadvisor : le service `cadvisor` doit être sur le réseau `systeme-ticketing-net` \
+             et écouter sur le port 8080 (cible `cadvisor:8080`) ; consultez `docker compose logs cadvisor` \
+             et `docker compose ps cadvisor`"
+                .to_string()
+        } else if t.job == "prometheus" {
+            "prometheus : la cible `localhost:9090` est Prometheus lui-même ; consultez \
+             `docker compose logs prometheus`"
+                .to_string()
+        } else {
+            format!(
+                "{} : vérifiez que le service répond sur {} (`docker compose logs`)",
+                t.job, t.scrape_url
+            )
+        };
+        if !hints.contains(&h) {
+            hints.push(h);
+        }
+    }
+    hints.push(
+        "une cible « inconnu » n'a pas encore été interrogée : augmentez le délai avec \
+         --delai-cibles ou JOURNAL_DELAI_CIBLES"
+            .to_string(),
+    );
+    hints.join(" — ")
+}
+
+/// The French Markdown table of targets.
+pub fn targets_table(targets: &[Target]) -> String {
+    let mut s = String::from(
+        "| Job | URL interrogée | État | Dernière erreur | Durée du dernier scrape |\n|---|---|---|---|---|\n",
+    );
+    for t in targets {
+        let err = if t.last_error.is_empty() {
+            "—".to_string()
+        } else {
+            format!("`{}`", escape_cell(&t.last_error).replace('`', "'"))
+        };
+        let dur = match t.last_scrape_duration {
+            Some(d) if t.health != Health::Unknown => {
+                format!("{} ms", french::decimal(d * 1000.0, 1))
+            }
+            _ => "—".to_string(),
+        };
+        s.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            escape_cell(&t.job),
+            escape_cell(&t.scrape_url),
+            t.health.label(),
+            err,
+            dur
+        ));
+    }
+    s
+}
+
+fn command(ctx: &RunContext) -> String {
+    format!("curl -s {}/api/v1/targets", ctx.settings.prometheus_url)
+}
+
+impl Step for PrometheusTargets {
+    fn id(&self) -> &'static str {
+        "prometheus-targets"
+    }
+
+    fn title(&self) -> &'static str {
+        "Étape 4 : cibles Prometheus"
+    }
+
+    fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
+        let s = &ctx.settings;
+        if ctx.dry_run() {
+            return Ok(StepReport::skipped(format!(
+                "simulation : attendrait que Prometheus soit prêt ({}/-/ready, au plus {}), puis que \
+                 toutes ses cibles soient UP (au plus {}) ; en parallèle, attendrait Grafana ({}/api/health)",
+                s.prometheus_url,
+                french::duration_ms(s.ready_timeout.as_millis() as u64),
+                french::duration_ms(s.targets_timeout.as_millis() as u64),
+                s.grafana_url
+            ))
+            .command(command(ctx)));
+        }
+        // Grafana starts as slowly as Prometheus: wait for both at once.
+        ctx.put(GrafanaReadiness::spawn(
+            s.grafana_url.clone(),
+            s.ready_timeout,
+        ));
+        let api = HttpPrometheus::new(&ctx.settings.prometheus_url)?;
+        run_with(&api, ctx, Duration::from_secs(1))
+    }
+}
+
+/// The step's work against any [`PrometheusApi`].
+pub fn run_with(
+    api: &dyn PrometheusApi,
+    ctx: &RunContext,
+    poll: Duration,
+) -> Result<StepReport, StepFailure> {
+    let cmd = command(ctx);
+    let ready_in = wait_ready(api, ctx.settings.ready_timeout, poll)
+        .map_err(|e| StepFailure::from(e).command(cmd.clone()))?;
+    match wait_targets(api, ctx.settings.targets_timeout, poll) {
+        Ok(o) => {
+            let jobs: Vec<&str> = o.targets.iter().map(|t| t.job.as_str()).collect();
+            let summary = if o.polls == 1 {
+                format!(
+                    "les {} cibles sont UP dès le premier relevé ({}) : rien à attendre",
+                    o.targets.len(),
+                    jobs.join(", ")
+                )
+            } else {
+                format!(
+                    "les {} cibles sont UP ({}) après {} et {} relevés",
+                    o.targets.len(),
+                    jobs.join(", "),
+                    french::duration_ms(o.waited.as_millis() as u64),
+                    o.polls
+                )
+            };
+            // A check: « déjà fait » when the stack was already running
+            // before this run (nothing recreated by `compose-up`).
+            let report = if ctx.get::<super::StackUnchanged>().is_some() {
+                StepReport::already_done(summary)
+            } else {
+                StepReport::done(summary)
+            };
+            let mut report = report.command(cmd).details(format!(
+                "Prometheus prêt après {}.\n\n{}",
+                french::duration_ms(ready_in.as_millis() as u64),
+                targets_table(&o.targets)
+            ));
+            for job in EXPECTED_JOBS {
+                if !jobs.contains(&job) {
+                    report = report.warn(format!(
+                        "le job « {job} » du tutoriel n'apparaît pas parmi les cibles : \
+                         le prometheus.yml chargé n'est peut-être pas celui de l'étape 1"
+                    ));
+                }
+            }
+            Ok(report)
+        }
+        Err((e, targets)) => {
+            let f = StepFailure::from(e).command(cmd);
+            Err(if targets.is_empty() {
+                f
+            } else {
+                f.details(targets_table(&targets))
+            })
+        }
+    }
+}
+
+/// A run context on a temporary project, for the steps' unit tests.
+#[cfg(test)]
+pub(crate) fn test_context(root: &std::path::Path) -> RunContext {
+    use crate::runbook::settings::{
+        DEFAULT_CADVISOR_IMAGE, DEFAULT_DASHBOARD_ID, DEFAULT_GRAFANA_IMAGE,
+        DEFAULT_PROMETHEUS_IMAGE, Images,
+    };
+    let settings = crate::runbook::Settings {
+        images: Images {
+            prometheus: DEFAULT_PROMETHEUS_IMAGE.into(),
+            grafana: DEFAULT_GRAFANA_IMAGE.into(),
+            cadvisor: DEFAULT_CADVISOR_IMAGE.into(),
+        },
+        prometheus_url: "http://localhost:9090".into(),
+        grafana_url: "http://localhost:8084".into(),
+        grafana_com_url: "https://grafana.com".into(),
+        dashboard_id: DEFAULT_DASHBOARD_ID,
+        targets_timeout: Duration::from_secs(1),
+        ready_timeout: Duration::from_secs(1),
+        grafana_password_file: None,
+        force: false,
+        dry_run: false,
+    };
+    let project = crate::project::Project::open(Some(root)).expect("temporary project");
+    RunContext::new(project, settings, crate::output::Output::plain())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::prometheus::{QueryResult, parse_targets};
+    use std::cell::RefCell;
+
+    struct Fake {
+        polls: RefCell<Vec<&'static str>>,
+    }
+
+    impl PrometheusApi for Fake {
+        fn ready(&self) -> Result<()> {
+            Ok(())
+        }
+        fn targets(&self) -> Result<Vec<Target>> {
+            let mut p = self.polls.borrow_mut();
+            let body = if p.len() > 1 { p.remove(0) } else { p[0] };
+            parse_targets(body)
+        }
+        fn metric_names(&self) -> Result<Vec<String>> {
+            Ok(vec![])
+        }
+        fn query(&self, _: &str) -> Result<QueryResult> {
+            Ok(QueryResult::Vector(vec![]))
+        }
+    }
+
+    const DOWN: &str = r#"{"status":"success","data":{"activeTargets":[
+      {"labels":{"job":"cadvisor","instance":"cadvisor:8080"},"scrapeUrl":"http://cadvisor:8080/metrics",
+       "lastError":"Get \"http://cadvisor:8080/metrics\": dial tcp: lookup cadvisor on 127.0.0.11:53: no such host",
+       "lastScrape":"2026-11-24T19:47:18Z","lastScrapeDuration":0.001054623,"health":"down"},
+      {"labels":{"job":"prometheus","instance":"localhost:9090"},"scrapeUrl":"http://localhost:9090/metrics",
+       "lastError":"","lastScrape":"2026-11-24T19:47:19Z","lastScrapeDuration":0.0042,"health":"up"}]}}"#;
+    const UP: &str = r#"{"status":"success","data":{"activeTargets":[
+      {"labels":{"job":"cadvisor","instance":"cadvisor:8080"},"scrapeUrl":"http://cadvisor:8080/metrics",
+       "lastError":"","lastScrape":"2026-11-24T19:47:33Z","lastScrapeDuration":0.0512,"health":"up"},
+      {"labels":{"job":"prometheus","instance":"localhost:9090"},"scrapeUrl":"http://localhost:9090/metrics",
+       "lastError":"","lastScrape":"2026-11-24T19:47:34Z","lastScrapeDuration":0.0042,"health":"up"}]}}"#;
+
+    #[test]
+    fn waits_until_all_targets_are_up() {
+        let f = Fake {
+            polls: RefCell::new(vec![DOWN, DOWN, UP]),
+        };
+        let o = wait_targets(&f, Duration::from_secs(5), Duration::ZERO).unwrap();
+        assert_eq!(o.polls, 3);
+        assert!(o.targets.iter().all(|t| t.health == Health::Up));
+    }
+
+    #[test]
+    fn a_target_down_at_the_deadline_fails_with_its_last_error_and_a_hint() {
+        let f = Fake {
+            polls: RefCell::new(vec![DOWN]),
+        };
+        let (e, targets) = wait_targets(&f, Duration::ZERO, Duration::ZERO).unwrap_err();
+        assert_eq!(targets.len(), 2);
+        assert!(e.message().contains("no such host"), "{}", e.message());
+        let hint = e.hint().unwrap();
+        assert!(hint.contains("systeme-ticketing-net"));
+        assert!(hint.contains("docker compose logs cadvisor"));
+        assert!(hint.contains("8080"));
+    }
+
+    #[test]
+    fn table_uses_french_decimal_comma() {
+        let t = parse_targets(DOWN).unwrap();
+        let table = targets_table(&t);
+        assert!(table.contains("| cadvisor | http://cadvisor:8080/metrics | DOWN |"));
+        assert!(table.contains("1,1 ms"));
+        assert!(table.contains("4,2 ms"));
+        assert!(table.contains("| Job | URL interrogée | État | Dernière erreur |"));
+    }
+
+    #[test]
+    fn check_is_already_done_when_the_stack_was_already_running() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ctx = test_context(dir.path());
+        let f = Fake {
+            polls: RefCell::new(vec![UP]),
+        };
+        let r = run_with(&f, &ctx, Duration::ZERO).unwrap();
+        assert_eq!(r.status, crate::store::StepStatus::Succeeded);
+        assert!(r.summary.contains("dès le premier relevé"));
+        assert!(r.details.contains("| cadvisor |"));
+        ctx.put(crate::steps::StackUnchanged);
+        let r = run_with(&f, &ctx, Duration::ZERO).unwrap();
+        assert_eq!(r.status, crate::store::StepStatus::AlreadyDone);
+    }
+}

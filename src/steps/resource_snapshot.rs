@@ -1,0 +1,434 @@
+//! Step `resource-snapshot`: once the targets are up, asks Prometheus for the
+//! CPU and memory used by each container (as cAdvisor reports them), writes a
+//! French table and a bar chart (SVG drawn with plotters, attached beside the
+//! journal entry).
+//!
+//! It only reads Prometheus; empty data is a warning, not a failure.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use crate::adapters::prometheus::{HttpPrometheus, PrometheusApi, Sample};
+use crate::error::{Error, Result};
+use crate::french;
+use crate::runbook::{RunContext, Step, StepFailure, StepReport};
+use crate::templates::escape_cell;
+
+/// CPU per container: share of one core over the last minute.
+pub const CPU_QUERY: &str =
+    r#"sum by (name) (rate(container_cpu_usage_seconds_total{name!=""}[1m]))"#;
+/// Fallback when fewer than two samples fall in one minute.
+pub const CPU_QUERY_IRATE: &str =
+    r#"sum by (name) (irate(container_cpu_usage_seconds_total{name!=""}[5m]))"#;
+/// The raw counter, for a difference computed here.
+pub const CPU_COUNTER: &str = r#"sum by (name) (container_cpu_usage_seconds_total{name!=""})"#;
+/// The counter's sample time.
+pub const CPU_COUNTER_TIME: &str =
+    r#"max by (name) (timestamp(container_cpu_usage_seconds_total{name!=""}))"#;
+/// Memory per container: working set (what the OOM killer watches).
+pub const MEM_QUERY: &str = r#"sum by (name) (container_memory_working_set_bytes{name!=""})"#;
+/// Fallback: total usage, page cache included.
+pub const MEM_QUERY_USAGE: &str = r#"sum by (name) (container_memory_usage_bytes{name!=""})"#;
+
+/// Instantané des ressources consommées.
+pub struct ResourceSnapshot;
+
+/// One container's figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Usage {
+    /// Container name.
+    pub name: String,
+    /// CPU in percent of one core.
+    pub cpu_percent: Option<f64>,
+    /// Memory in MiB.
+    pub mem_mib: Option<f64>,
+}
+
+fn by_name(samples: &[Sample]) -> BTreeMap<String, f64> {
+    samples
+        .iter()
+        .filter(|s| s.value.is_finite())
+        .filter_map(|s| s.metric.get("name").map(|n| (n.clone(), s.value)))
+        .filter(|(n, _)| !n.is_empty())
+        .collect()
+}
+
+/// CPU (cores) per container and how it was obtained (French).
+pub fn read_cpu(
+    api: &dyn PrometheusApi,
+    max_wait: Duration,
+) -> Result<(BTreeMap<String, f64>, String)> {
+    let r = by_name(api.query(CPU_QUERY)?.samples());
+    if !r.is_empty() {
+        return Ok((r, "taux sur 1 minute du compteur (`rate(…[1m])`)".into()));
+    }
+    let r = by_name(api.query(CPU_QUERY_IRATE)?.samples());
+    if !r.is_empty() {
+        return Ok((
+            r,
+            "taux instantané sur 5 minutes (`irate(…[5m])`) : moins de deux relevés en une minute, \
+             l'exécution est encore trop récente pour `rate(…[1m])`"
+                .into(),
+        ));
+    }
+    // A single sample per series so far: wait for the next scrape and
+    // compute the difference of the counter here.
+    let first = by_name(api.query(CPU_COUNTER)?.samples());
+    let t1 = by_name(api.query(CPU_COUNTER_TIME)?.samples());
+    if first.is_empty() {
+        return Ok((
+            BTreeMap::new(),
+            "aucune série container_cpu_usage_seconds_total nommée".into(),
+        ));
+    }
+    let start = Instant::now();
+    loop {
+        let t2 = by_name(api.query(CPU_COUNTER_TIME)?.samples());
+        let advanced = t2.iter().any(|(n, t)| t1.get(n).is_some_and(|old| t > old));
+        if advanced {
+            let second = by_name(api.query(CPU_COUNTER)?.samples());
+            let mut out = BTreeMap::new();
+            for (n, v2) in &second {
+                if let (Some(v1), Some(a), Some(b)) = (first.get(n), t1.get(n), t2.get(n))
+                    && b > a
+                    && v2 >= v1
+                {
+                    out.insert(n.clone(), (v2 - v1) / (b - a));
+                }
+            }
+            return Ok((
+                out,
+                "différence de deux relevés successifs du compteur, calculée par journal : \
+                 Prometheus n'avait pas encore assez de points pour `rate` ni `irate`"
+                    .into(),
+            ));
+        }
+        if start.elapsed() >= max_wait {
+            return Ok((
+                BTreeMap::new(),
+                "un seul relevé du compteur CPU disponible : trop tôt pour calculer un taux".into(),
+            ));
+        }
+        std::thread::sleep(Duration::from_secs(2).min(max_wait));
+    }
+}
+
+/// Memory (bytes) per container and which metric was used.
+pub fn read_memory(api: &dyn PrometheusApi) -> Result<(BTreeMap<String, f64>, String)> {
+    let r = by_name(api.query(MEM_QUERY)?.samples());
+    if !r.is_empty() {
+        return Ok((
+            r,
+            "mémoire de travail (`container_memory_working_set_bytes`)".into(),
+        ));
+    }
+    let r = by_name(api.query(MEM_QUERY_USAGE)?.samples());
+    Ok((
+        r,
+        "mémoire utilisée, cache compris (`container_memory_usage_bytes`)".into(),
+    ))
+}
+
+/// Merges CPU (cores) and memory (bytes) into rows sorted by name.
+pub fn merge(cpu: &BTreeMap<String, f64>, mem: &BTreeMap<String, f64>) -> Vec<Usage> {
+    let mut names: Vec<&String> = cpu.keys().chain(mem.keys()).collect();
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|n| Usage {
+            name: n.clone(),
+            cpu_percent: cpu.get(n).map(|c| c * 100.0),
+            mem_mib: mem.get(n).map(|b| b / 1024.0 / 1024.0),
+        })
+        .collect()
+}
+
+/// The French Markdown table.
+pub fn usage_table(rows: &[Usage]) -> String {
+    let mut s =
+        String::from("| Conteneur | CPU (% d'un cœur) | Mémoire (Mio) |\n|---|---:|---:|\n");
+    for r in rows {
+        s.push_str(&format!(
+            "| {} | {} | {} |\n",
+            escape_cell(&r.name),
+            r.cpu_percent.map_or("—".into(), |c| french::decimal(c, 2)),
+            r.mem_mib.map_or("—".into(), |m| french::decimal(m, 1)),
+        ));
+    }
+    s
+}
+
+fn draw_err(e: impl std::fmt::Display) -> Error {
+    Error::failed(format!("dessin du graphique impossible : {e}"))
+}
+
+/// An SVG with two horizontal bar charts (CPU %, memory MiB), one bar per
+/// container.
+pub fn render_chart(rows: &[Usage]) -> Result<String> {
+    use plotters::prelude::*;
+
+    let n = rows.len().max(1);
+    let longest = rows
+        .iter()
+        .map(|r| r.name.chars().count())
+        .max()
+        .unwrap_or(8) as u32;
+    let label_area = (longest * 7 + 16).clamp(80, 260);
+    let height = (70 + 26 * n as u32).max(160);
+    let width = 2 * (label_area + 360);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_err)?;
+        let (left, right) = root.split_horizontally(width / 2);
+        let panels: [(&DrawingArea<_, _>, &str, Vec<f64>, RGBColor); 2] = [
+            (
+                &left,
+                "CPU (% d'un cœur)",
+                rows.iter().map(|r| r.cpu_percent.unwrap_or(0.0)).collect(),
+                RGBColor(31, 119, 180),
+            ),
+            (
+                &right,
+                "Mémoire (Mio)",
+                rows.iter().map(|r| r.mem_mib.unwrap_or(0.0)).collect(),
+                RGBColor(255, 127, 14),
+            ),
+        ];
+        for (area, caption, values, color) in panels {
+            let max = values.iter().cloned().fold(0.0_f64, f64::max);
+            let top = if max > 0.0 { max * 1.15 } else { 1.0 };
+            let mut chart = ChartBuilder::on(area)
+                .caption(caption, ("sans-serif", 16))
+                .margin(10)
+                .x_label_area_size(28)
+                .y_label_area_size(label_area)
+                .build_cartesian_2d(0.0..top, (0..n).into_segmented())
+                .map_err(draw_err)?;
+            chart
+                .configure_mesh()
+                .disable_y_mesh()
+                .y_labels(n)
+                .y_label_formatter(&|v| match v {
+                    SegmentValue::CenterOf(i) => {
+                        rows.get(*i).map(|r| r.name.clone()).unwrap_or_default()
+                    }
+                    _ => String::new(),
+                })
+                .x_labels(5)
+                .x_label_formatter(&|x| french::decimal(*x, if top < 10.0 { 1 } else { 0 }))
+                .label_style(("sans-serif", 12))
+                .draw()
+                .map_err(draw_err)?;
+            chart
+                .draw_series(values.iter().enumerate().map(|(i, v)| {
+                    let mut bar = Rectangle::new(
+                        [
+                            (0.0, SegmentValue::Exact(i)),
+                            (*v, SegmentValue::Exact(i + 1)),
+                        ],
+                        color.filled(),
+                    );
+                    bar.set_margin(4, 4, 0, 0);
+                    bar
+                }))
+                .map_err(draw_err)?;
+        }
+        root.present().map_err(draw_err)?;
+    }
+    Ok(svg)
+}
+
+fn command(ctx: &RunContext) -> String {
+    format!(
+        "curl -s {url}/api/v1/query --data-urlencode 'query={CPU_QUERY}'\n\
+         curl -s {url}/api/v1/query --data-urlencode 'query={MEM_QUERY}'",
+        url = ctx.settings.prometheus_url
+    )
+}
+
+/// The step's work against any [`PrometheusApi`].
+pub fn run_with(
+    api: &dyn PrometheusApi,
+    ctx: &RunContext,
+    max_wait: Duration,
+) -> Result<StepReport, StepFailure> {
+    let cmd = command(ctx);
+    let fail = |e: Error| StepFailure::from(e).command(cmd.clone());
+    let (cpu, cpu_how) = read_cpu(api, max_wait).map_err(fail)?;
+    let (mem, mem_how) = read_memory(api).map_err(fail)?;
+    let rows = merge(&cpu, &mem);
+    // An observation: « déjà fait » when the stack was already running
+    // before this run (the snapshot is still taken and recorded).
+    let report_with = |summary: String| {
+        if ctx.get::<super::StackUnchanged>().is_some() {
+            StepReport::already_done(summary)
+        } else {
+            StepReport::done(summary)
+        }
+    };
+    if rows.is_empty() {
+        return Ok(report_with(
+            "aucune donnée de consommation par conteneur dans Prometheus pour l'instant".into(),
+        )
+        .command(cmd)
+        .details(format!("CPU : {cpu_how}."))
+        .warn(
+            "Prometheus n'a renvoyé aucune série avec un label `name` : cAdvisor ne voit pas les noms des \
+             conteneurs (cgroup v2 ou Docker trop récent pour cAdvisor v0.47, voir `docker compose logs cadvisor`), \
+             ou la collecte vient de commencer",
+        ));
+    }
+    let mut details = format!(
+        "Relevé du {} pour {} conteneurs. CPU : {cpu_how} ; 100 % correspond à un cœur entier. \
+         Mémoire : {mem_how}.\n\n{}",
+        french::date_time(&crate::store::now()),
+        rows.len(),
+        usage_table(&rows)
+    );
+    let mut report_warn = None;
+    match render_chart(&rows).and_then(|svg| ctx.attach("ressources.svg", svg.as_bytes())) {
+        Ok(Some(name)) => details.push_str(&format!("\n![Consommation des conteneurs]({name})")),
+        Ok(None) => {}
+        Err(e) => report_warn = Some(format!("graphique non produit : {}", e.message())),
+    }
+    let total_cpu: f64 = rows.iter().filter_map(|r| r.cpu_percent).sum();
+    let total_mem: f64 = rows.iter().filter_map(|r| r.mem_mib).sum();
+    let mut report = report_with(format!(
+        "{} conteneurs mesurés : {} % d'un cœur et {} Mio au total",
+        rows.len(),
+        french::decimal(total_cpu, 1),
+        french::decimal(total_mem, 0)
+    ))
+    .command(cmd)
+    .details(details);
+    if cpu.is_empty() {
+        report = report
+            .warn("CPU non mesuré : la collecte est trop récente (un seul relevé du compteur)");
+    }
+    if let Some(w) = report_warn {
+        report = report.warn(w);
+    }
+    Ok(report)
+}
+
+impl Step for ResourceSnapshot {
+    fn id(&self) -> &'static str {
+        "resource-snapshot"
+    }
+
+    fn title(&self) -> &'static str {
+        "Instantané des ressources consommées"
+    }
+
+    fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
+        if ctx.dry_run() {
+            return Ok(StepReport::skipped(format!(
+                "simulation : interrogerait Prometheus ({}) sur le CPU et la mémoire de chaque conteneur, \
+                 puis joindrait un tableau et un graphique SVG au journal",
+                ctx.settings.prometheus_url
+            ))
+            .command(command(ctx)));
+        }
+        let api = HttpPrometheus::new(&ctx.settings.prometheus_url)?;
+        run_with(&api, ctx, Duration::from_secs(20))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::prometheus::{QueryResult, Target, parse_query};
+
+    fn rows() -> Vec<Usage> {
+        merge(
+            &BTreeMap::from([
+                ("prometheus".to_string(), 0.0123),
+                ("grafana".to_string(), 0.004),
+            ]),
+            &BTreeMap::from([
+                ("prometheus".to_string(), 52_297_728.0),
+                ("grafana".to_string(), 80_000_000.0),
+                ("cadvisor".to_string(), 40_000_000.0),
+            ]),
+        )
+    }
+
+    #[test]
+    fn table_is_sorted_with_decimal_commas() {
+        let t = usage_table(&rows());
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines[2], "| cadvisor | — | 38,1 |");
+        assert_eq!(lines[4], "| prometheus | 1,23 | 49,9 |");
+    }
+
+    #[test]
+    fn chart_is_svg_with_container_names() {
+        let svg = render_chart(&rows()).unwrap();
+        assert!(svg.contains("<svg"));
+        for n in ["prometheus", "grafana", "cadvisor", "Mémoire (Mio)"] {
+            assert!(svg.contains(n), "{n}");
+        }
+        assert!(render_chart(&[]).unwrap().contains("<svg"));
+    }
+
+    /// Prometheus where `rate` and `irate` are empty and the counter moves.
+    struct Fresh {
+        calls: std::cell::Cell<(u32, u32)>,
+    }
+    impl PrometheusApi for Fresh {
+        fn ready(&self) -> Result<()> {
+            Ok(())
+        }
+        fn targets(&self) -> Result<Vec<Target>> {
+            Ok(vec![])
+        }
+        fn metric_names(&self) -> Result<Vec<String>> {
+            Ok(vec![])
+        }
+        fn query(&self, q: &str) -> Result<QueryResult> {
+            let empty = r#"{"status":"success","data":{"resultType":"vector","result":[]}}"#;
+            let one = |v: &str| {
+                format!(
+                    r#"{{"status":"success","data":{{"resultType":"vector","result":[{{"metric":{{"name":"grafana"}},"value":[1795549646.675,"{v}"]}}]}}}}"#
+                )
+            };
+            let (c, t) = self.calls.get();
+            let body = if q == CPU_COUNTER {
+                self.calls.set((c + 1, t));
+                one(if c == 0 { "10" } else { "11.5" })
+            } else if q == CPU_COUNTER_TIME {
+                self.calls.set((c, t + 1));
+                one(if t == 0 { "100" } else { "115" })
+            } else if q == MEM_QUERY {
+                one("1048576")
+            } else {
+                empty.to_string()
+            };
+            parse_query(&body)
+        }
+    }
+
+    #[test]
+    fn too_fresh_run_falls_back_to_counter_difference() {
+        let f = Fresh {
+            calls: std::cell::Cell::new((0, 0)),
+        };
+        // The second reading of the counter and of its timestamp sees the next scrape.
+        let (cpu, how) = read_cpu(&f, Duration::from_secs(1)).unwrap();
+        assert!(how.contains("différence"), "{how}");
+        assert!((cpu["grafana"] - 0.1).abs() < 1e-9);
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = crate::steps::prometheus_targets::test_context(dir.path());
+        let f = Fresh {
+            calls: std::cell::Cell::new((0, 0)),
+        };
+        let r = run_with(&f, &ctx, Duration::from_secs(1)).unwrap();
+        assert!(
+            r.details.contains("| grafana | 10,00 | 1,0 |"),
+            "{}",
+            r.details
+        );
+    }
+}

@@ -1,0 +1,328 @@
+//! `journal run partie-6` end to end on the real Docker bench: real engine,
+//! real Compose, real Prometheus; Grafana and cAdvisor stand-ins (test
+//! fixtures, tests/bench/). Each test takes the bench lock and tears its
+//! stack down.
+
+use std::fs;
+use std::process::Command;
+
+use journal::store::{self, Entry, Status, StepStatus};
+
+use crate::bench::{Bench, GrafanaCom, IMAGE_CRASHLOOP, IMAGE_GRAFANA, Stack};
+use crate::support::{Outcome, Projet, walk};
+
+/// The newest execution entry of a project.
+fn latest_run(p: &Projet) -> Entry {
+    let (entries, errors) = store::Store::new(p.journal_dir()).load().unwrap();
+    assert!(errors.is_empty(), "entrées invalides : {errors:?}");
+    entries
+        .into_iter()
+        .filter(|e| e.front.kind == store::EntryKind::Execution)
+        .next_back()
+        .expect("une entrée d'exécution")
+}
+
+fn step_status(e: &Entry, id: &str) -> StepStatus {
+    e.front
+        .etapes
+        .iter()
+        .find(|s| s.id == id)
+        .unwrap_or_else(|| panic!("étape {id} absente de {}", e.path.display()))
+        .statut
+}
+
+/// Lines of `before` all present, in order, in `after`, and nothing removed.
+fn only_insertions(before: &str, after: &str) {
+    let diff = similar::TextDiff::from_lines(before, after);
+    for op in diff.ops() {
+        assert!(
+            !matches!(op.tag(), similar::DiffTag::Delete | similar::DiffTag::Replace),
+            "le fichier Compose a perdu ou modifié des lignes : {op:?}\n{}",
+            diff.unified_diff()
+        );
+    }
+    // Byte-identical untouched parts: the original is a subsequence.
+    let mut rest = after;
+    for line in before.split_inclusive('\n') {
+        let i = rest.find(line).unwrap_or_else(|| panic!("ligne perdue : {line:?}"));
+        rest = &rest[i + line.len()..];
+    }
+}
+
+fn grafana_password(p: &Projet) -> String {
+    fs::read_to_string(p.path().join(".journal-secrets/grafana-admin"))
+        .expect("mot de passe Grafana conservé")
+        .trim()
+        .to_string()
+}
+
+fn assert_secret_absent(secret: &str, p: &Projet, outputs: &[&Outcome]) {
+    assert!(secret.len() >= 16, "mot de passe trop court");
+    for dir in [p.journal_dir(), p.path().join("book")] {
+        for f in walk(&dir) {
+            if let Ok(text) = fs::read(&f) {
+                let text = String::from_utf8_lossy(&text);
+                assert!(!text.contains(secret), "mot de passe trouvé dans {}", f.display());
+            }
+        }
+    }
+    for o in outputs {
+        assert!(!o.stdout.contains(secret) && !o.stderr.contains(secret), "mot de passe dans la sortie");
+    }
+}
+
+fn datasource_count(password: &str) -> usize {
+    let client = reqwest::blocking::Client::new();
+    let list: serde_json::Value = client
+        .get("http://localhost:8084/api/datasources")
+        .basic_auth("admin", Some(password))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    list.as_array().map(Vec::len).unwrap_or(0)
+}
+
+#[test]
+fn full_run_then_second_run_changes_nothing() {
+    let Some(_bench) = Bench::take("full_run_then_second_run_changes_nothing") else {
+        return;
+    };
+    let gcom = GrafanaCom::start(14282);
+    let mut s = Stack::new("complet");
+    s.set("JOURNAL_GRAFANA_COM_URL", &gcom.url);
+    let original = fs::read_to_string(s.compose_file()).unwrap();
+
+    let first = s.journal().args(["run", "partie-6"]).run();
+    first.expect_code(0);
+    let e = latest_run(&s.projet);
+    assert_eq!(e.front.statut, Status::Succeeded, "{first}");
+    assert!(e.front.duree_ms.is_some());
+    for st in &e.front.etapes {
+        assert_eq!(st.statut, StepStatus::Succeeded, "étape {} : {:?}\n{}", st.id, st.statut, e.body);
+    }
+    // Steps 1–3.
+    let after = fs::read_to_string(s.compose_file()).unwrap();
+    only_insertions(&original, &after);
+    for svc in ["prometheus:", "grafana:", "cadvisor:", "prometheus_data:", "grafana_data:"] {
+        assert!(after.contains(svc), "{svc} absent");
+    }
+    s.compose(&["config", "-q"]);
+    assert!(s.projet.path().join("compose/config/prometheus/prometheus.yml").is_file());
+    let ids = s.container_ids();
+    let services: Vec<&str> = ids.iter().map(|(s, _)| s.as_str()).collect();
+    assert_eq!(services, ["cadvisor", "grafana", "prometheus"], "{ids:?}");
+    assert!(e.body.contains("Début"), "horodatages absents");
+    assert!(e.body.contains("| prometheus |") || e.body.contains("prometheus"), "{}", e.body);
+    // Step 4: both targets up, container_* metrics.
+    assert!(e.body.contains("cadvisor:8080"), "cible cadvisor absente du journal");
+    assert!(e.body.contains("container_cpu_usage_seconds_total"), "métriques container_* absentes");
+    // Step 5: data source healthy, dashboard imported, snapshot chart.
+    assert!(e.body.contains("Successfully queried the Prometheus API"), "source de données non testée");
+    assert!(e.body.contains("Cadvisor exporter"), "tableau de bord absent du journal");
+    assert!(
+        walk(&s.projet.journal_dir()).iter().any(|f| f.extension().is_some_and(|x| x == "svg")),
+        "graphique SVG absent"
+    );
+    assert!(s.projet.journal_dir().join("documentation/partie-6.md").is_file());
+    let password = grafana_password(&s.projet);
+    assert_eq!(datasource_count(&password), 1);
+
+    // Second run: everything already done, no container recreated.
+    let second = s.journal().args(["run", "partie-6"]).run();
+    second.expect_code(0);
+    let e2 = latest_run(&s.projet);
+    assert_ne!(e2.path, e.path);
+    for st in &e2.front.etapes {
+        assert_eq!(st.statut, StepStatus::AlreadyDone, "étape {} au second passage\n{}", st.id, e2.body);
+    }
+    assert_eq!(s.container_ids(), ids, "des conteneurs ont été recréés");
+    assert_eq!(fs::read_to_string(s.compose_file()).unwrap(), after);
+    assert_eq!(datasource_count(&password), 1, "source de données en double");
+    assert_eq!(grafana_password(&s.projet), password, "le mot de passe conservé a changé");
+
+    // The book holds the part's documentation page.
+    let build = s.journal().args(["build", "--strict"]).run();
+    build.expect_code(0);
+    let html = walk(&s.projet.html());
+    assert!(
+        html.iter().any(|f| f.to_string_lossy().contains("documentation") && f.extension().is_some_and(|x| x == "html")),
+        "page de documentation absente du livre"
+    );
+    assert_secret_absent(&password, &s.projet, &[&first, &second, &build]);
+}
+
+#[test]
+fn dry_run_changes_nothing() {
+    let Some(_bench) = Bench::take("dry_run_changes_nothing") else {
+        return;
+    };
+    let s = Stack::new("simulation");
+    let before = fs::read(s.compose_file()).unwrap();
+    let out = s.journal().args(["run", "partie-6", "--dry-run"]).run();
+    out.expect_code(0);
+    assert!(out.stdout.contains("+  prometheus:"), "le plan doit montrer la différence\n{out}");
+    assert_eq!(fs::read(s.compose_file()).unwrap(), before);
+    assert!(!s.projet.path().join("compose/config").exists());
+    assert!(s.projet.entry_files().is_empty(), "une simulation n'écrit pas d'entrée");
+    assert!(s.container_ids().is_empty());
+}
+
+#[test]
+fn port_9090_held_by_another_process() {
+    let Some(_bench) = Bench::take("port_9090_held_by_another_process") else {
+        return;
+    };
+    let holder = std::net::TcpListener::bind("0.0.0.0:9090").expect("port 9090 libre pour le test");
+    let s = Stack::new("port-pris");
+    let out = s.journal().args(["run", "partie-6"]).run();
+    assert_eq!(out.code, 1, "{out}");
+    assert!(out.stderr.contains("port 9090"), "{out}");
+    assert!(out.stderr.contains("aide :"), "{out}");
+    let e = latest_run(&s.projet);
+    assert_eq!(e.front.statut, Status::Failed);
+    assert_eq!(step_status(&e, "preflight"), StepStatus::Failed);
+    assert_eq!(step_status(&e, "compose-up"), StepStatus::Skipped);
+    assert!(s.container_ids().is_empty(), "rien ne doit démarrer");
+    drop(holder);
+}
+
+#[test]
+fn restart_loop_is_reported_with_logs() {
+    let Some(_bench) = Bench::take("restart_loop_is_reported_with_logs") else {
+        return;
+    };
+    let mut s = Stack::new("boucle");
+    s.set("JOURNAL_IMAGE_CADVISOR", IMAGE_CRASHLOOP);
+    let out = s.journal().args(["run", "partie-6"]).run();
+    assert_eq!(out.code, 1, "{out}");
+    assert!(out.stderr.contains("redémarre en boucle"), "{out}");
+    let e = latest_run(&s.projet);
+    assert_eq!(step_status(&e, "containers"), StepStatus::Failed);
+    assert!(e.body.contains("fixture crash"), "les journaux du conteneur doivent figurer dans l'entrée\n{}", e.body);
+}
+
+#[test]
+fn cadvisor_not_answering_fails_targets_with_real_last_error() {
+    let Some(_bench) = Bench::take("cadvisor_not_answering_fails_targets_with_real_last_error") else {
+        return;
+    };
+    // A container that runs but serves nothing on 8080 (the Grafana stand-in
+    // listens on 3000): Prometheus really fails to scrape it.
+    let mut s = Stack::new("cadvisor-muet");
+    s.set("JOURNAL_IMAGE_CADVISOR", IMAGE_GRAFANA);
+    s.set("JOURNAL_DELAI_CIBLES", "25");
+    let out = s.journal().args(["run", "partie-6"]).run();
+    assert_eq!(out.code, 1, "{out}");
+    let e = latest_run(&s.projet);
+    assert_eq!(step_status(&e, "prometheus-targets"), StepStatus::Failed);
+    assert!(e.body.contains("connection refused") || e.body.contains("connect:"), "lastError réel attendu\n{}", e.body);
+    assert!(out.stderr.contains("cadvisor"), "{out}");
+}
+
+#[test]
+fn wrong_stored_password_fails_once_without_lockout() {
+    let Some(_bench) = Bench::take("wrong_stored_password_fails_once_without_lockout") else {
+        return;
+    };
+    let gcom = GrafanaCom::start(14282);
+    let mut s = Stack::new("mauvais-mdp");
+    s.set("JOURNAL_GRAFANA_COM_URL", &gcom.url);
+    s.journal().args(["run", "partie-6"]).run().expect_code(0);
+    let real = grafana_password(&s.projet);
+    let secret_file = s.projet.path().join(".journal-secrets/grafana-admin");
+    fs::write(&secret_file, "Faux-mot-de-passe-2026\n").unwrap();
+    let since = chrono::Utc::now().timestamp().to_string();
+    let out = s.journal().args(["run", "partie-6"]).run();
+    assert_ne!(out.code, 0, "{out}");
+    let e = latest_run(&s.projet);
+    assert_eq!(step_status(&e, "grafana-password"), StepStatus::Failed);
+    assert!(out.stderr.contains("Grafana"), "{out}");
+    let logs = Command::new("docker").args(["logs", "--since", &since, "grafana"]).output().unwrap();
+    let logs = String::from_utf8_lossy(&logs.stdout).to_string() + &String::from_utf8_lossy(&logs.stderr);
+    let failures = logs.lines().filter(|l| l.contains("status=401")).count();
+    assert!((1..=2).contains(&failures), "tentatives refusées : {failures}\n{logs}");
+    // Not locked: the real password still works.
+    assert_eq!(datasource_count(&real), 1);
+    assert!(!out.stderr.contains("Faux-mot-de-passe-2026") && !e.body.contains("Faux-mot-de-passe-2026"));
+}
+
+#[test]
+fn grafana_com_unreachable_imports_the_shipped_dashboard() {
+    let Some(_bench) = Bench::take("grafana_com_unreachable_imports_the_shipped_dashboard") else {
+        return;
+    };
+    let mut s = Stack::new("hors-ligne");
+    s.set("JOURNAL_GRAFANA_COM_URL", &GrafanaCom::unreachable());
+    let out = s.journal().args(["run", "partie-6"]).run();
+    out.expect_code(0);
+    let e = latest_run(&s.projet);
+    assert_eq!(step_status(&e, "grafana-dashboard"), StepStatus::Succeeded);
+    assert!(e.body.contains("grafana.com"), "{}", e.body);
+    assert!(e.body.contains("journal-cadvisor"), "le tableau de bord fourni doit être nommé\n{}", e.body);
+}
+
+#[test]
+fn bad_compose_file_is_left_untouched() {
+    // Needs no Docker: the syntax is checked before anything else.
+    let p = Projet::fixture("projet-partie6");
+    let file = p.path().join("compose/docker-compose.yml");
+    let bad = "services:\n  zammad:\n    image: [unclosed\n";
+    fs::write(&file, bad).unwrap();
+    let out = p.journal().args(["run", "partie-6"]).env("NO_COLOR", "1").run();
+    assert_eq!(out.code, 2, "{out}");
+    assert!(out.stderr.contains("docker-compose.yml"), "{out}");
+    assert!(out.stderr.contains("aide :"), "{out}");
+    assert_eq!(fs::read_to_string(&file).unwrap(), bad);
+    let e = latest_run(&p);
+    assert_eq!(e.front.statut, Status::Failed);
+    assert_eq!(step_status(&e, "preflight"), StepStatus::Failed);
+}
+
+#[test]
+fn docker_engine_down_is_exit_3_and_recorded() {
+    let p = Projet::fixture("projet-partie6");
+    let file = p.path().join("compose/docker-compose.yml");
+    let before = fs::read(&file).unwrap();
+    let out = p
+        .journal()
+        .args(["run", "partie-6"])
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .env("NO_COLOR", "1")
+        .run();
+    assert_eq!(out.code, 3, "{out}");
+    assert!(out.stderr.contains("moteur Docker"), "{out}");
+    assert!(out.stderr.contains("aide :"), "{out}");
+    assert_eq!(fs::read(&file).unwrap(), before);
+    assert_eq!(step_status(&latest_run(&p), "preflight"), StepStatus::Failed);
+}
+
+#[test]
+fn compose_missing_is_exit_3() {
+    let Some(_bench) = Bench::take("compose_missing_is_exit_3") else {
+        return;
+    };
+    let s = Stack::new("sans-compose");
+    let empty_bin = tempfile::tempdir().unwrap();
+    let out = s.journal().args(["run", "partie-6"]).env("PATH", empty_bin.path()).run();
+    assert_eq!(out.code, 3, "{out}");
+    assert!(out.stderr.contains("Compose"), "{out}");
+    assert!(s.container_ids().is_empty());
+}
+
+#[test]
+fn read_only_compose_file_is_refused() {
+    let Some(_bench) = Bench::take("read_only_compose_file_is_refused") else {
+        return;
+    };
+    use std::os::unix::fs::PermissionsExt;
+    let s = Stack::new("lecture-seule");
+    let file = s.compose_file();
+    let before = fs::read(&file).unwrap();
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o444)).unwrap();
+    let out = s.journal().args(["run", "partie-6"]).run();
+    assert_eq!(out.code, 2, "{out}");
+    assert!(out.stderr.contains("lecture seule"), "{out}");
+    assert_eq!(fs::read(&file).unwrap(), before);
+    assert_eq!(step_status(&latest_run(&s.projet), "compose-services"), StepStatus::Failed);
+}
