@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::prometheus::{blocking_client, body_message, service_hint, transport_error};
+use super::http::{blocking_client, body_message, service_hint, transport_error};
 use crate::error::{Error, Result};
 use crate::secrets::Secret;
 

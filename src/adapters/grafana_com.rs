@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::prometheus::{blocking_client, body_message, transport_error};
+use super::http::{blocking_client, body_message, transport_error};
 use crate::error::{Error, Result};
 
 /// A dashboard's metadata on grafana.com.

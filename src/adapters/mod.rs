@@ -7,4 +7,5 @@ pub mod compose;
 pub mod docker;
 pub mod grafana;
 pub mod grafana_com;
+pub mod http;
 pub mod prometheus;

@@ -130,3 +130,68 @@ impl RunRecord {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    fn step(id: &str, titre: &str, debut: &str, ms: u64, statut: StepStatus) -> StepRecord {
+        let d = at(debut);
+        StepRecord {
+            id: id.into(),
+            titre: titre.into(),
+            explication: format!("Ce que fait l'étape « {titre} » et pourquoi."),
+            debut: d,
+            fin: Some(d + chrono::Duration::milliseconds(ms as i64)),
+            duree_ms: ms,
+            statut,
+            resume: "résumé".into(),
+            commande: None,
+            sortie: None,
+            details: String::new(),
+            cause: None,
+            aide: None,
+            avertissements: vec![],
+        }
+    }
+
+    /// A failed run with every kind of step status, on a fixed clock.
+    fn sample() -> RunRecord {
+        let mut r = RunRecord::new("partie-6", "Supervision : Prometheus, Grafana et cAdvisor", at("2026-11-24T10:15:00+01:00"));
+        let mut s1 = step("prometheus-config", "Étape 1 : configuration de Prometheus", "2026-11-24T10:15:00.100+01:00", 12, StepStatus::Succeeded);
+        s1.commande = Some("mkdir -p compose/config/prometheus".into());
+        s1.details = "````diff\n+global:\n````".into();
+        let s2 = step("compose-services", "Étape 2 : services | docker-compose.yml", "2026-11-24T10:15:00.200+01:00", 3, StepStatus::AlreadyDone);
+        let mut s3 = step("compose-up", "Étape 3 : démarrage des services", "2026-11-24T10:15:01+01:00", 2_400, StepStatus::Failed);
+        s3.sortie = Some("Error response from daemon: port is already allocated".into());
+        s3.cause = Some("« docker compose up -d » a échoué".into());
+        s3.aide = Some("libérez le port 9090".into());
+        s3.avertissements = vec!["/dev/kmsg est absent".into()];
+        let s4 = step("containers", "Étape 3 : vérification des conteneurs", "2026-11-24T10:15:03.400+01:00", 0, StepStatus::Skipped);
+        r.etapes = vec![s1, s2, s3, s4];
+        r.statut = Status::Failed;
+        r.fin = Some(at("2026-11-24T10:15:03.400+01:00"));
+        r.duree_ms = Some(3_400);
+        r.version = "0.0.0-test".into();
+        r
+    }
+
+    #[test]
+    fn execution_entry_renders_in_french() {
+        let r = sample();
+        let text = crate::store::entry::render(&r.front_matter(), &r.body(&Templates::embedded_only()).unwrap());
+        insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn front_matter_counts_steps() {
+        let f = sample().front_matter();
+        assert_eq!(f.steps_ok(), 2);
+        assert_eq!(f.steps_failed(), 1);
+        assert_eq!(sample().counts(), (1, 1, 1, 1));
+    }
+}

@@ -41,11 +41,11 @@ pub struct Settings {
     pub grafana_com_url: String,
     /// The grafana.com dashboard id to import.
     pub dashboard_id: u32,
-    /// How long to wait for every Prometheus target to be up.
-    #[serde(skip)]
+    /// How long to wait for every Prometheus target to be up (seconds in templates).
+    #[serde(serialize_with = "as_secs")]
     pub targets_timeout: Duration,
-    /// How long to wait for a service to answer after `up -d`.
-    #[serde(skip)]
+    /// How long to wait for a service to answer after `up -d` (seconds in templates).
+    #[serde(serialize_with = "as_secs")]
     pub ready_timeout: Duration,
     /// A file holding the new Grafana admin password.
     pub grafana_password_file: Option<PathBuf>,
@@ -53,6 +53,10 @@ pub struct Settings {
     pub force: bool,
     /// Only show the plan.
     pub dry_run: bool,
+}
+
+fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_u64(d.as_secs())
 }
 
 fn env_or(name: &str, default: &str) -> String {
