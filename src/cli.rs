@@ -57,7 +57,13 @@ pub struct Cli {
     pub verbose: u8,
 
     /// Couleurs : auto, always (toujours) ou never (jamais). NO_COLOR est respecté.
-    #[arg(long, global = true, value_enum, default_value = "auto", value_name = "QUAND")]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "auto",
+        value_name = "QUAND"
+    )]
     pub color: ColorChoice,
 
     /// Affiche l'aide.
@@ -185,7 +191,10 @@ pub fn translate(e: clap::Error) -> Result<String, Error> {
     let message = match kind {
         ErrorKind::UnknownArgument => format!("argument inconnu « {invalid} »"),
         ErrorKind::InvalidSubcommand => {
-            format!("commande inconnue « {} »", ctx(ContextKind::InvalidSubcommand))
+            format!(
+                "commande inconnue « {} »",
+                ctx(ContextKind::InvalidSubcommand)
+            )
         }
         ErrorKind::InvalidValue => format!("valeur « {value} » invalide pour {invalid}"),
         ErrorKind::ValueValidation => format!("valeur « {value} » invalide pour {invalid}"),
@@ -224,7 +233,11 @@ mod tests {
         let e = Cli::try_parse_from(["journal", "lancer"]).unwrap_err();
         let e = translate(e).unwrap_err();
         assert_eq!(e.code(), 2);
-        assert!(e.message().contains("commande inconnue « lancer »"), "{}", e.message());
+        assert!(
+            e.message().contains("commande inconnue « lancer »"),
+            "{}",
+            e.message()
+        );
     }
 
     #[test]

@@ -102,7 +102,11 @@ impl Error {
         };
         Error {
             kind,
-            message: format!("{action} « {} » impossible : {}", path.display(), french_io(&source)),
+            message: format!(
+                "{action} « {} » impossible : {}",
+                path.display(),
+                french_io(&source)
+            ),
             hint,
             source: Some(Box::new(source)),
         }

@@ -66,7 +66,11 @@ impl Output {
     }
 
     fn style(&self, s: Style) -> Style {
-        if self.color { s.force_styling(true) } else { s.force_styling(false) }
+        if self.color {
+            s.force_styling(true)
+        } else {
+            s.force_styling(false)
+        }
     }
 
     /// A result line on stdout (what scripts read: paths, lists, tables).
@@ -103,7 +107,8 @@ impl Output {
     pub fn warn(&self, text: &str) {
         eprintln!(
             "{} {}",
-            self.style(Style::new().yellow().bold()).apply_to("attention :"),
+            self.style(Style::new().yellow().bold())
+                .apply_to("attention :"),
             redact(text)
         );
     }

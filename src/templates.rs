@@ -34,10 +34,10 @@ impl Templates {
         let overrides = dir.filter(|d| d.is_dir()).map(Path::to_path_buf);
         let disk = overrides.clone().map(path_loader);
         env.set_loader(move |name| {
-            if let Some(disk) = &disk {
-                if let Some(s) = disk(name)? {
-                    return Ok(Some(s));
-                }
+            if let Some(disk) = &disk
+                && let Some(s) = disk(name)?
+            {
+                return Ok(Some(s));
             }
             Ok(embedded(name).map(str::to_string))
         });
@@ -56,7 +56,10 @@ impl Templates {
 
     /// Renders `name` with `ctx`.
     pub fn render(&self, name: &str, ctx: impl Serialize) -> Result<String> {
-        let tmpl = self.env.get_template(name).map_err(|e| self.error(name, e))?;
+        let tmpl = self
+            .env
+            .get_template(name)
+            .map_err(|e| self.error(name, e))?;
         tmpl.render(Value::from_serialize(&ctx))
             .map_err(|e| self.error(name, e))
     }
@@ -113,9 +116,7 @@ mod tests {
         assert!(embedded(name).is_some());
         std::fs::write(dir.path().join(name), "PERSO {{ titre }}\n").unwrap();
         let t = Templates::new(Some(dir.path()));
-        let out = t
-            .render(name, serde_json::json!({"titre": "x"}))
-            .unwrap();
+        let out = t.render(name, serde_json::json!({"titre": "x"})).unwrap();
         assert_eq!(out, "PERSO x\n");
     }
 

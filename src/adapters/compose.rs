@@ -106,7 +106,10 @@ impl ComposeCli {
     }
 
     fn invoke(&self, file: &Path, args: &[&str]) -> std::io::Result<(bool, Captured)> {
-        let dir = file.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+        let dir = file
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
         let file_s = file.to_string_lossy().to_string();
         let mut full: Vec<&str> = Vec::new();
         let program = match self.flavor {
@@ -122,12 +125,16 @@ impl ComposeCli {
     }
 
     fn failure(&self, what: &str, file: &Path, out: &Captured) -> Error {
-        Error::failed(format!("« {} {what} » a échoué : {}", self.program(), first_error_line(&out.combined())))
-            .with_hint(format!(
-                "lancez la commande à la main pour voir le détail : cd {} && {} {what}",
-                file.parent().unwrap_or(Path::new(".")).display(),
-                self.program()
-            ))
+        Error::failed(format!(
+            "« {} {what} » a échoué : {}",
+            self.program(),
+            first_error_line(&out.combined())
+        ))
+        .with_hint(format!(
+            "lancez la commande à la main pour voir le détail : cd {} && {} {what}",
+            file.parent().unwrap_or(Path::new(".")).display(),
+            self.program()
+        ))
     }
 }
 
@@ -137,7 +144,10 @@ pub fn first_error_line(text: &str) -> String {
         .rev()
         .find(|l| {
             let l = l.to_lowercase();
-            l.contains("error") || l.contains("erreur") || l.contains("invalid") || l.contains("bind")
+            l.contains("error")
+                || l.contains("erreur")
+                || l.contains("invalid")
+                || l.contains("bind")
         })
         .or_else(|| text.lines().rev().find(|l| !l.trim().is_empty()))
         .unwrap_or("")
@@ -169,19 +179,17 @@ impl Compose for ComposeCli {
     }
 
     fn project_name(&self, file: &Path) -> Result<String> {
-        if let Ok(name) = std::env::var("COMPOSE_PROJECT_NAME") {
-            if !name.trim().is_empty() {
-                return Ok(name.trim().to_string());
-            }
+        if let Ok(name) = std::env::var("COMPOSE_PROJECT_NAME")
+            && !name.trim().is_empty()
+        {
+            return Ok(name.trim().to_string());
         }
-        if self.flavor == Flavor::V2 {
-            if let Ok((true, out)) = self.invoke(file, &["config", "--format", "json"]) {
-                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&out.stdout) {
-                    if let Some(name) = v.get("name").and_then(|n| n.as_str()) {
-                        return Ok(name.to_string());
-                    }
-                }
-            }
+        if self.flavor == Flavor::V2
+            && let Ok((true, out)) = self.invoke(file, &["config", "--format", "json"])
+            && let Ok(v) = serde_json::from_str::<serde_json::Value>(&out.stdout)
+            && let Some(name) = v.get("name").and_then(|n| n.as_str())
+        {
+            return Ok(name.to_string());
         }
         // Compose's default: the folder's name, lowercased, [a-z0-9_-] only.
         let dir = file
@@ -203,7 +211,10 @@ impl Compose for ComposeCli {
         match self.invoke(file, &args) {
             Ok((true, out)) => Ok(out),
             Ok((false, out)) => Err(self.failure(&args.join(" "), file, &out)),
-            Err(e) => Err(Error::environment(format!("lancement de {} impossible : {e}", self.program()))),
+            Err(e) => Err(Error::environment(format!(
+                "lancement de {} impossible : {e}",
+                self.program()
+            ))),
         }
     }
 
@@ -213,7 +224,10 @@ impl Compose for ComposeCli {
         match self.invoke(file, &args) {
             Ok((true, out)) => Ok(out),
             Ok((false, out)) => Err(self.failure(&args.join(" "), file, &out)),
-            Err(e) => Err(Error::environment(format!("lancement de {} impossible : {e}", self.program()))),
+            Err(e) => Err(Error::environment(format!(
+                "lancement de {} impossible : {e}",
+                self.program()
+            ))),
         }
     }
 }

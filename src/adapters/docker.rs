@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
-use bollard::query_parameters::{InspectContainerOptions, ListContainersOptionsBuilder, LogsOptionsBuilder};
+use bollard::query_parameters::{
+    InspectContainerOptions, ListContainersOptionsBuilder, LogsOptionsBuilder,
+};
 use futures_util::StreamExt;
 
 use crate::error::{Error, Result};
@@ -79,7 +81,8 @@ pub struct Docker {
 
 fn engine_error(e: bollard::errors::Error) -> Error {
     let text = e.to_string();
-    let host = std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
+    let host =
+        std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
     Error::environment(format!("le moteur Docker ne répond pas ({host})"))
         .with_hint(
             "démarrez le moteur Docker (systemctl start docker, ou dockerd) et vérifiez les droits \
@@ -95,11 +98,17 @@ impl Docker {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| Error::environment(format!("initialisation du client Docker impossible : {e}")))?;
+            .map_err(|e| {
+                Error::environment(format!("initialisation du client Docker impossible : {e}"))
+            })?;
         let client = bollard::Docker::connect_with_local_defaults().map_err(engine_error)?;
         let client = rt
             .block_on(async {
-                tokio::time::timeout(std::time::Duration::from_secs(10), client.negotiate_version()).await
+                tokio::time::timeout(
+                    std::time::Duration::from_secs(10),
+                    client.negotiate_version(),
+                )
+                .await
             })
             .map_err(|_| {
                 Error::environment("le moteur Docker ne répond pas (délai de 10 s dépassé)")
@@ -132,8 +141,14 @@ impl Docker {
                 .unwrap_or_default()
                 .trim_start_matches('/')
                 .to_string(),
-            service: labels.get("com.docker.compose.service").cloned().unwrap_or_default(),
-            project: labels.get("com.docker.compose.project").cloned().unwrap_or_default(),
+            service: labels
+                .get("com.docker.compose.service")
+                .cloned()
+                .unwrap_or_default(),
+            project: labels
+                .get("com.docker.compose.project")
+                .cloned()
+                .unwrap_or_default(),
             image: c.image.unwrap_or_default(),
             state: c.state.map(|s| s.to_string()).unwrap_or_default(),
             status: c.status.unwrap_or_default(),
@@ -144,7 +159,10 @@ impl Docker {
     }
 
     fn list(&self, filters: HashMap<&str, Vec<&str>>) -> Result<Vec<ContainerState>> {
-        let opts = ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
+        let opts = ListContainersOptionsBuilder::default()
+            .all(true)
+            .filters(&filters)
+            .build();
         let list = self
             .rt
             .block_on(self.client.list_containers(Some(opts)))
@@ -167,8 +185,14 @@ impl Containers for Docker {
             api_version: version.api_version.unwrap_or_default(),
             os: info.operating_system.unwrap_or_default(),
             kernel: info.kernel_version.unwrap_or_default(),
-            cgroup_version: info.cgroup_version.map(|v| v.to_string()).unwrap_or_default(),
-            cgroup_driver: info.cgroup_driver.map(|v| v.to_string()).unwrap_or_default(),
+            cgroup_version: info
+                .cgroup_version
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
+            cgroup_driver: info
+                .cgroup_driver
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
             root_dir: info.docker_root_dir.unwrap_or_default(),
         })
     }
@@ -202,22 +226,44 @@ impl Containers for Docker {
     fn inspect(&self, id: &str) -> Result<ContainerState> {
         let r = self
             .rt
-            .block_on(self.client.inspect_container(id, None::<InspectContainerOptions>))
+            .block_on(
+                self.client
+                    .inspect_container(id, None::<InspectContainerOptions>),
+            )
             .map_err(|e| match e {
-                bollard::errors::Error::DockerResponseServerError { status_code: 404, .. } => {
-                    Error::failed(format!("le conteneur « {id} » n'existe plus"))
-                        .with_hint("relancez : journal run partie-6")
-                }
+                bollard::errors::Error::DockerResponseServerError {
+                    status_code: 404, ..
+                } => Error::failed(format!("le conteneur « {id} » n'existe plus"))
+                    .with_hint("relancez : journal run partie-6"),
                 other => engine_error(other),
             })?;
-        let labels = r.config.as_ref().and_then(|c| c.labels.clone()).unwrap_or_default();
+        let labels = r
+            .config
+            .as_ref()
+            .and_then(|c| c.labels.clone())
+            .unwrap_or_default();
         let state = r.state.clone().unwrap_or_default();
         Ok(ContainerState {
             id: r.id.clone().unwrap_or_default(),
-            name: r.name.clone().unwrap_or_default().trim_start_matches('/').to_string(),
-            service: labels.get("com.docker.compose.service").cloned().unwrap_or_default(),
-            project: labels.get("com.docker.compose.project").cloned().unwrap_or_default(),
-            image: r.config.as_ref().and_then(|c| c.image.clone()).unwrap_or_default(),
+            name: r
+                .name
+                .clone()
+                .unwrap_or_default()
+                .trim_start_matches('/')
+                .to_string(),
+            service: labels
+                .get("com.docker.compose.service")
+                .cloned()
+                .unwrap_or_default(),
+            project: labels
+                .get("com.docker.compose.project")
+                .cloned()
+                .unwrap_or_default(),
+            image: r
+                .config
+                .as_ref()
+                .and_then(|c| c.image.clone())
+                .unwrap_or_default(),
             state: state.status.map(|s| s.to_string()).unwrap_or_default(),
             status: String::new(),
             restart_count: r.restart_count.unwrap_or(0),

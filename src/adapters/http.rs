@@ -71,4 +71,3 @@ pub(crate) fn body_message(body: &str) -> String {
         t.to_string()
     }
 }
-

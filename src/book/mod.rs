@@ -1,1 +1,166 @@
-//! (en construction)
+//! The mdBook rendering of the journal.
+//!
+//! - [`load`] reads the project's `journal/` folder (entries, documentation
+//!   pages, SVG images) into an [`Input`];
+//! - [`generate`] turns an [`Input`] into the book sources ([`Sources`]: a
+//!   map of paths relative to `book/src` to texts), without any I/O;
+//! - [`check`] finds broken links, anchors and summary entries in
+//!   [`Sources`], without rendering anything;
+//! - [`render`] writes the sources under `book/` and renders the HTML with the
+//!   mdBook 0.5 library.
+//!
+//! It never modifies `journal/`, and never fetches external links.
+
+pub mod check;
+pub mod generate;
+pub mod ids;
+pub mod render;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::store::{Entry, EntryError, Store};
+
+pub use check::{Problem, check};
+pub use generate::generate;
+
+/// The book folder where entries (and their images) are copied: it mirrors
+/// `journal/`, so relative links written in entries resolve the same way.
+pub const ENTRIES_DIR: &str = "entrees";
+
+/// The sub-folder of `journal/` (and of [`ENTRIES_DIR`]) holding the parts'
+/// documentation pages.
+pub const DOCS_DIR: &str = "documentation";
+
+/// One valid entry with the exact text of its file.
+#[derive(Debug, Clone)]
+pub struct SourceEntry {
+    /// The parsed entry.
+    pub entry: Entry,
+    /// The file's text, front matter included (copied as is into the book).
+    pub text: String,
+}
+
+/// Everything the book is generated from.
+#[derive(Debug, Clone, Default)]
+pub struct Input {
+    /// The project's `journal/` folder (only used to locate images to copy).
+    pub journal_dir: PathBuf,
+    /// Valid entries, oldest first.
+    pub entries: Vec<SourceEntry>,
+    /// Documentation pages by part id (`partie-6` → Markdown text).
+    pub docs: BTreeMap<String, String>,
+    /// Image file names directly under `journal/` (`*.svg`).
+    pub images: Vec<String>,
+    /// Image file names under `journal/documentation/` (`*.svg`).
+    pub doc_images: Vec<String>,
+}
+
+/// The generated book sources.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    /// Markdown files, by path relative to `book/src` (`/`-separated).
+    pub files: BTreeMap<String, String>,
+    /// For files copied from the user's journal: the path to report in
+    /// messages (`journal/<file>.md`), relative to the project root.
+    pub origins: HashMap<String, String>,
+    /// Files to copy as is (images), by path relative to `book/src`.
+    pub assets: BTreeMap<String, PathBuf>,
+}
+
+impl Sources {
+    /// The location to report for `rel` (a path relative to `book/src`).
+    pub fn origin(&self, rel: &str) -> String {
+        match self.origins.get(rel) {
+            Some(o) => o.clone(),
+            None => format!("book/src/{rel}"),
+        }
+    }
+}
+
+/// Reads the journal: valid entries (oldest first) and the invalid ones.
+pub fn load(journal_dir: &Path) -> Result<(Input, Vec<EntryError>)> {
+    let store = Store::new(journal_dir);
+    let mut entries = Vec::new();
+    let mut errors = Vec::new();
+    for path in store.paths()? {
+        match fs::read_to_string(&path) {
+            Ok(text) => match crate::store::entry::parse(&path, &text) {
+                Ok(entry) => entries.push(SourceEntry { entry, text }),
+                Err(e) => errors.push(e),
+            },
+            // Not UTF-8 or unreadable: let the store phrase the error.
+            Err(_) => match crate::store::read(&path) {
+                Ok(entry) => {
+                    let text = crate::store::entry::render(&entry.front, &entry.body);
+                    entries.push(SourceEntry { entry, text });
+                }
+                Err(e) => errors.push(e),
+            },
+        }
+    }
+    // Same order as `Store::load`.
+    entries.sort_by(|a, b| {
+        a.entry
+            .front
+            .horodatage
+            .cmp(&b.entry.front.horodatage)
+            .then_with(|| a.entry.path.cmp(&b.entry.path))
+    });
+    let docs_dir = journal_dir.join(DOCS_DIR);
+    let mut docs = BTreeMap::new();
+    for name in list_files(&docs_dir, "md")? {
+        let path = docs_dir.join(&name);
+        let text =
+            fs::read_to_string(&path).map_err(|e| Error::io("lecture de la page", &path, e))?;
+        let id = name.trim_end_matches(".md").to_string();
+        docs.insert(id, text);
+    }
+    let input = Input {
+        journal_dir: journal_dir.to_path_buf(),
+        entries,
+        docs,
+        images: list_files(journal_dir, "svg")?,
+        doc_images: list_files(&docs_dir, "svg")?,
+    };
+    Ok((input, errors))
+}
+
+/// Names of the regular, non-hidden files of `dir` with extension `ext`,
+/// sorted; an absent folder gives an empty list.
+fn list_files(dir: &Path, ext: &str) -> Result<Vec<String>> {
+    let rd = match fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io("lecture du dossier", dir, e)),
+    };
+    let mut out: Vec<String> = rd
+        .filter_map(|d| d.ok())
+        .filter(|d| d.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|d| d.file_name().into_string().ok())
+        .filter(|n| !n.starts_with('.') && Path::new(n).extension().is_some_and(|x| x == ext))
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// The problems of the journal as `file:line: reason` lines: invalid entries
+/// first, then the book's broken links.
+pub fn problems(
+    project_display: &dyn Fn(&Path) -> String,
+    errors: &[EntryError],
+    sources: &Sources,
+) -> Vec<Problem> {
+    let mut out: Vec<Problem> = errors
+        .iter()
+        .map(|e| Problem {
+            file: project_display(&e.path),
+            line: e.line,
+            reason: e.reason.clone(),
+        })
+        .collect();
+    out.extend(check(sources));
+    out
+}

@@ -17,8 +17,9 @@ pub fn execute(ctx: &Context, args: NoteArgs) -> Result<()> {
         Some("-") => {
             let mut s = String::new();
             std::io::stdin().read_to_string(&mut s).map_err(|e| {
-                Error::usage(format!("lecture de l'entrée standard impossible : {e}"))
-                    .with_hint("envoyez du texte UTF-8, par exemple : echo \"texte\" | journal note -")
+                Error::usage(format!("lecture de l'entrée standard impossible : {e}")).with_hint(
+                    "envoyez du texte UTF-8, par exemple : echo \"texte\" | journal note -",
+                )
             })?;
             s
         }
@@ -43,7 +44,8 @@ pub fn execute(ctx: &Context, args: NoteArgs) -> Result<()> {
     let titre = match args.titre {
         Some(t) if !t.trim().is_empty() => t.trim().to_string(),
         Some(_) => {
-            return Err(Error::usage("le titre est vide").with_hint("omettez --titre pour utiliser la première ligne du texte"));
+            return Err(Error::usage("le titre est vide")
+                .with_hint("omettez --titre pour utiliser la première ligne du texte"));
         }
         None => first_line_title(&text),
     };
@@ -77,7 +79,12 @@ pub fn execute(ctx: &Context, args: NoteArgs) -> Result<()> {
 
 /// The first line of the text, without Markdown heading marks, at most 80 characters.
 fn first_line_title(text: &str) -> String {
-    let line = text.lines().next().unwrap_or("").trim_start_matches('#').trim();
+    let line = text
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim_start_matches('#')
+        .trim();
     let mut t: String = line.chars().take(80).collect();
     if line.chars().count() > 80 {
         t.push('…');
@@ -97,7 +104,13 @@ fn from_editor() -> Result<String> {
         .prefix("journal-note-")
         .suffix(".md")
         .tempfile()
-        .map_err(|e| Error::io("création du fichier temporaire", std::path::Path::new("/tmp"), e))?;
+        .map_err(|e| {
+            Error::io(
+                "création du fichier temporaire",
+                std::path::Path::new("/tmp"),
+                e,
+            )
+        })?;
     let mut parts = editor.split_whitespace();
     let program = parts.next().unwrap_or("vi");
     let status = std::process::Command::new(program)
@@ -109,7 +122,9 @@ fn from_editor() -> Result<String> {
                 .with_hint("vérifiez la variable EDITOR")
         })?;
     if !status.success() {
-        return Err(Error::usage(format!("l'éditeur « {editor} » a échoué ({status}) : rien n'a été écrit")));
+        return Err(Error::usage(format!(
+            "l'éditeur « {editor} » a échoué ({status}) : rien n'a été écrit"
+        )));
     }
     std::fs::read_to_string(file.path()).map_err(|e| Error::io("lecture de", file.path(), e))
 }

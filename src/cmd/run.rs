@@ -25,9 +25,13 @@ pub fn execute(ctx: &Context, args: RunArgs) -> Result<()> {
     match outcome.failure {
         None => {
             if dry_run {
-                ctx.out.success("simulation terminée : rien n'a été modifié");
+                ctx.out
+                    .success("simulation terminée : rien n'a été modifié");
             } else {
-                ctx.out.success(&format!("{} terminée ; « journal build » met le livre à jour", part.id));
+                ctx.out.success(&format!(
+                    "{} terminée ; « journal build » met le livre à jour",
+                    part.id
+                ));
             }
             Ok(())
         }
@@ -39,11 +43,15 @@ pub fn execute(ctx: &Context, args: RunArgs) -> Result<()> {
                 .find(|s| s.statut == crate::store::StepStatus::Failed)
                 .map(|s| s.titre.clone())
                 .unwrap_or_default();
-            let mut err = Error::failed(format!("la {} a échoué à l'étape « {step} » : {}", part.id, e.message()))
-                .with_kind(match e.kind() {
-                    crate::error::Kind::Failed => crate::error::Kind::Failed,
-                    other => other,
-                });
+            let mut err = Error::failed(format!(
+                "la {} a échoué à l'étape « {step} » : {}",
+                part.id,
+                e.message()
+            ))
+            .with_kind(match e.kind() {
+                crate::error::Kind::Failed => crate::error::Kind::Failed,
+                other => other,
+            });
             if let Some(h) = e.hint() {
                 err = err.with_hint(h.to_string());
             }

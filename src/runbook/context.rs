@@ -54,7 +54,9 @@ impl RunContext {
 
     /// A value stored by an earlier step.
     pub fn get<T: Any>(&self) -> Option<&T> {
-        self.shared.get(&TypeId::of::<T>()).and_then(|b| b.downcast_ref())
+        self.shared
+            .get(&TypeId::of::<T>())
+            .and_then(|b| b.downcast_ref())
     }
 
     /// A mutable value stored by an earlier step.
@@ -67,7 +69,9 @@ impl RunContext {
     /// A value an earlier step must have stored; a French error otherwise.
     pub fn require<T: Any>(&self, what: &str) -> Result<&T> {
         self.get::<T>().ok_or_else(|| {
-            Error::failed(format!("{what} n'est pas disponible : une étape précédente ne l'a pas préparé"))
+            Error::failed(format!(
+                "{what} n'est pas disponible : une étape précédente ne l'a pas préparé"
+            ))
         })
     }
 

@@ -39,17 +39,19 @@ fn live() -> &'static Arc<Mutex<Option<Live>>> {
                 let t = now();
                 live.record.statut = Status::Interrupted;
                 live.record.fin = Some(t);
-                if let Some(last) = live.record.etapes.last_mut() {
-                    if last.fin.is_none() {
-                        last.fin = Some(t);
-                        last.statut = StepStatus::Interrupted;
-                        last.resume = "interrompue par l'utilisateur (Ctrl-C)".into();
-                        last.duree_ms = (t - last.debut).num_milliseconds().max(0) as u64;
-                    }
+                if let Some(last) = live.record.etapes.last_mut()
+                    && last.fin.is_none()
+                {
+                    last.fin = Some(t);
+                    last.statut = StepStatus::Interrupted;
+                    last.resume = "interrompue par l'utilisateur (Ctrl-C)".into();
+                    last.duree_ms = (t - last.debut).num_milliseconds().max(0) as u64;
                 }
                 let templates = Templates::new(Some(&live.templates_dir));
                 if let Ok(body) = live.record.body(&templates) {
-                    let _ = live.store.update(&live.path, &live.record.front_matter(), &body);
+                    let _ = live
+                        .store
+                        .update(&live.path, &live.record.front_matter(), &body);
                 }
             }
             std::process::exit(130);
@@ -83,17 +85,17 @@ pub fn run(part: &PartDef, ctx: &mut RunContext) -> Result<RunOutcome> {
         let body = record.body(&ctx.templates)?;
         let p = store.create(&record.front_matter(), &body)?;
         ctx.entry_stem = p.file_stem().map(|s| s.to_string_lossy().into_owned());
-        ctx.out.info(&format!(
-            "journal : {}",
-            ctx.project.display(&p)
-        ));
+        ctx.out
+            .info(&format!("journal : {}", ctx.project.display(&p)));
         Some(p)
     };
     let publish = |record: &RunRecord, ctx: &RunContext| -> Result<()> {
         if let Some(p) = &path {
             let body = record.body(&ctx.templates)?;
-            store.update(p, &record.front_matter(), &body)?;
+            // Hold the lock while writing, so the Ctrl-C handler's
+            // « interrompu » version can never be overwritten by this one.
             let mut guard = live().lock().unwrap_or_else(|e| e.into_inner());
+            store.update(p, &record.front_matter(), &body)?;
             *guard = Some(Live {
                 store: store.clone(),
                 path: p.clone(),
@@ -213,7 +215,9 @@ pub fn run(part: &PartDef, ctx: &mut RunContext) -> Result<RunOutcome> {
 
 fn explanation(part: &PartDef, step: &dyn Step, ctx: &RunContext) -> Result<String> {
     let name = format!("etapes/{}/{}.md.j2", part.id, step.id());
-    if crate::templates::embedded(&name).is_none() && !ctx.project.templates_dir().join(&name).is_file() {
+    if crate::templates::embedded(&name).is_none()
+        && !ctx.project.templates_dir().join(&name).is_file()
+    {
         return Ok(String::new());
     }
     ctx.templates.render(&name, &ctx.settings)

@@ -35,14 +35,17 @@ pub fn find(id: &str) -> Result<&'static PartDef> {
         .collect::<Vec<_>>()
         .join(", ");
     let mut hint = format!("parties connues : {list}");
-    if let Some(n) = id_norm.strip_prefix("partie").map(|s| s.trim_start_matches(['-', ' ', '_'])) {
+    if let Some(n) = id_norm
+        .strip_prefix("partie")
+        .map(|s| s.trim_start_matches(['-', ' ', '_']))
+    {
         if let Some(p) = known().iter().find(|p| p.id.ends_with(&format!("-{n}"))) {
             hint = format!("vouliez-vous dire « {} » ? {hint}", p.id);
         }
-    } else if let Ok(n) = id_norm.parse::<u32>() {
-        if let Some(p) = known().iter().find(|p| p.id == format!("partie-{n}")) {
-            hint = format!("vouliez-vous dire « {} » ? {hint}", p.id);
-        }
+    } else if let Ok(n) = id_norm.parse::<u32>()
+        && let Some(p) = known().iter().find(|p| p.id == format!("partie-{n}"))
+    {
+        hint = format!("vouliez-vous dire « {} » ? {hint}", p.id);
     }
     Err(Error::usage(format!("partie inconnue « {id} »")).with_hint(hint))
 }

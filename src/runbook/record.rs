@@ -95,7 +95,11 @@ impl RunRecord {
     pub fn front_matter(&self) -> FrontMatter {
         FrontMatter {
             kind: EntryKind::Execution,
-            titre: format!("Exécution de la {} — {}", self.partie.replace('-', " "), self.partie_titre),
+            titre: format!(
+                "Exécution de la {} — {}",
+                self.partie.replace('-', " "),
+                self.partie_titre
+            ),
             partie: Some(self.partie.clone()),
             horodatage: self.horodatage,
             statut: self.statut,
@@ -161,17 +165,45 @@ mod tests {
 
     /// A failed run with every kind of step status, on a fixed clock.
     fn sample() -> RunRecord {
-        let mut r = RunRecord::new("partie-6", "Supervision : Prometheus, Grafana et cAdvisor", at("2026-11-24T10:15:00+01:00"));
-        let mut s1 = step("prometheus-config", "Étape 1 : configuration de Prometheus", "2026-11-24T10:15:00.100+01:00", 12, StepStatus::Succeeded);
+        let mut r = RunRecord::new(
+            "partie-6",
+            "Supervision : Prometheus, Grafana et cAdvisor",
+            at("2026-11-24T10:15:00+01:00"),
+        );
+        let mut s1 = step(
+            "prometheus-config",
+            "Étape 1 : configuration de Prometheus",
+            "2026-11-24T10:15:00.100+01:00",
+            12,
+            StepStatus::Succeeded,
+        );
         s1.commande = Some("mkdir -p compose/config/prometheus".into());
         s1.details = "````diff\n+global:\n````".into();
-        let s2 = step("compose-services", "Étape 2 : services | docker-compose.yml", "2026-11-24T10:15:00.200+01:00", 3, StepStatus::AlreadyDone);
-        let mut s3 = step("compose-up", "Étape 3 : démarrage des services", "2026-11-24T10:15:01+01:00", 2_400, StepStatus::Failed);
+        let s2 = step(
+            "compose-services",
+            "Étape 2 : services | docker-compose.yml",
+            "2026-11-24T10:15:00.200+01:00",
+            3,
+            StepStatus::AlreadyDone,
+        );
+        let mut s3 = step(
+            "compose-up",
+            "Étape 3 : démarrage des services",
+            "2026-11-24T10:15:01+01:00",
+            2_400,
+            StepStatus::Failed,
+        );
         s3.sortie = Some("Error response from daemon: port is already allocated".into());
         s3.cause = Some("« docker compose up -d » a échoué".into());
         s3.aide = Some("libérez le port 9090".into());
         s3.avertissements = vec!["/dev/kmsg est absent".into()];
-        let s4 = step("containers", "Étape 3 : vérification des conteneurs", "2026-11-24T10:15:03.400+01:00", 0, StepStatus::Skipped);
+        let s4 = step(
+            "containers",
+            "Étape 3 : vérification des conteneurs",
+            "2026-11-24T10:15:03.400+01:00",
+            0,
+            StepStatus::Skipped,
+        );
         r.etapes = vec![s1, s2, s3, s4];
         r.statut = Status::Failed;
         r.fin = Some(at("2026-11-24T10:15:03.400+01:00"));
@@ -183,7 +215,10 @@ mod tests {
     #[test]
     fn execution_entry_renders_in_french() {
         let r = sample();
-        let text = crate::store::entry::render(&r.front_matter(), &r.body(&Templates::embedded_only()).unwrap());
+        let text = crate::store::entry::render(
+            &r.front_matter(),
+            &r.body(&Templates::embedded_only()).unwrap(),
+        );
         insta::assert_snapshot!(text);
     }
 

@@ -68,14 +68,15 @@ fn env_or(name: &str, default: &str) -> String {
 
 fn env_secs(name: &str, default: u64) -> Result<Duration> {
     match std::env::var(name) {
-        Ok(v) if !v.trim().is_empty() => v
-            .trim()
-            .parse::<u64>()
-            .map(Duration::from_secs)
-            .map_err(|_| {
-                Error::usage(format!("{name}=« {v} » n'est pas un nombre de secondes"))
-                    .with_hint(format!("par exemple {name}={default}"))
-            }),
+        Ok(v) if !v.trim().is_empty() => {
+            v.trim()
+                .parse::<u64>()
+                .map(Duration::from_secs)
+                .map_err(|_| {
+                    Error::usage(format!("{name}=« {v} » n'est pas un nombre de secondes"))
+                        .with_hint(format!("par exemple {name}={default}"))
+                })
+        }
         _ => Ok(Duration::from_secs(default)),
     }
 }
@@ -91,8 +92,10 @@ impl Settings {
             Some(id) => id,
             None => match std::env::var("JOURNAL_DASHBOARD_ID") {
                 Ok(v) if !v.trim().is_empty() => v.trim().parse().map_err(|_| {
-                    Error::usage(format!("JOURNAL_DASHBOARD_ID=« {v} » n'est pas un identifiant grafana.com"))
-                        .with_hint("un nombre, par exemple 14282")
+                    Error::usage(format!(
+                        "JOURNAL_DASHBOARD_ID=« {v} » n'est pas un identifiant grafana.com"
+                    ))
+                    .with_hint("un nombre, par exemple 14282")
                 })?,
                 _ => DEFAULT_DASHBOARD_ID,
             },

@@ -75,7 +75,11 @@ impl StepReport {
     /// Appends Markdown details.
     pub fn details(mut self, d: impl AsRef<str>) -> Self {
         if !self.details.is_empty() && !self.details.ends_with("\n\n") {
-            self.details.push_str(if self.details.ends_with('\n') { "\n" } else { "\n\n" });
+            self.details.push_str(if self.details.ends_with('\n') {
+                "\n"
+            } else {
+                "\n\n"
+            });
         }
         self.details.push_str(d.as_ref());
         self
@@ -165,7 +169,10 @@ mod tests {
 
     #[test]
     fn excerpt_keeps_last_lines() {
-        let t = (1..=10).map(|i| i.to_string()).collect::<Vec<_>>().join("\n");
+        let t = (1..=10)
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join("\n");
         assert_eq!(excerpt(&t, 3), "… (7 lignes précédentes omises)\n8\n9\n10");
         assert_eq!(excerpt("a\nb\n", 3), "a\nb");
     }

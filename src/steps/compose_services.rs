@@ -27,14 +27,19 @@ pub fn additions(ctx: &RunContext) -> crate::error::Result<Additions> {
         Ok(ServiceBlock {
             name: name.to_string(),
             comment: Some(comment.to_string()),
-            body: ctx.templates.render(&format!("compose/{name}.yml.j2"), &ctx.settings)?,
+            body: ctx
+                .templates
+                .render(&format!("compose/{name}.yml.j2"), &ctx.settings)?,
         })
     };
     Ok(Additions {
         services: vec![
             block("prometheus", "--- Collecteur de métriques : Prometheus ---")?,
             block("grafana", "--- Visualisation des métriques : Grafana ---")?,
-            block("cadvisor", "--- Exportateur de métriques Docker : cAdvisor ---")?,
+            block(
+                "cadvisor",
+                "--- Exportateur de métriques Docker : cAdvisor ---",
+            )?,
         ],
         volumes: vec!["prometheus_data".into(), "grafana_data".into()],
         network: NETWORK.into(),
@@ -59,28 +64,45 @@ impl Step for ComposeServices {
             Err(e) => return Err(Error::io("lecture de", &file, e).into()),
         };
         let add = additions(ctx)?;
-        let edit = apply(current.as_deref().unwrap_or(""), &add, ctx.settings.force).map_err(|e| {
-            let e: Error = e.into();
-            StepFailure::from(Error::usage(format!("{shown} : {}", e.message())).with_hint(e.hint().unwrap_or("")))
-        })?;
-        let command = format!("$EDITOR {shown}   # ajouter prometheus, grafana, cadvisor, volumes et réseau");
+        let edit =
+            apply(current.as_deref().unwrap_or(""), &add, ctx.settings.force).map_err(|e| {
+                let e: Error = e.into();
+                StepFailure::from(
+                    Error::usage(format!("{shown} : {}", e.message()))
+                        .with_hint(e.hint().unwrap_or("")),
+                )
+            })?;
+        let command =
+            format!("$EDITOR {shown}   # ajouter prometheus, grafana, cadvisor, volumes et réseau");
         if !edit.changed {
-            return Ok(StepReport::already_done(format!("{shown} contient déjà les services du tutoriel ({})", edit.summary_fr()))
-                .command(command));
+            return Ok(StepReport::already_done(format!(
+                "{shown} contient déjà les services du tutoriel ({})",
+                edit.summary_fr()
+            ))
+            .command(command));
         }
         let diff = textdiff::unified(current.as_deref().unwrap_or(""), &edit.text, &shown);
         let (added, removed) = textdiff::stats(&diff);
-        let diff_block = format!("Différences ({added} lignes ajoutées, {removed} retirées) :\n\n````diff\n{diff}````");
+        let diff_block = format!(
+            "Différences ({added} lignes ajoutées, {removed} retirées) :\n\n````diff\n{diff}````"
+        );
         if ctx.dry_run() {
-            return Ok(StepReport::skipped(format!("simulation : modifierait {shown} ({})", edit.summary_fr()))
-                .details(diff_block));
+            return Ok(StepReport::skipped(format!(
+                "simulation : modifierait {shown} ({})",
+                edit.summary_fr()
+            ))
+            .details(diff_block));
         }
-        if let Some(meta) = std::fs::metadata(&file).ok().filter(|_| current.is_some()) {
-            if meta.permissions().mode() & 0o222 == 0 {
-                return Err(Error::usage(format!("{shown} est en lecture seule : il n'a pas été modifié"))
-                    .with_hint(format!("rendez-le modifiable (chmod u+w {shown}) puis relancez"))
-                    .into());
-            }
+        if let Some(meta) = std::fs::metadata(&file).ok().filter(|_| current.is_some())
+            && meta.permissions().mode() & 0o222 == 0
+        {
+            return Err(Error::usage(format!(
+                "{shown} est en lecture seule : il n'a pas été modifié"
+            ))
+            .with_hint(format!(
+                "rendez-le modifiable (chmod u+w {shown}) puis relancez"
+            ))
+            .into());
         }
         let dir = file.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).map_err(|e| Error::io("création du dossier", dir, e))?;
@@ -91,8 +113,11 @@ impl Step for ComposeServices {
             .suffix(".yml")
             .tempfile_in(dir)
             .map_err(|e| Error::io("écriture dans le dossier", dir, e))?;
-        std::io::Write::write_all(&mut tmp, edit.text.as_bytes()).map_err(|e| Error::io("écriture de", tmp.path(), e))?;
-        tmp.as_file().sync_all().map_err(|e| Error::io("écriture de", tmp.path(), e))?;
+        std::io::Write::write_all(&mut tmp, edit.text.as_bytes())
+            .map_err(|e| Error::io("écriture de", tmp.path(), e))?;
+        tmp.as_file()
+            .sync_all()
+            .map_err(|e| Error::io("écriture de", tmp.path(), e))?;
         let compose = ctx.require::<ComposeClient>("le client Compose")?.0.clone();
         if let Err(msg) = compose.validate(tmp.path()) {
             return Err(StepFailure::from(
@@ -116,7 +141,10 @@ impl Step for ComposeServices {
         }
         Ok(StepReport::done(summary)
             .command(command)
-            .output(format!("{} -f {shown} config -q : fichier valide", compose.program()))
+            .output(format!(
+                "{} -f {shown} config -q : fichier valide",
+                compose.program()
+            ))
             .details(diff_block))
     }
 }

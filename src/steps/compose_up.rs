@@ -8,7 +8,8 @@ use crate::adapters::docker::ContainerState;
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::{
-    ComposeClient, ComposeProject, DockerClient, PART6_SERVICES, PrometheusConfigChanged, StackUnchanged,
+    ComposeClient, ComposeProject, DockerClient, PART6_SERVICES, PrometheusConfigChanged,
+    StackUnchanged,
 };
 
 /// Étape 3 : démarrage des services.
@@ -38,7 +39,13 @@ impl Step for ComposeUp {
         let docker = ctx.require::<DockerClient>("le client Docker")?.0.clone();
         let project = ctx.require::<ComposeProject>("le projet Compose")?.clone();
         let shown = ctx.project.display(&project.file);
-        let command = format!("cd {} && {} up -d {}", ctx.project.display(project.file.parent().unwrap_or(ctx.project.root())), compose.program(), PART6_SERVICES.join(" "));
+        let command = format!(
+            "cd {} && {} up -d {}",
+            ctx.project
+                .display(project.file.parent().unwrap_or(ctx.project.root())),
+            compose.program(),
+            PART6_SERVICES.join(" ")
+        );
         if ctx.dry_run() {
             return Ok(StepReport::skipped(format!(
                 "simulation : démarrerait {} (projet « {} », {shown}) ; les autres services ne seraient pas touchés",
@@ -53,13 +60,17 @@ impl Step for ComposeUp {
             .map_err(|e| StepFailure::from(e).command(command.clone()))?;
         let mut log = out.combined();
         let config_changed = ctx.get::<PrometheusConfigChanged>().is_some();
-        let prom = before.iter().find(|c| c.service == "prometheus" && c.state == "running");
+        let prom = before
+            .iter()
+            .find(|c| c.service == "prometheus" && c.state == "running");
         let prom_was_running = prom.is_some();
         if let (true, Some(prom)) = (config_changed, prom) {
             let r = std::process::Command::new("docker")
                 .args(["restart", prom.name.as_str()])
                 .output()
-                .map_err(|e| Error::environment(format!("redémarrage de Prometheus impossible : {e}")))?;
+                .map_err(|e| {
+                    Error::environment(format!("redémarrage de Prometheus impossible : {e}"))
+                })?;
             log.push_str("\n# prometheus.yml a changé : redémarrage de Prometheus\n");
             log.push_str(&String::from_utf8_lossy(&r.stdout));
             log.push_str(&String::from_utf8_lossy(&r.stderr));
@@ -72,13 +83,18 @@ impl Step for ComposeUp {
             .collect();
         if !missing.is_empty() {
             return Err(StepFailure::from(
-                Error::failed(format!("aucun conteneur pour : {}", missing.join(", ")))
-                    .with_hint(format!("vérifiez {shown} et la sortie de « {} up -d »", compose.program())),
+                Error::failed(format!("aucun conteneur pour : {}", missing.join(", "))).with_hint(
+                    format!(
+                        "vérifiez {shown} et la sortie de « {} up -d »",
+                        compose.program()
+                    ),
+                ),
             )
             .command(command)
             .output(log));
         }
-        let unchanged = running_ids(&before) == running_ids(&after) && running_ids(&before).len() == PART6_SERVICES.len();
+        let unchanged = running_ids(&before) == running_ids(&after)
+            && running_ids(&before).len() == PART6_SERVICES.len();
         let report = if unchanged && !(config_changed && prom_was_running) {
             ctx.put(StackUnchanged);
             StepReport::already_done("les trois conteneurs tournaient déjà ; aucun n'a été recréé")

@@ -25,7 +25,10 @@ pub fn config_path(compose_file: &Path) -> PathBuf {
 /// A backup name next to `path`: `<nom>.bak.<AAAAMMJJ-HHMMSS>`.
 pub fn backup_path(path: &Path) -> PathBuf {
     let stamp = now().format("%Y%m%d-%H%M%S");
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut candidate = path.with_file_name(format!("{name}.bak.{stamp}"));
     let mut i = 1;
     while candidate.exists() {
@@ -52,20 +55,32 @@ impl Step for PrometheusConfig {
             Error::usage(format!("le modèle prometheus.yml.j2 ne produit pas un YAML valide : {e}"))
                 .with_hint("corrigez templates/prometheus.yml.j2 ou supprimez-le pour revenir au modèle intégré")
         })?;
-        let command = format!("mkdir -p {} && $EDITOR {shown}", ctx.project.display(path.parent().unwrap_or(Path::new("."))));
+        let command = format!(
+            "mkdir -p {} && $EDITOR {shown}",
+            ctx.project.display(path.parent().unwrap_or(Path::new(".")))
+        );
         let current = match std::fs::read_to_string(&path) {
             Ok(s) => Some(s),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(Error::io("lecture de", &path, e).into()),
         };
         if current.as_deref() == Some(wanted.as_str()) {
-            return Ok(StepReport::already_done(format!("{shown} est déjà identique au tutoriel")).command(command));
+            return Ok(
+                StepReport::already_done(format!("{shown} est déjà identique au tutoriel"))
+                    .command(command),
+            );
         }
         let diff = textdiff::unified(current.as_deref().unwrap_or(""), &wanted, &shown);
         let diff_block = format!("Différences :\n\n````diff\n{}````", diff);
         if ctx.dry_run() {
-            let verb = if current.is_some() { "remplacerait" } else { "créerait" };
-            return Ok(StepReport::skipped(format!("simulation : {verb} {shown}")).details(diff_block));
+            let verb = if current.is_some() {
+                "remplacerait"
+            } else {
+                "créerait"
+            };
+            return Ok(
+                StepReport::skipped(format!("simulation : {verb} {shown}")).details(diff_block)
+            );
         }
         let dir = path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).map_err(|e| Error::io("création du dossier", dir, e))?;
@@ -79,7 +94,8 @@ impl Step for PrometheusConfig {
         } else {
             StepReport::done(format!("{shown} créé"))
         };
-        write_atomic(&path, wanted.as_bytes(), true).map_err(|e| Error::io("écriture de", &path, e))?;
+        write_atomic(&path, wanted.as_bytes(), true)
+            .map_err(|e| Error::io("écriture de", &path, e))?;
         ctx.put(PrometheusConfigChanged);
         report = report.command(command).details(diff_block);
         Ok(report)

@@ -25,7 +25,9 @@ fn sample_gap() -> Duration {
 
 /// The `docker compose ps`-like table for the journal.
 pub fn ps_table(list: &[ContainerState]) -> String {
-    let mut t = String::from("| NOM | IMAGE | SERVICE | ÉTAT | REDÉMARRAGES | SANTÉ | PORTS |\n|---|---|---|---|---|---|---|\n");
+    let mut t = String::from(
+        "| NOM | IMAGE | SERVICE | ÉTAT | REDÉMARRAGES | SANTÉ | PORTS |\n|---|---|---|---|---|---|---|\n",
+    );
     for c in list {
         t.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} |\n",
@@ -35,7 +37,11 @@ pub fn ps_table(list: &[ContainerState]) -> String {
             c.state,
             c.restart_count,
             c.health.as_deref().unwrap_or("—"),
-            if c.ports.is_empty() { "—".to_string() } else { c.ports.join(", ") }
+            if c.ports.is_empty() {
+                "—".to_string()
+            } else {
+                c.ports.join(", ")
+            }
         ));
     }
     t
@@ -54,14 +60,20 @@ impl Step for Containers {
         let compose = ctx.require::<ComposeClient>("le client Compose")?.0.clone();
         let command = format!("{} ps {}", compose.program(), PART6_SERVICES.join(" "));
         if ctx.dry_run() {
-            return Ok(StepReport::skipped("simulation : vérifierait l'état des trois conteneurs").command(command));
+            return Ok(
+                StepReport::skipped("simulation : vérifierait l'état des trois conteneurs")
+                    .command(command),
+            );
         }
         let docker = ctx.require::<DockerClient>("le client Docker")?.0.clone();
         let project = ctx.require::<ComposeProject>("le projet Compose")?.clone();
         let first = docker.service_containers(&project.name, &PART6_SERVICES)?;
         std::thread::sleep(sample_gap());
         let second = docker.service_containers(&project.name, &PART6_SERVICES)?;
-        let ps = compose.ps(&project.file, &PART6_SERVICES).map(|c| c.combined()).unwrap_or_default();
+        let ps = compose
+            .ps(&project.file, &PART6_SERVICES)
+            .map(|c| c.combined())
+            .unwrap_or_default();
         let table = ps_table(&second);
 
         let mut looping = Vec::new();
@@ -69,7 +81,8 @@ impl Step for Containers {
         let mut unhealthy = Vec::new();
         for c in &second {
             let before = first.iter().find(|b| b.service == c.service);
-            let restarted = before.is_some_and(|b| c.restart_count > b.restart_count || b.id != c.id);
+            let restarted =
+                before.is_some_and(|b| c.restart_count > b.restart_count || b.id != c.id);
             if c.state == "restarting" || restarted {
                 looping.push(c);
             } else if c.state != "running" {
@@ -82,7 +95,10 @@ impl Step for Containers {
             if !second.iter().any(|c| c.service == s) {
                 return Err(StepFailure::from(
                     Error::failed(format!("le conteneur du service {s} est introuvable"))
-                        .with_hint(format!("relancez « {} up -d {s} » et lisez sa sortie", compose.program())),
+                        .with_hint(format!(
+                            "relancez « {} up -d {s} » et lisez sa sortie",
+                            compose.program()
+                        )),
                 )
                 .command(command)
                 .output(ps)
@@ -90,7 +106,9 @@ impl Step for Containers {
             }
         }
         if let Some(c) = looping.first().or(stopped.first()) {
-            let logs = docker.logs_tail(&c.id, 20).unwrap_or_else(|e| format!("(journaux illisibles : {})", e.message()));
+            let logs = docker
+                .logs_tail(&c.id, 20)
+                .unwrap_or_else(|e| format!("(journaux illisibles : {})", e.message()));
             let is_loop = !looping.is_empty();
             let what = if is_loop {
                 format!(
@@ -98,7 +116,12 @@ impl Step for Containers {
                     c.name, c.restart_count, c.state
                 )
             } else {
-                format!("le conteneur « {} » ne tourne pas (état « {} », code de sortie {})", c.name, c.state, c.exit_code.unwrap_or_default())
+                format!(
+                    "le conteneur « {} » ne tourne pas (état « {} », code de sortie {})",
+                    c.name,
+                    c.state,
+                    c.exit_code.unwrap_or_default()
+                )
             };
             return Err(StepFailure::from(Error::failed(what).with_hint(format!(
                 "lisez ses journaux (docker logs {}) : les dernières lignes sont ci-dessous ; vérifiez l'image ({}) et ses montages",
@@ -108,7 +131,11 @@ impl Step for Containers {
             .output(logs)
             .details(table));
         }
-        let names = second.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ");
+        let names = second
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
         let mut report = if ctx.get::<StackUnchanged>().is_some() {
             StepReport::already_done(format!(
                 "les trois conteneurs tournaient déjà et tournent toujours ({names}), sans redémarrage en {} s",
@@ -124,7 +151,10 @@ impl Step for Containers {
         .output(ps)
         .details(table);
         for c in unhealthy {
-            report = report.warn(format!("le conteneur « {} » est signalé « unhealthy » par son healthcheck", c.name));
+            report = report.warn(format!(
+                "le conteneur « {} » est signalé « unhealthy » par son healthcheck",
+                c.name
+            ));
         }
         Ok(report)
     }

@@ -409,10 +409,10 @@ impl Step for GrafanaPassword {
         );
         let report = match outcome {
             PasswordOutcome::AlreadySet => StepReport::already_done(format!(
-                "le mot de passe de « admin » n'est plus le mot de passe par défaut : celui de {described} est déjà en place"
+                "le mot de passe de « admin » n'est plus celui par défaut ; mot de passe en place : {described}"
             )),
             PasswordOutcome::Changed => StepReport::done(format!(
-                "mot de passe par défaut admin/admin remplacé par celui de {described}"
+                "mot de passe par défaut admin/admin remplacé ; nouveau mot de passe : {described}"
             )),
         };
         Ok(report.command(cmd).details(details))

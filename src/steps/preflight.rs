@@ -24,8 +24,16 @@ struct PortUse {
 }
 
 const PORTS: [PortUse; 2] = [
-    PortUse { port: 9090, service: "prometheus", mapping: "9090:9090" },
-    PortUse { port: 8084, service: "grafana", mapping: "8084:3000" },
+    PortUse {
+        port: 9090,
+        service: "prometheus",
+        mapping: "9090:9090",
+    },
+    PortUse {
+        port: 8084,
+        service: "grafana",
+        mapping: "8084:3000",
+    },
 ];
 
 impl Step for Preflight {
@@ -60,7 +68,10 @@ impl Step for Preflight {
                     }
                     StepFailure::from(err)
                 })?;
-                rows.push(("Fichier Compose".into(), format!("{shown} : syntaxe YAML valide")));
+                rows.push((
+                    "Fichier Compose".into(),
+                    format!("{shown} : syntaxe YAML valide"),
+                ));
             }
             None => rows.push((
                 "Fichier Compose".into(),
@@ -68,7 +79,9 @@ impl Step for Preflight {
             )),
         }
         let docker = Docker::connect().map_err(|e| StepFailure::from(e).command("docker info"))?;
-        let info = docker.info().map_err(|e| StepFailure::from(e).command("docker info"))?;
+        let info = docker
+            .info()
+            .map_err(|e| StepFailure::from(e).command("docker info"))?;
         rows.push((
             "Moteur Docker".into(),
             format!("{} (API {}), {}", info.version, info.api_version, info.os),
@@ -93,20 +106,30 @@ impl Step for Preflight {
 
         ctx.put(DockerClient(Rc::new(docker)));
         ctx.put(ComposeClient(Rc::new(compose)));
-        ctx.put(ComposeProject { name: project_name, file });
+        ctx.put(ComposeProject {
+            name: project_name,
+            file,
+        });
 
         let mut table = String::from("| Vérification | Résultat |\n|---|---|\n");
         for (k, v) in &rows {
-            table.push_str(&format!("| {} | {} |\n", k, crate::templates::escape_cell(v)));
+            table.push_str(&format!(
+                "| {} | {} |\n",
+                k,
+                crate::templates::escape_cell(v)
+            ));
         }
         let summary = format!(
             "Docker {} et {} disponibles, ports 9090 et 8084 utilisables",
-            info.version,
-            compose_desc
+            info.version, compose_desc
         );
         // Both ports held by this stack's own containers: the part was
         // deployed by an earlier run, and these checks have nothing new to say.
-        let deployed = rows.iter().filter(|(k, v)| k.starts_with("Port ") && v.starts_with("déjà tenu")).count() == PORTS.len();
+        let deployed = rows
+            .iter()
+            .filter(|(k, v)| k.starts_with("Port ") && v.starts_with("déjà tenu"))
+            .count()
+            == PORTS.len();
         let mut report = if deployed {
             StepReport::already_done(format!("{summary} ; la pile de supervision tourne déjà"))
         } else {
@@ -136,7 +159,10 @@ fn check_port(
         .iter()
         .find(|c| c.project == project && PART6_SERVICES.contains(&c.service.as_str()))
     {
-        return Ok(format!("déjà tenu par le conteneur « {} » de cette pile", own.name));
+        return Ok(format!(
+            "déjà tenu par le conteneur « {} » de cette pile",
+            own.name
+        ));
     }
     let holder = match holders.first() {
         Some(c) => format!(
@@ -145,7 +171,10 @@ fn check_port(
             if c.project.is_empty() {
                 String::new()
             } else {
-                format!(" (projet Compose « {} », service « {} »)", c.project, c.service)
+                format!(
+                    " (projet Compose « {} », service « {} »)",
+                    c.project, c.service
+                )
             }
         ),
         None => match process_on_port(p.port) {
@@ -159,7 +188,12 @@ fn check_port(
                 .position(|l| l.contains(p.mapping))
                 .map(|i| format!("la ligne {} de {shown} (« {} »)", i + 1, p.mapping))
         })
-        .unwrap_or_else(|| format!("le mappage « {} » du service {} (étape 2)", p.mapping, p.service));
+        .unwrap_or_else(|| {
+            format!(
+                "le mappage « {} » du service {} (étape 2)",
+                p.mapping, p.service
+            )
+        });
     let free_alt = p.port + 1;
     Err(StepFailure::from(
         Error::failed(format!(
@@ -192,7 +226,10 @@ fn process_on_port(port: u16) -> Option<(u32, String)> {
             if cols.len() < 10 || cols[3] != "0A" {
                 continue;
             }
-            let local_port = cols[1].rsplit(':').next().and_then(|h| u16::from_str_radix(h, 16).ok());
+            let local_port = cols[1]
+                .rsplit(':')
+                .next()
+                .and_then(|h| u16::from_str_radix(h, 16).ok());
             if local_port == Some(port) {
                 inodes.push(format!("socket:[{}]", cols[9]));
             }
@@ -209,13 +246,13 @@ fn process_on_port(port: u16) -> Option<(u32, String)> {
             continue;
         };
         for fd in fds.flatten() {
-            if let Ok(target) = std::fs::read_link(fd.path()) {
-                if inodes.iter().any(|i| Path::new(i) == target) {
-                    let name = std::fs::read_to_string(proc_entry.path().join("comm"))
-                        .map(|s| s.trim().to_string())
-                        .unwrap_or_else(|_| "?".into());
-                    return Some((pid, name));
-                }
+            if let Ok(target) = std::fs::read_link(fd.path())
+                && inodes.iter().any(|i| Path::new(i) == target)
+            {
+                let name = std::fs::read_to_string(proc_entry.path().join("comm"))
+                    .map(|s| s.trim().to_string())
+                    .unwrap_or_else(|_| "?".into());
+                return Some((pid, name));
             }
         }
     }
@@ -239,7 +276,11 @@ fn host_facts(info: &EngineInfo, rows: &mut Vec<(String, String)>, warnings: &mu
     let kmsg = Path::new("/dev/kmsg").exists();
     rows.push((
         "/dev/kmsg".into(),
-        if kmsg { "présent".into() } else { "absent".into() },
+        if kmsg {
+            "présent".into()
+        } else {
+            "absent".into()
+        },
     ));
     if !kmsg {
         warnings.push(
@@ -257,7 +298,12 @@ fn host_facts(info: &EngineInfo, rows: &mut Vec<(String, String)>, warnings: &mu
             info.root_dir.trim_end_matches('/')
         ));
     }
-    let major: u32 = info.version.split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
+    let major: u32 = info
+        .version
+        .split('.')
+        .next()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
     if major >= 29 {
         warnings.push(format!(
             "Docker {} refuse les clients d'API 1.41 : cAdvisor v0.47.2 ne verra pas les conteneurs ; \

@@ -286,10 +286,18 @@ fn french_yaml_error(msg: &str) -> String {
             }
         );
     }
-    if msg.contains("premature end") || msg.contains("input contains invalid") || msg.contains("mapping values") || msg.contains("did not find expected") {
+    if msg.contains("premature end")
+        || msg.contains("input contains invalid")
+        || msg.contains("mapping values")
+        || msg.contains("did not find expected")
+    {
         return format!("YAML invalide : {msg}");
     }
-    if msg.contains("input is out of range") || msg.contains("premature end of input") || msg.contains("trailing input") || msg.contains("invalid") {
+    if msg.contains("input is out of range")
+        || msg.contains("premature end of input")
+        || msg.contains("trailing input")
+        || msg.contains("invalid")
+    {
         return format!("valeur invalide : {msg}");
     }
     format!("en-tête invalide : {msg}")
@@ -346,7 +354,14 @@ mod tests {
 
     #[test]
     fn garbage_never_panics() {
-        for t in ["", "---", "---\n", "---\n---\n", "---\n: :\n---\n", "---\n\u{0}\n---\n"] {
+        for t in [
+            "",
+            "---",
+            "---\n",
+            "---\n---\n",
+            "---\n: :\n---\n",
+            "---\n\u{0}\n---\n",
+        ] {
             let _ = parse(Path::new("x.md"), t);
         }
     }

@@ -22,10 +22,10 @@ use crate::secrets::redact;
 /// The current time with the local UTC offset. `JOURNAL_HORLOGE` (RFC 3339)
 /// fixes it, for reproducible tests and documentation.
 pub fn now() -> DateTime<FixedOffset> {
-    if let Ok(v) = std::env::var("JOURNAL_HORLOGE") {
-        if let Ok(t) = DateTime::parse_from_rfc3339(&v) {
-            return t;
-        }
+    if let Ok(v) = std::env::var("JOURNAL_HORLOGE")
+        && let Ok(t) = DateTime::parse_from_rfc3339(&v)
+    {
+        return t;
     }
     Local::now().fixed_offset()
 }
@@ -50,6 +50,13 @@ impl Store {
     /// Creates the folder if needed and checks it is writable, without
     /// leaving anything behind.
     pub fn ensure_writable(&self) -> Result<()> {
+        if self.dir.exists() && !self.dir.is_dir() {
+            return Err(Error::usage(format!(
+                "« {} » existe mais n'est pas un dossier : le journal ne peut pas y être écrit",
+                self.dir.display()
+            ))
+            .with_hint("renommez ce fichier, ou choisissez un autre projet avec --projet"));
+        }
         fs::create_dir_all(&self.dir)
             .map_err(|e| Error::io("création du dossier", &self.dir, e))?;
         let probe = tempfile::Builder::new()
@@ -67,7 +74,9 @@ impl Store {
         let stamp = stamp.replace('.', "-");
         let mut rng = fastrand::Rng::new();
         for _ in 0..16 {
-            let suffix: String = (0..6).map(|_| rng.alphanumeric().to_ascii_lowercase()).collect();
+            let suffix: String = (0..6)
+                .map(|_| rng.alphanumeric().to_ascii_lowercase())
+                .collect();
             let name = format!("{stamp}-{}-{suffix}.md", front.kind.label_ascii());
             let path = self.dir.join(name);
             match write_atomic(&path, text.as_bytes(), false) {
@@ -76,8 +85,10 @@ impl Store {
                 Err(e) => return Err(Error::io("écriture de l'entrée", &path, e)),
             }
         }
-        Err(Error::failed("impossible de trouver un nom d'entrée libre après 16 essais")
-            .with_hint("vérifiez l'horloge du système et le contenu du dossier journal/"))
+        Err(
+            Error::failed("impossible de trouver un nom d'entrée libre après 16 essais")
+                .with_hint("vérifiez l'horloge du système et le contenu du dossier journal/"),
+        )
     }
 
     /// Replaces an entry written earlier by this process (atomic).

@@ -48,7 +48,12 @@ impl Bench {
             if !docker_ok(&["compose", "version"]) && !docker_ok(&["--version"]) {
                 missing.push("Docker Compose absent".to_string());
             }
-            for img in [IMAGE_PROMETHEUS, IMAGE_GRAFANA, IMAGE_CADVISOR, IMAGE_CRASHLOOP] {
+            for img in [
+                IMAGE_PROMETHEUS,
+                IMAGE_GRAFANA,
+                IMAGE_CADVISOR,
+                IMAGE_CRASHLOOP,
+            ] {
                 if !docker_ok(&["image", "inspect", img]) {
                     missing.push(format!("image {img} absente"));
                 }
@@ -63,7 +68,9 @@ impl Bench {
         if std::env::var("JOURNAL_E2E").is_ok_and(|v| v == "1") {
             panic!("{test} : banc Docker indisponible ({why}) ; lancez bash tests/bench/setup.sh");
         }
-        eprintln!("IGNORÉ {test} : banc Docker indisponible ({why}) ; JOURNAL_E2E=1 en ferait un échec");
+        eprintln!(
+            "IGNORÉ {test} : banc Docker indisponible ({why}) ; JOURNAL_E2E=1 en ferait un échec"
+        );
         None
     }
 }
@@ -89,9 +96,18 @@ impl Stack {
         let name = format!("journal-test-{name}");
         let env = vec![
             ("COMPOSE_PROJECT_NAME".to_string(), name.clone()),
-            ("JOURNAL_IMAGE_PROMETHEUS".to_string(), IMAGE_PROMETHEUS.to_string()),
-            ("JOURNAL_IMAGE_GRAFANA".to_string(), IMAGE_GRAFANA.to_string()),
-            ("JOURNAL_IMAGE_CADVISOR".to_string(), IMAGE_CADVISOR.to_string()),
+            (
+                "JOURNAL_IMAGE_PROMETHEUS".to_string(),
+                IMAGE_PROMETHEUS.to_string(),
+            ),
+            (
+                "JOURNAL_IMAGE_GRAFANA".to_string(),
+                IMAGE_GRAFANA.to_string(),
+            ),
+            (
+                "JOURNAL_IMAGE_CADVISOR".to_string(),
+                IMAGE_CADVISOR.to_string(),
+            ),
             ("JOURNAL_DELAI_REDEMARRAGES".to_string(), "3".to_string()),
             ("JOURNAL_DELAI_CIBLES".to_string(), "40".to_string()),
             ("JOURNAL_DELAI_DEMARRAGE".to_string(), "60".to_string()),
@@ -151,7 +167,10 @@ impl Stack {
             .expect("docker ps");
         let mut v: Vec<(String, String)> = String::from_utf8_lossy(&out.stdout)
             .lines()
-            .filter_map(|l| l.split_once(' ').map(|(a, b)| (a.to_string(), b.to_string())))
+            .filter_map(|l| {
+                l.split_once(' ')
+                    .map(|(a, b)| (a.to_string(), b.to_string()))
+            })
             .collect();
         v.sort();
         v
@@ -170,7 +189,13 @@ impl Drop for Stack {
         }
         remove_part6_containers();
         let _ = Command::new("docker")
-            .args(["volume", "prune", "-f", "--filter", &format!("label=com.docker.compose.project={}", self.name)])
+            .args([
+                "volume",
+                "prune",
+                "-f",
+                "--filter",
+                &format!("label=com.docker.compose.project={}", self.name),
+            ])
             .output();
     }
 }
@@ -189,7 +214,8 @@ impl GrafanaCom {
         let port = listener.local_addr().unwrap().port();
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let stop2 = stop.clone();
-        let json_path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/grafana-com/{id}.json"));
+        let json_path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("tests/fixtures/grafana-com/{id}.json"));
         let dashboard = std::fs::read_to_string(&json_path).expect("fixture grafana.com");
         std::thread::spawn(move || {
             for stream in listener.incoming() {
@@ -204,13 +230,19 @@ impl GrafanaCom {
                 while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
                     line.clear();
                 }
-                let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let path = request_line
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or("/")
+                    .to_string();
                 let meta = format!(
                     r#"{{"id":{id},"name":"Cadvisor exporter","revision":1,"slug":"cadvisor-exporter","downloads":1000}}"#
                 );
                 let (status, body) = if path == format!("/api/dashboards/{id}") {
                     ("200 OK", meta)
-                } else if path.starts_with(&format!("/api/dashboards/{id}/revisions/")) && path.ends_with("/download") {
+                } else if path.starts_with(&format!("/api/dashboards/{id}/revisions/"))
+                    && path.ends_with("/download")
+                {
                     ("200 OK", dashboard.clone())
                 } else {
                     ("404 Not Found", r#"{"message":"Not found"}"#.to_string())

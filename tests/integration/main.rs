@@ -1,1 +1,10 @@
+//! Integration tests of the `journal` binary: one test binary, one module per
+//! subject. Each test runs the real binary in a temporary copy of a fixture
+//! project (see `support`).
 
+mod bench;
+mod book;
+mod check;
+mod notes;
+mod partie6;
+mod support;

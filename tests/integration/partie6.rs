@@ -17,8 +17,7 @@ fn latest_run(p: &Projet) -> Entry {
     assert!(errors.is_empty(), "entrées invalides : {errors:?}");
     entries
         .into_iter()
-        .filter(|e| e.front.kind == store::EntryKind::Execution)
-        .next_back()
+        .rfind(|e| e.front.kind == store::EntryKind::Execution)
         .expect("une entrée d'exécution")
 }
 
@@ -36,7 +35,10 @@ fn only_insertions(before: &str, after: &str) {
     let diff = similar::TextDiff::from_lines(before, after);
     for op in diff.ops() {
         assert!(
-            !matches!(op.tag(), similar::DiffTag::Delete | similar::DiffTag::Replace),
+            !matches!(
+                op.tag(),
+                similar::DiffTag::Delete | similar::DiffTag::Replace
+            ),
             "le fichier Compose a perdu ou modifié des lignes : {op:?}\n{}",
             diff.unified_diff()
         );
@@ -44,7 +46,9 @@ fn only_insertions(before: &str, after: &str) {
     // Byte-identical untouched parts: the original is a subsequence.
     let mut rest = after;
     for line in before.split_inclusive('\n') {
-        let i = rest.find(line).unwrap_or_else(|| panic!("ligne perdue : {line:?}"));
+        let i = rest
+            .find(line)
+            .unwrap_or_else(|| panic!("ligne perdue : {line:?}"));
         rest = &rest[i + line.len()..];
     }
 }
@@ -62,12 +66,19 @@ fn assert_secret_absent(secret: &str, p: &Projet, outputs: &[&Outcome]) {
         for f in walk(&dir) {
             if let Ok(text) = fs::read(&f) {
                 let text = String::from_utf8_lossy(&text);
-                assert!(!text.contains(secret), "mot de passe trouvé dans {}", f.display());
+                assert!(
+                    !text.contains(secret),
+                    "mot de passe trouvé dans {}",
+                    f.display()
+                );
             }
         }
     }
     for o in outputs {
-        assert!(!o.stdout.contains(secret) && !o.stderr.contains(secret), "mot de passe dans la sortie");
+        assert!(
+            !o.stdout.contains(secret) && !o.stderr.contains(secret),
+            "mot de passe dans la sortie"
+        );
     }
 }
 
@@ -99,32 +110,73 @@ fn full_run_then_second_run_changes_nothing() {
     assert_eq!(e.front.statut, Status::Succeeded, "{first}");
     assert!(e.front.duree_ms.is_some());
     for st in &e.front.etapes {
-        assert_eq!(st.statut, StepStatus::Succeeded, "étape {} : {:?}\n{}", st.id, st.statut, e.body);
+        assert_eq!(
+            st.statut,
+            StepStatus::Succeeded,
+            "étape {} : {:?}\n{}",
+            st.id,
+            st.statut,
+            e.body
+        );
     }
     // Steps 1–3.
     let after = fs::read_to_string(s.compose_file()).unwrap();
     only_insertions(&original, &after);
-    for svc in ["prometheus:", "grafana:", "cadvisor:", "prometheus_data:", "grafana_data:"] {
+    for svc in [
+        "prometheus:",
+        "grafana:",
+        "cadvisor:",
+        "prometheus_data:",
+        "grafana_data:",
+    ] {
         assert!(after.contains(svc), "{svc} absent");
     }
     s.compose(&["config", "-q"]);
-    assert!(s.projet.path().join("compose/config/prometheus/prometheus.yml").is_file());
+    assert!(
+        s.projet
+            .path()
+            .join("compose/config/prometheus/prometheus.yml")
+            .is_file()
+    );
     let ids = s.container_ids();
     let services: Vec<&str> = ids.iter().map(|(s, _)| s.as_str()).collect();
     assert_eq!(services, ["cadvisor", "grafana", "prometheus"], "{ids:?}");
     assert!(e.body.contains("Début"), "horodatages absents");
-    assert!(e.body.contains("| prometheus |") || e.body.contains("prometheus"), "{}", e.body);
-    // Step 4: both targets up, container_* metrics.
-    assert!(e.body.contains("cadvisor:8080"), "cible cadvisor absente du journal");
-    assert!(e.body.contains("container_cpu_usage_seconds_total"), "métriques container_* absentes");
-    // Step 5: data source healthy, dashboard imported, snapshot chart.
-    assert!(e.body.contains("Successfully queried the Prometheus API"), "source de données non testée");
-    assert!(e.body.contains("Cadvisor exporter"), "tableau de bord absent du journal");
     assert!(
-        walk(&s.projet.journal_dir()).iter().any(|f| f.extension().is_some_and(|x| x == "svg")),
+        e.body.contains("| prometheus |") || e.body.contains("prometheus"),
+        "{}",
+        e.body
+    );
+    // Step 4: both targets up, container_* metrics.
+    assert!(
+        e.body.contains("cadvisor:8080"),
+        "cible cadvisor absente du journal"
+    );
+    assert!(
+        e.body.contains("container_cpu_usage_seconds_total"),
+        "métriques container_* absentes"
+    );
+    // Step 5: data source healthy, dashboard imported, snapshot chart.
+    assert!(
+        e.body.contains("Successfully queried the Prometheus API"),
+        "source de données non testée"
+    );
+    assert!(
+        e.body.contains("Cadvisor exporter"),
+        "tableau de bord absent du journal"
+    );
+    assert!(
+        walk(&s.projet.journal_dir())
+            .iter()
+            .any(|f| f.extension().is_some_and(|x| x == "svg")),
         "graphique SVG absent"
     );
-    assert!(s.projet.journal_dir().join("documentation/partie-6.md").is_file());
+    assert!(
+        s.projet
+            .journal_dir()
+            .join("documentation/partie-6.md")
+            .is_file()
+    );
     let password = grafana_password(&s.projet);
     assert_eq!(datasource_count(&password), 1);
 
@@ -134,19 +186,35 @@ fn full_run_then_second_run_changes_nothing() {
     let e2 = latest_run(&s.projet);
     assert_ne!(e2.path, e.path);
     for st in &e2.front.etapes {
-        assert_eq!(st.statut, StepStatus::AlreadyDone, "étape {} au second passage\n{}", st.id, e2.body);
+        assert_eq!(
+            st.statut,
+            StepStatus::AlreadyDone,
+            "étape {} au second passage\n{}",
+            st.id,
+            e2.body
+        );
     }
     assert_eq!(s.container_ids(), ids, "des conteneurs ont été recréés");
     assert_eq!(fs::read_to_string(s.compose_file()).unwrap(), after);
-    assert_eq!(datasource_count(&password), 1, "source de données en double");
-    assert_eq!(grafana_password(&s.projet), password, "le mot de passe conservé a changé");
+    assert_eq!(
+        datasource_count(&password),
+        1,
+        "source de données en double"
+    );
+    assert_eq!(
+        grafana_password(&s.projet),
+        password,
+        "le mot de passe conservé a changé"
+    );
 
     // The book holds the part's documentation page.
     let build = s.journal().args(["build", "--strict"]).run();
     build.expect_code(0);
     let html = walk(&s.projet.html());
     assert!(
-        html.iter().any(|f| f.to_string_lossy().contains("documentation") && f.extension().is_some_and(|x| x == "html")),
+        html.iter()
+            .any(|f| f.to_string_lossy().contains("documentation")
+                && f.extension().is_some_and(|x| x == "html")),
         "page de documentation absente du livre"
     );
     assert_secret_absent(&password, &s.projet, &[&first, &second, &build]);
@@ -161,10 +229,16 @@ fn dry_run_changes_nothing() {
     let before = fs::read(s.compose_file()).unwrap();
     let out = s.journal().args(["run", "partie-6", "--dry-run"]).run();
     out.expect_code(0);
-    assert!(out.stdout.contains("+  prometheus:"), "le plan doit montrer la différence\n{out}");
+    assert!(
+        out.stdout.contains("+  prometheus:"),
+        "le plan doit montrer la différence\n{out}"
+    );
     assert_eq!(fs::read(s.compose_file()).unwrap(), before);
     assert!(!s.projet.path().join("compose/config").exists());
-    assert!(s.projet.entry_files().is_empty(), "une simulation n'écrit pas d'entrée");
+    assert!(
+        s.projet.entry_files().is_empty(),
+        "une simulation n'écrit pas d'entrée"
+    );
     assert!(s.container_ids().is_empty());
 }
 
@@ -199,12 +273,17 @@ fn restart_loop_is_reported_with_logs() {
     assert!(out.stderr.contains("redémarre en boucle"), "{out}");
     let e = latest_run(&s.projet);
     assert_eq!(step_status(&e, "containers"), StepStatus::Failed);
-    assert!(e.body.contains("fixture crash"), "les journaux du conteneur doivent figurer dans l'entrée\n{}", e.body);
+    assert!(
+        e.body.contains("fixture crash"),
+        "les journaux du conteneur doivent figurer dans l'entrée\n{}",
+        e.body
+    );
 }
 
 #[test]
 fn cadvisor_not_answering_fails_targets_with_real_last_error() {
-    let Some(_bench) = Bench::take("cadvisor_not_answering_fails_targets_with_real_last_error") else {
+    let Some(_bench) = Bench::take("cadvisor_not_answering_fails_targets_with_real_last_error")
+    else {
         return;
     };
     // A container that runs but serves nothing on 8080 (the Grafana stand-in
@@ -216,7 +295,11 @@ fn cadvisor_not_answering_fails_targets_with_real_last_error() {
     assert_eq!(out.code, 1, "{out}");
     let e = latest_run(&s.projet);
     assert_eq!(step_status(&e, "prometheus-targets"), StepStatus::Failed);
-    assert!(e.body.contains("connection refused") || e.body.contains("connect:"), "lastError réel attendu\n{}", e.body);
+    assert!(
+        e.body.contains("connection refused") || e.body.contains("connect:"),
+        "lastError réel attendu\n{}",
+        e.body
+    );
     assert!(out.stderr.contains("cadvisor"), "{out}");
 }
 
@@ -238,13 +321,23 @@ fn wrong_stored_password_fails_once_without_lockout() {
     let e = latest_run(&s.projet);
     assert_eq!(step_status(&e, "grafana-password"), StepStatus::Failed);
     assert!(out.stderr.contains("Grafana"), "{out}");
-    let logs = Command::new("docker").args(["logs", "--since", &since, "grafana"]).output().unwrap();
-    let logs = String::from_utf8_lossy(&logs.stdout).to_string() + &String::from_utf8_lossy(&logs.stderr);
+    let logs = Command::new("docker")
+        .args(["logs", "--since", &since, "grafana"])
+        .output()
+        .unwrap();
+    let logs =
+        String::from_utf8_lossy(&logs.stdout).to_string() + &String::from_utf8_lossy(&logs.stderr);
     let failures = logs.lines().filter(|l| l.contains("status=401")).count();
-    assert!((1..=2).contains(&failures), "tentatives refusées : {failures}\n{logs}");
+    assert!(
+        (1..=2).contains(&failures),
+        "tentatives refusées : {failures}\n{logs}"
+    );
     // Not locked: the real password still works.
     assert_eq!(datasource_count(&real), 1);
-    assert!(!out.stderr.contains("Faux-mot-de-passe-2026") && !e.body.contains("Faux-mot-de-passe-2026"));
+    assert!(
+        !out.stderr.contains("Faux-mot-de-passe-2026")
+            && !e.body.contains("Faux-mot-de-passe-2026")
+    );
 }
 
 #[test]
@@ -259,7 +352,11 @@ fn grafana_com_unreachable_imports_the_shipped_dashboard() {
     let e = latest_run(&s.projet);
     assert_eq!(step_status(&e, "grafana-dashboard"), StepStatus::Succeeded);
     assert!(e.body.contains("grafana.com"), "{}", e.body);
-    assert!(e.body.contains("journal-cadvisor"), "le tableau de bord fourni doit être nommé\n{}", e.body);
+    assert!(
+        e.body.contains("journal-cadvisor"),
+        "le tableau de bord fourni doit être nommé\n{}",
+        e.body
+    );
 }
 
 #[test]
@@ -269,7 +366,11 @@ fn bad_compose_file_is_left_untouched() {
     let file = p.path().join("compose/docker-compose.yml");
     let bad = "services:\n  zammad:\n    image: [unclosed\n";
     fs::write(&file, bad).unwrap();
-    let out = p.journal().args(["run", "partie-6"]).env("NO_COLOR", "1").run();
+    let out = p
+        .journal()
+        .args(["run", "partie-6"])
+        .env("NO_COLOR", "1")
+        .run();
     assert_eq!(out.code, 2, "{out}");
     assert!(out.stderr.contains("docker-compose.yml"), "{out}");
     assert!(out.stderr.contains("aide :"), "{out}");
@@ -294,7 +395,10 @@ fn docker_engine_down_is_exit_3_and_recorded() {
     assert!(out.stderr.contains("moteur Docker"), "{out}");
     assert!(out.stderr.contains("aide :"), "{out}");
     assert_eq!(fs::read(&file).unwrap(), before);
-    assert_eq!(step_status(&latest_run(&p), "preflight"), StepStatus::Failed);
+    assert_eq!(
+        step_status(&latest_run(&p), "preflight"),
+        StepStatus::Failed
+    );
 }
 
 #[test]
@@ -304,7 +408,11 @@ fn compose_missing_is_exit_3() {
     };
     let s = Stack::new("sans-compose");
     let empty_bin = tempfile::tempdir().unwrap();
-    let out = s.journal().args(["run", "partie-6"]).env("PATH", empty_bin.path()).run();
+    let out = s
+        .journal()
+        .args(["run", "partie-6"])
+        .env("PATH", empty_bin.path())
+        .run();
     assert_eq!(out.code, 3, "{out}");
     assert!(out.stderr.contains("Compose"), "{out}");
     assert!(s.container_ids().is_empty());
@@ -324,5 +432,8 @@ fn read_only_compose_file_is_refused() {
     assert_eq!(out.code, 2, "{out}");
     assert!(out.stderr.contains("lecture seule"), "{out}");
     assert_eq!(fs::read(&file).unwrap(), before);
-    assert_eq!(step_status(&latest_run(&s.projet), "compose-services"), StepStatus::Failed);
+    assert_eq!(
+        step_status(&latest_run(&s.projet), "compose-services"),
+        StepStatus::Failed
+    );
 }

@@ -1,0 +1,212 @@
+//! `journal note` and `journal list`: concurrent writers, front matter
+//! fields, bad input (French message, `aide :` hint, exit 2, nothing
+//! written), and `journal run` with an unknown part.
+
+use std::collections::HashSet;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+
+use journal::store::{EntryKind, Status, Store};
+
+use crate::support::{Projet, is_root};
+
+#[test]
+fn fifty_concurrent_notes_give_fifty_distinct_entries() {
+    let p = Projet::empty();
+    // Same clock for all: names only differ by their random suffix.
+    let children: Vec<_> = (0..50)
+        .map(|i| {
+            p.journal()
+                .args(["note", &format!("Note concurrente numéro {i}")])
+                .env("JOURNAL_HORLOGE", "2026-11-24T21:30:05+01:00")
+                .spawn()
+        })
+        .collect();
+    let outs: Vec<_> = children.into_iter().map(|c| c.wait()).collect();
+    for o in &outs {
+        o.expect_code(0);
+    }
+    let printed: HashSet<&str> = outs.iter().map(|o| o.stdout.trim()).collect();
+    assert_eq!(printed.len(), 50, "50 chemins distincts attendus");
+    let (entries, errors) = Store::new(p.journal_dir()).load().unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(entries.len(), 50);
+    let texts: HashSet<&str> = entries.iter().map(|e| e.body.as_str()).collect();
+    assert_eq!(texts.len(), 50);
+    for i in 0..50 {
+        let needle = format!("Note concurrente numéro {i}\n");
+        assert!(
+            entries.iter().any(|e| e.body.ends_with(&needle)),
+            "note {i} absente"
+        );
+    }
+    // No temporary file left behind.
+    assert_eq!(
+        p.all_journal_files().len(),
+        50,
+        "{:?}",
+        p.all_journal_files()
+    );
+}
+
+#[test]
+fn note_prints_its_path_and_records_title_tags_and_part() {
+    let p = Projet::empty();
+    let out = p
+        .journal()
+        .args([
+            "note",
+            "Redémarrage de Grafana après mise à jour.",
+            "--titre",
+            "Redémarrage de Grafana",
+            "--tag",
+            "grafana",
+            "--tag",
+            "maintenance",
+            "--partie",
+            "partie-6",
+        ])
+        .env("JOURNAL_HORLOGE", "2026-11-24T22:15:00+01:00")
+        .run();
+    out.expect_code(0);
+    let path = std::path::PathBuf::from(out.stdout.trim());
+    assert!(path.is_file(), "{out}");
+    assert_eq!(path.parent().unwrap(), p.journal_dir());
+    let e = journal::store::read(&path).unwrap();
+    assert_eq!(e.front.kind, EntryKind::Note);
+    assert_eq!(e.front.titre, "Redémarrage de Grafana");
+    assert_eq!(
+        e.front.tags,
+        vec!["grafana".to_string(), "maintenance".to_string()]
+    );
+    assert_eq!(e.front.partie.as_deref(), Some("partie-6"));
+    assert_eq!(e.front.statut, Status::Recorded);
+    assert_eq!(e.front.horodatage.to_rfc3339(), "2026-11-24T22:15:00+01:00");
+    assert!(e.body.contains("Redémarrage de Grafana après mise à jour."));
+}
+
+#[test]
+fn note_from_stdin() {
+    let p = Projet::empty();
+    let out = p
+        .journal()
+        .args(["note", "-"])
+        .stdin("Sauvegarde vérifiée\nDétails.\n")
+        .run();
+    out.expect_code(0);
+    let (entries, _) = Store::new(p.journal_dir()).load().unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].front.titre, "Sauvegarde vérifiée");
+}
+
+#[test]
+fn list_shows_newest_first() {
+    let p = Projet::empty();
+    for (t, clock) in [
+        ("Première", "2026-11-24T08:00:00+01:00"),
+        ("Troisième", "2026-11-26T08:00:00+01:00"),
+        ("Deuxième", "2026-11-25T08:00:00+01:00"),
+    ] {
+        p.journal()
+            .args(["note", t])
+            .env("JOURNAL_HORLOGE", clock)
+            .run()
+            .expect_code(0);
+    }
+    let out = p.journal().arg("list").run();
+    out.expect_code(0);
+    let order: Vec<&str> = ["Troisième", "Deuxième", "Première"]
+        .into_iter()
+        .filter(|t| out.stdout.contains(t))
+        .collect();
+    assert_eq!(order.len(), 3, "{out}");
+    let pos: Vec<usize> = order.iter().map(|t| out.stdout.find(t).unwrap()).collect();
+    assert!(pos[0] < pos[1] && pos[1] < pos[2], "{out}");
+}
+
+/// Asserts a French usage error: exit 2, `erreur :` and `aide :` on stderr,
+/// nothing on stdout.
+fn assert_usage_error(out: &crate::support::Outcome, words: &str) {
+    out.expect_code(2);
+    assert!(out.stderr.contains("erreur :"), "{out}");
+    assert!(out.stderr.contains(words), "« {words} » attendu\n{out}");
+    assert!(out.stderr.contains("aide :"), "{out}");
+    assert!(out.stdout.trim().is_empty(), "{out}");
+}
+
+#[test]
+fn empty_note_is_refused() {
+    let p = Projet::empty();
+    assert_usage_error(&p.journal().args(["note", ""]).run(), "vide");
+    assert_usage_error(&p.journal().args(["note", "   \n"]).run(), "vide");
+    assert_usage_error(&p.journal().args(["note", "-"]).stdin("").run(), "vide");
+    assert!(
+        p.all_journal_files().is_empty(),
+        "{:?}",
+        p.all_journal_files()
+    );
+}
+
+#[test]
+fn missing_project_folder_is_refused() {
+    let p = Projet::empty();
+    let absent = p.path().join("absent");
+    let out = crate::support::Run::new()
+        .arg("--projet")
+        .arg(&absent)
+        .args(["note", "x"])
+        .run();
+    assert_usage_error(&out, "n'existe pas");
+    assert!(!absent.exists());
+}
+
+#[test]
+fn unwritable_journal_is_refused() {
+    // Root ignores file modes (CAP_DAC_OVERRIDE): when the tests run as root,
+    // the binary runs as `nobody` (65534) so that chmod 0555 really applies.
+    let p = Projet::empty();
+    fs::create_dir(p.journal_dir()).unwrap();
+    fs::set_permissions(p.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    fs::set_permissions(p.journal_dir(), fs::Permissions::from_mode(0o555)).unwrap();
+    let mut run = p.journal().args(["note", "texte"]);
+    if is_root() {
+        run = run.run_as(65534, 65534);
+    }
+    let out = run.run();
+    assert_usage_error(&out, "permission refusée");
+    assert!(
+        p.all_journal_files().is_empty(),
+        "{:?}",
+        p.all_journal_files()
+    );
+    fs::set_permissions(p.journal_dir(), fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn journal_being_a_file_is_refused_without_writing() {
+    // The other way to make `journal/` unwritable, even for root.
+    let p = Projet::empty();
+    fs::write(p.journal_dir(), "pas un dossier").unwrap();
+    let out = p.journal().args(["note", "texte"]).run();
+    out.expect_code(2);
+    assert!(out.stderr.contains("erreur :"), "{out}");
+    assert!(out.stderr.contains("aide :"), "{out}");
+    assert!(out.stderr.contains("journal"), "{out}");
+    assert!(out.stdout.trim().is_empty(), "{out}");
+    assert_eq!(
+        fs::read_to_string(p.journal_dir()).unwrap(),
+        "pas un dossier"
+    );
+}
+
+#[test]
+fn unknown_part_is_refused() {
+    let p = Projet::empty();
+    let out = p.journal().args(["run", "partie-9"]).run();
+    assert_usage_error(&out, "partie-9");
+    assert!(out.stderr.contains("partie-6"), "{out}");
+    assert!(!p.journal_dir().exists() || p.all_journal_files().is_empty());
+    let out = p.journal().args(["note", "x", "--partie", "neuf"]).run();
+    assert_usage_error(&out, "neuf");
+    assert!(!p.journal_dir().exists() || p.all_journal_files().is_empty());
+}
