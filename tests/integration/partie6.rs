@@ -437,3 +437,53 @@ fn read_only_compose_file_is_refused() {
         StepStatus::Failed
     );
 }
+
+#[test]
+fn ctrl_c_marks_the_entry_interrupted() {
+    let Some(_bench) = Bench::take("ctrl_c_marks_the_entry_interrupted") else {
+        return;
+    };
+    // cAdvisor that never answers: the targets step waits, and is interrupted.
+    let mut s = Stack::new("interruption");
+    s.set("JOURNAL_IMAGE_CADVISOR", IMAGE_GRAFANA);
+    s.set("JOURNAL_DELAI_CIBLES", "120");
+    let child = s.journal().args(["run", "partie-6"]).spawn();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    loop {
+        let waiting = store::Store::new(s.projet.journal_dir())
+            .load()
+            .map(|(entries, _)| {
+                entries.iter().any(|e| {
+                    e.front
+                        .etapes
+                        .iter()
+                        .any(|st| st.id == "prometheus-targets")
+                })
+            })
+            .unwrap_or(false);
+        if waiting {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "l'étape des cibles n'a jamais commencé"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait();
+    assert_eq!(out.code, 130, "{out}");
+    let e = latest_run(&s.projet);
+    assert_eq!(e.front.statut, Status::Interrupted, "{}", e.body);
+    assert_eq!(
+        step_status(&e, "prometheus-targets"),
+        StepStatus::Interrupted
+    );
+    assert_eq!(step_status(&e, "containers"), StepStatus::Succeeded);
+    assert!(e.body.contains("interrompu"), "{}", e.body);
+}

@@ -233,6 +233,11 @@ pub struct Spawned {
 }
 
 impl Spawned {
+    /// The child's process id (to send it a signal).
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Waits for the end and captures the output.
     pub fn wait(self) -> Outcome {
         let out = self.child.wait_with_output().expect("attente de journal");
