@@ -124,6 +124,19 @@ impl ComposeCli {
         run(program, &full, Some(&dir))
     }
 
+    /// Runs `<command…> <services…>`; a non-zero exit becomes a French error.
+    fn checked(&self, file: &Path, command: &[&str], services: &[&str]) -> Result<Captured> {
+        let args: Vec<&str> = command.iter().chain(services).copied().collect();
+        match self.invoke(file, &args) {
+            Ok((true, out)) => Ok(out),
+            Ok((false, out)) => Err(self.failure(&args.join(" "), file, &out)),
+            Err(e) => Err(Error::environment(format!(
+                "lancement de {} impossible : {e}",
+                self.program()
+            ))),
+        }
+    }
+
     fn failure(&self, what: &str, file: &Path, out: &Captured) -> Error {
         Error::failed(format!(
             "« {} {what} » a échoué : {}",
@@ -206,29 +219,11 @@ impl Compose for ComposeCli {
     }
 
     fn up(&self, file: &Path, services: &[&str]) -> Result<Captured> {
-        let mut args = vec!["up", "-d"];
-        args.extend(services);
-        match self.invoke(file, &args) {
-            Ok((true, out)) => Ok(out),
-            Ok((false, out)) => Err(self.failure(&args.join(" "), file, &out)),
-            Err(e) => Err(Error::environment(format!(
-                "lancement de {} impossible : {e}",
-                self.program()
-            ))),
-        }
+        self.checked(file, &["up", "-d"], services)
     }
 
     fn ps(&self, file: &Path, services: &[&str]) -> Result<Captured> {
-        let mut args = vec!["ps", "-a"];
-        args.extend(services);
-        match self.invoke(file, &args) {
-            Ok((true, out)) => Ok(out),
-            Ok((false, out)) => Err(self.failure(&args.join(" "), file, &out)),
-            Err(e) => Err(Error::environment(format!(
-                "lancement de {} impossible : {e}",
-                self.program()
-            ))),
-        }
+        self.checked(file, &["ps", "-a"], services)
     }
 }
 

@@ -91,6 +91,16 @@ fn engine_error(e: bollard::errors::Error) -> Error {
         .with_source(std::io::Error::other(text))
 }
 
+/// A compose label of a container (empty when absent).
+fn label(labels: &HashMap<String, String>, key: &str) -> String {
+    labels.get(key).cloned().unwrap_or_default()
+}
+
+/// A container name without Docker's leading slash.
+fn bare_name(name: Option<&str>) -> String {
+    name.unwrap_or_default().trim_start_matches('/').to_string()
+}
+
 impl Docker {
     /// Connects to the local engine (`DOCKER_HOST` honoured) and negotiates
     /// the API version.
@@ -135,20 +145,9 @@ impl Docker {
         }
         ContainerState {
             id: c.id.unwrap_or_default(),
-            name: c
-                .names
-                .and_then(|n| n.into_iter().next())
-                .unwrap_or_default()
-                .trim_start_matches('/')
-                .to_string(),
-            service: labels
-                .get("com.docker.compose.service")
-                .cloned()
-                .unwrap_or_default(),
-            project: labels
-                .get("com.docker.compose.project")
-                .cloned()
-                .unwrap_or_default(),
+            name: bare_name(c.names.as_ref().and_then(|n| n.first()).map(String::as_str)),
+            service: label(&labels, "com.docker.compose.service"),
+            project: label(&labels, "com.docker.compose.project"),
             image: c.image.unwrap_or_default(),
             state: c.state.map(|s| s.to_string()).unwrap_or_default(),
             status: c.status.unwrap_or_default(),
@@ -245,20 +244,9 @@ impl Containers for Docker {
         let state = r.state.clone().unwrap_or_default();
         Ok(ContainerState {
             id: r.id.clone().unwrap_or_default(),
-            name: r
-                .name
-                .clone()
-                .unwrap_or_default()
-                .trim_start_matches('/')
-                .to_string(),
-            service: labels
-                .get("com.docker.compose.service")
-                .cloned()
-                .unwrap_or_default(),
-            project: labels
-                .get("com.docker.compose.project")
-                .cloned()
-                .unwrap_or_default(),
+            name: bare_name(r.name.as_deref()),
+            service: label(&labels, "com.docker.compose.service"),
+            project: label(&labels, "com.docker.compose.project"),
             image: r
                 .config
                 .as_ref()

@@ -453,18 +453,12 @@ mod tests {
             duree_ms: None,
             etapes: vec![],
         };
-        let body = Templates::embedded_only()
-            .render(
-                "entree-note.md.j2",
-                json!({
-                    "titre": front.titre,
-                    "partie": front.partie,
-                    "horodatage": front.horodatage.to_rfc3339(),
-                    "tags": front.tags,
-                    "texte": "Le tableau de bord s'affiche de nouveau.",
-                }),
-            )
-            .unwrap();
+        let body = crate::cmd::note::render_body(
+            &Templates::embedded_only(),
+            &front,
+            "Le tableau de bord s'affiche de nouveau.",
+        )
+        .unwrap();
         insta::assert_snapshot!("entree-note", entry::render(&front, &body));
     }
 

@@ -62,7 +62,15 @@ pub fn execute(ctx: &Context, args: NoteArgs) -> Result<()> {
         etapes: vec![],
     };
     let templates = Templates::new(Some(&ctx.project.templates_dir()));
-    let body = templates.render(
+    let body = render_body(&templates, &front, &text)?;
+    let path = store.create(&front, &body)?;
+    ctx.out.result(&path.display().to_string());
+    Ok(())
+}
+
+/// The Markdown body of a note (template `entree-note.md.j2`).
+pub fn render_body(templates: &Templates, front: &FrontMatter, text: &str) -> Result<String> {
+    templates.render(
         "entree-note.md.j2",
         json!({
             "titre": front.titre,
@@ -71,10 +79,7 @@ pub fn execute(ctx: &Context, args: NoteArgs) -> Result<()> {
             "tags": front.tags,
             "texte": text,
         }),
-    )?;
-    let path = store.create(&front, &body)?;
-    ctx.out.result(&path.display().to_string());
-    Ok(())
+    )
 }
 
 /// The first line of the text, without Markdown heading marks, at most 80 characters.
