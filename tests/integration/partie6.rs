@@ -487,3 +487,54 @@ fn ctrl_c_marks_the_entry_interrupted() {
     assert_eq!(step_status(&e, "containers"), StepStatus::Succeeded);
     assert!(e.body.contains("interrompu"), "{}", e.body);
 }
+
+/// Switches a fault on in the running Grafana stand-in (see tests/bench/README.md).
+fn grafana_fault(kind: &str) {
+    let f = tempfile::NamedTempFile::new().unwrap();
+    fs::write(f.path(), kind).unwrap();
+    let ok = Command::new("docker")
+        .arg("cp")
+        .arg(f.path())
+        .arg("grafana:/var/lib/grafana/standin-fault")
+        .status()
+        .unwrap();
+    assert!(ok.success(), "docker cp du défaut {kind}");
+}
+
+#[test]
+fn grafana_500_and_never_ready_fail_with_hints() {
+    let Some(_bench) = Bench::take("grafana_500_and_never_ready_fail_with_hints") else {
+        return;
+    };
+    let gcom = GrafanaCom::start(14282);
+    let mut s = Stack::new("grafana-panne");
+    s.set("JOURNAL_GRAFANA_COM_URL", &gcom.url);
+    s.journal().args(["run", "partie-6"]).run().expect_code(0);
+    let compose_before = fs::read(s.compose_file()).unwrap();
+
+    // A Grafana that answers 500 to every authenticated call.
+    grafana_fault("500");
+    let out = s.journal().args(["run", "partie-6"]).run();
+    assert_ne!(out.code, 0, "{out}");
+    assert!(out.stderr.contains("500"), "{out}");
+    assert!(out.stderr.contains("aide :"), "{out}");
+    let e = latest_run(&s.projet);
+    assert_eq!(e.front.statut, Status::Failed);
+    assert_eq!(step_status(&e, "grafana-password"), StepStatus::Failed);
+    assert_eq!(step_status(&e, "grafana-datasource"), StepStatus::Skipped);
+
+    // A Grafana that never becomes ready: the wait is bounded.
+    grafana_fault("never-ready");
+    s.set("JOURNAL_DELAI_DEMARRAGE", "4");
+    let out = s.journal().args(["run", "partie-6"]).run();
+    assert_ne!(out.code, 0, "{out}");
+    assert!(out.stderr.contains("Grafana"), "{out}");
+    assert!(out.stderr.contains("aide :"), "{out}");
+    let e = latest_run(&s.projet);
+    assert_eq!(step_status(&e, "grafana-password"), StepStatus::Failed);
+    assert_eq!(
+        fs::read(s.compose_file()).unwrap(),
+        compose_before,
+        "rien d'autre ne change"
+    );
+}

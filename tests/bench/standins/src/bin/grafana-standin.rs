@@ -10,6 +10,9 @@
 //!   GRAFANA_STANDIN_STATE           state file (default /var/lib/grafana/standin-state.json)
 //!   GRAFANA_STANDIN_FAULT=500       every authenticated /api route answers 500
 //!   GRAFANA_STANDIN_NEVER_READY=1   /api/health answers 503 "database":"failing"
+//!   The same faults can be switched on in a running container by copying a
+//!   file `standin-fault` containing `500` or `never-ready` next to the state
+//!   file (`docker cp fault grafana:/var/lib/grafana/standin-fault`).
 //!   GRAFANA_STANDIN_LOCKOUT_WINDOW_SECONDS  lockout window (default 300, as Grafana)
 
 use journal_bench_standins::{format_rfc3339, http_call, now_secs, percent_decode, serve, Request, Response};
@@ -755,7 +758,7 @@ fn route(app: &App, req: &Request) -> Response {
     let m = req.method.as_str();
     if path == "/api/health" && (m == "GET" || m == "HEAD") {
         let mut body = json!({"commit": "standin", "database": "ok", "version": VERSION});
-        if app.never_ready {
+        if app.never_ready || app.file_fault().as_deref() == Some("never-ready") {
             body["database"] = json!("failing");
             return Response::json_pretty(503, &body);
         }
@@ -842,10 +845,18 @@ fn route(app: &App, req: &Request) -> Response {
         Ok(l) => l,
         Err(r) => return r,
     };
-    if app.fault {
+    if app.fault || app.file_fault().as_deref() == Some("500") {
         return msg(500, "Internal Server Error");
     }
     handler(app, &login)
+}
+
+impl App {
+    /// The fault switched on by a `standin-fault` file beside the state file.
+    fn file_fault(&self) -> Option<String> {
+        let file = self.path.parent()?.join("standin-fault");
+        std::fs::read_to_string(file).ok().map(|s| s.trim().to_string())
+    }
 }
 
 fn main() {
