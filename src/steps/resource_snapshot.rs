@@ -217,7 +217,7 @@ pub fn render_chart(rows: &[Usage]) -> Result<String> {
                     _ => String::new(),
                 })
                 .x_labels(5)
-                .x_label_formatter(&|x| french::decimal(*x, if top < 10.0 { 1 } else { 0 }))
+                .x_label_formatter(&|x| french::decimal(*x, axis_decimals(top)))
                 .label_style(("sans-serif", 12))
                 .draw()
                 .map_err(draw_err)?;
@@ -336,6 +336,17 @@ impl Step for ResourceSnapshot {
     }
 }
 
+/// Decimals for axis labels so that five ticks over `0..top` stay distinct.
+fn axis_decimals(top: f64) -> usize {
+    let step = top / 5.0;
+    if step >= 1.0 {
+        0
+    } else {
+        // One significant digit of the step: 0.05 → 2, 0.2 → 1, 0.004 → 3.
+        (-step.log10()).ceil().clamp(1.0, 4.0) as usize
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -353,6 +364,13 @@ mod tests {
                 ("cadvisor".to_string(), 40_000_000.0),
             ]),
         )
+    }
+
+    #[test]
+    fn axis_labels_stay_distinct() {
+        assert_eq!(axis_decimals(30.0), 0);
+        assert_eq!(axis_decimals(0.28), 2);
+        assert_eq!(axis_decimals(2.0), 1);
     }
 
     #[test]
