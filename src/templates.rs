@@ -54,6 +54,17 @@ impl Templates {
         Self::new(None)
     }
 
+    /// The raw text of a non-template file (e.g. the mdBook theme), the
+    /// project's copy first, then the embedded one.
+    pub fn raw(&self, name: &str) -> Option<String> {
+        if let Some(dir) = &self.overrides
+            && let Ok(text) = std::fs::read_to_string(dir.join(name))
+        {
+            return Some(text);
+        }
+        embedded(name).map(str::to_string)
+    }
+
     /// Renders `name` with `ctx`.
     pub fn render(&self, name: &str, ctx: impl Serialize) -> Result<String> {
         let tmpl = self

@@ -89,9 +89,15 @@ struct EntryView<'a> {
     tags: &'a [String],
 }
 
+/// mdBook's page template with French labels (`templates/theme/index.hbs`).
+const THEME_INDEX: &str = "theme/index.hbs";
+
 /// Generates the book sources.
 pub fn generate(input: &Input, templates: &Templates) -> Result<Sources> {
     let mut sources = Sources::default();
+    if let Some(index) = templates.raw(THEME_INDEX) {
+        sources.theme.insert("index.hbs".into(), index);
+    }
     let parts = collect_parts(input);
     let part_index: HashMap<&str, usize> = parts
         .iter()

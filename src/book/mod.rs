@@ -68,6 +68,9 @@ pub struct Sources {
     pub origins: HashMap<String, String>,
     /// Files to copy as is (images), by path relative to `book/src`.
     pub assets: BTreeMap<String, PathBuf>,
+    /// Theme files (mdBook's page template with French labels), by path
+    /// relative to `book/theme`.
+    pub theme: BTreeMap<String, String>,
 }
 
 impl Sources {

@@ -115,6 +115,13 @@ pub fn write_sources(book_dir: &Path, sources: &Sources) -> Result<()> {
         ensure_parent(&path)?;
         fs::copy(from, &path).map_err(|e| Error::io("copie de", from, e))?;
     }
+    let theme = book_dir.join("theme");
+    remove_dir(&theme)?;
+    for (rel, text) in &sources.theme {
+        let path = theme.join(rel);
+        ensure_parent(&path)?;
+        fs::write(&path, text).map_err(|e| Error::io("écriture de", &path, e))?;
+    }
     Ok(())
 }
 

@@ -26,6 +26,15 @@ fn build_renders_a_french_book_with_every_chapter() {
 
     let html = fs::read_to_string(&index).unwrap();
     assert!(html.contains(r#"<html lang="fr""#), "lang absent");
+    // The theme's own labels are French too (templates/theme/index.hbs).
+    assert!(
+        html.contains("Table des matières"),
+        "libellés du thème non traduits"
+    );
+    assert!(
+        !html.contains("Toggle Table of Contents"),
+        "libellé anglais du thème"
+    );
     assert!(
         html.contains("<title>Accueil - Journal d&#x27;exploitation</title>"),
         "titre absent"
