@@ -74,14 +74,7 @@ impl StepReport {
 
     /// Appends Markdown details.
     pub fn details(mut self, d: impl AsRef<str>) -> Self {
-        if !self.details.is_empty() && !self.details.ends_with("\n\n") {
-            self.details.push_str(if self.details.ends_with('\n') {
-                "\n"
-            } else {
-                "\n\n"
-            });
-        }
-        self.details.push_str(d.as_ref());
+        append_block(&mut self.details, d.as_ref());
         self
     }
 
@@ -120,12 +113,18 @@ impl StepFailure {
 
     /// Appends Markdown details.
     pub fn details(mut self, d: impl AsRef<str>) -> Self {
-        if !self.details.is_empty() {
-            self.details.push_str("\n\n");
-        }
-        self.details.push_str(d.as_ref());
+        append_block(&mut self.details, d.as_ref());
         self
     }
+}
+
+/// Appends a Markdown block to `buf`, separated from what is there by one
+/// blank line.
+fn append_block(buf: &mut String, block: &str) {
+    if !buf.is_empty() && !buf.ends_with("\n\n") {
+        buf.push_str(if buf.ends_with('\n') { "\n" } else { "\n\n" });
+    }
+    buf.push_str(block);
 }
 
 impl From<Error> for StepFailure {
