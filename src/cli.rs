@@ -14,7 +14,14 @@ use crate::output::ColorChoice;
 const HELP_TEMPLATE: &str = "\
 {before-help}{name} {version} — {about}
 
-{usage-heading} {usage}
+Utilisation : {usage}
+
+{all-args}{after-help}";
+
+const SUB_HELP_TEMPLATE: &str = "\
+{before-help}{about}
+
+Utilisation : {usage}
 
 {all-args}{after-help}";
 
@@ -39,39 +46,50 @@ Codes de sortie :
     disable_help_flag = true,
     disable_version_flag = true,
     disable_help_subcommand = true,
-    next_help_heading = "Options",
     subcommand_help_heading = "Commandes",
     subcommand_value_name = "COMMANDE"
 )]
 pub struct Cli {
-    /// Racine du projet d'infrastructure (contient compose/, journal/, book/, templates/).
-    #[arg(long, global = true, value_name = "DOSSIER", env = "JOURNAL_PROJET")]
+    /// Racine du projet d'infrastructure (contient compose/, journal/, book/, templates/) ;
+    /// variable JOURNAL_PROJET ; défaut : le dossier courant.
+    #[arg(
+        long,
+        global = true,
+        value_name = "DOSSIER",
+        env = "JOURNAL_PROJET",
+        hide_env = true,
+        help_heading = "Options globales"
+    )]
     pub projet: Option<PathBuf>,
 
     /// N'affiche que les résultats et les erreurs.
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = "Options globales")]
     pub quiet: bool,
 
     /// Affiche plus de détails (répétable).
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = "Options globales")]
     pub verbose: u8,
 
-    /// Couleurs : auto, always (toujours) ou never (jamais). NO_COLOR est respecté.
+    /// Couleurs : auto (défaut : sur un terminal), always (toujours) ou never (jamais) ;
+    /// NO_COLOR est respecté.
     #[arg(
         long,
         global = true,
         value_enum,
         default_value = "auto",
-        value_name = "QUAND"
+        value_name = "QUAND",
+        hide_default_value = true,
+        hide_possible_values = true,
+        help_heading = "Options globales"
     )]
     pub color: ColorChoice,
 
     /// Affiche l'aide.
-    #[arg(short = 'h', long = "help", global = true, action = clap::ArgAction::Help)]
+    #[arg(short = 'h', long = "help", global = true, action = clap::ArgAction::Help, help_heading = "Options globales")]
     pub help: Option<bool>,
 
     /// Affiche la version.
-    #[arg(short = 'V', long = "version", action = clap::ArgAction::Version)]
+    #[arg(short = 'V', long = "version", action = clap::ArgAction::Version, help_heading = "Options globales")]
     pub version: Option<bool>,
 
     /// La commande.
@@ -83,19 +101,19 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Exécute une partie du tutoriel et l'enregistre dans le journal.
-    #[command(help_template = HELP_TEMPLATE, after_help = EXIT_CODES)]
+    #[command(help_template = SUB_HELP_TEMPLATE, after_help = EXIT_CODES)]
     Run(RunArgs),
     /// Ajoute une note manuelle au journal.
-    #[command(help_template = HELP_TEMPLATE)]
+    #[command(help_template = SUB_HELP_TEMPLATE)]
     Note(NoteArgs),
     /// Génère le livre mdBook (book/src) et son rendu HTML (book/html).
-    #[command(help_template = HELP_TEMPLATE)]
+    #[command(help_template = SUB_HELP_TEMPLATE)]
     Build(BuildArgs),
     /// Vérifie le journal et le livre (liens, ancres, en-têtes) pour la CI.
-    #[command(help_template = HELP_TEMPLATE)]
+    #[command(help_template = SUB_HELP_TEMPLATE)]
     Check(CheckArgs),
     /// Liste les entrées du journal, des plus récentes aux plus anciennes.
-    #[command(help_template = HELP_TEMPLATE)]
+    #[command(help_template = SUB_HELP_TEMPLATE)]
     List(ListArgs),
 }
 
@@ -213,6 +231,9 @@ pub fn translate(e: clap::Error) -> Result<String, Error> {
     }
     if !valid.is_empty() {
         hint.push_str(&format!("valeurs possibles : {valid}. "));
+    }
+    if kind == ErrorKind::InvalidSubcommand && suggested.is_empty() {
+        hint.push_str("commandes : run, note, build, check, list ; ");
     }
     hint.push_str("voir journal --help");
     Err(Error::usage(message).with_hint(hint))
