@@ -98,9 +98,10 @@ fn first_line_title(text: &str) -> String {
 }
 
 fn from_editor() -> Result<String> {
-    let editor = std::env::var("VISUAL")
-        .or_else(|_| std::env::var("EDITOR"))
-        .map_err(|_| {
+    let set = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let editor = set("VISUAL")
+        .or_else(|| set("EDITOR"))
+        .ok_or_else(|| {
             Error::usage("aucun texte donné et ni $VISUAL ni $EDITOR ne sont définis").with_hint(
                 "donnez le texte en argument, utilisez « - » pour l'entrée standard, ou définissez EDITOR (par exemple EDITOR=nano)",
             )

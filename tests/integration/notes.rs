@@ -100,6 +100,40 @@ fn note_from_stdin() {
 }
 
 #[test]
+fn note_from_the_editor() {
+    let p = Projet::empty();
+    // An "editor" that writes the note into the file it is given.
+    let editor = p.path().join("editeur.sh");
+    fs::write(
+        &editor,
+        "#!/bin/sh\nprintf 'Rotation des journaux\\nFaite à la main.\\n' > \"$1\"\n",
+    )
+    .unwrap();
+    fs::set_permissions(&editor, fs::Permissions::from_mode(0o755)).unwrap();
+    let out = p
+        .journal()
+        .args(["note", "--tag", "maintenance"])
+        .env("VISUAL", "")
+        .env("EDITOR", &editor)
+        .run();
+    out.expect_code(0);
+    let (entries, _) = Store::new(p.journal_dir()).load().unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].front.titre, "Rotation des journaux");
+    assert!(entries[0].body.contains("Faite à la main."));
+
+    // An editor that leaves the file empty: nothing is written.
+    let out = p
+        .journal()
+        .args(["note"])
+        .env("VISUAL", "")
+        .env("EDITOR", "true")
+        .run();
+    out.expect_code(2);
+    assert_eq!(Store::new(p.journal_dir()).load().unwrap().0.len(), 1);
+}
+
+#[test]
 fn list_shows_newest_first() {
     let p = Projet::empty();
     for (t, clock) in [

@@ -106,6 +106,21 @@ fn full_run_then_second_run_changes_nothing() {
 
     let first = s.journal().args(["run", "partie-6"]).run();
     first.expect_code(0);
+    // Not a terminal: one plain line per step, then the summary table.
+    assert!(
+        first.stderr.contains("[1/12] Vérifications préalables"),
+        "{first}"
+    );
+    assert!(
+        first
+            .stderr
+            .contains("Étape 2 : services dans docker-compose.yml : réussi"),
+        "{first}"
+    );
+    assert!(
+        first.stderr.contains("étape") && first.stderr.contains("durée totale"),
+        "{first}"
+    );
     let e = latest_run(&s.projet);
     assert_eq!(e.front.statut, Status::Succeeded, "{first}");
     assert!(e.front.duree_ms.is_some());
