@@ -63,6 +63,9 @@ fn grafana_password(p: &Projet) -> String {
 fn assert_secret_absent(secret: &str, p: &Projet, outputs: &[&Outcome]) {
     assert!(secret.len() >= 16, "mot de passe trop court");
     for dir in [p.journal_dir(), p.path().join("book")] {
+        if !dir.is_dir() {
+            continue;
+        }
         for f in walk(&dir) {
             if let Ok(text) = fs::read(&f) {
                 let text = String::from_utf8_lossy(&text);
@@ -326,7 +329,8 @@ fn wrong_stored_password_fails_once_without_lockout() {
     let gcom = GrafanaCom::start(14282);
     let mut s = Stack::new("mauvais-mdp");
     s.set("JOURNAL_GRAFANA_COM_URL", &gcom.url);
-    s.journal().args(["run", "partie-6"]).run().expect_code(0);
+    let first = s.journal().args(["run", "partie-6"]).run();
+    first.expect_code(0);
     let real = grafana_password(&s.projet);
     let secret_file = s.projet.path().join(".journal-secrets/grafana-admin");
     fs::write(&secret_file, "Faux-mot-de-passe-2026\n").unwrap();
@@ -353,6 +357,8 @@ fn wrong_stored_password_fails_once_without_lockout() {
         !out.stderr.contains("Faux-mot-de-passe-2026")
             && !e.body.contains("Faux-mot-de-passe-2026")
     );
+    assert_secret_absent(&real, &s.projet, &[&first, &out]);
+    assert_secret_absent("Faux-mot-de-passe-2026", &s.projet, &[&out]);
 }
 
 #[test]
@@ -372,6 +378,7 @@ fn grafana_com_unreachable_imports_the_shipped_dashboard() {
         "le tableau de bord fourni doit être nommé\n{}",
         e.body
     );
+    assert_secret_absent(&grafana_password(&s.projet), &s.projet, &[&out]);
 }
 
 #[test]
@@ -524,7 +531,8 @@ fn grafana_500_and_never_ready_fail_with_hints() {
     let gcom = GrafanaCom::start(14282);
     let mut s = Stack::new("grafana-panne");
     s.set("JOURNAL_GRAFANA_COM_URL", &gcom.url);
-    s.journal().args(["run", "partie-6"]).run().expect_code(0);
+    let first = s.journal().args(["run", "partie-6"]).run();
+    first.expect_code(0);
     let compose_before = fs::read(s.compose_file()).unwrap();
 
     // A Grafana that answers 500 to every authenticated call.
@@ -552,4 +560,5 @@ fn grafana_500_and_never_ready_fail_with_hints() {
         compose_before,
         "rien d'autre ne change"
     );
+    assert_secret_absent(&grafana_password(&s.projet), &s.projet, &[&first, &out]);
 }
