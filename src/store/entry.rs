@@ -275,29 +275,20 @@ fn french_yaml_error(msg: &str) -> String {
         let field = rest.split(',').next().unwrap_or(rest);
         return format!("champ inconnu : {field}");
     }
-    if let Some(rest) = msg.find("unknown variant ").map(|i| &msg[i + 16..]) {
+    if let Some((_, rest)) = msg.split_once("unknown variant ") {
         let (value, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
-        return format!(
-            "valeur inconnue {value}{}",
-            if expected.is_empty() {
-                String::new()
-            } else {
-                format!(" (attendu : {expected})")
-            }
-        );
+        if expected.is_empty() {
+            return format!("valeur inconnue {value}");
+        }
+        let expected = expected.replace("one of ", "").replace(" or ", " ou ");
+        return format!("valeur inconnue {value} (attendu : {expected})");
     }
-    if msg.contains("premature end")
-        || msg.contains("input contains invalid")
-        || msg.contains("mapping values")
-        || msg.contains("did not find expected")
-    {
+    const SYNTAX: [&str; 3] = ["premature end", "mapping values", "did not find expected"];
+    if SYNTAX.iter().any(|k| msg.contains(k)) {
         return format!("YAML invalide : {msg}");
     }
-    if msg.contains("input is out of range")
-        || msg.contains("premature end of input")
-        || msg.contains("trailing input")
-        || msg.contains("invalid")
-    {
+    const VALUE: [&str; 3] = ["invalid", "out of range", "trailing input"];
+    if VALUE.iter().any(|k| msg.contains(k)) {
         return format!("valeur invalide : {msg}");
     }
     format!("en-tête invalide : {msg}")
@@ -343,6 +334,11 @@ mod tests {
         let e = parse(Path::new("x.md"), text).unwrap_err();
         assert_eq!(e.line, 5, "{e}");
         assert!(e.reason.contains("super"), "{e}");
+        assert!(
+            e.reason.contains("attendu :") && e.reason.contains("réussi"),
+            "{e}"
+        );
+        assert!(!e.reason.contains("one of"), "{e}");
     }
 
     #[test]
