@@ -677,6 +677,26 @@ impl<'a> Writer<'a> {
         }
     }
 
+    /// Appends `items` inside a one-line flow mapping whose `}` is at `close`.
+    fn append_to_flow(&mut self, close: usize, items: &[String]) {
+        let before = self.scan.text[..close].trim_end();
+        let first_sep = if before.ends_with(',') || before.ends_with('{') {
+            " "
+        } else {
+            ", "
+        };
+        let mut insert = String::new();
+        for (i, item) in items.iter().enumerate() {
+            insert.push_str(if i == 0 { first_sep } else { ", " });
+            insert.push_str(item);
+        }
+        self.splices.push(Splice {
+            from: close,
+            to: close,
+            insert,
+        });
+    }
+
     fn service_lines(&self, block: &ServiceBlock, indent: usize) -> Vec<String> {
         let pad = " ".repeat(indent);
         let mut lines = Vec::new();
@@ -719,25 +739,14 @@ impl<'a> Writer<'a> {
                          doit y être remplacé",
                     ));
                 }
-                let mut insert = String::new();
-                let before = self.scan.text[..close].trim_end();
-                let mut sep = if before.ends_with(',') || before.ends_with('{') {
-                    " "
-                } else {
-                    ", "
-                };
+                let mut items = Vec::with_capacity(plan.add.len());
                 for (block, body) in &plan.add {
                     let json = serde_json::to_string(body).map_err(|e| {
                         unsupported(format!("service « {} » non convertible : {e}", block.name))
                     })?;
-                    insert.push_str(&format!("{sep}{}: {json}", yaml_key(&block.name)));
-                    sep = ", ";
+                    items.push(format!("{}: {json}", yaml_key(&block.name)));
                 }
-                self.splices.push(Splice {
-                    from: close,
-                    to: close,
-                    insert,
-                });
+                self.append_to_flow(close, &items);
                 return Ok(());
             }
             ValueStart::Other => {
@@ -845,23 +854,8 @@ impl<'a> Writer<'a> {
         match e.value {
             ValueStart::Block | ValueStart::Placeholder { .. } => {}
             ValueStart::Flow { close } => {
-                let before = self.scan.text[..close].trim_end();
-                let mut sep = if before.ends_with(',') || before.ends_with('{') {
-                    " "
-                } else {
-                    ", "
-                };
-                let mut insert = String::new();
-                for n in names {
-                    insert.push_str(sep);
-                    insert.push_str(&flow(n));
-                    sep = ", ";
-                }
-                self.splices.push(Splice {
-                    from: close,
-                    to: close,
-                    insert,
-                });
+                let items: Vec<String> = names.iter().map(|n| flow(n)).collect();
+                self.append_to_flow(close, &items);
                 return Ok(());
             }
             ValueStart::Other => {
