@@ -320,6 +320,22 @@ impl HttpGrafana {
         }
     }
 
+    /// `GET path`: the parsed body on 200, `None` on 404 (Grafana's « not
+    /// found »), a French error otherwise.
+    fn get_optional<T: for<'de> Deserialize<'de>>(
+        &self,
+        path: &str,
+        what: &str,
+        action: &str,
+    ) -> Result<Option<T>> {
+        let (status, body) = self.call(reqwest::Method::GET, path, &[], None)?;
+        match status {
+            200 => parse(what, &body).map(Some),
+            404 => Ok(None),
+            _ => Err(self.unexpected(action, status, &body)),
+        }
+    }
+
     fn unexpected(&self, what: &str, status: u16, body: &str) -> Error {
         let e = Error::failed(format!(
             "Grafana a répondu {status} ({what}) : {}",
@@ -412,12 +428,11 @@ impl GrafanaApi for HttpGrafana {
 
     fn datasource_by_name(&self, name: &str) -> Result<Option<Datasource>> {
         let path = format!("/api/datasources/name/{}", encode_path(name));
-        let (status, body) = self.call(reqwest::Method::GET, &path, &[], None)?;
-        match status {
-            200 => parse("source de données", &body).map(Some),
-            404 => Ok(None),
-            _ => Err(self.unexpected("lecture de la source de données", status, &body)),
-        }
+        self.get_optional(
+            &path,
+            "source de données",
+            "lecture de la source de données",
+        )
     }
 
     fn create_datasource(&self, spec: &DatasourceSpec) -> Result<Created> {
@@ -489,12 +504,7 @@ impl GrafanaApi for HttpGrafana {
 
     fn dashboard_by_uid(&self, uid: &str) -> Result<Option<StoredDashboard>> {
         let path = format!("/api/dashboards/uid/{}", encode_path(uid));
-        let (status, text) = self.call(reqwest::Method::GET, &path, &[], None)?;
-        match status {
-            200 => parse("tableau de bord", &text).map(Some),
-            404 => Ok(None),
-            _ => Err(self.unexpected("lecture du tableau de bord", status, &text)),
-        }
+        self.get_optional(&path, "tableau de bord", "lecture du tableau de bord")
     }
 }
 
