@@ -48,10 +48,7 @@ pub fn execute(ctx: &Context, args: RunArgs) -> Result<()> {
                 part.id,
                 e.message()
             ))
-            .with_kind(match e.kind() {
-                crate::error::Kind::Failed => crate::error::Kind::Failed,
-                other => other,
-            });
+            .with_kind(e.kind());
             if let Some(h) = e.hint() {
                 err = err.with_hint(h.to_string());
             }
