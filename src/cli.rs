@@ -56,7 +56,7 @@ pub struct Cli {
         long,
         global = true,
         value_name = "DOSSIER",
-        env = "JOURNAL_PROJET",
+        env = crate::settings::PROJECT,
         hide_env = true,
         help_heading = "Options globales"
     )]

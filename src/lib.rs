@@ -16,12 +16,16 @@ pub mod compose_file;
 pub mod error;
 pub mod french;
 pub mod output;
+pub mod parts;
 pub mod project;
 pub mod runbook;
 pub mod secrets;
+pub mod settings;
 pub mod steps;
 pub mod store;
 pub mod templates;
+#[cfg(test)]
+pub mod testing;
 pub mod textdiff;
 
 pub use error::{Error, Result};

@@ -1,6 +1,6 @@
 //! Docker Compose through its command line: `docker compose` (v2, preferred)
 //! or `docker-compose` (v1, accepted). It validates files, reads the project
-//! name, starts services and lists them; it never edits the compose file.
+//! name, starts, restarts and lists services; it never edits the compose file.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -53,6 +53,8 @@ pub trait Compose {
     fn up(&self, file: &Path, services: &[&str]) -> Result<Captured>;
     /// `ps <services>`.
     fn ps(&self, file: &Path, services: &[&str]) -> Result<Captured>;
+    /// `restart <services>`; a non-zero exit is an error.
+    fn restart(&self, file: &Path, services: &[&str]) -> Result<Captured>;
 }
 
 /// The CLI implementation.
@@ -198,6 +200,7 @@ impl Compose for ComposeCli {
             return Ok(name.trim().to_string());
         }
         if self.flavor == Flavor::V2
+            && file.is_file()
             && let Ok((true, out)) = self.invoke(file, &["config", "--format", "json"])
             && let Ok(v) = serde_json::from_str::<serde_json::Value>(&out.stdout)
             && let Some(name) = v.get("name").and_then(|n| n.as_str())
@@ -207,7 +210,7 @@ impl Compose for ComposeCli {
         // Compose's default: the folder's name, lowercased, [a-z0-9_-] only.
         let dir = file
             .parent()
-            .and_then(|d| std::fs::canonicalize(d).ok())
+            .map(|d| std::fs::canonicalize(d).unwrap_or_else(|_| d.to_path_buf()))
             .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
             .unwrap_or_default();
         let name: String = dir
@@ -224,6 +227,10 @@ impl Compose for ComposeCli {
 
     fn ps(&self, file: &Path, services: &[&str]) -> Result<Captured> {
         self.checked(file, &["ps", "-a"], services)
+    }
+
+    fn restart(&self, file: &Path, services: &[&str]) -> Result<Captured> {
+        self.checked(file, &["restart"], services)
     }
 }
 

@@ -304,7 +304,7 @@ pub fn generate(input: &Input, templates: &Templates) -> Result<Sources> {
 /// Registry parts in registry order, then the other part names (from entries
 /// and documentation pages) in alphabetical order.
 fn collect_parts(input: &Input) -> Vec<PartView> {
-    let known = crate::runbook::parts::known();
+    let known = crate::parts::known();
     let mut others = BTreeSet::new();
     for se in &input.entries {
         if let Some(p) = &se.entry.front.partie

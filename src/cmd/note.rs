@@ -33,7 +33,7 @@ pub fn execute(ctx: &Context, args: NoteArgs) -> Result<()> {
         ));
     }
     if let Some(p) = &args.partie {
-        crate::runbook::parts::validate_part_name(p)?;
+        crate::parts::validate_part_name(p)?;
     }
     for t in &args.tags {
         if t.trim().is_empty() || t.contains(['\n', ',']) {
@@ -98,9 +98,9 @@ fn first_line_title(text: &str) -> String {
 }
 
 fn from_editor() -> Result<String> {
-    let set = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let editor = set("VISUAL")
-        .or_else(|| set("EDITOR"))
+    let set = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
+    let editor = set(std::env::var("VISUAL").ok())
+        .or_else(|| set(std::env::var("EDITOR").ok()))
         .ok_or_else(|| {
             Error::usage("aucun texte donné et ni $VISUAL ni $EDITOR ne sont définis").with_hint(
                 "donnez le texte en argument, utilisez « - » pour l'entrée standard, ou définissez EDITOR (par exemple EDITOR=nano)",

@@ -4,12 +4,24 @@
 use super::Context;
 use crate::cli::RunArgs;
 use crate::error::{Error, Result};
-use crate::runbook::{RunContext, Settings, engine};
+use crate::runbook::{RunContext, engine};
+use crate::settings::{RunOptions, Settings};
+
+/// The command line's values, as plain settings options.
+fn options(args: &RunArgs) -> RunOptions {
+    RunOptions {
+        targets_timeout_secs: args.delai_cibles,
+        dashboard_id: args.dashboard,
+        grafana_password_file: args.grafana_password_file.clone(),
+        force: args.force,
+        dry_run: args.dry_run,
+    }
+}
 
 /// Runs `journal run`.
 pub fn execute(ctx: &Context, args: RunArgs) -> Result<()> {
-    let part = crate::runbook::parts::find(&args.partie)?;
-    let settings = Settings::from_env(&args)?;
+    let part = crate::parts::find(&args.partie)?;
+    let settings = Settings::resolve(options(&args))?;
     let dry_run = settings.dry_run;
     let mut run_ctx = RunContext::new(ctx.project.clone(), settings, ctx.out.clone());
     ctx.out.info(&format!(

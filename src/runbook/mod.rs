@@ -4,16 +4,18 @@
 //! step and rewritten (atomically) after each one.
 //!
 //! The engine knows nothing of Docker, Prometheus or Grafana: steps do, through
-//! the adapters. Adding a part means a new list of steps in [`parts`].
+//! the adapters. Adding a part means a new list of steps and a line in `crate::parts`.
 
 pub mod context;
 pub mod engine;
-pub mod parts;
+mod interrupt;
+pub mod part;
 pub mod record;
-pub mod settings;
+mod recorder;
 pub mod step;
 
+pub use crate::settings::Settings;
 pub use context::RunContext;
+pub use part::PartDef;
 pub use record::{RunRecord, StepRecord};
-pub use settings::Settings;
 pub use step::{Step, StepFailure, StepReport};

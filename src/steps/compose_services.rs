@@ -13,6 +13,7 @@ use crate::error::{Error, Kind};
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::ComposeClient;
 use crate::steps::config_file::backup_path;
+use crate::store::Staged;
 use crate::textdiff;
 
 /// Étape 2 : services dans docker-compose.yml.
@@ -108,18 +109,15 @@ impl Step for ComposeServices {
         std::fs::create_dir_all(dir).map_err(|e| Error::io("création du dossier", dir, e))?;
         // Validate the candidate with Compose itself, beside the real file so
         // relative paths resolve the same way.
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".docker-compose.journal-")
-            .suffix(".yml")
-            .tempfile_in(dir)
-            .map_err(|e| Error::io("écriture dans le dossier", dir, e))?;
-        std::io::Write::write_all(&mut tmp, edit.text.as_bytes())
-            .map_err(|e| Error::io("écriture de", tmp.path(), e))?;
-        tmp.as_file()
-            .sync_all()
-            .map_err(|e| Error::io("écriture de", tmp.path(), e))?;
+        let staged = Staged::new(
+            dir,
+            ".docker-compose.journal-",
+            ".yml",
+            edit.text.as_bytes(),
+        )
+        .map_err(|e| Error::io("écriture dans le dossier", dir, e))?;
         let compose = ctx.require::<ComposeClient>("le client Compose")?.0.clone();
-        if let Err(msg) = compose.validate(tmp.path()) {
+        if let Err(msg) = compose.validate(staged.path()) {
             return Err(StepFailure::from(
                 Error::failed(format!("« {} config » refuse le fichier modifié : {shown} n'a pas été touché", compose.program()))
                     .with_hint("vérifiez la différence ci-dessous et le reste du fichier ; relancez avec -v pour plus de détails"),
@@ -131,14 +129,12 @@ impl Step for ComposeServices {
         if let Some(meta) = std::fs::metadata(&file).ok().filter(|_| current.is_some()) {
             let backup = backup_path(&file);
             std::fs::copy(&file, &backup).map_err(|e| Error::io("sauvegarde de", &file, e))?;
-            let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+            let _ = staged.set_permissions(meta.permissions());
             summary.push_str(&format!(" ; sauvegarde : {}", ctx.project.display(&backup)));
         }
-        tmp.persist(&file)
-            .map_err(|e| Error::io("remplacement de", &file, e.error).with_kind(Kind::Io))?;
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
+        staged
+            .commit(&file)
+            .map_err(|e| Error::io("remplacement de", &file, e).with_kind(Kind::Io))?;
         Ok(StepReport::done(summary)
             .command(command)
             .output(format!(
@@ -146,5 +142,130 @@ impl Step for ComposeServices {
                 compose.program()
             ))
             .details(diff_block))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    use super::*;
+    use crate::steps::prometheus_targets::test_context;
+    use crate::store::StepStatus;
+    use crate::testing::docker::{FakeCompose, FakeDocker, install};
+
+    const EXISTING: &str =
+        "# Pile de ticketing\nservices:\n  zammad:\n    image: zammad/zammad:6.0 # version figée\n";
+
+    fn run(
+        existing: Option<&str>,
+        compose: FakeCompose,
+        dry_run: bool,
+    ) -> (
+        tempfile::TempDir,
+        Result<StepReport, StepFailure>,
+        Rc<FakeCompose>,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("compose/docker-compose.yml");
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        if let Some(text) = existing {
+            std::fs::write(&file, text).unwrap();
+        }
+        let mut ctx = test_context(dir.path());
+        ctx.settings.dry_run = dry_run;
+        let compose = Rc::new(compose);
+        install(&mut ctx, Rc::new(FakeDocker::default()), compose.clone());
+        let r = ComposeServices.run(&mut ctx);
+        (dir, r, compose)
+    }
+
+    fn compose_text(dir: &tempfile::TempDir) -> String {
+        std::fs::read_to_string(dir.path().join("compose/docker-compose.yml")).unwrap()
+    }
+
+    fn backups(dir: &tempfile::TempDir) -> usize {
+        std::fs::read_dir(dir.path().join("compose"))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains(".bak."))
+            .count()
+    }
+
+    #[test]
+    fn adds_the_services_keeping_every_byte_and_a_backup() {
+        let (dir, r, compose) = run(Some(EXISTING), FakeCompose::default(), false);
+        let r = r.unwrap();
+        assert_eq!(r.status, StepStatus::Succeeded);
+        let text = compose_text(&dir);
+        assert!(text.starts_with(EXISTING));
+        for s in [
+            "prometheus:",
+            "grafana:",
+            "cadvisor:",
+            "systeme-ticketing-net",
+        ] {
+            assert!(text.contains(s), "{s} manque");
+        }
+        assert_eq!(backups(&dir), 1);
+        assert!(r.summary.contains("sauvegarde"));
+        // Compose validated the staged candidate, not the real file.
+        let calls = compose.calls();
+        assert_eq!(calls.len(), 1);
+        assert!(calls[0].contains(".docker-compose.journal-"), "{calls:?}");
+        // No staged file is left behind.
+        let leftovers = std::fs::read_dir(dir.path().join("compose"))
+            .unwrap()
+            .flatten()
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(".docker-compose")
+            })
+            .count();
+        assert_eq!(leftovers, 0);
+    }
+
+    #[test]
+    fn a_second_run_is_already_done() {
+        let (dir, r, _) = run(Some(EXISTING), FakeCompose::default(), false);
+        r.unwrap();
+        let done = compose_text(&dir);
+        let (dir2, r, compose) = run(Some(&done), FakeCompose::default(), false);
+        assert_eq!(r.unwrap().status, StepStatus::AlreadyDone);
+        assert_eq!(compose_text(&dir2), done);
+        assert!(compose.calls().is_empty());
+    }
+
+    #[test]
+    fn a_file_compose_refuses_is_left_untouched() {
+        let compose = FakeCompose {
+            invalid: Some("services.grafana.ports contains an invalid type".into()),
+            ..Default::default()
+        };
+        let (dir, r, _) = run(Some(EXISTING), compose, false);
+        let f = r.expect_err("refused");
+        assert!(f.error.message().contains("n'a pas été touché"));
+        assert!(f.output.unwrap().contains("invalid type"));
+        assert_eq!(compose_text(&dir), EXISTING);
+        assert_eq!(backups(&dir), 0);
+    }
+
+    #[test]
+    fn dry_run_shows_the_diff_and_writes_nothing() {
+        let (dir, r, compose) = run(Some(EXISTING), FakeCompose::default(), true);
+        let r = r.unwrap();
+        assert_eq!(r.status, StepStatus::Skipped);
+        assert!(r.details.contains("+  prometheus:"));
+        assert_eq!(compose_text(&dir), EXISTING);
+        assert!(compose.calls().is_empty());
+    }
+
+    #[test]
+    fn a_missing_file_is_created_without_backup() {
+        let (dir, r, _) = run(None, FakeCompose::default(), false);
+        assert_eq!(r.unwrap().status, StepStatus::Succeeded);
+        assert!(compose_text(&dir).contains("prometheus:"));
+        assert_eq!(backups(&dir), 0);
     }
 }

@@ -60,20 +60,19 @@ impl Step for ComposeUp {
             .map_err(|e| StepFailure::from(e).command(command.clone()))?;
         let mut log = out.combined();
         let config_changed = ctx.get::<PrometheusConfigChanged>().is_some();
-        let prom = before
+        let prom_was_running = before
             .iter()
-            .find(|c| c.service == "prometheus" && c.state == "running");
-        let prom_was_running = prom.is_some();
-        if let (true, Some(prom)) = (config_changed, prom) {
-            let r = std::process::Command::new("docker")
-                .args(["restart", prom.name.as_str()])
-                .output()
+            .any(|c| c.service == "prometheus" && c.state == "running");
+        if config_changed && prom_was_running {
+            let restarted = compose
+                .restart(&project.file, &["prometheus"])
                 .map_err(|e| {
-                    Error::environment(format!("redémarrage de Prometheus impossible : {e}"))
+                    StepFailure::from(e)
+                        .command(format!("{} restart prometheus", compose.program()))
+                        .output(log.clone())
                 })?;
             log.push_str("\n# prometheus.yml a changé : redémarrage de Prometheus\n");
-            log.push_str(&String::from_utf8_lossy(&r.stdout));
-            log.push_str(&String::from_utf8_lossy(&r.stderr));
+            log.push_str(&restarted.combined());
         }
         let after = docker.service_containers(&project.name, &PART6_SERVICES)?;
         let missing: Vec<&str> = PART6_SERVICES
@@ -111,5 +110,98 @@ impl Step for ComposeUp {
             })
         };
         Ok(report.command(command).output(log))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    use super::*;
+    use crate::steps::prometheus_targets::test_context;
+    use crate::store::StepStatus;
+    use crate::testing::docker::{FakeCompose, FakeDocker, container, install, stack};
+
+    fn run(
+        frames: Vec<Vec<ContainerState>>,
+        compose: FakeCompose,
+        config_changed: bool,
+    ) -> (Result<StepReport, StepFailure>, Rc<FakeCompose>, RunContext) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ctx = test_context(dir.path());
+        let compose = Rc::new(compose);
+        install(
+            &mut ctx,
+            Rc::new(FakeDocker::scripted(frames)),
+            compose.clone(),
+        );
+        if config_changed {
+            ctx.put(PrometheusConfigChanged);
+        }
+        (ComposeUp.run(&mut ctx), compose, ctx)
+    }
+
+    #[test]
+    fn running_stack_not_recreated_is_already_done() {
+        let (r, compose, ctx) = run(vec![stack(1), stack(1)], FakeCompose::default(), false);
+        let report = r.unwrap();
+        assert_eq!(report.status, StepStatus::AlreadyDone);
+        assert!(ctx.get::<StackUnchanged>().is_some());
+        assert_eq!(compose.calls(), ["up -d prometheus grafana cadvisor"]);
+    }
+
+    #[test]
+    fn new_containers_are_named() {
+        let (r, _, ctx) = run(vec![vec![], stack(1)], FakeCompose::default(), false);
+        let report = r.unwrap();
+        assert_eq!(report.status, StepStatus::Succeeded);
+        assert!(report.summary.contains("prometheus, grafana, cadvisor"));
+        assert!(ctx.get::<StackUnchanged>().is_none());
+    }
+
+    #[test]
+    fn changed_config_restarts_a_running_prometheus_through_compose() {
+        let (r, compose, ctx) = run(vec![stack(1), stack(1)], FakeCompose::default(), true);
+        let report = r.unwrap();
+        assert_eq!(report.status, StepStatus::Succeeded);
+        assert_eq!(
+            compose.calls(),
+            ["up -d prometheus grafana cadvisor", "restart prometheus"]
+        );
+        assert!(report.output.unwrap().contains("redémarrage de Prometheus"));
+        assert!(ctx.get::<StackUnchanged>().is_none());
+    }
+
+    #[test]
+    fn changed_config_with_prometheus_not_running_needs_no_restart() {
+        let (r, compose, _) = run(vec![vec![], stack(1)], FakeCompose::default(), true);
+        assert!(r.is_ok());
+        assert!(!compose.calls().iter().any(|c| c.starts_with("restart")));
+    }
+
+    #[test]
+    fn a_failed_restart_fails_the_step() {
+        let compose = FakeCompose {
+            restart_fails: true,
+            ..Default::default()
+        };
+        let (r, _, _) = run(vec![stack(1), stack(1)], compose, true);
+        let f = r.expect_err("the restart failed");
+        assert!(f.error.message().contains("restart prometheus"));
+        assert_eq!(
+            f.command.as_deref(),
+            Some("docker compose restart prometheus")
+        );
+    }
+
+    #[test]
+    fn a_service_without_container_fails_naming_it() {
+        let partial = vec![
+            container("prometheus", "p1", "running", 0),
+            container("grafana", "g1", "running", 0),
+        ];
+        let (r, _, _) = run(vec![vec![], partial], FakeCompose::default(), false);
+        let f = r.expect_err("cadvisor is missing");
+        assert_eq!(f.error.message(), "aucun conteneur pour : cadvisor");
     }
 }

@@ -101,3 +101,65 @@ impl Step for PrometheusConfig {
         Ok(report)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::steps::prometheus_targets::test_context;
+    use crate::store::StepStatus;
+
+    fn project() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("compose")).unwrap();
+        let path = dir.path().join("compose/config/prometheus/prometheus.yml");
+        (dir, path)
+    }
+
+    #[test]
+    fn creates_then_finds_it_already_done() {
+        let (dir, path) = project();
+        let mut ctx = test_context(dir.path());
+        let r = PrometheusConfig.run(&mut ctx).unwrap();
+        assert_eq!(r.status, StepStatus::Succeeded);
+        assert!(ctx.get::<PrometheusConfigChanged>().is_some());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("- targets: ['cadvisor:8080']"));
+
+        let mut again = test_context(dir.path());
+        let r = PrometheusConfig.run(&mut again).unwrap();
+        assert_eq!(r.status, StepStatus::AlreadyDone);
+        assert!(again.get::<PrometheusConfigChanged>().is_none());
+    }
+
+    #[test]
+    fn a_different_file_is_backed_up_and_diffed() {
+        let (dir, path) = project();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, "global:\n  scrape_interval: 1m\n").unwrap();
+        let mut ctx = test_context(dir.path());
+        let r = PrometheusConfig.run(&mut ctx).unwrap();
+        assert!(r.summary.contains("ancienne version sauvegardée"));
+        assert!(r.details.contains("-  scrape_interval: 1m"));
+        let backups: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains(".bak."))
+            .collect();
+        assert_eq!(backups.len(), 1);
+        assert_eq!(
+            std::fs::read_to_string(backups[0].path()).unwrap(),
+            "global:\n  scrape_interval: 1m\n"
+        );
+    }
+
+    #[test]
+    fn dry_run_writes_nothing() {
+        let (dir, path) = project();
+        let mut ctx = test_context(dir.path());
+        ctx.settings.dry_run = true;
+        let r = PrometheusConfig.run(&mut ctx).unwrap();
+        assert_eq!(r.status, StepStatus::Skipped);
+        assert!(r.summary.contains("créerait"));
+        assert!(!path.exists());
+    }
+}

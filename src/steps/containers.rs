@@ -4,8 +4,6 @@
 //! a restart loop (then the container's last log lines go to the journal),
 //! and reads the health status when a healthcheck exists. Read-only.
 
-use std::time::Duration;
-
 use crate::adapters::docker::ContainerState;
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
@@ -13,15 +11,6 @@ use crate::steps::{ComposeClient, ComposeProject, DockerClient, PART6_SERVICES, 
 
 /// Étape 3 : vérification des conteneurs.
 pub struct Containers;
-
-/// Seconds between the two `RestartCount` samples (`JOURNAL_DELAI_REDEMARRAGES`).
-fn sample_gap() -> Duration {
-    let secs = std::env::var("JOURNAL_DELAI_REDEMARRAGES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(5);
-    Duration::from_secs(secs)
-}
 
 /// The `docker compose ps`-like table for the journal.
 pub fn ps_table(list: &[ContainerState]) -> String {
@@ -68,7 +57,8 @@ impl Step for Containers {
         let docker = ctx.require::<DockerClient>("le client Docker")?.0.clone();
         let project = ctx.require::<ComposeProject>("le projet Compose")?.clone();
         let first = docker.service_containers(&project.name, &PART6_SERVICES)?;
-        std::thread::sleep(sample_gap());
+        let gap = ctx.settings.restart_sample_gap;
+        std::thread::sleep(gap);
         let second = docker.service_containers(&project.name, &PART6_SERVICES)?;
         let ps = compose
             .ps(&project.file, &PART6_SERVICES)
@@ -139,12 +129,12 @@ impl Step for Containers {
         let mut report = if ctx.get::<StackUnchanged>().is_some() {
             StepReport::already_done(format!(
                 "les trois conteneurs tournaient déjà et tournent toujours ({names}), sans redémarrage en {} s",
-                sample_gap().as_secs()
+                gap.as_secs()
             ))
         } else {
             StepReport::done(format!(
                 "les trois conteneurs tournent ({names}), sans redémarrage en {} s",
-                sample_gap().as_secs()
+                gap.as_secs()
             ))
         }
         .command(command)
@@ -157,5 +147,72 @@ impl Step for Containers {
             ));
         }
         Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    use super::*;
+    use crate::steps::prometheus_targets::test_context;
+    use crate::store::StepStatus;
+    use crate::testing::docker::{FakeCompose, FakeDocker, container, install, stack};
+
+    fn run(frames: Vec<Vec<ContainerState>>, unchanged: bool) -> Result<StepReport, StepFailure> {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ctx = test_context(dir.path());
+        install(
+            &mut ctx,
+            Rc::new(FakeDocker::scripted(frames)),
+            Rc::new(FakeCompose::default()),
+        );
+        if unchanged {
+            ctx.put(StackUnchanged);
+        }
+        Containers.run(&mut ctx)
+    }
+
+    #[test]
+    fn three_running_containers_pass() {
+        let r = run(vec![stack(1), stack(1)], false).unwrap();
+        assert_eq!(r.status, StepStatus::Succeeded);
+        assert!(r.details.contains("| prometheus | local/prometheus:test |"));
+        let r = run(vec![stack(1), stack(1)], true).unwrap();
+        assert_eq!(r.status, StepStatus::AlreadyDone);
+    }
+
+    #[test]
+    fn a_restart_between_samples_is_a_loop_with_its_logs() {
+        let mut second = stack(1);
+        second[1].restart_count = 3;
+        let f = run(vec![stack(1), second], false).expect_err("loop");
+        assert!(
+            f.error
+                .message()
+                .contains("« grafana » redémarre en boucle")
+        );
+        assert!(f.output.unwrap().contains("address already in use"));
+        assert!(f.command.unwrap().contains("docker logs --tail 20 grafana"));
+    }
+
+    #[test]
+    fn a_stopped_container_is_reported_with_its_exit_code() {
+        let mut second = stack(1);
+        second[2] = container("cadvisor", "cadvisor-1", "exited", 0);
+        let f = run(vec![stack(1), second], false).expect_err("stopped");
+        assert!(f.error.message().contains("« cadvisor » ne tourne pas"));
+        assert!(f.error.message().contains("code de sortie 1"));
+    }
+
+    #[test]
+    fn a_missing_container_is_named() {
+        let partial: Vec<ContainerState> = stack(1).into_iter().take(2).collect();
+        let f = run(vec![partial.clone(), partial], false).expect_err("missing");
+        assert!(
+            f.error
+                .message()
+                .contains("service cadvisor est introuvable")
+        );
     }
 }

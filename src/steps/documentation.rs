@@ -10,8 +10,8 @@
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::runbook::settings::{DEFAULT_DASHBOARD_ID, Images, TUTORIAL_DASHBOARD_ID};
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
+use crate::settings::{DEFAULT_DASHBOARD_ID, Images, TUTORIAL_DASHBOARD_ID};
 
 use super::ComposeProject;
 use super::grafana_dashboard::DashboardInfo;

@@ -18,8 +18,8 @@ use crate::adapters::grafana_com::{GrafanaCom, HttpGrafanaCom};
 use crate::adapters::prometheus::{HttpPrometheus, PrometheusApi};
 use crate::error::{Error, Kind, Result};
 use crate::project::Project;
-use crate::runbook::settings::TUTORIAL_DASHBOARD_ID;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
+use crate::settings::TUTORIAL_DASHBOARD_ID;
 use crate::templates::escape_cell;
 
 use super::grafana_datasource::DatasourceInfo;

@@ -24,7 +24,7 @@ use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::secrets::{Secret, generate_password};
 
 /// The environment variable holding the wanted password.
-pub const PASSWORD_ENV: &str = "JOURNAL_GRAFANA_PASSWORD";
+pub const PASSWORD_ENV: &str = crate::settings::GRAFANA_PASSWORD;
 /// The secrets file name under `.journal-secrets/`.
 pub const SECRET_FILE: &str = "grafana-admin";
 
@@ -324,7 +324,11 @@ impl Step for GrafanaPassword {
 
     fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
         let secrets_file = ctx.project.secrets_dir().join(SECRET_FILE);
-        let env = std::env::var(PASSWORD_ENV).ok();
+        let env = ctx
+            .settings
+            .grafana_password
+            .as_ref()
+            .map(|s| s.expose().to_string());
         let file = ctx.settings.grafana_password_file.clone();
         if ctx.dry_run() {
             let source = if env.as_deref().is_some_and(|v| !v.is_empty()) {

@@ -9,6 +9,7 @@ use std::rc::Rc;
 
 use crate::adapters::compose::{Compose, ComposeCli};
 use crate::adapters::docker::{Containers, Docker, EngineInfo};
+use crate::adapters::host::{Host, LocalHost};
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::{ComposeClient, ComposeProject, DockerClient, PART6_SERVICES};
@@ -90,19 +91,22 @@ impl Step for Preflight {
         let compose_desc = compose.describe();
         rows.push(("Docker Compose".into(), compose.describe()));
 
-        let project_name = if src.is_some() {
-            compose.project_name(&file)?
-        } else {
-            std::env::var("COMPOSE_PROJECT_NAME").unwrap_or_else(|_| "compose".into())
-        };
+        let project_name = compose.project_name(&file)?;
         rows.push(("Projet Compose".into(), format!("« {project_name} »")));
 
         for p in &PORTS {
-            let verdict = check_port(&docker, p, &project_name, src.as_deref(), &shown)?;
+            let verdict = check_port(
+                &LocalHost,
+                &docker,
+                p,
+                &project_name,
+                src.as_deref(),
+                &shown,
+            )?;
             rows.push((format!("Port {} de l'hôte", p.port), verdict));
         }
 
-        host_facts(&info, &mut rows, &mut warnings);
+        host_facts(&LocalHost, &info, &mut rows, &mut warnings);
 
         ctx.put(DockerClient(Rc::new(docker)));
         ctx.put(ComposeClient(Rc::new(compose)));
@@ -145,13 +149,14 @@ impl Step for Preflight {
 }
 
 fn check_port(
+    host: &dyn Host,
     docker: &Docker,
     p: &PortUse,
     project: &str,
     compose_src: Option<&str>,
     shown: &str,
 ) -> Result<String, StepFailure> {
-    if port_is_free(p.port) {
+    if host.port_is_free(p.port) {
         return Ok("libre".into());
     }
     let holders = docker.publishing(p.port)?;
@@ -177,7 +182,7 @@ fn check_port(
                 )
             }
         ),
-        None => match process_on_port(p.port) {
+        None => match host.process_on_port(p.port) {
             Some((pid, name)) => format!("le processus « {name} » (pid {pid})"),
             None => "un autre programme".into(),
         },
@@ -209,57 +214,12 @@ fn check_port(
     .command(format!("ss -ltnp 'sport = :{}'", p.port)))
 }
 
-/// Whether nothing listens on `port` (tries to bind it on all addresses).
-fn port_is_free(port: u16) -> bool {
-    std::net::TcpListener::bind(("0.0.0.0", port)).is_ok()
-}
-
-/// The process listening on `port`, from /proc (Linux only; best effort).
-fn process_on_port(port: u16) -> Option<(u32, String)> {
-    let mut inodes = Vec::new();
-    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-        let Ok(text) = std::fs::read_to_string(table) else {
-            continue;
-        };
-        for line in text.lines().skip(1) {
-            let cols: Vec<&str> = line.split_whitespace().collect();
-            if cols.len() < 10 || cols[3] != "0A" {
-                continue;
-            }
-            let local_port = cols[1]
-                .rsplit(':')
-                .next()
-                .and_then(|h| u16::from_str_radix(h, 16).ok());
-            if local_port == Some(port) {
-                inodes.push(format!("socket:[{}]", cols[9]));
-            }
-        }
-    }
-    if inodes.is_empty() {
-        return None;
-    }
-    for proc_entry in std::fs::read_dir("/proc").ok()?.flatten() {
-        let Ok(pid) = proc_entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(fds) = std::fs::read_dir(proc_entry.path().join("fd")) else {
-            continue;
-        };
-        for fd in fds.flatten() {
-            if let Ok(target) = std::fs::read_link(fd.path())
-                && inodes.iter().any(|i| Path::new(i) == target)
-            {
-                let name = std::fs::read_to_string(proc_entry.path().join("comm"))
-                    .map(|s| s.trim().to_string())
-                    .unwrap_or_else(|_| "?".into());
-                return Some((pid, name));
-            }
-        }
-    }
-    None
-}
-
-fn host_facts(info: &EngineInfo, rows: &mut Vec<(String, String)>, warnings: &mut Vec<String>) {
+fn host_facts(
+    host: &dyn Host,
+    info: &EngineInfo,
+    rows: &mut Vec<(String, String)>,
+    warnings: &mut Vec<String>,
+) {
     let cgroup = match info.cgroup_version.as_str() {
         "" => "inconnue".to_string(),
         v => format!("v{v} ({})", info.cgroup_driver),
@@ -273,7 +233,7 @@ fn host_facts(info: &EngineInfo, rows: &mut Vec<(String, String)>, warnings: &mu
                 .into(),
         );
     }
-    let kmsg = Path::new("/dev/kmsg").exists();
+    let kmsg = host.path_exists(Path::new("/dev/kmsg"));
     rows.push((
         "/dev/kmsg".into(),
         if kmsg {
@@ -327,18 +287,9 @@ mod tests {
         };
         let mut rows = Vec::new();
         let mut warnings = Vec::new();
-        host_facts(&info, &mut rows, &mut warnings);
+        host_facts(&LocalHost, &info, &mut rows, &mut warnings);
         assert!(warnings.iter().any(|w| w.contains("snap")));
         assert!(warnings.iter().any(|w| w.contains("cgroups v2")));
         assert!(warnings.iter().any(|w| w.contains("Docker 29.0.1")));
-    }
-
-    #[test]
-    fn a_bound_port_is_not_free_and_its_process_is_found() {
-        let l = std::net::TcpListener::bind("0.0.0.0:0").unwrap();
-        let port = l.local_addr().unwrap().port();
-        assert!(!port_is_free(port));
-        let (pid, _) = process_on_port(port).expect("our own process");
-        assert_eq!(pid, std::process::id());
     }
 }

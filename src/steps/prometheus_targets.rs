@@ -272,7 +272,7 @@ pub fn run_with(
 /// A run context on a temporary project, for the steps' unit tests.
 #[cfg(test)]
 pub(crate) fn test_context(root: &std::path::Path) -> RunContext {
-    use crate::runbook::settings::{
+    use crate::settings::{
         DEFAULT_CADVISOR_IMAGE, DEFAULT_DASHBOARD_ID, DEFAULT_GRAFANA_IMAGE,
         DEFAULT_PROMETHEUS_IMAGE, Images,
     };
@@ -288,6 +288,8 @@ pub(crate) fn test_context(root: &std::path::Path) -> RunContext {
         dashboard_id: DEFAULT_DASHBOARD_ID,
         targets_timeout: Duration::from_secs(1),
         ready_timeout: Duration::from_secs(1),
+        restart_sample_gap: Duration::from_secs(0),
+        grafana_password: None,
         grafana_password_file: None,
         force: false,
         dry_run: false,

@@ -22,12 +22,7 @@ use crate::secrets::redact;
 /// The current time with the local UTC offset. `JOURNAL_HORLOGE` (RFC 3339)
 /// fixes it, for reproducible tests and documentation.
 pub fn now() -> DateTime<FixedOffset> {
-    if let Ok(v) = std::env::var("JOURNAL_HORLOGE")
-        && let Ok(t) = DateTime::parse_from_rfc3339(&v)
-    {
-        return t;
-    }
-    Local::now().fixed_offset()
+    crate::settings::fixed_clock().unwrap_or_else(|| Local::now().fixed_offset())
 }
 
 /// The `journal/` folder of a project.
@@ -172,18 +167,66 @@ pub fn read(path: &Path) -> Result<Entry, EntryError> {
 /// file is never overwritten), then fsync of the folder.
 pub fn write_atomic(path: &Path, bytes: &[u8], replace: bool) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
+    let staged = Staged::new(dir, ".tmp-", "", bytes)?;
     if replace {
-        tmp.persist(path).map_err(|e| e.error)?;
+        staged.commit(path)
     } else {
-        tmp.persist_noclobber(path).map_err(|e| e.error)?;
+        staged.commit_new(path)
     }
+}
+
+/// A file written and synced beside its destination but not yet in place:
+/// it can be checked (e.g. by `docker compose config`) before [`Staged::commit`]
+/// renames it over the destination. Dropped uncommitted, it disappears.
+pub struct Staged {
+    tmp: tempfile::NamedTempFile,
+    dir: PathBuf,
+}
+
+impl Staged {
+    /// Writes `bytes` into a new hidden file of `dir` (`prefix…suffix`) and syncs it.
+    pub fn new(dir: &Path, prefix: &str, suffix: &str, bytes: &[u8]) -> std::io::Result<Self> {
+        let mut tmp = tempfile::Builder::new()
+            .prefix(prefix)
+            .suffix(suffix)
+            .tempfile_in(dir)?;
+        tmp.write_all(bytes)?;
+        tmp.as_file().sync_all()?;
+        Ok(Staged {
+            tmp,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Where the staged file is, to check it before committing.
+    pub fn path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// Gives the staged file these permissions (those of the file it replaces).
+    pub fn set_permissions(&self, perms: fs::Permissions) -> std::io::Result<()> {
+        fs::set_permissions(self.tmp.path(), perms)
+    }
+
+    /// Renames the staged file over `path`, then syncs the folder.
+    pub fn commit(self, path: &Path) -> std::io::Result<()> {
+        self.tmp.persist(path).map_err(|e| e.error)?;
+        sync_dir(&self.dir);
+        Ok(())
+    }
+
+    /// Like [`Staged::commit`], but never replaces an existing file.
+    pub fn commit_new(self, path: &Path) -> std::io::Result<()> {
+        self.tmp.persist_noclobber(path).map_err(|e| e.error)?;
+        sync_dir(&self.dir);
+        Ok(())
+    }
+}
+
+fn sync_dir(dir: &Path) {
     if let Ok(d) = fs::File::open(dir) {
         let _ = d.sync_all();
     }
-    Ok(())
 }
 
 #[cfg(test)]

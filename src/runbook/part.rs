@@ -1,0 +1,14 @@
+//! What the engine runs: a part's id, its French title and its steps. The
+//! registry of known parts lives above the engine, in `crate::parts`.
+
+use super::Step;
+
+/// A part of the tutorial that `journal` can run.
+pub struct PartDef {
+    /// Stable id, e.g. `partie-6`.
+    pub id: &'static str,
+    /// French title.
+    pub title: &'static str,
+    /// Its steps, in order.
+    pub steps: fn() -> Vec<Box<dyn Step>>,
+}

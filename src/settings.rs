@@ -1,0 +1,377 @@
+//! Configuration in one place: every `JOURNAL_*` environment variable the tool
+//! reads is declared in [`VARS`] (name, French role, default, as the README's
+//! table shows them) and read through this module, nowhere else. The run
+//! [`Settings`] are built here from the environment and the plain
+//! [`RunOptions`] the command layer extracted from its arguments.
+//!
+//! It does not read Docker's own variables (`DOCKER_HOST`,
+//! `COMPOSE_PROJECT_NAME`): the adapters that mirror Docker do, as Docker does.
+//! Reading settings has no side effect.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::error::{Error, Result};
+use crate::secrets::Secret;
+
+/// One environment variable of the tool.
+#[derive(Debug, Clone, Copy)]
+pub struct EnvVar {
+    /// Its name (`JOURNAL_…`).
+    pub name: &'static str,
+    /// What it sets, in French (the README's « rôle » column).
+    pub role: &'static str,
+    /// Its default, as shown to users (`—` when none).
+    pub default: &'static str,
+}
+
+/// The project's root folder (also `--projet`).
+pub const PROJECT: &str = "JOURNAL_PROJET";
+/// Prometheus image.
+pub const IMAGE_PROMETHEUS: &str = "JOURNAL_IMAGE_PROMETHEUS";
+/// Grafana image.
+pub const IMAGE_GRAFANA: &str = "JOURNAL_IMAGE_GRAFANA";
+/// cAdvisor image.
+pub const IMAGE_CADVISOR: &str = "JOURNAL_IMAGE_CADVISOR";
+/// The new Grafana admin password.
+pub const GRAFANA_PASSWORD: &str = "JOURNAL_GRAFANA_PASSWORD";
+/// grafana.com or a mirror.
+pub const GRAFANA_COM_URL: &str = "JOURNAL_GRAFANA_COM_URL";
+/// The grafana.com dashboard to import.
+pub const DASHBOARD_ID: &str = "JOURNAL_DASHBOARD_ID";
+/// Prometheus as seen from the host.
+pub const PROMETHEUS_URL: &str = "JOURNAL_PROMETHEUS_URL";
+/// Grafana as seen from the host.
+pub const GRAFANA_URL: &str = "JOURNAL_GRAFANA_URL";
+/// Wait for every Prometheus target, in seconds.
+pub const TARGETS_TIMEOUT: &str = "JOURNAL_DELAI_CIBLES";
+/// Wait for Prometheus and Grafana to answer, in seconds.
+pub const READY_TIMEOUT: &str = "JOURNAL_DELAI_DEMARRAGE";
+/// Gap between the two restart-count samples, in seconds.
+pub const RESTART_GAP: &str = "JOURNAL_DELAI_REDEMARRAGES";
+/// A fixed clock (RFC 3339).
+pub const CLOCK: &str = "JOURNAL_HORLOGE";
+
+/// Default images: the tutorial's tags.
+pub const DEFAULT_PROMETHEUS_IMAGE: &str = "prom/prometheus:v2.47.1";
+/// Grafana OSS, the tutorial's tag.
+pub const DEFAULT_GRAFANA_IMAGE: &str = "grafana/grafana-oss:10.1.5";
+/// cAdvisor, the tutorial's tag.
+pub const DEFAULT_CADVISOR_IMAGE: &str = "gcr.io/cadvisor/cadvisor:v0.47.2";
+/// The grafana.com dashboard imported by default: « Cadvisor exporter ».
+pub const DEFAULT_DASHBOARD_ID: u32 = 14282;
+/// The id the tutorial names, which is not a cAdvisor dashboard.
+pub const TUTORIAL_DASHBOARD_ID: u32 = 13981;
+
+const DEFAULT_PROMETHEUS_URL: &str = "http://localhost:9090";
+const DEFAULT_GRAFANA_URL: &str = "http://localhost:8084";
+const DEFAULT_GRAFANA_COM_URL: &str = "https://grafana.com";
+const DEFAULT_TARGETS_SECS: u64 = 35;
+const DEFAULT_READY_SECS: u64 = 120;
+const DEFAULT_RESTART_GAP_SECS: u64 = 5;
+
+/// Every `JOURNAL_*` variable, in the README's order.
+pub const VARS: &[EnvVar] = &[
+    EnvVar {
+        name: PROJECT,
+        role: "racine du projet d'infrastructure (aussi `--projet`)",
+        default: "le dossier courant",
+    },
+    EnvVar {
+        name: IMAGE_PROMETHEUS,
+        role: "image de Prometheus (registre privé, site isolé)",
+        default: "`prom/prometheus:v2.47.1`",
+    },
+    EnvVar {
+        name: IMAGE_GRAFANA,
+        role: "image de Grafana",
+        default: "`grafana/grafana-oss:10.1.5`",
+    },
+    EnvVar {
+        name: IMAGE_CADVISOR,
+        role: "image de cAdvisor",
+        default: "`gcr.io/cadvisor/cadvisor:v0.47.2`",
+    },
+    EnvVar {
+        name: GRAFANA_PASSWORD,
+        role: "nouveau mot de passe administrateur de Grafana (sinon `--grafana-password-file`, \
+               sinon généré et conservé dans `.journal-secrets/grafana-admin`, mode 0600)",
+        default: "—",
+    },
+    EnvVar {
+        name: GRAFANA_COM_URL,
+        role: "grafana.com ou un miroir, pour télécharger le tableau de bord",
+        default: "`https://grafana.com`",
+    },
+    EnvVar {
+        name: DASHBOARD_ID,
+        role: "tableau de bord grafana.com à importer (aussi `--dashboard`)",
+        default: "`14282`",
+    },
+    EnvVar {
+        name: PROMETHEUS_URL,
+        role: "adresse de Prometheus vue depuis l'hôte",
+        default: "`http://localhost:9090`",
+    },
+    EnvVar {
+        name: GRAFANA_URL,
+        role: "adresse de Grafana vue depuis l'hôte",
+        default: "`http://localhost:8084`",
+    },
+    EnvVar {
+        name: TARGETS_TIMEOUT,
+        role: "attente maximale des cibles Prometheus, en secondes (aussi `--delai-cibles`)",
+        default: "`35`",
+    },
+    EnvVar {
+        name: READY_TIMEOUT,
+        role: "attente maximale de Prometheus et de Grafana, en secondes",
+        default: "`120`",
+    },
+    EnvVar {
+        name: RESTART_GAP,
+        role: "écart entre les deux relevés du compteur de redémarrages, en secondes",
+        default: "`5`",
+    },
+    EnvVar {
+        name: CLOCK,
+        role: "horloge fixe (RFC 3339), pour des tests et des exemples reproductibles",
+        default: "—",
+    },
+];
+
+/// A declared variable's value: `None` when unset or blank. Panics in debug
+/// builds on an undeclared name, so a new variable cannot skip [`VARS`].
+pub fn var(name: &str) -> Option<String> {
+    debug_assert!(
+        VARS.iter().any(|v| v.name == name),
+        "variable {name} absente de settings::VARS"
+    );
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+fn var_or(name: &str, default: &str) -> String {
+    var(name).unwrap_or_else(|| default.to_string())
+}
+
+fn url(name: &str, default: &str) -> String {
+    var_or(name, default).trim_end_matches('/').to_string()
+}
+
+fn secs(name: &str, default: u64) -> Result<Duration> {
+    match var(name) {
+        Some(v) => v.parse::<u64>().map(Duration::from_secs).map_err(|_| {
+            Error::usage(format!("{name}=« {v} » n'est pas un nombre de secondes"))
+                .with_hint(format!("par exemple {name}={default}"))
+        }),
+        None => Ok(Duration::from_secs(default)),
+    }
+}
+
+/// The fixed clock of `JOURNAL_HORLOGE`, when set to a valid RFC 3339 time.
+pub fn fixed_clock() -> Option<DateTime<FixedOffset>> {
+    var(CLOCK).and_then(|v| DateTime::parse_from_rfc3339(&v).ok())
+}
+
+/// What `journal run` was asked on its command line, as plain values (the
+/// command layer converts its arguments into this).
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// `--delai-cibles`, in seconds.
+    pub targets_timeout_secs: Option<u64>,
+    /// `--dashboard`.
+    pub dashboard_id: Option<u32>,
+    /// `--grafana-password-file`.
+    pub grafana_password_file: Option<PathBuf>,
+    /// `--force`.
+    pub force: bool,
+    /// `--dry-run`.
+    pub dry_run: bool,
+}
+
+/// The images of the part's services.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Images {
+    /// Prometheus image.
+    pub prometheus: String,
+    /// Grafana image.
+    pub grafana: String,
+    /// cAdvisor image.
+    pub cadvisor: String,
+}
+
+/// Everything a run needs to know besides the project. Serialised into the
+/// templates' context: it holds no secret value there.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Settings {
+    /// Service images (overridable for private registries).
+    pub images: Images,
+    /// Prometheus as seen from the host.
+    pub prometheus_url: String,
+    /// Grafana as seen from the host.
+    pub grafana_url: String,
+    /// grafana.com (or a mirror) for dashboard downloads.
+    pub grafana_com_url: String,
+    /// The grafana.com dashboard id to import.
+    pub dashboard_id: u32,
+    /// How long to wait for every Prometheus target to be up (seconds in templates).
+    #[serde(serialize_with = "as_secs")]
+    pub targets_timeout: Duration,
+    /// How long to wait for a service to answer after `up -d` (seconds in templates).
+    #[serde(serialize_with = "as_secs")]
+    pub ready_timeout: Duration,
+    /// The gap between the two restart-count samples (seconds in templates).
+    #[serde(serialize_with = "as_secs")]
+    pub restart_sample_gap: Duration,
+    /// The wanted Grafana admin password from the environment; never serialised.
+    #[serde(skip)]
+    pub grafana_password: Option<Secret>,
+    /// A file holding the new Grafana admin password.
+    pub grafana_password_file: Option<PathBuf>,
+    /// Replace services that differ from the tutorial.
+    pub force: bool,
+    /// Only show the plan.
+    pub dry_run: bool,
+}
+
+fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_u64(d.as_secs())
+}
+
+impl Settings {
+    /// Settings from the environment, command-line values taking precedence.
+    pub fn resolve(opts: RunOptions) -> Result<Self> {
+        let targets_timeout = match opts.targets_timeout_secs {
+            Some(s) => Duration::from_secs(s),
+            None => secs(TARGETS_TIMEOUT, DEFAULT_TARGETS_SECS)?,
+        };
+        let dashboard_id = match opts.dashboard_id {
+            Some(id) => id,
+            None => match var(DASHBOARD_ID) {
+                Some(v) => v.parse().map_err(|_| {
+                    Error::usage(format!(
+                        "{DASHBOARD_ID}=« {v} » n'est pas un identifiant grafana.com"
+                    ))
+                    .with_hint("un nombre, par exemple 14282")
+                })?,
+                None => DEFAULT_DASHBOARD_ID,
+            },
+        };
+        Ok(Settings {
+            images: Images {
+                prometheus: var_or(IMAGE_PROMETHEUS, DEFAULT_PROMETHEUS_IMAGE),
+                grafana: var_or(IMAGE_GRAFANA, DEFAULT_GRAFANA_IMAGE),
+                cadvisor: var_or(IMAGE_CADVISOR, DEFAULT_CADVISOR_IMAGE),
+            },
+            prometheus_url: url(PROMETHEUS_URL, DEFAULT_PROMETHEUS_URL),
+            grafana_url: url(GRAFANA_URL, DEFAULT_GRAFANA_URL),
+            grafana_com_url: url(GRAFANA_COM_URL, DEFAULT_GRAFANA_COM_URL),
+            dashboard_id,
+            targets_timeout,
+            ready_timeout: secs(READY_TIMEOUT, DEFAULT_READY_SECS)?,
+            restart_sample_gap: restart_gap(),
+            grafana_password: std::env::var(GRAFANA_PASSWORD)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .map(Secret::new),
+            grafana_password_file: opts.grafana_password_file,
+            force: opts.force,
+            dry_run: opts.dry_run,
+        })
+    }
+}
+
+/// `JOURNAL_DELAI_REDEMARRAGES`; an unreadable value keeps the default, as
+/// before this variable was read here.
+fn restart_gap() -> Duration {
+    Duration::from_secs(
+        var(RESTART_GAP)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(DEFAULT_RESTART_GAP_SECS),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README's variable table lists exactly the variables of [`VARS`],
+    /// with the same defaults.
+    #[test]
+    fn readme_table_matches_the_declared_variables() {
+        let readme = include_str!("../README.md");
+        let section = readme
+            .split("### Variables d'environnement")
+            .nth(1)
+            .expect("section « Variables d'environnement » du README");
+        let section = section.split("\n#").next().unwrap_or(section);
+        let mut documented: Vec<(String, String, String)> = Vec::new();
+        for line in section.lines().filter(|l| l.starts_with("| `JOURNAL_")) {
+            let cells: Vec<&str> = line.trim_matches('|').split(" | ").collect();
+            let name = cells[0].trim().trim_matches('`').to_string();
+            documented.push((
+                name,
+                cells[1].trim().to_string(),
+                cells[2].trim().to_string(),
+            ));
+        }
+        let declared: Vec<(String, String, String)> = VARS
+            .iter()
+            .map(|v| {
+                (
+                    v.name.to_string(),
+                    v.role.to_string(),
+                    v.default.to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(documented, declared, "README et settings::VARS divergent");
+    }
+
+    /// Outside this module, the environment is read only for the conventions
+    /// of other tools (colours, editors, Docker's own variables).
+    #[test]
+    fn no_other_module_reads_journal_variables() {
+        const OTHERS: [&str; 5] = [
+            "\"NO_COLOR\"",
+            "\"VISUAL\"",
+            "\"EDITOR\"",
+            "\"COMPOSE_PROJECT_NAME\"",
+            "\"DOCKER_HOST\"",
+        ];
+        fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, found);
+                } else if p.extension().is_some_and(|x| x == "rs") && !p.ends_with("settings.rs") {
+                    let text = std::fs::read_to_string(&p).unwrap();
+                    for (i, l) in text.lines().enumerate() {
+                        if l.contains("env::var") && !OTHERS.iter().any(|o| l.contains(o)) {
+                            found.push(format!("{}:{}", p.display(), i + 1));
+                        }
+                    }
+                }
+            }
+        }
+        let mut found = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut found,
+        );
+        assert!(found.is_empty(), "lectures hors de settings : {found:?}");
+    }
+
+    #[test]
+    fn every_declared_variable_is_readable() {
+        for v in VARS {
+            assert!(v.name.starts_with("JOURNAL_"));
+            let _ = var(v.name);
+        }
+    }
+}
