@@ -33,7 +33,9 @@ Codes de sortie :
   2    usage incorrect ou entrée invalide (rien n'a été modifié)
   3    environnement indisponible (moteur Docker, Compose, service injoignable)
   4    erreur de lecture ou d'écriture des fichiers du projet
-  130  interrompu (Ctrl-C)";
+  130  interrompu (Ctrl-C)
+  143  arrêté par SIGTERM (CI annulée, timeout, systemd)
+  129  arrêté par SIGHUP (terminal ou session SSH fermés)";
 
 /// `journal`: runs the tutorial's parts and keeps the operations journal.
 #[derive(Debug, Parser)]

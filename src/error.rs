@@ -7,7 +7,7 @@
 //! - 2: usage error or invalid input (nothing was changed);
 //! - 3: the environment is not available (Docker engine, Compose, a service);
 //! - 4: an input/output error on the project's files;
-//! - 130: interrupted (Ctrl-C).
+//! - 130: interrupted (Ctrl-C); 143: stopped by SIGTERM; 129: SIGHUP (terminal closed).
 
 use std::fmt;
 use std::path::Path;

@@ -1,5 +1,7 @@
-//! Ctrl-C during a run: the handler records the running step and the run as
-//! « interrompu » in the execution entry, then exits with code 130.
+//! Signals during a run — Ctrl-C (SIGINT), SIGTERM (a cancelled CI job,
+//! `timeout`, systemd) and SIGHUP (a closed terminal or SSH session): a
+//! watcher thread records the running step and the run as « interrompu » in
+//! the execution entry, then exits with 128 + the signal (130, 143, 129).
 //!
 //! The recorder keeps [`LIVE`] current after each write; the handler and the
 //! recorder take the same lock, so the handler's version is never
@@ -7,6 +9,9 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
 
 use crate::store::{Status, StepStatus, Store, now};
 use crate::templates::Templates;
@@ -36,19 +41,34 @@ fn slot() -> &'static Arc<Mutex<Option<Live>>> {
     LIVE.get_or_init(|| {
         let slot: Arc<Mutex<Option<Live>>> = Arc::new(Mutex::new(None));
         let handler_slot = Arc::clone(&slot);
-        let _ = ctrlc::set_handler(move || {
-            let mut guard = handler_slot.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(live) = guard.as_mut() {
-                record_interruption(live);
-            }
-            std::process::exit(130);
-        });
+        if let Ok(mut signals) = Signals::new([SIGINT, SIGTERM, SIGHUP]) {
+            std::thread::spawn(move || {
+                if let Some(signal) = signals.forever().next() {
+                    let mut guard = handler_slot.lock().unwrap_or_else(|p| p.into_inner());
+                    if let Some(live) = guard.as_mut() {
+                        record_interruption(live, reason(signal));
+                    }
+                    std::process::exit(128 + signal);
+                }
+            });
+        }
         slot
     })
 }
 
+/// Why the step stopped, in French, for each signal watched.
+fn reason(signal: i32) -> &'static str {
+    match signal {
+        SIGTERM => {
+            "interrompue par un signal d'arrêt (SIGTERM : tâche de CI annulée, timeout, arrêt du service)"
+        }
+        SIGHUP => "interrompue : le terminal ou la session SSH s'est fermé (SIGHUP)",
+        _ => "interrompue par l'utilisateur (Ctrl-C)",
+    }
+}
+
 /// Marks the running step and the run « interrompu » and rewrites the entry.
-fn record_interruption(live: &mut Live) {
+fn record_interruption(live: &mut Live, reason: &str) {
     let t = now();
     live.record.statut = Status::Interrupted;
     live.record.fin = Some(t);
@@ -57,7 +77,7 @@ fn record_interruption(live: &mut Live) {
     {
         last.fin = Some(t);
         last.statut = StepStatus::Interrupted;
-        last.resume = "interrompue par l'utilisateur (Ctrl-C)".into();
+        last.resume = reason.into();
         last.duree_ms = (t - last.debut).num_milliseconds().max(0) as u64;
     }
     let templates = Templates::new(Some(&live.templates_dir));

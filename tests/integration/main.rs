@@ -7,4 +7,5 @@ mod book;
 mod check;
 mod notes;
 mod partie6;
+mod signals;
 mod support;
