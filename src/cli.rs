@@ -145,6 +145,11 @@ pub struct RunArgs {
     /// Délai maximal d'attente des cibles Prometheus, en secondes (défaut : 35).
     #[arg(long, value_name = "SECONDES")]
     pub delai_cibles: Option<u64>,
+
+    /// Réinitialise le mot de passe « admin » de Grafana dans son conteneur
+    /// (grafana cli admin reset-admin-password), quand il a été changé ailleurs.
+    #[arg(long)]
+    pub reinitialiser_grafana: bool,
 }
 
 /// `journal note`.

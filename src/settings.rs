@@ -192,6 +192,8 @@ pub struct RunOptions {
     pub force: bool,
     /// `--dry-run`.
     pub dry_run: bool,
+    /// `--reinitialiser-grafana`.
+    pub reset_grafana_password: bool,
 }
 
 /// The images of the part's services.
@@ -237,6 +239,8 @@ pub struct Settings {
     pub force: bool,
     /// Only show the plan.
     pub dry_run: bool,
+    /// Reset Grafana's admin password through its container.
+    pub reset_grafana_password: bool,
 }
 
 fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -282,6 +286,7 @@ impl Settings {
             grafana_password_file: opts.grafana_password_file,
             force: opts.force,
             dry_run: opts.dry_run,
+            reset_grafana_password: opts.reset_grafana_password,
         })
     }
 }

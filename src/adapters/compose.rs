@@ -55,6 +55,15 @@ pub trait Compose {
     fn ps(&self, file: &Path, services: &[&str]) -> Result<Captured>;
     /// `restart <services>`; a non-zero exit is an error.
     fn restart(&self, file: &Path, services: &[&str]) -> Result<Captured>;
+    /// `exec -T <service> <command…>` with `input` on its standard input
+    /// (how a secret reaches a container without showing in a command line).
+    fn exec_with_input(
+        &self,
+        file: &Path,
+        service: &str,
+        command: &[&str],
+        input: &str,
+    ) -> Result<Captured>;
 }
 
 /// The CLI implementation.
@@ -65,12 +74,33 @@ pub struct ComposeCli {
 }
 
 fn run(program: &str, args: &[&str], dir: Option<&Path>) -> std::io::Result<(bool, Captured)> {
+    run_with_input(program, args, dir, None)
+}
+
+fn run_with_input(
+    program: &str,
+    args: &[&str],
+    dir: Option<&Path>,
+    input: Option<&str>,
+) -> std::io::Result<(bool, Captured)> {
     let mut cmd = Command::new(program);
     cmd.args(args);
     if let Some(d) = dir {
         cmd.current_dir(d);
     }
-    let out = cmd.output()?;
+    let out = match input {
+        None => cmd.output()?,
+        Some(text) => {
+            cmd.stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            let mut child = cmd.spawn()?;
+            if let Some(mut stdin) = child.stdin.take() {
+                std::io::Write::write_all(&mut stdin, text.as_bytes())?;
+            }
+            child.wait_with_output()?
+        }
+    };
     Ok((
         out.status.success(),
         Captured {
@@ -108,6 +138,15 @@ impl ComposeCli {
     }
 
     fn invoke(&self, file: &Path, args: &[&str]) -> std::io::Result<(bool, Captured)> {
+        self.invoke_with_input(file, args, None)
+    }
+
+    fn invoke_with_input(
+        &self,
+        file: &Path,
+        args: &[&str],
+        input: Option<&str>,
+    ) -> std::io::Result<(bool, Captured)> {
         let dir = file
             .parent()
             .map(Path::to_path_buf)
@@ -123,7 +162,7 @@ impl ComposeCli {
         };
         full.extend(["-f", file_s.as_str()]);
         full.extend(args);
-        run(program, &full, Some(&dir))
+        run_with_input(program, &full, Some(&dir), input)
     }
 
     /// Runs `<command…> <services…>`; a non-zero exit becomes a French error.
@@ -231,6 +270,25 @@ impl Compose for ComposeCli {
 
     fn restart(&self, file: &Path, services: &[&str]) -> Result<Captured> {
         self.checked(file, &["restart"], services)
+    }
+
+    fn exec_with_input(
+        &self,
+        file: &Path,
+        service: &str,
+        command: &[&str],
+        input: &str,
+    ) -> Result<Captured> {
+        let mut args = vec!["exec", "-T", service];
+        args.extend(command);
+        match self.invoke_with_input(file, &args, Some(input)) {
+            Ok((true, out)) => Ok(out),
+            Ok((false, out)) => Err(self.failure(&args.join(" "), file, &out)),
+            Err(e) => Err(Error::environment(format!(
+                "lancement de {} impossible : {e}",
+                self.program()
+            ))),
+        }
     }
 }
 

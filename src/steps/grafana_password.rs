@@ -17,11 +17,15 @@ use std::time::{Duration, Instant};
 use crate::adapters::grafana::{
     AuthOutcome, Credentials, GrafanaApi, GrafanaHealth, HttpGrafana, blocked_error,
 };
+use chrono::{DateTime, FixedOffset};
+
+use super::grafana_refusals::{self as refusals, Candidate, Refusals};
 use crate::error::{Error, Kind, Result};
 use crate::french;
 use crate::project::Project;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::secrets::{Secret, generate_password};
+use crate::steps::{ComposeClient, ComposeProject};
 
 /// The environment variable holding the wanted password.
 pub const PASSWORD_ENV: &str = crate::settings::GRAFANA_PASSWORD;
@@ -193,9 +197,8 @@ pub fn existing_password(
     Ok(None)
 }
 
-/// Creates `dir` (0700, with a `.gitignore` holding `*`) and writes `secret`
-/// into `dir/name` atomically with mode 0600, never replacing an existing file.
-pub fn store_secret(dir: &Path, name: &str, secret: &Secret) -> Result<PathBuf> {
+/// Creates the secrets folder `dir` (0700, with a `.gitignore` holding `*`).
+fn private_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io("création du dossier", dir, e))?;
     #[cfg(unix)]
     {
@@ -208,20 +211,40 @@ pub fn store_secret(dir: &Path, name: &str, secret: &Secret) -> Result<PathBuf> 
         crate::store::write_atomic(&gitignore, b"*\n", true)
             .map_err(|e| Error::io("écriture de", &gitignore, e))?;
     }
-    let path = dir.join(name);
-    let mut bytes = secret.expose().as_bytes().to_vec();
-    bytes.push(b'\n');
-    // The temporary file is created 0600 by tempfile, then renamed: the
-    // secret is never readable by others, not even for an instant.
-    crate::store::write_atomic(&path, &bytes, false)
-        .map_err(|e| Error::io("écriture du mot de passe dans", &path, e))?;
+    Ok(())
+}
+
+/// Writes `bytes` into `dir/name` atomically, mode 0600 from the start (the
+/// temporary file is created 0600 by tempfile, then renamed): never readable
+/// by others, not even for an instant.
+fn write_private(path: &Path, bytes: &[u8], replace: bool) -> Result<()> {
+    crate::store::write_atomic(path, bytes, replace)
+        .map_err(|e| Error::io("écriture dans", path, e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| Error::io("réglage des droits de", &path, e))?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| Error::io("réglage des droits de", path, e))?;
     }
+    Ok(())
+}
+
+/// Creates `dir` (0700, with a `.gitignore` holding `*`) and writes `secret`
+/// into `dir/name` atomically with mode 0600, never replacing an existing file.
+pub fn store_secret(dir: &Path, name: &str, secret: &Secret) -> Result<PathBuf> {
+    private_dir(dir)?;
+    let path = dir.join(name);
+    let mut bytes = secret.expose().as_bytes().to_vec();
+    bytes.push(b'\n');
+    write_private(&path, &bytes, false)?;
     Ok(path)
+}
+
+/// Private state beside the secrets (e.g. the refusals): `dir/name`, 0600,
+/// replaced atomically.
+pub fn store_private(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+    private_dir(dir)?;
+    write_private(&dir.join(name), bytes, true)
 }
 
 // ---------------------------------------------------------------- decision
@@ -233,6 +256,52 @@ pub enum PasswordOutcome {
     AlreadySet,
     /// `admin`/`admin` worked and the password was changed.
     Changed,
+    /// Reset through the container's `grafana cli` (`--reinitialiser-grafana`).
+    Reset,
+}
+
+/// The command that resets the password inside the Grafana container; the
+/// value goes through standard input, never the command line.
+pub const RESET_COMMAND: [&str; 5] = [
+    "grafana",
+    "cli",
+    "admin",
+    "reset-admin-password",
+    "--password-from-stdin",
+];
+
+/// `--reinitialiser-grafana`: sets `admin`'s password to `target` with
+/// `docker compose exec grafana grafana cli admin reset-admin-password`,
+/// forgets the refusals, then checks the new password with one login.
+fn reset_in_container(
+    ctx: &RunContext,
+    api: &dyn GrafanaApi,
+    target: &Secret,
+    refusals: &mut Refusals,
+) -> Result<PasswordOutcome> {
+    let compose = ctx.require::<ComposeClient>("le client Compose")?.0.clone();
+    let project = ctx.require::<ComposeProject>("le projet Compose")?.clone();
+    compose
+        .exec_with_input(&project.file, "grafana", &RESET_COMMAND, target.expose())
+        .map_err(|e| {
+            Error::failed(format!(
+                "la réinitialisation du mot de passe dans le conteneur grafana a échoué : {}",
+                e.message()
+            ))
+            .with_hint(
+                "le conteneur grafana doit tourner (docker compose ps grafana) ; Grafana ≥ 9.1 \
+                 accepte --password-from-stdin",
+            )
+        })?;
+    refusals.clear()?;
+    match api.authenticate(&Credentials::admin(target.clone()))? {
+        AuthOutcome::Valid => Ok(PasswordOutcome::Reset),
+        AuthOutcome::Blocked => Err(blocked_error()),
+        AuthOutcome::BadCredentials => Err(Error::failed(
+            "Grafana refuse le mot de passe qui vient d'être réinitialisé",
+        )
+        .with_hint("consultez `docker compose logs grafana`")),
+    }
 }
 
 /// Makes `admin`'s password `target`: tries `target` once (unless
@@ -246,47 +315,135 @@ pub fn ensure_password(
     source: &str,
     kept: &str,
 ) -> Result<PasswordOutcome> {
-    let wanted = Credentials::admin(target.clone());
-    if try_target {
-        match api.authenticate(&wanted)? {
-            AuthOutcome::Valid => return Ok(PasswordOutcome::AlreadySet),
-            AuthOutcome::Blocked => return Err(blocked_error()),
-            AuthOutcome::BadCredentials => {}
+    let mut refusals = Refusals::in_memory();
+    let attempt = Attempt {
+        target,
+        try_target,
+        source,
+        kept,
+    };
+    ensure_password_remembering(api, &attempt, &mut refusals, refusals::wall_clock())
+}
+
+/// The wanted password and what to say of it.
+pub struct Attempt<'a> {
+    /// The wanted password.
+    pub target: &'a Secret,
+    /// Whether trying it makes sense (not when just generated).
+    pub try_target: bool,
+    /// Where it comes from (French).
+    pub source: &'a str,
+    /// Where it is kept (French).
+    pub kept: &'a str,
+}
+
+/// [`ensure_password`] with the refusals of earlier runs: a value Grafana
+/// refused less than 5 minutes ago is not tried again (unless it changed),
+/// `admin`/`admin` is never tried again once refused; each refusal is
+/// recorded before going on, and success forgets them all.
+pub fn ensure_password_remembering(
+    api: &dyn GrafanaApi,
+    a: &Attempt<'_>,
+    refusals: &mut Refusals,
+    now: DateTime<FixedOffset>,
+) -> Result<PasswordOutcome> {
+    let wanted = Credentials::admin(a.target.clone());
+    let mut held_back = None;
+    if a.try_target {
+        if let Some(when) = refusals.refused_recently(a.target, now) {
+            held_back = Some(when);
+        } else {
+            match api.authenticate(&wanted)? {
+                AuthOutcome::Valid => {
+                    refusals.clear()?;
+                    return Ok(PasswordOutcome::AlreadySet);
+                }
+                AuthOutcome::Blocked => return Err(blocked_error()),
+                AuthOutcome::BadCredentials => refusals.record(Candidate::Wanted, a.target, now)?,
+            }
         }
     }
     let default = Credentials::admin(Secret::new("admin"));
+    if let Some(when) = refusals.default_refused() {
+        return Err(refused_error(a, held_back, Some(when), now, true));
+    }
     match api.authenticate(&default)? {
         AuthOutcome::Valid => {}
         AuthOutcome::Blocked => return Err(blocked_error()),
         AuthOutcome::BadCredentials => {
-            let tried = if try_target {
-                format!(
-                    "« admin » avec le mot de passe voulu ({source}), puis « admin » avec le mot de passe par défaut"
-                )
-            } else {
-                "« admin » avec le mot de passe par défaut".to_string()
-            };
-            return Err(Error::failed(format!(
-                "Grafana refuse les identifiants essayés : {tried} ; journal s'arrête là \
-                 pour ne pas bloquer le compte"
-            ))
-            .with_hint(format!(
-                "ne relancez pas en boucle : 5 échecs en 5 minutes bloquent le compte « admin » \
-                 (jusqu'à 5 minutes). Le mot de passe voulu est {kept}. Si vous connaissez le mot de \
-                 passe actuel, fournissez-le par {PASSWORD_ENV} ; sinon, réinitialisez-le : \
-                 `docker compose exec grafana grafana cli admin reset-admin-password \"$(cat .journal-secrets/{SECRET_FILE})\"`"
-            )));
+            refusals.record(Candidate::Default, &default.password, now)?;
+            return Err(refused_error(a, held_back, None, now, false));
         }
     }
-    api.change_password("admin", &default.password, target)?;
+    api.change_password("admin", &default.password, a.target)?;
     match api.authenticate(&wanted)? {
-        AuthOutcome::Valid => Ok(PasswordOutcome::Changed),
+        AuthOutcome::Valid => {
+            refusals.clear()?;
+            Ok(PasswordOutcome::Changed)
+        }
         AuthOutcome::Blocked => Err(blocked_error()),
         AuthOutcome::BadCredentials => Err(Error::failed(
             "Grafana a accepté le changement de mot de passe mais refuse le nouveau",
         )
         .with_hint("consultez `docker compose logs grafana`")),
     }
+}
+
+/// The French error when no candidate is left to try: what was refused and
+/// when, how long to wait, how to recover.
+fn refused_error(
+    a: &Attempt<'_>,
+    held_back: Option<DateTime<FixedOffset>>,
+    default_refused_before: Option<DateTime<FixedOffset>>,
+    now: DateTime<FixedOffset>,
+    nothing_tried_now: bool,
+) -> Error {
+    let mut said = Vec::new();
+    match held_back {
+        Some(when) => said.push(format!(
+            "le mot de passe voulu ({}) a été refusé à {} ; journal ne le réessaiera pas avant {}              (Grafana bloque le compte après 5 échecs en 5 minutes)",
+            a.source,
+            french::time(&when),
+            french::time(&(when + refusals::window()))
+        )),
+        None if a.try_target => said.push(format!(
+            "« admin » avec le mot de passe voulu ({}) est refusé",
+            a.source
+        )),
+        None => {}
+    }
+    match default_refused_before {
+        Some(when) => said.push(format!(
+            "« admin » avec le mot de passe par défaut a déjà été refusé le {} : journal ne l'essaie plus",
+            french::date_time(&when)
+        )),
+        None => said.push("« admin » avec le mot de passe par défaut est refusé".into()),
+    }
+    let wait = match held_back {
+        Some(when) => {
+            let left = (when + refusals::window() - now).num_seconds().max(0);
+            format!(
+                "Un nouvel essai du même mot de passe est possible dans {} (un autre mot de passe                  est essayé tout de suite). ",
+                french::duration_ms(left as u64 * 1000)
+            )
+        }
+        None => String::new(),
+    };
+    Error::failed(format!(
+        "Grafana refuse les identifiants : {}{}",
+        said.join(" ; "),
+        if nothing_tried_now {
+            " ; aucune connexion n'a été tentée cette fois"
+        } else {
+            " ; journal s'arrête là pour ne pas bloquer le compte"
+        }
+    ))
+    .with_hint(format!(
+        "{wait}5 échecs en 5 minutes bloquent le compte « admin » : journal retient les refus \
+         d'une exécution à l'autre. Le mot de passe voulu est {}. Si vous connaissez le mot de passe actuel, fournissez-le          par {PASSWORD_ENV} ; sinon, laissez journal le réinitialiser dans le conteneur :          `journal run partie-6 --reinitialiser-grafana` (grafana cli admin reset-admin-password).          Les refus retenus sont dans .journal-secrets/{} (sans aucun mot de passe).",
+        a.kept,
+        refusals::FILE
+    ))
 }
 
 // ---------------------------------------------------------------- step
@@ -383,12 +540,24 @@ impl Step for GrafanaPassword {
         let kept = source.kept_where(&ctx.project);
         let api = HttpGrafana::new(&ctx.settings.grafana_url, None)?;
         let try_target = !matches!(source, PasswordSource::Generated(_));
-        let outcome =
-            ensure_password(&api, &target, try_target, &described, &kept).map_err(|e| {
-                StepFailure::from(e).command(cmd.clone()).details(format!(
-                    "Mot de passe voulu : {described}, conservé {kept}."
-                ))
-            })?;
+        let attempt = Attempt {
+            target: &target,
+            try_target,
+            source: &described,
+            kept: &kept,
+        };
+        let fail = |e: Error| {
+            StepFailure::from(e).command(cmd.clone()).details(format!(
+                "Mot de passe voulu : {described}.\n\nConservation : {kept}."
+            ))
+        };
+        let mut refusals = Refusals::load(&ctx.project.secrets_dir()).map_err(fail)?;
+        let outcome = if ctx.settings.reset_grafana_password {
+            reset_in_container(ctx, &api, &target, &mut refusals).map_err(fail)?
+        } else {
+            ensure_password_remembering(&api, &attempt, &mut refusals, refusals::wall_clock())
+                .map_err(fail)?
+        };
         ctx.put(Credentials::admin(target));
         let version = ready
             .health
@@ -405,6 +574,8 @@ impl Step for GrafanaPassword {
             french::duration_ms(ready.waited.as_millis() as u64),
             ready.health.database,
             match (outcome, try_target) {
+                (PasswordOutcome::Reset, _) =>
+                    "aucun avant la réinitialisation ; puis le mot de passe voulu (accepté)",
                 (PasswordOutcome::AlreadySet, _) => "le mot de passe voulu (accepté)",
                 (PasswordOutcome::Changed, true) =>
                     "le mot de passe voulu (refusé), puis admin/admin (accepté, remplacé)",
@@ -417,6 +588,10 @@ impl Step for GrafanaPassword {
             )),
             PasswordOutcome::Changed => StepReport::done(format!(
                 "mot de passe par défaut admin/admin remplacé ; nouveau mot de passe : {described}"
+            )),
+            PasswordOutcome::Reset => StepReport::done(format!(
+                "mot de passe de « admin » réinitialisé dans le conteneur (--reinitialiser-grafana) ; \
+                 nouveau mot de passe : {described}"
             )),
         };
         Ok(report.command(cmd).details(details))
@@ -535,5 +710,72 @@ mod tests {
         let f = FakeGrafana::with("admin", false);
         let r = wait_grafana(&f, Duration::from_secs(1), Duration::ZERO).unwrap();
         assert_eq!(r.health.version.as_deref(), Some("10.1.5"));
+    }
+
+    fn three_runs(f: &FakeGrafana, dir: &Path, minutes_apart: i64) -> Vec<Result<PasswordOutcome>> {
+        let t0 = chrono::DateTime::parse_from_rfc3339("2026-11-25T10:00:00+01:00").unwrap();
+        (0..3)
+            .map(|i| {
+                let mut r = Refusals::load(dir).unwrap();
+                let a = Attempt {
+                    target: &target(),
+                    try_target: true,
+                    source: "la variable",
+                    kept: "ailleurs",
+                };
+                ensure_password_remembering(
+                    f,
+                    &a,
+                    &mut r,
+                    t0 + chrono::Duration::minutes(i * minutes_apart),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn three_runs_against_a_changed_password_make_two_attempts_in_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = FakeGrafana::with("changé-dans-l-interface", false);
+        let runs = three_runs(&f, dir.path(), 1);
+        assert_eq!(f.attempts.get(), 2, "jamais plus de deux refus");
+        assert!(runs.iter().all(|r| r.is_err()));
+        let second = runs[1].as_ref().unwrap_err();
+        assert!(second.message().contains("aucune connexion n'a été tentée"));
+        assert!(
+            second
+                .message()
+                .contains("ne le réessaiera pas avant 10:05")
+        );
+        assert!(second.hint().unwrap().contains("--reinitialiser-grafana"));
+        assert!(second.hint().unwrap().contains("dans 4 min"));
+    }
+
+    #[test]
+    fn after_the_window_the_wanted_password_is_tried_once_more_but_never_admin() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = FakeGrafana::with("changé-dans-l-interface", false);
+        three_runs(&f, dir.path(), 6);
+        // 2 at the first run, then the wanted password once per run.
+        assert_eq!(f.attempts.get(), 4);
+    }
+
+    #[test]
+    fn a_new_wanted_value_is_tried_at_once_and_success_forgets_the_refusals() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = FakeGrafana::with("la-valeur-actuelle-1", false);
+        let _ = three_runs(&f, dir.path(), 1);
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-25T10:03:00+01:00").unwrap();
+        let mut r = Refusals::load(dir.path()).unwrap();
+        let current = Secret::new("la-valeur-actuelle-1");
+        let a = Attempt {
+            target: &current,
+            try_target: true,
+            source: "la variable",
+            kept: "ailleurs",
+        };
+        let o = ensure_password_remembering(&f, &a, &mut r, now).unwrap();
+        assert_eq!(o, PasswordOutcome::AlreadySet);
+        assert!(Refusals::load(dir.path()).unwrap().all().is_empty());
     }
 }

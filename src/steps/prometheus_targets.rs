@@ -293,6 +293,7 @@ pub(crate) fn test_context(root: &std::path::Path) -> RunContext {
         grafana_password_file: None,
         force: false,
         dry_run: false,
+        reset_grafana_password: false,
     };
     let project = crate::project::Project::open(Some(root)).expect("temporary project");
     RunContext::new(project, settings, crate::output::Output::plain())

@@ -146,6 +146,16 @@ impl Compose for FakeCompose {
         Ok(self.record(format!("ps -a {}", services.join(" "))))
     }
 
+    fn exec_with_input(
+        &self,
+        _file: &Path,
+        service: &str,
+        command: &[&str],
+        _input: &str,
+    ) -> Result<Captured> {
+        Ok(self.record(format!("exec -T {service} {}", command.join(" "))))
+    }
+
     fn restart(&self, _file: &Path, services: &[&str]) -> Result<Captured> {
         self.record(format!("restart {}", services.join(" ")));
         if self.restart_fails {

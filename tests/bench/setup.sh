@@ -202,7 +202,11 @@ ensure_standin_image() { # image binaire changes...
   say "construction de l'image $image (docker import)…"
   local root; root=$(new_rootfs)
   copy_with_libs "$bin" "$root"
-  [ "$image" != "$IMG_GRAFANA" ] || mkdir -p "$root/var/lib/grafana"
+  if [ "$image" = "$IMG_GRAFANA" ]; then
+    mkdir -p "$root/var/lib/grafana"
+    # `grafana cli admin reset-admin-password`, as in the real image.
+    ln "$root/bin/grafana-standin" "$root/bin/grafana"
+  fi
   import_image "$root" "$image" "$hash" 'LABEL journal.fixture=true' "$@"
 }
 

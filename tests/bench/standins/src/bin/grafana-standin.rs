@@ -14,6 +14,13 @@
 //!   file `standin-fault` containing `500` or `never-ready` next to the state
 //!   file (`docker cp fault grafana:/var/lib/grafana/standin-fault`).
 //!   GRAFANA_STANDIN_LOCKOUT_WINDOW_SECONDS  lockout window (default 300, as Grafana)
+//!
+//! Invoked as `grafana cli admin reset-admin-password --password-from-stdin`
+//! (the image links /bin/grafana to this binary), it does what Grafana's CLI
+//! does: sets the admin password in the database — here, it leaves the new
+//! password in `standin-reset-admin` beside the state file, which the running
+//! server applies before its next login check. Like Grafana, it does not clear
+//! the failed-login attempts.
 
 use journal_bench_standins::{format_rfc3339, http_call, now_secs, percent_decode, serve, Request, Response};
 use serde_json::{json, Map, Value};
@@ -179,6 +186,7 @@ impl App {
         let failed = || err_id(401, "Invalid username or password", "password-auth.failed");
 
         let mut st = self.lock();
+        self.apply_cli_reset(&mut st);
         let now = now_secs();
         let window = self.window;
         let recent: Vec<Value> = st["attempts"][user]
@@ -853,13 +861,61 @@ fn route(app: &App, req: &Request) -> Response {
 
 impl App {
     /// The fault switched on by a `standin-fault` file beside the state file.
+    /// A password set by `grafana cli admin reset-admin-password`, applied once.
+    fn apply_cli_reset(&self, st: &mut Value) {
+        let Some(file) = self.path.parent().map(|d| d.join(RESET_FILE)) else {
+            return;
+        };
+        if let Ok(password) = std::fs::read_to_string(&file) {
+            let login = env("GF_SECURITY_ADMIN_USER").unwrap_or_else(|| "admin".into());
+            st["users"][login.as_str()]["password"] = json!(password);
+            self.save(st);
+            let _ = std::fs::remove_file(&file);
+        }
+    }
+
     fn file_fault(&self) -> Option<String> {
         let file = self.path.parent()?.join("standin-fault");
         std::fs::read_to_string(file).ok().map(|s| s.trim().to_string())
     }
 }
 
+const RESET_FILE: &str = "standin-reset-admin";
+
+/// `grafana cli admin reset-admin-password (--password-from-stdin | <password>)`.
+fn cli(args: &[String]) -> i32 {
+    let words: Vec<&str> = args.iter().map(String::as_str).collect();
+    let password = match words.as_slice() {
+        ["admin", "reset-admin-password", "--password-from-stdin"] => {
+            let mut line = String::new();
+            let _ = std::io::stdin().read_line(&mut line);
+            line.trim_end_matches(['\n', '\r']).to_string()
+        }
+        ["admin", "reset-admin-password", p] if !p.starts_with('-') => p.to_string(),
+        _ => {
+            eprintln!("Error: ✗ unknown command (stand-in supports: admin reset-admin-password)");
+            return 1;
+        }
+    };
+    if password.is_empty() {
+        eprintln!("Error: ✗ New password is too short");
+        return 1;
+    }
+    let state = PathBuf::from(env("GRAFANA_STANDIN_STATE").unwrap_or_else(|| "/var/lib/grafana/standin-state.json".into()));
+    let file = state.parent().unwrap_or(std::path::Path::new("/")).join(RESET_FILE);
+    if let Err(e) = std::fs::write(&file, &password) {
+        eprintln!("Error: ✗ failed to reset admin password: {e}");
+        return 1;
+    }
+    println!("\nAdmin password changed successfully ✔\n");
+    0
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("cli") {
+        std::process::exit(cli(&args[2..]));
+    }
     journal_bench_standins::exit_on_sigterm();
     let addr = env("GRAFANA_STANDIN_ADDR").unwrap_or_else(|| "0.0.0.0:3000".into());
     let path = PathBuf::from(env("GRAFANA_STANDIN_STATE").unwrap_or_else(|| "/var/lib/grafana/standin-state.json".into()));
