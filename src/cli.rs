@@ -190,6 +190,29 @@ pub struct ListArgs {
     /// Ne liste que les entrées de cette partie.
     #[arg(long, value_name = "PARTIE")]
     pub partie: Option<String>,
+
+    /// Présentation : texte (défaut, une ligne par entrée), tsv (colonnes séparées par des
+    /// tabulations, échappées) ou json (un tableau d'objets).
+    #[arg(
+        long,
+        value_enum,
+        default_value = "texte",
+        value_name = "FORMAT",
+        hide_default_value = true,
+        hide_possible_values = true
+    )]
+    pub format: ListFormat,
+}
+
+/// How `journal list` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    /// One line per entry, for people.
+    Texte,
+    /// Tab-separated values with a header; tabs, newlines and backslashes escaped.
+    Tsv,
+    /// A JSON array of objects.
+    Json,
 }
 
 /// Translates a clap error into a French [`Error`] (exit 2); help and

@@ -1,10 +1,105 @@
-//! `journal list`: the entries, newest first, with type, part, date and
-//! status. Malformed entries are reported (`file:line: reason`) and skipped.
+//! `journal list`: the entries, newest first, with date, type, part, status,
+//! title and id — as text for people, TSV for scripts (fields escaped, so a
+//! tab in a title never breaks a column) or JSON. Malformed entries are
+//! reported (`file:line: reason`) and skipped.
+
+use serde::Serialize;
 
 use super::Context;
-use crate::cli::ListArgs;
+use crate::cli::{ListArgs, ListFormat};
 use crate::error::Result;
-use crate::store::Store;
+use crate::store::{Entry, Store};
+
+/// One listed entry, as JSON shows it (French keys, like the front matter).
+#[derive(Debug, Serialize)]
+struct Row {
+    id: String,
+    horodatage: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    partie: Option<String>,
+    statut: &'static str,
+    titre: String,
+    etapes_reussies: Option<usize>,
+    etapes: Option<usize>,
+}
+
+impl Row {
+    fn of(e: &Entry) -> Self {
+        let f = &e.front;
+        let has_steps = !f.etapes.is_empty();
+        Row {
+            id: e.id(),
+            horodatage: f.horodatage.format("%Y-%m-%d %H:%M:%S %:z").to_string(),
+            kind: f.kind.label(),
+            partie: f.partie.clone(),
+            statut: f.statut.label(),
+            titre: f.titre.clone(),
+            etapes_reussies: has_steps.then(|| f.steps_ok()),
+            etapes: has_steps.then_some(f.etapes.len()),
+        }
+    }
+
+    fn text(&self) -> String {
+        let steps = match (self.etapes_reussies, self.etapes) {
+            (Some(ok), Some(n)) => format!(" ({ok}/{n} étapes réussies)"),
+            _ => String::new(),
+        };
+        [
+            self.horodatage.clone(),
+            self.kind.to_string(),
+            self.partie.clone().unwrap_or_else(|| "—".into()),
+            self.statut.to_string(),
+            format!("{}{steps}", one_line(&self.titre)),
+            self.id.clone(),
+        ]
+        .join("\t")
+    }
+
+    fn tsv(&self) -> String {
+        [
+            self.horodatage.clone(),
+            self.kind.to_string(),
+            self.partie.clone().unwrap_or_default(),
+            self.statut.to_string(),
+            self.titre.clone(),
+            self.etapes_reussies
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+            self.etapes.map(|n| n.to_string()).unwrap_or_default(),
+            self.id.clone(),
+        ]
+        .iter()
+        .map(|f| tsv_escape(f))
+        .collect::<Vec<_>>()
+        .join("\t")
+    }
+}
+
+const TSV_HEADER: &str = "horodatage\ttype\tpartie\tstatut\ttitre\tetapes_reussies\tetapes\tid";
+
+/// A title on one line for people: tabs and line breaks become spaces.
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// TSV escaping (as PostgreSQL's text format and `mlr --tsv`): backslash,
+/// tab, newline and carriage return written `\\`, `\t`, `\n`, `\r`.
+fn tsv_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out
+}
 
 /// Runs `journal list`.
 pub fn execute(ctx: &Context, args: ListArgs) -> Result<()> {
@@ -12,34 +107,49 @@ pub fn execute(ctx: &Context, args: ListArgs) -> Result<()> {
     for e in &errors {
         ctx.out.warn(&format!("entrée ignorée : {e}"));
     }
-    let rows: Vec<String> = entries
+    let rows: Vec<Row> = entries
         .iter()
         .rev()
         .filter(|e| args.partie.is_none() || e.front.partie == args.partie)
-        .map(|e| {
-            let f = &e.front;
-            let steps = if f.etapes.is_empty() {
-                String::new()
-            } else {
-                format!(" ({}/{} étapes réussies)", f.steps_ok(), f.etapes.len())
-            };
-            format!(
-                "{}\t{}\t{}\t{}\t{}{}\t{}",
-                f.horodatage.format("%Y-%m-%d %H:%M:%S %:z"),
-                f.kind.label(),
-                f.partie.as_deref().unwrap_or("—"),
-                f.statut.label(),
-                f.titre,
-                steps,
-                e.id()
-            )
-        })
+        .map(Row::of)
         .collect();
-    if rows.is_empty() {
-        ctx.out.info("le journal est vide (aucune entrée)");
-    }
-    for r in rows {
-        ctx.out.result(&r);
+    match args.format {
+        ListFormat::Json => {
+            ctx.out
+                .result(&serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".into()));
+        }
+        ListFormat::Tsv => {
+            ctx.out.result(TSV_HEADER);
+            for r in &rows {
+                ctx.out.result(&r.tsv());
+            }
+        }
+        ListFormat::Texte => {
+            if rows.is_empty() {
+                ctx.out.info("le journal est vide (aucune entrée)");
+            }
+            for r in &rows {
+                ctx.out.result(&r.text());
+            }
+        }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tsv_fields_never_split_and_round_trip() {
+        let title = "Panne\tDNS\nsuite \\ fin";
+        let escaped = tsv_escape(title);
+        assert!(!escaped.contains('\t') && !escaped.contains('\n'));
+        assert_eq!(escaped, "Panne\\tDNS\\nsuite \\\\ fin");
+    }
+
+    #[test]
+    fn text_lines_hold_one_title_on_one_line() {
+        assert_eq!(one_line("a\tb\nc"), "a b c");
+    }
 }

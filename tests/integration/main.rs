@@ -5,6 +5,7 @@
 mod bench;
 mod book;
 mod check;
+mod list;
 mod notes;
 mod partie6;
 mod signals;
