@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::http::{blocking_client, body_message, service_hint, transport_error};
+use super::http::{Endpoint, body_message, service_hint};
 use crate::error::{Error, Result};
 use crate::secrets::Secret;
 
@@ -259,18 +259,21 @@ fn bad_credentials_error(user: &str) -> Error {
 
 /// [`GrafanaApi`] over HTTP, with optional basic-auth credentials.
 pub struct HttpGrafana {
-    base: String,
+    http: Endpoint,
     creds: Option<Credentials>,
-    client: reqwest::blocking::Client,
 }
 
 impl HttpGrafana {
     /// A client for Grafana at `base_url` (e.g. `http://localhost:8084`).
     pub fn new(base_url: &str, creds: Option<Credentials>) -> Result<Self> {
         Ok(HttpGrafana {
-            base: base_url.trim_end_matches('/').to_string(),
+            http: Endpoint::new(
+                "Grafana",
+                base_url,
+                (Duration::from_secs(5), Duration::from_secs(30)),
+                |base| service_hint("grafana", base),
+            )?,
             creds,
-            client: blocking_client(Duration::from_secs(5), Duration::from_secs(30))?,
         })
     }
 
@@ -282,23 +285,17 @@ impl HttpGrafana {
         query: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Result<(u16, String)> {
-        let url = format!("{}{path}", self.base);
-        let mut req = self.client.request(method, &url).query(query);
-        if let Some(c) = creds {
-            req = req.basic_auth(&c.user, Some(c.password.expose()));
-        }
-        if let Some(b) = body {
-            req = req.json(b);
-        }
-        let hint = || service_hint("grafana", &self.base);
-        let resp = req
-            .send()
-            .map_err(|e| transport_error("Grafana", &url, e, hint()))?;
-        let status = resp.status().as_u16();
-        let text = resp
-            .text()
-            .map_err(|e| transport_error("Grafana", &url, e, hint()))?;
-        Ok((status, text))
+        let reply = self.http.send(method, path, |mut req| {
+            req = req.query(query);
+            if let Some(c) = creds {
+                req = req.basic_auth(&c.user, Some(c.password.expose()));
+            }
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            req
+        })?;
+        Ok((reply.status, reply.body))
     }
 
     /// An authenticated call with the client's credentials; bad credentials
@@ -344,7 +341,7 @@ impl HttpGrafana {
         if status >= 500 {
             e.with_hint(format!(
                 "consultez les journaux de Grafana : `docker compose logs grafana` ({})",
-                self.base
+                self.http.base()
             ))
         } else {
             e
@@ -376,7 +373,7 @@ impl GrafanaApi for HttpGrafana {
             "Grafana n'est pas prêt ({status} : {})",
             body_message(&body)
         ))
-        .with_hint(service_hint("grafana", &self.base)))
+        .with_hint(self.http.hint()))
     }
 
     fn authenticate(&self, creds: &Credentials) -> Result<AuthOutcome> {
