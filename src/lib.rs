@@ -22,6 +22,8 @@ pub mod secrets;
 pub mod steps;
 pub mod store;
 pub mod templates;
+#[cfg(test)]
+pub mod testing;
 pub mod textdiff;
 
 pub use error::{Error, Result};

@@ -666,7 +666,7 @@ impl Step for GrafanaDashboard {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::adapters::grafana::fake::FakeGrafana;
+    use crate::testing::FakeGrafana;
     use crate::adapters::grafana_com::DashboardMeta;
     use crate::adapters::prometheus::{QueryResult, Target};
 
@@ -803,7 +803,7 @@ mod tests {
       "panels":[{"datasource":"${DS_PROMETHEUS}","targets":[{"expr":"sum(rate(container_cpu_usage_seconds_total{name=~\".+\"}[5m])) by (name) *100"},{"expr":"container_memory_rss{name=~\".+\"}"}]}]}"#;
 
     fn ctx_with_ds(dir: &std::path::Path) -> RunContext {
-        let mut ctx = crate::steps::prometheus_targets::test_context(dir);
+        let mut ctx = crate::testing::test_context(dir);
         ctx.put(DatasourceInfo {
             uid: "uid-ds".into(),
             name: "Prometheus".into(),

@@ -1,0 +1,10 @@
+//! Test support shared by the unit tests of the steps (compiled only for
+//! tests): the run context on a temporary project ([`context`]) and the fakes
+//! of the adapters, one file per adapter ([`grafana`]). A fake implements the
+//! adapter's trait in memory and counts the calls the tests assert on.
+
+pub(crate) mod context;
+pub(crate) mod grafana;
+
+pub(crate) use context::{StepContext, test_context};
+pub(crate) use grafana::FakeGrafana;
