@@ -3,10 +3,8 @@
 //!
 //! The binary (`main.rs`) only parses arguments and calls [`run`]; every
 //! subcommand lives in [`cmd`], every user-facing line goes through [`output`].
-#![warn(clippy::print_stdout, clippy::print_stderr)]
-// Step results carry their whole French error (message, hint, output): the
-// size is deliberate and these values never sit on a hot path.
-#![allow(clippy::result_large_err)]
+//!
+//! Lints are set in `Cargo.toml` (`[lints]`).
 
 pub mod adapters;
 pub mod book;

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::http::{blocking_client, body_message, transport_error};
+use super::http::Endpoint;
 use crate::error::{Error, Result};
 
 /// A dashboard's metadata on grafana.com.
@@ -42,52 +42,45 @@ pub fn parse_meta(body: &str) -> Result<DashboardMeta> {
 
 /// [`GrafanaCom`] over HTTP(S).
 pub struct HttpGrafanaCom {
-    base: String,
-    client: reqwest::blocking::Client,
+    http: Endpoint,
 }
 
 impl HttpGrafanaCom {
     /// A client for `base_url` (`https://grafana.com` or a mirror).
     pub fn new(base_url: &str) -> Result<Self> {
         Ok(HttpGrafanaCom {
-            base: base_url.trim_end_matches('/').to_string(),
-            client: blocking_client(Duration::from_secs(5), Duration::from_secs(20))?,
+            http: Endpoint::new(
+                "grafana.com",
+                base_url,
+                (Duration::from_secs(5), Duration::from_secs(20)),
+                |base| {
+                    format!(
+                        "cette machine a-t-elle accès à {base} ? Derrière un proxy, définissez \
+                         HTTPS_PROXY ; un miroir se choisit avec JOURNAL_GRAFANA_COM_URL"
+                    )
+                },
+            )?,
         })
     }
 
     fn get(&self, path: &str, id: u32) -> Result<String> {
-        let url = format!("{}{path}", self.base);
-        let hint = || {
-            format!(
-                "cette machine a-t-elle accès à {} ? Derrière un proxy, définissez HTTPS_PROXY ; \
-                 un miroir se choisit avec JOURNAL_GRAFANA_COM_URL",
-                self.base
-            )
-        };
-        let resp = self
-            .client
-            .get(&url)
-            .send()
-            .map_err(|e| transport_error("grafana.com", &url, e, hint()))?;
-        let status = resp.status().as_u16();
-        let body = resp
-            .text()
-            .map_err(|e| transport_error("grafana.com", &url, e, hint()))?;
-        match status {
-            200 => Ok(body),
+        let reply = self.http.get(path, &[])?;
+        let base = self.http.base();
+        match reply.status {
+            200 => Ok(reply.body),
             404 => Err(Error::usage(format!(
-                "le tableau de bord {id} n'existe pas sur {} (404)",
-                self.base
+                "le tableau de bord {id} n'existe pas sur {base} (404)"
             ))
             .with_hint("vérifiez l'identifiant passé à --dashboard (par défaut 14282, « Cadvisor exporter »)")),
             s if s >= 500 || s == 429 => Err(Error::environment(format!(
                 "grafana.com indisponible ({s}) : {}",
-                body_message(&body)
+                reply.message()
             ))
-            .with_hint(hint())),
+            .with_hint(self.http.hint())),
             s => Err(Error::failed(format!(
-                "grafana.com a répondu {s} pour {url} : {}",
-                body_message(&body)
+                "grafana.com a répondu {s} pour {} : {}",
+                self.http.url(path),
+                reply.message()
             ))),
         }
     }

@@ -2,8 +2,8 @@
 //! queries) behind the [`PrometheusApi`] trait, with a blocking reqwest
 //! implementation ([`HttpPrometheus`]) and the JSON parsing it needs.
 //!
-//! It also holds the small HTTP helpers the Grafana and grafana.com adapters
-//! share (client construction, French translation of transport errors).
+//! The request path (client, transport errors) is shared with the other HTTP
+//! adapters in [`super::http`].
 //! It does not wait, retry or decide anything: the steps do.
 
 use std::collections::BTreeMap;
@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
-use super::http::{blocking_client, body_message, service_hint, transport_error};
+use super::http::{Endpoint, service_hint};
 
 /// What the steps need from Prometheus.
 pub trait PrometheusApi {
@@ -240,66 +240,51 @@ pub fn parse_query(body: &str) -> Result<QueryResult> {
 
 /// [`PrometheusApi`] over HTTP.
 pub struct HttpPrometheus {
-    base: String,
-    client: reqwest::blocking::Client,
+    http: Endpoint,
 }
 
 impl HttpPrometheus {
     /// A client for Prometheus at `base_url` (e.g. `http://localhost:9090`).
     pub fn new(base_url: &str) -> Result<Self> {
         Ok(HttpPrometheus {
-            base: base_url.trim_end_matches('/').to_string(),
-            client: blocking_client(Duration::from_secs(5), Duration::from_secs(20))?,
+            http: Endpoint::new(
+                "Prometheus",
+                base_url,
+                (Duration::from_secs(5), Duration::from_secs(20)),
+                |base| service_hint("prometheus", base),
+            )?,
         })
     }
 
-    fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<(u16, String)> {
-        let url = format!("{}{path}", self.base);
-        let resp = self.client.get(&url).query(query).send().map_err(|e| {
-            transport_error(
-                "Prometheus",
-                &url,
-                e,
-                service_hint("prometheus", &self.base),
-            )
-        })?;
-        let status = resp.status().as_u16();
-        let body = resp.text().map_err(|e| {
-            transport_error(
-                "Prometheus",
-                &url,
-                e,
-                service_hint("prometheus", &self.base),
-            )
-        })?;
-        Ok((status, body))
-    }
-
     fn get_api(&self, path: &str, query: &[(&str, &str)]) -> Result<String> {
-        let (status, body) = self.get(path, query)?;
+        let reply = self.http.get(path, query)?;
+        let status = reply.status;
         // Query errors come back as 400/422 with a JSON body the parser reports.
-        if status == 200 || ((400..500).contains(&status) && body.trim_start().starts_with('{')) {
-            return Ok(body);
+        if status == 200
+            || ((400..500).contains(&status) && reply.body.trim_start().starts_with('{'))
+        {
+            return Ok(reply.body);
         }
         Err(Error::environment(format!(
             "Prometheus a répondu {status} sur {path} : {}",
-            body_message(&body)
+            reply.message()
         ))
-        .with_hint(service_hint("prometheus", &self.base)))
+        .with_hint(self.http.hint()))
     }
 }
 
 impl PrometheusApi for HttpPrometheus {
     fn ready(&self) -> Result<()> {
-        let (status, body) = self.get("/-/ready", &[])?;
-        if status == 200 {
+        let reply = self.http.get("/-/ready", &[])?;
+        if reply.status == 200 {
             Ok(())
         } else {
             Err(Error::environment(format!(
-                "Prometheus n'est pas encore prêt ({status} : {})",
-                body.trim()
+                "Prometheus n'est pas encore prêt ({} : {})",
+                reply.status,
+                reply.body.trim()
             ))
-            .with_hint(service_hint("prometheus", &self.base)))
+            .with_hint(self.http.hint()))
         }
     }
 

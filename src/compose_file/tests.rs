@@ -1,7 +1,9 @@
 //! Data-driven tests on the fixtures of `tests/fixtures/compose/`, with the
 //! real part-6 service bodies.
 
+use super::writer::yaml_key;
 use super::*;
+use crate::error::Error;
 
 const PROMETHEUS: &str = r#"image: prom/prometheus:v2.47.1
 container_name: prometheus

@@ -150,9 +150,9 @@ mod tests {
     use std::rc::Rc;
 
     use super::*;
-    use crate::steps::prometheus_targets::test_context;
     use crate::store::StepStatus;
     use crate::testing::docker::{FakeCompose, FakeDocker, install};
+    use crate::testing::test_context;
 
     const EXISTING: &str =
         "# Pile de ticketing\nservices:\n  zammad:\n    image: zammad/zammad:6.0 # version figée\n";

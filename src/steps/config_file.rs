@@ -105,8 +105,8 @@ impl Step for PrometheusConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::steps::prometheus_targets::test_context;
     use crate::store::StepStatus;
+    use crate::testing::test_context;
 
     fn project() -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();

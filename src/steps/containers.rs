@@ -155,9 +155,9 @@ mod tests {
     use std::rc::Rc;
 
     use super::*;
-    use crate::steps::prometheus_targets::test_context;
     use crate::store::StepStatus;
     use crate::testing::docker::{FakeCompose, FakeDocker, container, install, stack};
+    use crate::testing::test_context;
 
     fn run(frames: Vec<Vec<ContainerState>>, unchanged: bool) -> Result<StepReport, StepFailure> {
         let dir = tempfile::tempdir().unwrap();

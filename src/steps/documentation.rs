@@ -167,7 +167,7 @@ mod tests {
     #[test]
     fn writes_page_then_already_done() {
         let dir = tempfile::tempdir().unwrap();
-        let mut ctx = crate::steps::prometheus_targets::test_context(dir.path());
+        let mut ctx = crate::testing::test_context(dir.path());
         let r = Documentation.run(&mut ctx).unwrap();
         assert_eq!(r.status, crate::store::StepStatus::Succeeded);
         let page =
@@ -199,7 +199,7 @@ mod tests {
     #[test]
     fn uses_recorded_dashboard_and_datasource() {
         let dir = tempfile::tempdir().unwrap();
-        let mut ctx = crate::steps::prometheus_targets::test_context(dir.path());
+        let mut ctx = crate::testing::test_context(dir.path());
         ctx.put(DatasourceInfo {
             uid: "P1809F7CD0C75ACF3".into(),
             name: "Prometheus".into(),
@@ -222,7 +222,7 @@ mod tests {
     #[test]
     fn dry_run_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let mut ctx = crate::steps::prometheus_targets::test_context(dir.path());
+        let mut ctx = crate::testing::test_context(dir.path());
         ctx.settings.dry_run = true;
         let r = Documentation.run(&mut ctx).unwrap();
         assert_eq!(r.status, crate::store::StepStatus::Skipped);

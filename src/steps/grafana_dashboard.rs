@@ -24,6 +24,12 @@ use crate::templates::escape_cell;
 
 use super::grafana_datasource::DatasourceInfo;
 
+mod metrics;
+
+pub use metrics::{
+    dashboard_metric_names, promql_metric_names, query_metric_names, substitute_variables,
+};
+
 /// The shipped fallback dashboard, under `templates/`.
 pub const FALLBACK_DASHBOARD: &str = "tableaux/cadvisor-journal.json";
 
@@ -226,220 +232,6 @@ pub fn same_import(stored: &Value, dash: &Value) -> bool {
         && key(stored, "revision") == key(dash, "revision")
 }
 
-// ---------------------------------------------------------------- metric names
-
-const LABEL_LISTS: [&str; 6] = [
-    "by",
-    "without",
-    "on",
-    "ignoring",
-    "group_left",
-    "group_right",
-];
-const KEYWORDS: [&str; 20] = [
-    "and",
-    "or",
-    "unless",
-    "offset",
-    "bool",
-    "sum",
-    "min",
-    "max",
-    "avg",
-    "group",
-    "stddev",
-    "stdvar",
-    "count",
-    "count_values",
-    "bottomk",
-    "topk",
-    "quantile",
-    "inf",
-    "nan",
-    "atan2",
-];
-
-fn is_ident_start(c: char) -> bool {
-    c.is_ascii_alphabetic() || c == '_' || c == ':'
-}
-
-fn is_ident(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_' || c == ':'
-}
-
-/// Index after the string starting at `i` (quote at `i`).
-fn skip_string(chars: &[char], i: usize) -> usize {
-    let q = chars[i];
-    let mut j = i + 1;
-    while j < chars.len() {
-        if chars[j] == '\\' && q != '`' {
-            j += 2;
-            continue;
-        }
-        if chars[j] == q {
-            return j + 1;
-        }
-        j += 1;
-    }
-    chars.len()
-}
-
-/// Index after the group opened at `i` (`{`, `[` or `(`), strings skipped.
-fn skip_group(chars: &[char], i: usize) -> usize {
-    let (open, close) = match chars[i] {
-        '{' => ('{', '}'),
-        '[' => ('[', ']'),
-        _ => ('(', ')'),
-    };
-    let mut depth = 0;
-    let mut j = i;
-    while j < chars.len() {
-        match chars[j] {
-            '"' | '\'' | '`' => {
-                j = skip_string(chars, j);
-                continue;
-            }
-            c if c == open => depth += 1,
-            c if c == close => {
-                depth -= 1;
-                if depth == 0 {
-                    return j + 1;
-                }
-            }
-            _ => {}
-        }
-        j += 1;
-    }
-    chars.len()
-}
-
-/// The metric names a PromQL expression reads: functions, keywords, label
-/// names and matchers, strings, durations, numbers and Grafana variables
-/// (`$x`, `${x}`) are dropped.
-pub fn promql_metric_names(expr: &str) -> BTreeSet<String> {
-    let chars: Vec<char> = expr.chars().collect();
-    let mut out = BTreeSet::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '"' || c == '\'' || c == '`' {
-            i = skip_string(&chars, i);
-        } else if c == '{' || c == '[' {
-            i = skip_group(&chars, i);
-        } else if c == '#' {
-            while i < chars.len() && chars[i] != '\n' {
-                i += 1;
-            }
-        } else if c == '$' {
-            i += 1;
-            if i < chars.len() && chars[i] == '{' {
-                i = skip_group(&chars, i);
-            } else {
-                while i < chars.len() && is_ident(chars[i]) {
-                    i += 1;
-                }
-            }
-        } else if c.is_ascii_digit()
-            || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit))
-        {
-            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '.') {
-                i += 1;
-            }
-        } else if is_ident_start(c) {
-            let start = i;
-            while i < chars.len() && is_ident(chars[i]) {
-                i += 1;
-            }
-            let word: String = chars[start..i].iter().collect();
-            let mut k = i;
-            while k < chars.len() && chars[k].is_whitespace() {
-                k += 1;
-            }
-            let before_paren = k < chars.len() && chars[k] == '(';
-            let lower = word.to_ascii_lowercase();
-            if LABEL_LISTS.contains(&lower.as_str()) {
-                if before_paren {
-                    i = skip_group(&chars, k);
-                }
-            } else if before_paren
-                || KEYWORDS.contains(&lower.as_str())
-                || word.chars().all(|c| c == ':')
-            {
-                // A function, an aggregation or a keyword.
-            } else {
-                out.insert(word);
-            }
-        } else {
-            i += 1;
-        }
-    }
-    out
-}
-
-/// Metric names of a Grafana query string: PromQL, or a templating query
-/// (`label_values(metric, label)`, `query_result(promql)`, `metrics(re)`…).
-pub fn query_metric_names(q: &str) -> BTreeSet<String> {
-    let t = q.trim();
-    let inner = |prefix: &str| -> Option<&str> {
-        t.strip_prefix(prefix)
-            .map(str::trim_start)
-            .and_then(|r| r.strip_prefix('('))
-            .and_then(|r| r.strip_suffix(')'))
-    };
-    if let Some(args) = inner("label_values") {
-        // label_values(label) or label_values(series, label): only a series names metrics.
-        let chars: Vec<char> = args.chars().collect();
-        let mut depth = 0;
-        let mut split = None;
-        let mut j = 0;
-        while j < chars.len() {
-            match chars[j] {
-                '"' | '\'' | '`' => {
-                    j = skip_string(&chars, j);
-                    continue;
-                }
-                '{' | '(' | '[' => depth += 1,
-                '}' | ')' | ']' => depth -= 1,
-                ',' if depth == 0 => split = Some(j),
-                _ => {}
-            }
-            j += 1;
-        }
-        return match split {
-            Some(s) => promql_metric_names(&chars[..s].iter().collect::<String>()),
-            None => BTreeSet::new(),
-        };
-    }
-    if let Some(args) = inner("query_result") {
-        return promql_metric_names(args);
-    }
-    if inner("metrics").is_some() || inner("label_names").is_some() {
-        return BTreeSet::new();
-    }
-    promql_metric_names(t)
-}
-
-/// Every metric name the dashboard queries (panels, targets, templating).
-pub fn dashboard_metric_names(dash: &Value) -> BTreeSet<String> {
-    fn walk(v: &Value, out: &mut BTreeSet<String>) {
-        match v {
-            Value::Object(map) => {
-                for (k, v) in map {
-                    match (k.as_str(), v) {
-                        ("expr" | "query", Value::String(s)) => out.extend(query_metric_names(s)),
-                        _ => walk(v, out),
-                    }
-                }
-            }
-            Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
-            _ => {}
-        }
-    }
-    let mut out = BTreeSet::new();
-    walk(dash, &mut out);
-    out
-}
-
 /// Known and missing names among `wanted`, and the known share in percent.
 pub fn coverage(wanted: &BTreeSet<String>, known: &[String]) -> (Vec<String>, Vec<String>, f64) {
     let known: BTreeSet<&str> = known.iter().map(String::as_str).collect();
@@ -496,80 +288,161 @@ pub fn run_with(
         .uid
         .clone();
     let id = ctx.settings.dashboard_id;
-    let (text, origin) = fetch_dashboard(com, id, &ctx.project).map_err(fail)?;
-    let dash = parse_dashboard(&text).map_err(fail)?;
-    let inputs = build_inputs(&dash, &ds_uid).map_err(fail)?;
-    let dash = prepare(dash, &origin);
-    let title = title_of(&dash).to_string();
+    let (dash, inputs, origin) = load(com, id, &ds_uid, &ctx.project).map_err(fail)?;
+    let imported = import_once(api, &dash, &inputs).map_err(fail)?;
+    let info = dashboard_info(&dash, &origin, &imported, &ctx.settings.grafana_url);
+    ctx.put(info.clone());
 
-    let existing = find_existing(api, &dash).map_err(fail)?;
-    let (uid, path, dashboard_id, already) = match existing {
-        Some(stored) if same_import(&stored.dashboard, &dash) => {
-            let uid = stored
-                .dashboard
-                .get("uid")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            let path = stored
-                .meta
-                .get("url")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("/d/{uid}"));
-            let num = stored
-                .dashboard
-                .get("id")
-                .and_then(Value::as_i64)
-                .unwrap_or_default();
-            (uid, path, num, true)
-        }
-        _ => {
-            let body = serde_json::json!({
-                "dashboard": dash,
-                "overwrite": true,
-                "inputs": inputs,
-                "folderUid": "",
-            });
-            let r = api.import_dashboard(&body).map_err(fail)?;
-            let hits = api.search_dashboards(&r.title).map_err(fail)?;
-            let Some(hit) = hits.iter().find(|h| h.uid == r.uid) else {
-                return Err(fail(Error::failed(format!(
-                    "le tableau de bord « {} » (uid {}) est introuvable par la recherche de Grafana après l'import",
-                    r.title, r.uid
-                ))));
-            };
-            let path = if r.imported_url.is_empty() {
-                hit.url.clone()
-            } else {
-                r.imported_url.clone()
-            };
-            (r.uid, path, r.dashboard_id, false)
-        }
+    let mut table = summary_table(&info, &origin, imported.dashboard_id);
+    let mut warnings = origin_warnings(&origin, id);
+    let (rows, warning) = metrics_coverage(&dash, prom);
+    table.push_str(&rows);
+    warnings.extend(warning);
+    let mut report = if imported.already {
+        StepReport::already_done(format!(
+            "le tableau de bord « {} » est déjà importé à cette révision (uid {}) : pas de réimport",
+            info.title, info.uid
+        ))
+    } else {
+        StepReport::done(format!(
+            "tableau de bord « {} » importé (uid {}) : {}",
+            info.title, info.uid, info.url
+        ))
+    }
+    .command(cmd)
+    .details(table);
+    for w in warnings {
+        report = report.warn(w);
+    }
+    Ok(report)
+}
+
+/// The dashboard to import (downloaded or the fallback, parsed, marked with
+/// its origin), its import inputs, and its origin.
+fn load(
+    com: &dyn GrafanaCom,
+    id: u32,
+    datasource_uid: &str,
+    project: &Project,
+) -> Result<(Value, Vec<Value>, Origin)> {
+    let (text, origin) = fetch_dashboard(com, id, project)?;
+    let dash = parse_dashboard(&text)?;
+    let inputs = build_inputs(&dash, datasource_uid)?;
+    Ok((prepare(dash, &origin), inputs, origin))
+}
+
+/// The dashboard as Grafana holds it after [`import_once`].
+#[derive(Debug)]
+struct Imported {
+    uid: String,
+    /// `/d/<uid>/<slug>`.
+    path: String,
+    /// Grafana's numeric id.
+    dashboard_id: i64,
+    /// Already there at this revision: not imported again.
+    already: bool,
+}
+
+/// Imports `dash` unless Grafana already holds it at this revision, then
+/// confirms the import through the search API.
+fn import_once(api: &dyn GrafanaApi, dash: &Value, inputs: &[Value]) -> Result<Imported> {
+    if let Some(stored) = find_existing(api, dash)?
+        && same_import(&stored.dashboard, dash)
+    {
+        return Ok(already_imported(&stored));
+    }
+    let body = serde_json::json!({
+        "dashboard": dash,
+        "overwrite": true,
+        "inputs": inputs,
+        "folderUid": "",
+    });
+    let r = api.import_dashboard(&body)?;
+    let hits = api.search_dashboards(&r.title)?;
+    let Some(hit) = hits.iter().find(|h| h.uid == r.uid) else {
+        return Err(Error::failed(format!(
+            "le tableau de bord « {} » (uid {}) est introuvable par la recherche de Grafana après l'import",
+            r.title, r.uid
+        )));
     };
-    let url = format!("{}{}", ctx.settings.grafana_url, path);
-    let revision = dash.get("revision").and_then(Value::as_i64);
-    let gnet_id = match &origin {
+    let path = if r.imported_url.is_empty() {
+        hit.url.clone()
+    } else {
+        r.imported_url.clone()
+    };
+    Ok(Imported {
+        uid: r.uid,
+        path,
+        dashboard_id: r.dashboard_id,
+        already: false,
+    })
+}
+
+/// What Grafana says of a dashboard it already holds.
+fn already_imported(stored: &StoredDashboard) -> Imported {
+    let uid = stored
+        .dashboard
+        .get("uid")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let path = stored
+        .meta
+        .get("url")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("/d/{uid}"));
+    let dashboard_id = stored
+        .dashboard
+        .get("id")
+        .and_then(Value::as_i64)
+        .unwrap_or_default();
+    Imported {
+        uid,
+        path,
+        dashboard_id,
+        already: true,
+    }
+}
+
+/// What the documentation step needs of the imported dashboard.
+fn dashboard_info(
+    dash: &Value,
+    origin: &Origin,
+    imported: &Imported,
+    grafana_url: &str,
+) -> DashboardInfo {
+    let gnet_id = match origin {
         Origin::GrafanaCom { id, .. } => Some(*id),
         Origin::Fallback { .. } => None,
     };
-    ctx.put(DashboardInfo {
-        title: title.clone(),
-        uid: uid.clone(),
+    DashboardInfo {
+        title: title_of(dash).to_string(),
+        uid: imported.uid.clone(),
         gnet_id,
-        revision,
-        url: url.clone(),
+        revision: dash.get("revision").and_then(Value::as_i64),
+        url: format!("{grafana_url}{}", imported.path),
         fallback: gnet_id.is_none(),
-    });
+    }
+}
 
-    let mut table = format!(
-        "| | |\n|---|---|\n| Titre | {} |\n| Source | {} |\n| uid | `{uid}` |\n| ID dans Grafana | {dashboard_id} |\n| Révision | {} |\n| Adresse | <{url}> |",
-        escape_cell(&title),
-        source_label(&origin),
-        revision.map_or("—".to_string(), |r| r.to_string()),
-    );
+/// The journal's table: title, source, uid, id, revision, address.
+fn summary_table(info: &DashboardInfo, origin: &Origin, dashboard_id: i64) -> String {
+    format!(
+        "| | |\n|---|---|\n| Titre | {} |\n| Source | {} |\n| uid | `{}` |\n| ID dans Grafana | {dashboard_id} |\n| Révision | {} |\n| Adresse | <{}> |",
+        escape_cell(&info.title),
+        source_label(origin),
+        info.uid,
+        info.revision.map_or("—".to_string(), |r| r.to_string()),
+        info.url,
+    )
+}
+
+/// The warnings about where the dashboard came from: the fallback, the
+/// tutorial's (wrong) dashboard id.
+fn origin_warnings(origin: &Origin, id: u32) -> Vec<String> {
     let mut warnings = Vec::new();
-    if let Origin::Fallback { reason } = &origin {
+    if let Origin::Fallback { reason } = origin {
         warnings.push(format!(
             "grafana.com est injoignable ({reason}) : le tableau de bord de secours livré avec journal \
              a été importé à la place du tableau {id}"
@@ -581,57 +454,58 @@ pub fn run_with(
              ses panneaux resteront vides ; l'ID 14282 « Cadvisor exporter » convient"
         ));
     }
-    let wanted = dashboard_metric_names(&dash);
-    match prom.metric_names() {
-        Ok(known) if !wanted.is_empty() => {
-            let (have, miss, pct) = coverage(&wanted, &known);
-            table.push_str(&format!(
-                "\n| Métriques interrogées présentes dans Prometheus | {} sur {} ({} %) |",
-                have.len(),
-                wanted.len(),
-                crate::french::decimal(pct, 0)
-            ));
-            if !miss.is_empty() {
-                let shown: Vec<String> = miss.iter().take(8).map(|m| format!("`{m}`")).collect();
-                table.push_str(&format!(
-                    "\n| Absentes | {}{} |",
-                    shown.join(", "),
-                    if miss.len() > 8 {
-                        format!(" … (+{})", miss.len() - 8)
-                    } else {
-                        String::new()
-                    }
-                ));
-            }
-            if pct < COVERAGE_THRESHOLD {
-                warnings.push(format!(
-                    "seulement {} % des métriques interrogées par ce tableau de bord existent dans Prometheus \
-                     ({} sur {}) : la plupart de ses panneaux resteront vides",
-                    crate::french::decimal(pct, 0),
-                    have.len(),
-                    wanted.len()
-                ));
-            }
+    warnings
+}
+
+/// The table rows on the metrics the dashboard queries that Prometheus has,
+/// and a warning when too few of them exist (or when Prometheus cannot say).
+fn metrics_coverage(dash: &Value, prom: &dyn PrometheusApi) -> (String, Option<String>) {
+    let wanted = dashboard_metric_names(dash);
+    let known = match prom.metric_names() {
+        Ok(_) if wanted.is_empty() => {
+            return (
+                "\n| Métriques interrogées | aucune trouvée dans le JSON |".to_string(),
+                None,
+            );
         }
-        Ok(_) => table.push_str("\n| Métriques interrogées | aucune trouvée dans le JSON |"),
-        Err(e) => warnings.push(format!(
-            "impossible de comparer les métriques du tableau de bord à celles de Prometheus : {}",
-            e.message()
-        )),
+        Ok(known) => known,
+        Err(e) => {
+            let warning = format!(
+                "impossible de comparer les métriques du tableau de bord à celles de Prometheus : {}",
+                e.message()
+            );
+            return (String::new(), Some(warning));
+        }
+    };
+    let (have, miss, pct) = coverage(&wanted, &known);
+    let mut rows = format!(
+        "\n| Métriques interrogées présentes dans Prometheus | {} sur {} ({} %) |",
+        have.len(),
+        wanted.len(),
+        crate::french::decimal(pct, 0)
+    );
+    if !miss.is_empty() {
+        let shown: Vec<String> = miss.iter().take(8).map(|m| format!("`{m}`")).collect();
+        rows.push_str(&format!(
+            "\n| Absentes | {}{} |",
+            shown.join(", "),
+            if miss.len() > 8 {
+                format!(" … (+{})", miss.len() - 8)
+            } else {
+                String::new()
+            }
+        ));
     }
-    let mut report = if already {
-        StepReport::already_done(format!(
-            "le tableau de bord « {title} » est déjà importé à cette révision (uid {uid}) : pas de réimport"
-        ))
-    } else {
-        StepReport::done(format!("tableau de bord « {title} » importé (uid {uid}) : {url}"))
-    }
-    .command(cmd)
-    .details(table);
-    for w in warnings {
-        report = report.warn(w);
-    }
-    Ok(report)
+    let warning = (pct < COVERAGE_THRESHOLD).then(|| {
+        format!(
+            "seulement {} % des métriques interrogées par ce tableau de bord existent dans Prometheus \
+             ({} sur {}) : la plupart de ses panneaux resteront vides",
+            crate::french::decimal(pct, 0),
+            have.len(),
+            wanted.len()
+        )
+    });
+    (rows, warning)
 }
 
 impl Step for GrafanaDashboard {
@@ -666,61 +540,9 @@ impl Step for GrafanaDashboard {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::adapters::grafana::fake::FakeGrafana;
     use crate::adapters::grafana_com::DashboardMeta;
     use crate::adapters::prometheus::{QueryResult, Target};
-
-    fn names(expr: &str) -> Vec<String> {
-        promql_metric_names(expr).into_iter().collect()
-    }
-
-    #[test]
-    fn extracts_metric_names_from_promql() {
-        assert_eq!(
-            names(
-                r#"sum by (name) (rate(container_cpu_usage_seconds_total{name!="",image=~"a.*"}[1m])) * 100"#
-            ),
-            vec!["container_cpu_usage_seconds_total"]
-        );
-        assert_eq!(
-            names(
-                r#"sum(rate(container_cpu_usage_seconds_total{instance=~"$host",name=~"$container",name=~".+"}[5m])) by (name) *100"#
-            ),
-            vec!["container_cpu_usage_seconds_total"]
-        );
-        assert_eq!(
-            names("(time() - container_start_time_seconds{name=~\"$container\"})/86400"),
-            vec!["container_start_time_seconds"]
-        );
-        assert_eq!(
-            names("sum(flyte:admin:admin:database:executions:get_ms) by (quantile)"),
-            vec!["flyte:admin:admin:database:executions:get_ms"]
-        );
-        assert_eq!(
-            names("a / on(instance) group_left(job) b offset 5m and bool c > 1e3"),
-            vec!["a", "b", "c"]
-        );
-        assert_eq!(
-            names("histogram_quantile(0.9, sum by(le) (rate(x_bucket[$__rate_interval])))"),
-            vec!["x_bucket"]
-        );
-        assert_eq!(
-            names(r#"label_replace(up, "dst", "$1", "src", "(.*)")"#),
-            vec!["up"]
-        );
-    }
-
-    #[test]
-    fn templating_queries_keep_only_series() {
-        let n = |q: &str| query_metric_names(q).into_iter().collect::<Vec<_>>();
-        assert!(n(r#"label_values({__name__=~"container.*"},instance)"#).is_empty());
-        assert_eq!(
-            n("label_values(container_last_seen, name)"),
-            vec!["container_last_seen"]
-        );
-        assert!(n("label_values(job)").is_empty());
-        assert_eq!(n("query_result(topk(5, up))"), vec!["up"]);
-    }
+    use crate::testing::{FakeGrafana, StepContext};
 
     #[test]
     fn fallback_dashboard_parses_and_has_inputs() {
@@ -803,13 +625,13 @@ mod tests {
       "panels":[{"datasource":"${DS_PROMETHEUS}","targets":[{"expr":"sum(rate(container_cpu_usage_seconds_total{name=~\".+\"}[5m])) by (name) *100"},{"expr":"container_memory_rss{name=~\".+\"}"}]}]}"#;
 
     fn ctx_with_ds(dir: &std::path::Path) -> RunContext {
-        let mut ctx = crate::steps::prometheus_targets::test_context(dir);
-        ctx.put(DatasourceInfo {
-            uid: "uid-ds".into(),
-            name: "Prometheus".into(),
-            url: "http://prometheus:9090".into(),
-        });
-        ctx
+        StepContext::new(dir)
+            .with(DatasourceInfo {
+                uid: "uid-ds".into(),
+                name: "Prometheus".into(),
+                url: "http://prometheus:9090".into(),
+            })
+            .build()
     }
 
     #[test]

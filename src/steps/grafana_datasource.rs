@@ -196,7 +196,7 @@ impl Step for GrafanaDatasource {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::adapters::grafana::fake::FakeGrafana;
+    use crate::testing::FakeGrafana;
 
     #[test]
     fn creates_once_then_already_done() {
@@ -238,7 +238,7 @@ mod tests {
     #[test]
     fn failed_test_is_a_failure_with_grafana_message_and_network_hint() {
         let dir = tempfile::tempdir().unwrap();
-        let mut ctx = crate::steps::prometheus_targets::test_context(dir.path());
+        let mut ctx = crate::testing::test_context(dir.path());
         let g = FakeGrafana::new("x");
         *g.ds_health.borrow_mut() = crate::adapters::grafana::DatasourceHealth {
             status: "ERROR".into(),
@@ -254,7 +254,7 @@ mod tests {
     #[test]
     fn second_run_is_already_done() {
         let dir = tempfile::tempdir().unwrap();
-        let mut ctx = crate::steps::prometheus_targets::test_context(dir.path());
+        let mut ctx = crate::testing::test_context(dir.path());
         let g = FakeGrafana::new("x");
         let r1 = run_with(&g, &mut ctx).unwrap();
         assert_eq!(r1.status, crate::store::StepStatus::Succeeded);

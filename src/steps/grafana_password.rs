@@ -601,15 +601,7 @@ impl Step for GrafanaPassword {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::adapters::grafana::fake::FakeGrafana;
-
-    impl FakeGrafana {
-        fn with(current: &str, blocked: bool) -> Self {
-            let mut f = FakeGrafana::new(current);
-            f.blocked = blocked;
-            f
-        }
-    }
+    use crate::testing::FakeGrafana;
 
     // A test-only value, not a real password.
     fn target() -> Secret {

@@ -269,36 +269,6 @@ pub fn run_with(
     }
 }
 
-/// A run context on a temporary project, for the steps' unit tests.
-#[cfg(test)]
-pub(crate) fn test_context(root: &std::path::Path) -> RunContext {
-    use crate::settings::{
-        DEFAULT_CADVISOR_IMAGE, DEFAULT_DASHBOARD_ID, DEFAULT_GRAFANA_IMAGE,
-        DEFAULT_PROMETHEUS_IMAGE, Images,
-    };
-    let settings = crate::runbook::Settings {
-        images: Images {
-            prometheus: DEFAULT_PROMETHEUS_IMAGE.into(),
-            grafana: DEFAULT_GRAFANA_IMAGE.into(),
-            cadvisor: DEFAULT_CADVISOR_IMAGE.into(),
-        },
-        prometheus_url: "http://localhost:9090".into(),
-        grafana_url: "http://localhost:8084".into(),
-        grafana_com_url: "https://grafana.com".into(),
-        dashboard_id: DEFAULT_DASHBOARD_ID,
-        targets_timeout: Duration::from_secs(1),
-        ready_timeout: Duration::from_secs(1),
-        restart_sample_gap: Duration::from_secs(0),
-        grafana_password: None,
-        grafana_password_file: None,
-        force: false,
-        dry_run: false,
-        reset_grafana_password: false,
-    };
-    let project = crate::project::Project::open(Some(root)).expect("temporary project");
-    RunContext::new(project, settings, crate::output::Output::plain())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -375,7 +345,7 @@ mod tests {
     #[test]
     fn check_is_already_done_when_the_stack_was_already_running() {
         let dir = tempfile::tempdir().unwrap();
-        let mut ctx = test_context(dir.path());
+        let mut ctx = crate::testing::test_context(dir.path());
         let f = Fake {
             polls: RefCell::new(vec![UP]),
         };

@@ -438,7 +438,7 @@ mod tests {
         assert!(how.contains("différence"), "{how}");
         assert!((cpu["grafana"] - 0.1).abs() < 1e-9);
         let dir = tempfile::tempdir().unwrap();
-        let ctx = crate::steps::prometheus_targets::test_context(dir.path());
+        let ctx = crate::testing::test_context(dir.path());
         let f = Fresh {
             calls: std::cell::Cell::new((0, 0)),
         };

@@ -3,8 +3,13 @@
 //! it (the tutorial's fixed container names allow one stack at a time), tears
 //! each stack down, and plays grafana.com with a local HTTP fixture.
 //!
-//! With `JOURNAL_E2E=1` (set by .ci/run) a missing bench is a failure; without
-//! it, the test says loudly that it is skipped.
+//! Every test that needs the bench is `#[ignore]`d with a reason, so a plain
+//! `cargo test` reports it as ignored in its own summary. Once asked for
+//! (`-- --include-ignored`, as the README's test command and .ci/run do), a
+//! bench test requires the bench: a missing one is a failure, never a silent
+//! pass. `JOURNAL_E2E=1` says that the end-to-end tests must run: with it, a
+//! test run that leaves the ignored tests out fails
+//! ([`e2e_includes_the_ignored_tests`]).
 
 #![allow(dead_code)]
 
@@ -32,46 +37,70 @@ fn docker_ok(args: &[&str]) -> bool {
         .unwrap_or(false)
 }
 
-/// A locked bench; `None` when it is absent and `JOURNAL_E2E` is not set.
+/// The libtest options that run the ignored tests.
+const INCLUDE_IGNORED: [&str; 2] = ["--include-ignored", "--ignored"];
+
+/// Whether `JOURNAL_E2E=1`: the end-to-end tests must run.
+fn e2e_required() -> bool {
+    std::env::var("JOURNAL_E2E").is_ok_and(|v| v == "1")
+}
+
+/// What is missing for the bench, in French (empty when it is ready).
+fn missing() -> Vec<String> {
+    let mut missing = Vec::new();
+    if !docker_ok(&["info"]) {
+        missing.push("moteur Docker injoignable".to_string());
+        return missing;
+    }
+    if !docker_ok(&["compose", "version"]) {
+        missing.push("Docker Compose v2 absent (`docker compose version` échoue)".to_string());
+    }
+    for img in [
+        IMAGE_PROMETHEUS,
+        IMAGE_GRAFANA,
+        IMAGE_CADVISOR,
+        IMAGE_CRASHLOOP,
+    ] {
+        if !docker_ok(&["image", "inspect", img]) {
+            missing.push(format!("image {img} absente"));
+        }
+    }
+    missing
+}
+
+/// The bench, held by one test at a time.
 pub struct Bench {
     _guard: MutexGuard<'static, ()>,
 }
 
 impl Bench {
-    /// Takes the bench, or explains why not.
-    pub fn take(test: &str) -> Option<Bench> {
+    /// Takes the bench for `test`; panics when it is not ready. Only the
+    /// ignored tests take it, so it runs only when asked for.
+    pub fn take(test: &str) -> Bench {
         let guard = BENCH.lock().unwrap_or_else(|e| e.into_inner());
-        let mut missing = Vec::new();
-        if !docker_ok(&["info"]) {
-            missing.push("moteur Docker injoignable".to_string());
-        } else {
-            if !docker_ok(&["compose", "version"]) && !docker_ok(&["--version"]) {
-                missing.push("Docker Compose absent".to_string());
-            }
-            for img in [
-                IMAGE_PROMETHEUS,
-                IMAGE_GRAFANA,
-                IMAGE_CADVISOR,
-                IMAGE_CRASHLOOP,
-            ] {
-                if !docker_ok(&["image", "inspect", img]) {
-                    missing.push(format!("image {img} absente"));
-                }
-            }
-        }
-        if missing.is_empty() {
-            // Leftovers of an interrupted test would hold the fixed names.
-            remove_part6_containers();
-            return Some(Bench { _guard: guard });
-        }
-        let why = missing.join(", ");
-        if std::env::var("JOURNAL_E2E").is_ok_and(|v| v == "1") {
-            panic!("{test} : banc Docker indisponible ({why}) ; lancez bash tests/bench/setup.sh");
-        }
-        eprintln!(
-            "IGNORÉ {test} : banc Docker indisponible ({why}) ; JOURNAL_E2E=1 en ferait un échec"
+        let missing = missing();
+        assert!(
+            missing.is_empty(),
+            "{test} : banc Docker indisponible ({}) ; préparez-le avec `bash tests/bench/setup.sh`, \
+             ou lancez les tests sans --include-ignored",
+            missing.join(", ")
         );
-        None
+        // Leftovers of an interrupted test would hold the fixed names.
+        remove_part6_containers();
+        Bench { _guard: guard }
+    }
+}
+
+/// With `JOURNAL_E2E=1`, the bench tests must not be left out: the test run
+/// has to include the ignored tests.
+#[test]
+fn e2e_includes_the_ignored_tests() {
+    if e2e_required() {
+        assert!(
+            std::env::args().any(|a| INCLUDE_IGNORED.contains(&a.as_str())),
+            "JOURNAL_E2E=1 mais les tests du banc Docker sont ignorés : \
+             lancez `cargo test --locked -- --include-ignored`"
+        );
     }
 }
 

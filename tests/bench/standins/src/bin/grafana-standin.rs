@@ -794,7 +794,7 @@ fn route(app: &App, req: &Request) -> Response {
     type H<'a> = Box<dyn FnOnce(&App, &str) -> Response + 'a>;
     let body = &req.body;
     let handler: H = match (m, s.as_slice()) {
-        ("GET", ["user"]) => Box::new(|a, u| current_user(a, u)),
+        ("GET", ["user"]) => Box::new(current_user),
         ("PUT", ["user", "password"]) => Box::new(move |a, u| change_password(a, u, body)),
         ("GET", ["org"]) => Box::new(|_, _| {
             Response::json(200, &json!({"id": 1, "name": "Main Org.", "address": {"address1": "", "address2": "", "city": "", "zipCode": "", "state": "", "country": ""}}))
