@@ -57,6 +57,8 @@ pub struct ContainerState {
     pub ports: Vec<String>,
     /// Host ports published.
     pub host_ports: Vec<u16>,
+    /// When the container was last started (from inspect).
+    pub started_at: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 /// The engine operations the steps use.
@@ -263,6 +265,11 @@ impl Containers for Docker {
             exit_code: state.exit_code,
             ports: Vec::new(),
             host_ports: Vec::new(),
+            started_at: state
+                .started_at
+                .as_deref()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .filter(|t| t.timestamp() > 0),
         })
     }
 

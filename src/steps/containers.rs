@@ -4,6 +4,8 @@
 //! a restart loop (then the container's last log lines go to the journal),
 //! and reads the health status when a healthcheck exists. Read-only.
 
+use std::time::Duration;
+
 use crate::adapters::docker::ContainerState;
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
@@ -11,6 +13,29 @@ use crate::steps::{ComposeClient, ComposeProject, DockerClient, PART6_SERVICES, 
 
 /// Étape 3 : vérification des conteneurs.
 pub struct Containers;
+
+/// How long to wait before the second `RestartCount` sample. A container in
+/// a restart loop was started recently (each restart sets `StartedAt`): when
+/// every container runs and started more than `gap` ago, one sample is
+/// enough; otherwise the second one comes when the youngest is `gap` old.
+pub fn second_sample_in(
+    first: &[ContainerState],
+    gap: Duration,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Duration {
+    let mut wait = Duration::ZERO;
+    for c in first {
+        let age = c
+            .started_at
+            .filter(|_| c.state == "running")
+            .and_then(|t| (now - t).to_std().ok());
+        match age {
+            Some(age) => wait = wait.max(gap.saturating_sub(age)),
+            None => return gap,
+        }
+    }
+    wait
+}
 
 /// The `docker compose ps`-like table for the journal.
 pub fn ps_table(list: &[ContainerState]) -> String {
@@ -58,8 +83,18 @@ impl Step for Containers {
         let project = ctx.require::<ComposeProject>("le projet Compose")?.clone();
         let first = docker.service_containers(&project.name, &PART6_SERVICES)?;
         let gap = ctx.settings.restart_sample_gap;
-        std::thread::sleep(gap);
-        let second = docker.service_containers(&project.name, &PART6_SERVICES)?;
+        let wait = second_sample_in(&first, gap, chrono::Local::now().fixed_offset());
+        let second = if wait.is_zero() {
+            first.clone()
+        } else {
+            std::thread::sleep(wait);
+            docker.service_containers(&project.name, &PART6_SERVICES)?
+        };
+        let gap_fr = crate::french::duration_ms(gap.as_millis() as u64);
+        let sampled = match wait.is_zero() {
+            true => format!("en marche depuis plus de {gap_fr}, sans redémarrage"),
+            false => format!("sans redémarrage en {gap_fr}"),
+        };
         let ps = compose
             .ps(&project.file, &PART6_SERVICES)
             .map(|c| c.combined())
@@ -128,13 +163,11 @@ impl Step for Containers {
             .join(", ");
         let mut report = if ctx.get::<StackUnchanged>().is_some() {
             StepReport::already_done(format!(
-                "les trois conteneurs tournaient déjà et tournent toujours ({names}), sans redémarrage en {} s",
-                gap.as_secs()
+                "les trois conteneurs tournaient déjà et tournent toujours ({names}), {sampled}"
             ))
         } else {
             StepReport::done(format!(
-                "les trois conteneurs tournent ({names}), sans redémarrage en {} s",
-                gap.as_secs()
+                "les trois conteneurs tournent ({names}), {sampled}"
             ))
         }
         .command(command)
@@ -162,6 +195,7 @@ mod tests {
     fn run(frames: Vec<Vec<ContainerState>>, unchanged: bool) -> Result<StepReport, StepFailure> {
         let dir = tempfile::tempdir().unwrap();
         let mut ctx = test_context(dir.path());
+        ctx.settings.restart_sample_gap = Duration::from_millis(300);
         install(
             &mut ctx,
             Rc::new(FakeDocker::scripted(frames)),
@@ -182,11 +216,45 @@ mod tests {
         assert_eq!(r.status, StepStatus::AlreadyDone);
     }
 
+    /// The stack as just started: every container young.
+    fn young(generation: u32) -> Vec<ContainerState> {
+        let mut s = stack(generation);
+        for c in &mut s {
+            c.started_at = Some(chrono::Local::now().fixed_offset());
+        }
+        s
+    }
+
+    #[test]
+    fn containers_running_for_long_need_one_sample_only() {
+        // A second frame that would show a restart is never read.
+        let mut second = stack(1);
+        second[1].restart_count = 3;
+        let r = run(vec![stack(1), second], false).unwrap();
+        assert_eq!(r.status, StepStatus::Succeeded);
+        assert!(r.summary.contains("en marche depuis plus de 300 ms"), "{}", r.summary);
+    }
+
+    #[test]
+    fn the_second_sample_waits_only_for_the_youngest() {
+        let now = chrono::Local::now().fixed_offset();
+        let gap = Duration::from_secs(5);
+        let mut s = stack(1);
+        assert_eq!(second_sample_in(&s, gap, now), Duration::ZERO);
+        s[0].started_at = Some(now - chrono::Duration::seconds(2));
+        assert_eq!(second_sample_in(&s, gap, now), Duration::from_secs(3));
+        s[1].started_at = None;
+        assert_eq!(second_sample_in(&s, gap, now), gap);
+        let mut stopped = stack(1);
+        stopped[2].state = "exited".into();
+        assert_eq!(second_sample_in(&stopped, gap, now), gap);
+    }
+
     #[test]
     fn a_restart_between_samples_is_a_loop_with_its_logs() {
         let mut second = stack(1);
         second[1].restart_count = 3;
-        let f = run(vec![stack(1), second], false).expect_err("loop");
+        let f = run(vec![young(1), second], false).expect_err("loop");
         assert!(
             f.error
                 .message()
@@ -200,7 +268,7 @@ mod tests {
     fn a_stopped_container_is_reported_with_its_exit_code() {
         let mut second = stack(1);
         second[2] = container("cadvisor", "cadvisor-1", "exited", 0);
-        let f = run(vec![stack(1), second], false).expect_err("stopped");
+        let f = run(vec![young(1), second], false).expect_err("stopped");
         assert!(f.error.message().contains("« cadvisor » ne tourne pas"));
         assert!(f.error.message().contains("code de sortie 1"));
     }

@@ -31,6 +31,7 @@ pub fn container(service: &str, id: &str, state: &str, restarts: i64) -> Contain
         exit_code: (state != "running").then_some(1),
         ports: Vec::new(),
         host_ports: Vec::new(),
+        started_at: Some(chrono::Local::now().fixed_offset() - chrono::Duration::minutes(2)),
     }
 }
 
