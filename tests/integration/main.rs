@@ -5,6 +5,7 @@
 mod bench;
 mod book;
 mod check;
+mod grafana_lockout;
 mod list;
 mod notes;
 mod partie6;
