@@ -73,6 +73,27 @@ pub trait Containers {
     fn inspect(&self, id: &str) -> Result<ContainerState>;
     /// The last `lines` lines of a container's logs.
     fn logs_tail(&self, id: &str, lines: usize) -> Result<String>;
+    /// CPU used by each named container, in cores, as `docker stats` computes
+    /// it: the engine reads the cgroup counters twice about a second apart
+    /// (all containers at once). Unknown or stopped containers are left out.
+    fn cpu_cores(&self, names: &[String]) -> Result<Vec<(String, f64)>>;
+}
+
+/// Cores used between the two readings of one `stats` answer.
+fn cores_of(s: &bollard::models::ContainerStatsResponse) -> Option<f64> {
+    let now = s.cpu_stats.as_ref()?;
+    let pre = s.precpu_stats.as_ref()?;
+    let used =
+        now.cpu_usage.as_ref()?.total_usage? as f64 - pre.cpu_usage.as_ref()?.total_usage? as f64;
+    let system = now.system_cpu_usage? as f64 - pre.system_cpu_usage? as f64;
+    let cpus = now.online_cpus.filter(|n| *n > 0).or_else(|| {
+        now.cpu_usage
+            .as_ref()?
+            .percpu_usage
+            .as_ref()
+            .map(|v| v.len() as u32)
+    })? as f64;
+    (system > 0.0 && used >= 0.0).then(|| used / system * cpus)
 }
 
 /// The bollard implementation.
@@ -271,6 +292,27 @@ impl Containers for Docker {
                 .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
                 .filter(|t| t.timestamp() > 0),
         })
+    }
+
+    fn cpu_cores(&self, names: &[String]) -> Result<Vec<(String, f64)>> {
+        let opts = || {
+            bollard::query_parameters::StatsOptionsBuilder::default()
+                .stream(false)
+                .one_shot(false)
+                .build()
+        };
+        let answers = self
+            .rt
+            .block_on(futures_util::future::join_all(names.iter().map(
+                |n| async move {
+                    let mut s = Box::pin(self.client.stats(n, Some(opts())));
+                    (n.clone(), s.next().await)
+                },
+            )));
+        Ok(answers
+            .into_iter()
+            .filter_map(|(n, r)| Some((n, cores_of(&r?.ok()?)?)))
+            .collect())
     }
 
     fn logs_tail(&self, id: &str, lines: usize) -> Result<String> {

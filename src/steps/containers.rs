@@ -232,7 +232,11 @@ mod tests {
         second[1].restart_count = 3;
         let r = run(vec![stack(1), second], false).unwrap();
         assert_eq!(r.status, StepStatus::Succeeded);
-        assert!(r.summary.contains("en marche depuis plus de 300 ms"), "{}", r.summary);
+        assert!(
+            r.summary.contains("en marche depuis plus de 300 ms"),
+            "{}",
+            r.summary
+        );
     }
 
     #[test]

@@ -8,10 +8,12 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use crate::adapters::docker::Containers;
 use crate::adapters::prometheus::{HttpPrometheus, PrometheusApi, Sample};
 use crate::error::{Error, Result};
 use crate::french;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
+use crate::steps::DockerClient;
 use crate::templates::escape_cell;
 
 /// CPU per container: share of one core over the last minute.
@@ -56,6 +58,7 @@ fn by_name(samples: &[Sample]) -> BTreeMap<String, f64> {
 /// CPU (cores) per container and how it was obtained (French).
 pub fn read_cpu(
     api: &dyn PrometheusApi,
+    engine: Option<&dyn Containers>,
     max_wait: Duration,
 ) -> Result<(BTreeMap<String, f64>, String)> {
     let r = by_name(api.query(CPU_QUERY)?.samples());
@@ -71,8 +74,7 @@ pub fn read_cpu(
                 .into(),
         ));
     }
-    // A single sample per series so far: wait for the next scrape and
-    // compute the difference of the counter here.
+    // A single sample per series so far (the first scrape just happened).
     let first = by_name(api.query(CPU_COUNTER)?.samples());
     let t1 = by_name(api.query(CPU_COUNTER_TIME)?.samples());
     if first.is_empty() {
@@ -81,6 +83,22 @@ pub fn read_cpu(
             "aucune série container_cpu_usage_seconds_total nommée".into(),
         ));
     }
+    // Rather than waiting up to a scrape interval for a second point, ask
+    // the engine: it reads the same cgroup counters twice, a second apart.
+    if let Some(engine) = engine {
+        let names: Vec<String> = first.keys().cloned().collect();
+        let measured: BTreeMap<String, f64> = engine.cpu_cores(&names)?.into_iter().collect();
+        if !measured.is_empty() {
+            return Ok((
+                measured,
+                "deux lectures des compteurs CPU des cgroups à une seconde d'intervalle, faites par \
+                 le moteur Docker (comme `docker stats`) : Prometheus n'avait encore qu'un relevé de \
+                 cAdvisor, trop peu pour `rate` ou `irate`"
+                    .into(),
+            ));
+        }
+    }
+    // No engine: wait for the next scrape and compute the difference here.
     let start = Instant::now();
     loop {
         let t2 = by_name(api.query(CPU_COUNTER_TIME)?.samples());
@@ -256,7 +274,8 @@ pub fn run_with(
 ) -> Result<StepReport, StepFailure> {
     let cmd = command(ctx);
     let fail = |e: Error| StepFailure::from(e).command(cmd.clone());
-    let (cpu, cpu_how) = read_cpu(api, max_wait).map_err(fail)?;
+    let engine = ctx.get::<DockerClient>().map(|d| d.0.clone());
+    let (cpu, cpu_how) = read_cpu(api, engine.as_deref(), max_wait).map_err(fail)?;
     let (mem, mem_how) = read_memory(api).map_err(fail)?;
     let rows = merge(&cpu, &mem);
     // An observation: « déjà fait » when the stack was already running
@@ -434,7 +453,7 @@ mod tests {
             calls: std::cell::Cell::new((0, 0)),
         };
         // The second reading of the counter and of its timestamp sees the next scrape.
-        let (cpu, how) = read_cpu(&f, Duration::from_secs(1)).unwrap();
+        let (cpu, how) = read_cpu(&f, None, Duration::from_secs(1)).unwrap();
         assert!(how.contains("différence"), "{how}");
         assert!((cpu["grafana"] - 0.1).abs() < 1e-9);
         let dir = tempfile::tempdir().unwrap();
@@ -448,5 +467,18 @@ mod tests {
             "{}",
             r.details
         );
+    }
+
+    #[test]
+    fn too_fresh_run_asks_the_engine_instead_of_waiting_for_a_scrape() {
+        let f = Fresh {
+            calls: std::cell::Cell::new((0, 0)),
+        };
+        let engine = crate::testing::docker::FakeDocker::default();
+        let (cpu, how) = read_cpu(&f, Some(&engine), Duration::from_secs(30)).unwrap();
+        assert!(how.contains("moteur Docker"), "{how}");
+        assert!((cpu["grafana"] - 0.0125).abs() < 1e-9);
+        // The counter was read once only: no wait for a second scrape.
+        assert_eq!(f.calls.get().0, 1);
     }
 }

@@ -90,6 +90,10 @@ impl Containers for FakeDocker {
     fn logs_tail(&self, _id: &str, _lines: usize) -> Result<String> {
         Ok(self.logs.clone())
     }
+
+    fn cpu_cores(&self, names: &[String]) -> Result<Vec<(String, f64)>> {
+        Ok(names.iter().map(|n| (n.clone(), 0.0125)).collect())
+    }
 }
 
 /// A Compose CLI that records its commands.

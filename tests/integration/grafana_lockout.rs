@@ -45,8 +45,12 @@ fn three_runs_against_a_changed_password_never_lock_the_account() {
 
     // Someone changes the password in Grafana's UI.
     let api = HttpGrafana::new("http://localhost:8084", None).unwrap();
-    api.change_password("admin", &Secret::new(wanted.clone()), &Secret::new(UI_PASSWORD))
-        .unwrap();
+    api.change_password(
+        "admin",
+        &Secret::new(wanted.clone()),
+        &Secret::new(UI_PASSWORD),
+    )
+    .unwrap();
 
     let since = chrono::Utc::now().timestamp().to_string();
     let mut outs = Vec::new();
@@ -59,15 +63,26 @@ fn three_runs_against_a_changed_password_never_lock_the_account() {
         .lines()
         .filter(|l| l.contains("status=401"))
         .count();
-    assert!(refused <= 2, "{refused} connexions refusées en trois exécutions");
+    assert!(
+        refused <= 2,
+        "{refused} connexions refusées en trois exécutions"
+    );
     assert_eq!(login(UI_PASSWORD), AuthOutcome::Valid, "compte bloqué");
     assert!(
         outs[1].stderr.contains("aucune connexion n'a été tentée"),
         "{}",
         outs[1]
     );
-    assert!(outs[2].stderr.contains("--reinitialiser-grafana"), "{}", outs[2]);
-    assert!(outs[2].stderr.contains("ne le réessaiera pas avant"), "{}", outs[2]);
+    assert!(
+        outs[2].stderr.contains("--reinitialiser-grafana"),
+        "{}",
+        outs[2]
+    );
+    assert!(
+        outs[2].stderr.contains("ne le réessaiera pas avant"),
+        "{}",
+        outs[2]
+    );
     let refusals =
         fs::read_to_string(s.projet.path().join(".journal-secrets/grafana-refus.json")).unwrap();
     assert!(!refusals.contains(&wanted) && !refusals.contains(UI_PASSWORD));
@@ -88,17 +103,22 @@ fn three_runs_against_a_changed_password_never_lock_the_account() {
         .find(|st| st.id == "grafana-password")
         .unwrap();
     assert_eq!(step.statut, StepStatus::Succeeded);
-    assert!(last.body.contains("réinitialisé dans le conteneur"), "{}", last.body);
+    assert!(
+        last.body.contains("réinitialisé dans le conteneur"),
+        "{}",
+        last.body
+    );
     for f in walk(&s.projet.journal_dir()) {
         let text = String::from_utf8_lossy(&fs::read(&f).unwrap()).to_string();
         assert!(!text.contains(&wanted), "mot de passe dans {}", f.display());
-        assert!(!text.contains(UI_PASSWORD), "mot de passe dans {}", f.display());
+        assert!(
+            !text.contains(UI_PASSWORD),
+            "mot de passe dans {}",
+            f.display()
+        );
     }
     for out in outs.iter().chain([&reset]) {
         assert!(!out.stdout.contains(&wanted) && !out.stderr.contains(&wanted));
     }
-    s.journal()
-        .args(["run", "partie-6"])
-        .run()
-        .expect_code(0);
+    s.journal().args(["run", "partie-6"]).run().expect_code(0);
 }
