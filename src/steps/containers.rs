@@ -12,7 +12,10 @@ use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::{ComposeClient, ComposeProject, DockerClient, PART6_SERVICES, StackUnchanged};
 
 /// Étape 3 : vérification des conteneurs.
-pub struct Containers;
+pub struct Containers {
+    /// Start the waits of step 4 (targets, Grafana) in the background first.
+    pub overlap: bool,
+}
 
 /// How long to wait before the second `RestartCount` sample. A container in
 /// a restart loop was started recently (each restart sets `StartedAt`): when
@@ -81,6 +84,10 @@ impl Step for Containers {
         }
         let docker = ctx.require::<DockerClient>("le client Docker")?.0.clone();
         let project = ctx.require::<ComposeProject>("le projet Compose")?.clone();
+        // Prometheus' targets and Grafana are waited for meanwhile.
+        if self.overlap {
+            super::prometheus_targets::start_waits(ctx, true);
+        }
         let first = docker.service_containers(&project.name, &PART6_SERVICES)?;
         let gap = ctx.settings.restart_sample_gap;
         let wait = second_sample_in(&first, gap, chrono::Local::now().fixed_offset());
@@ -204,7 +211,7 @@ mod tests {
         if unchanged {
             ctx.put(StackUnchanged);
         }
-        Containers.run(&mut ctx)
+        Containers { overlap: false }.run(&mut ctx)
     }
 
     #[test]

@@ -52,7 +52,7 @@ pub fn partie6() -> Vec<Box<dyn Step>> {
         Box::new(config_file::PrometheusConfig),
         Box::new(compose_services::ComposeServices),
         Box::new(compose_up::ComposeUp),
-        Box::new(containers::Containers),
+        Box::new(containers::Containers { overlap: true }),
         Box::new(prometheus_targets::PrometheusTargets),
         Box::new(container_metrics::ContainerMetrics),
         Box::new(grafana_password::GrafanaPassword),

@@ -199,13 +199,69 @@ impl Step for PrometheusTargets {
             ))
             .command(command(ctx)));
         }
-        // Grafana starts as slowly as Prometheus: wait for both at once.
-        ctx.put(GrafanaReadiness::spawn(
-            s.grafana_url.clone(),
-            s.ready_timeout,
-        ));
+        // Started with the containers' check (see `start_waits`): join it.
+        if let Some(waited) = ctx.get_mut::<TargetsWatch>().and_then(TargetsWatch::join) {
+            return report(ctx, waited);
+        }
+        start_waits(ctx, false);
         let api = HttpPrometheus::new(&ctx.settings.prometheus_url)?;
-        run_with(&api, ctx, Duration::from_secs(1))
+        run_with(&api, ctx, POLL)
+    }
+}
+
+/// How often Prometheus is asked (its targets' state changes at most once
+/// per scrape; a short poll ends the wait close to the first scrape).
+const POLL: Duration = Duration::from_millis(250);
+
+/// What the wait for Prometheus gave: how long until `/-/ready`, then the targets.
+pub type Waited = (
+    Duration,
+    std::result::Result<TargetsOutcome, (Error, Vec<Target>)>,
+);
+
+/// The wait for Prometheus and its targets, run in the background so that it
+/// overlaps the containers' restart sampling and Grafana's start; joined by
+/// this step.
+pub struct TargetsWatch {
+    handle: Option<std::thread::JoinHandle<Result<Waited>>>,
+}
+
+impl TargetsWatch {
+    /// Starts waiting for Prometheus at `url`.
+    pub fn spawn(url: String, ready_timeout: Duration, targets_timeout: Duration) -> Self {
+        let handle = std::thread::Builder::new()
+            .name("attente-cibles".into())
+            .spawn(move || {
+                let api = HttpPrometheus::new(&url)?;
+                let ready_in = wait_ready(&api, ready_timeout, POLL)?;
+                Ok((ready_in, wait_targets(&api, targets_timeout, POLL)))
+            })
+            .ok();
+        TargetsWatch { handle }
+    }
+
+    /// The wait's outcome (`None` if already joined or never started).
+    pub fn join(&mut self) -> Option<Result<Waited>> {
+        let h = self.handle.take()?;
+        Some(h.join().unwrap_or_else(|_| {
+            Err(Error::failed(
+                "l'attente des cibles Prometheus s'est interrompue anormalement",
+            ))
+        }))
+    }
+}
+
+/// Starts the waits for Grafana and (when `targets`) for the Prometheus
+/// targets in the background, as soon as the containers are started: they
+/// overlap each other and the containers' check.
+pub fn start_waits(ctx: &mut RunContext, targets: bool) {
+    let s = &ctx.settings;
+    let grafana = GrafanaReadiness::spawn(s.grafana_url.clone(), s.ready_timeout);
+    let watch = targets
+        .then(|| TargetsWatch::spawn(s.prometheus_url.clone(), s.ready_timeout, s.targets_timeout));
+    ctx.put(grafana);
+    if let Some(w) = watch {
+        ctx.put(w);
     }
 }
 
@@ -218,7 +274,20 @@ pub fn run_with(
     let cmd = command(ctx);
     let ready_in = wait_ready(api, ctx.settings.ready_timeout, poll)
         .map_err(|e| StepFailure::from(e).command(cmd.clone()))?;
-    match wait_targets(api, ctx.settings.targets_timeout, poll) {
+    report(
+        ctx,
+        Ok((
+            ready_in,
+            wait_targets(api, ctx.settings.targets_timeout, poll),
+        )),
+    )
+}
+
+/// The step's report from what the wait gave.
+fn report(ctx: &RunContext, waited: Result<Waited>) -> Result<StepReport, StepFailure> {
+    let cmd = command(ctx);
+    let (ready_in, targets) = waited.map_err(|e| StepFailure::from(e).command(cmd.clone()))?;
+    match targets {
         Ok(o) => {
             let jobs: Vec<&str> = o.targets.iter().map(|t| t.job.as_str()).collect();
             let summary = if o.polls == 1 {
