@@ -284,5 +284,19 @@ if ! command -v chromium >/dev/null 2>&1; then
     || die "installation de chromium impossible"
 fi
 
+# ---------------------------------------------------------------------------
+# Outils du script de mesure benches/speed.sh (lancé par la CI).
+# ---------------------------------------------------------------------------
+missing_tools=()
+for tool in hyperfine jq curl; do
+  command -v "$tool" >/dev/null 2>&1 || missing_tools+=("$tool")
+done
+if [ ${#missing_tools[@]} -gt 0 ]; then
+  say "installation de ${missing_tools[*]} (paquets Debian)"
+  apt_update_once
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing_tools[@]}" >/dev/null \
+    || die "installation de ${missing_tools[*]} impossible"
+fi
+
 elapsed_ms=$(( ($(date +%s%N) - START_TS) / 1000000 ))
 say "prêt en $((elapsed_ms / 1000)).$(printf '%03d' $((elapsed_ms % 1000))) s — faire : source $BENCH_DIR/env.sh"
