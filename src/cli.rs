@@ -146,6 +146,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "SECONDES")]
     pub delai_cibles: Option<u64>,
 
+    /// Auteur de l'exécution (défaut : JOURNAL_AUTEUR, git config user.name, nom de connexion).
+    #[arg(long, value_name = "NOM")]
+    pub auteur: Option<String>,
+
     /// Réinitialise le mot de passe « admin » de Grafana dans son conteneur
     /// (grafana cli admin reset-admin-password), quand il a été changé ailleurs.
     #[arg(long)]
@@ -170,6 +174,10 @@ pub struct NoteArgs {
     /// Une étiquette (répétable).
     #[arg(long = "tag", value_name = "ÉTIQUETTE")]
     pub tags: Vec<String>,
+
+    /// Auteur de la note (défaut : JOURNAL_AUTEUR, git config user.name, nom de connexion).
+    #[arg(long, value_name = "NOM")]
+    pub auteur: Option<String>,
 }
 
 /// `journal build`.

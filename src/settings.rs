@@ -53,6 +53,8 @@ pub const READY_TIMEOUT: &str = "JOURNAL_DELAI_DEMARRAGE";
 pub const RESTART_GAP: &str = "JOURNAL_DELAI_REDEMARRAGES";
 /// A fixed clock (RFC 3339).
 pub const CLOCK: &str = "JOURNAL_HORLOGE";
+/// The author of new entries.
+pub const AUTHOR: &str = "JOURNAL_AUTEUR";
 
 /// Default images: the tutorial's tags.
 pub const DEFAULT_PROMETHEUS_IMAGE: &str = "prom/prometheus:v2.47.1";
@@ -134,6 +136,11 @@ pub const VARS: &[EnvVar] = &[
         name: RESTART_GAP,
         role: "écart entre les deux relevés du compteur de redémarrages, en secondes",
         default: "`5`",
+    },
+    EnvVar {
+        name: AUTHOR,
+        role: "auteur des nouvelles entrées (aussi `--auteur` ; sinon `git config user.name` du projet, sinon le nom de connexion)",
+        default: "—",
     },
     EnvVar {
         name: CLOCK,
@@ -342,12 +349,15 @@ mod tests {
     /// of other tools (colours, editors, Docker's own variables).
     #[test]
     fn no_other_module_reads_journal_variables() {
-        const OTHERS: [&str; 5] = [
+        const OTHERS: [&str; 8] = [
             "\"NO_COLOR\"",
             "\"VISUAL\"",
             "\"EDITOR\"",
             "\"COMPOSE_PROJECT_NAME\"",
             "\"DOCKER_HOST\"",
+            "\"USER\"",
+            "\"LOGNAME\"",
+            "\"HOSTNAME\"",
         ];
         fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
             for e in std::fs::read_dir(dir).unwrap().flatten() {

@@ -102,10 +102,18 @@ pub struct Docker {
     client: bollard::Docker,
 }
 
+/// The engine endpoint this adapter talks to: `DOCKER_HOST`, else the
+/// local socket (as bollard's local defaults).
+pub fn endpoint() -> String {
+    std::env::var("DOCKER_HOST")
+        .ok()
+        .filter(|h| !h.trim().is_empty())
+        .unwrap_or_else(|| "unix:///var/run/docker.sock".into())
+}
+
 fn engine_error(e: bollard::errors::Error) -> Error {
     let text = e.to_string();
-    let host =
-        std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
+    let host = endpoint();
     Error::environment(format!("le moteur Docker ne répond pas ({host})"))
         .with_hint(
             "démarrez le moteur Docker (systemctl start docker, ou dockerd) et vérifiez les droits \

@@ -1,10 +1,11 @@
 //! Thin adapters to the outside world, each behind a small trait so steps can
 //! be tested with fakes: the Docker engine (bollard), Docker Compose (its
-//! CLI), the host (ports, /proc), Prometheus, Grafana and grafana.com (reqwest). Adapters translate
+//! CLI), the host (ports, /proc, names), git, Prometheus, Grafana and grafana.com (reqwest). Adapters translate
 //! types and errors into French; they hold no business logic.
 
 pub mod compose;
 pub mod docker;
+pub mod git;
 pub mod grafana;
 pub mod grafana_com;
 pub mod host;

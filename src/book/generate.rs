@@ -458,6 +458,7 @@ mod tests {
             tags: vec!["grafana".into(), "maintenance".into()],
             duree_ms: None,
             etapes: vec![],
+            origine: Default::default(),
         };
         let body = crate::cmd::note::render_body(
             &Templates::embedded_only(),

@@ -16,6 +16,28 @@ use crate::error::Result;
 use crate::output::{ColorChoice, Output};
 use crate::project::Project;
 
+/// Who writes an entry and where: `--auteur`, then `JOURNAL_AUTEUR`, then
+/// the project's `git config user.name`, then the login name; the host name;
+/// for runs (`run`), the Docker endpoint and the project's git commit.
+pub fn origin(project: &Project, author: Option<String>, run: bool) -> crate::store::Origin {
+    use crate::adapters::{docker, git, host};
+    let author = author
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty())
+        .or_else(|| crate::settings::var(crate::settings::AUTHOR))
+        .or_else(|| git::user_name(project.root()))
+        .or_else(host::login_name);
+    crate::store::Origin {
+        auteur: author,
+        hote: host::host_name(),
+        moteur_docker: run.then(docker::endpoint),
+        git: run
+            .then(|| git::head(project.root()))
+            .flatten()
+            .map(|(commit, modifie)| crate::store::GitState { commit, modifie }),
+    }
+}
+
 /// What every subcommand receives.
 pub struct Context {
     /// The infrastructure project.

@@ -60,6 +60,7 @@ pub fn execute(ctx: &Context, args: NoteArgs) -> Result<()> {
         tags: args.tags,
         duree_ms: None,
         etapes: vec![],
+        origine: super::origin(&ctx.project, args.auteur.clone(), false),
     };
     let templates = Templates::new(Some(&ctx.project.templates_dir()));
     let body = render_body(&templates, &front, &text)?;
@@ -77,6 +78,7 @@ pub fn render_body(templates: &Templates, front: &FrontMatter, text: &str) -> Re
             "partie": front.partie,
             "horodatage": front.horodatage.to_rfc3339(),
             "tags": front.tags,
+            "origine": front.origine.line(),
             "texte": text,
         }),
     )

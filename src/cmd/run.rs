@@ -25,6 +25,7 @@ pub fn execute(ctx: &Context, args: RunArgs) -> Result<()> {
     let settings = Settings::resolve(options(&args))?;
     let dry_run = settings.dry_run;
     let mut run_ctx = RunContext::new(ctx.project.clone(), settings, ctx.out.clone());
+    run_ctx.origin = super::origin(&ctx.project, args.auteur.clone(), true);
     ctx.out.info(&format!(
         "{} de la {} — {}",
         if dry_run { "Simulation" } else { "Exécution" },

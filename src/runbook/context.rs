@@ -25,6 +25,8 @@ pub struct RunContext {
     pub out: Output,
     /// The entry file's stem, once created (attachments are named after it).
     pub entry_stem: Option<String>,
+    /// Who runs, where, against what (recorded in the entry).
+    pub origin: crate::store::Origin,
     shared: HashMap<TypeId, Box<dyn Any>>,
 }
 
@@ -38,6 +40,7 @@ impl RunContext {
             templates,
             out,
             entry_stem: None,
+            origin: crate::store::Origin::default(),
             shared: HashMap::new(),
         }
     }

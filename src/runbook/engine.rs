@@ -33,6 +33,7 @@ pub struct RunOutcome {
 pub fn run(part: &PartDef, ctx: &mut RunContext) -> Result<RunOutcome> {
     let steps = (part.steps)();
     let mut record = RunRecord::new(part.id, part.title, now());
+    record.origine = ctx.origin.clone();
     if ctx.dry_run() {
         record.tags.push("simulation".into());
     }

@@ -6,7 +6,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::store::{EntryKind, FrontMatter, Status, StepStatus, StepSummary};
+use crate::store::{EntryKind, FrontMatter, Origin, Status, StepStatus, StepSummary};
 use crate::templates::Templates;
 
 /// One step as recorded.
@@ -73,6 +73,16 @@ pub struct RunRecord {
     pub tags: Vec<String>,
     /// Steps so far.
     pub etapes: Vec<StepRecord>,
+    /// Who runs, where, against what.
+    pub origine: Origin,
+}
+
+/// What the entry template sees: the record and its origin as one line.
+#[derive(Serialize)]
+struct BodyView<'a> {
+    #[serde(flatten)]
+    record: &'a RunRecord,
+    origine_texte: String,
 }
 
 impl RunRecord {
@@ -88,6 +98,7 @@ impl RunRecord {
             version: env!("CARGO_PKG_VERSION").to_string(),
             tags: vec!["exécution".to_string()],
             etapes: Vec::new(),
+            origine: Origin::default(),
         }
     }
 
@@ -105,6 +116,7 @@ impl RunRecord {
             statut: self.statut,
             tags: self.tags.clone(),
             duree_ms: self.duree_ms,
+            origine: self.origine.clone(),
             etapes: self
                 .etapes
                 .iter()
@@ -120,7 +132,13 @@ impl RunRecord {
 
     /// The entry's Markdown body.
     pub fn body(&self, templates: &Templates) -> Result<String> {
-        templates.render("entree-execution.md.j2", self)
+        templates.render(
+            "entree-execution.md.j2",
+            BodyView {
+                record: self,
+                origine_texte: self.origine.line(),
+            },
+        )
     }
 
     /// Counts per step status: (réussi, déjà fait, ignoré, échoué).

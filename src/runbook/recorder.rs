@@ -162,6 +162,7 @@ mod tests {
             tags: vec![],
             duree_ms: None,
             etapes: vec![],
+            origine: Default::default(),
         };
         let crashed = store
             .create(&front, "# Exécution\n\ncorps d'origine\n")

@@ -138,6 +138,70 @@ pub struct FrontMatter {
     /// Step summaries of a run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub etapes: Vec<StepSummary>,
+    /// Who wrote the entry, where, and (for runs) against what.
+    #[serde(default, skip_serializing_if = "Origin::is_empty")]
+    pub origine: Origin,
+}
+
+/// Who and where: on every new entry, absent from old ones (all optional).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Origin {
+    /// The author (`--auteur`, `JOURNAL_AUTEUR`, `git config user.name`, login).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auteur: Option<String>,
+    /// The host the command ran on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hote: Option<String>,
+    /// Runs: the Docker engine endpoint used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moteur_docker: Option<String>,
+    /// Runs in a git repository: the commit and whether the tree was dirty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git: Option<GitState>,
+}
+
+/// The project's git state when a run started.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GitState {
+    /// `HEAD`'s full commit id.
+    pub commit: String,
+    /// Whether the working tree had uncommitted changes.
+    pub modifie: bool,
+}
+
+impl Origin {
+    /// Whether nothing is known (old entries).
+    pub fn is_empty(&self) -> bool {
+        *self == Origin::default()
+    }
+
+    /// One French line for the rendered entry (empty when nothing is known).
+    pub fn line(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(a) = &self.auteur {
+            parts.push(format!("par **{a}**"));
+        }
+        if let Some(h) = &self.hote {
+            parts.push(format!("sur l'hôte `{h}`"));
+        }
+        if let Some(d) = &self.moteur_docker {
+            parts.push(format!("moteur Docker `{d}`"));
+        }
+        if let Some(g) = &self.git {
+            let short: String = g.commit.chars().take(12).collect();
+            parts.push(format!(
+                "dépôt au commit `{short}`{}",
+                if g.modifie {
+                    " (avec des modifications non validées)"
+                } else {
+                    ""
+                }
+            ));
+        }
+        parts.join(", ")
+    }
 }
 
 impl FrontMatter {
@@ -308,6 +372,7 @@ mod tests {
             tags: vec!["zammad".into()],
             duree_ms: None,
             etapes: vec![],
+            origine: Default::default(),
         }
     }
 

@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, Local};
 
-pub use entry::{Entry, EntryError, EntryKind, FrontMatter, Status, StepStatus, StepSummary};
+pub use entry::{
+    Entry, EntryError, EntryKind, FrontMatter, GitState, Origin, Status, StepStatus, StepSummary,
+};
 
 use crate::error::{Error, Result};
 use crate::secrets::redact;
@@ -243,6 +245,7 @@ mod tests {
             tags: vec![],
             duree_ms: None,
             etapes: vec![],
+            origine: Default::default(),
         }
     }
 

@@ -244,3 +244,116 @@ fn unknown_part_is_refused() {
     assert_usage_error(&out, "neuf");
     assert!(!p.journal_dir().exists() || p.all_journal_files().is_empty());
 }
+
+/// Who and where: the author comes from `--auteur`, then `JOURNAL_AUTEUR`,
+/// then git, then the login; the host is recorded and shown.
+#[test]
+fn notes_record_their_author_and_host() {
+    let p = Projet::empty();
+    p.journal()
+        .args([
+            "note",
+            "Rotation des journaux",
+            "--auteur",
+            "Camille Exploitation",
+        ])
+        .env("JOURNAL_AUTEUR", "Ignoré")
+        .run()
+        .expect_code(0);
+    p.journal()
+        .args(["note", "Sauvegarde vérifiée"])
+        .env("JOURNAL_AUTEUR", "Dominique Astreinte")
+        .run()
+        .expect_code(0);
+    let (entries, errors) = journal::store::Store::new(p.journal_dir()).load().unwrap();
+    assert!(errors.is_empty());
+    let authors: Vec<_> = entries
+        .iter()
+        .map(|e| e.front.origine.auteur.clone().unwrap_or_default())
+        .collect();
+    assert!(
+        authors.contains(&"Camille Exploitation".to_string()),
+        "{authors:?}"
+    );
+    assert!(
+        authors.contains(&"Dominique Astreinte".to_string()),
+        "{authors:?}"
+    );
+    for e in &entries {
+        assert!(e.front.origine.hote.is_some());
+        assert!(
+            e.front.origine.moteur_docker.is_none(),
+            "une note n'a pas de moteur"
+        );
+        let author = e.front.origine.auteur.as_deref().unwrap();
+        assert!(e.body.contains(&format!("par **{author}**")), "{}", e.body);
+    }
+}
+
+/// Entries written before these fields existed stay valid.
+#[test]
+fn old_entries_without_author_stay_valid() {
+    let p = Projet::fixture("journal-exemple");
+    let out = p.journal().arg("check").run();
+    out.expect_code(0);
+}
+
+/// A run records the Docker endpoint and the project's commit (dirty or
+/// not), even when it fails at once (no engine here).
+#[test]
+fn runs_record_the_engine_and_the_git_commit() {
+    let p = Projet::fixture("projet-partie6");
+    let git = |args: &[&str]| {
+        assert!(
+            std::process::Command::new("git")
+                .arg("-C")
+                .arg(p.path())
+                .args(args)
+                .output()
+                .unwrap()
+                .status
+                .success()
+        )
+    };
+    git(&["init", "-q"]);
+    git(&["config", "user.name", "Alex Dépôt"]);
+    git(&["config", "user.email", "alex@example.org"]);
+    git(&["add", "compose"]);
+    git(&["commit", "-q", "-m", "pile"]);
+    let run = |dirty: bool| {
+        if dirty {
+            let f = p.path().join("compose/docker-compose.yml");
+            let text = std::fs::read_to_string(&f).unwrap();
+            std::fs::write(&f, format!("{text}\n# modifié à la main\n")).unwrap();
+        }
+        p.journal()
+            .args(["run", "partie-6"])
+            .env("DOCKER_HOST", "unix:///nulle-part/docker.sock")
+            .run()
+            .expect_code(3);
+        let (entries, _) = journal::store::Store::new(p.journal_dir()).load().unwrap();
+        entries.into_iter().last().unwrap()
+    };
+    let clean = run(false);
+    let o = &clean.front.origine;
+    assert_eq!(o.auteur.as_deref(), Some("Alex Dépôt"));
+    assert_eq!(
+        o.moteur_docker.as_deref(),
+        Some("unix:///nulle-part/docker.sock")
+    );
+    let g = o.git.as_ref().expect("commit enregistré");
+    assert_eq!(g.commit.len(), 40);
+    assert!(!g.modifie);
+    assert!(
+        clean.body.contains("| Origine | par **Alex Dépôt**"),
+        "{}",
+        clean.body
+    );
+    let dirty = run(true);
+    assert!(dirty.front.origine.git.as_ref().unwrap().modifie);
+    assert!(
+        dirty.body.contains("modifications non validées"),
+        "{}",
+        dirty.body
+    );
+}

@@ -162,6 +162,7 @@ impl Run {
         cmd.env("NO_COLOR", "1")
             .env_remove("JOURNAL_PROJET")
             .env_remove("JOURNAL_HORLOGE")
+            .env_remove("JOURNAL_AUTEUR")
             .env_remove("EDITOR")
             .env_remove("VISUAL")
             .stdout(Stdio::piped())
