@@ -199,6 +199,44 @@ pub struct ListArgs {
     #[arg(long, value_name = "PARTIE")]
     pub partie: Option<String>,
 
+    /// Entrées de ce jour et des suivants : AAAA-MM-JJ, aujourd'hui, hier ou 7j.
+    #[arg(long, value_name = "DATE")]
+    pub depuis: Option<String>,
+
+    /// Entrées de ce jour et des précédents : AAAA-MM-JJ, aujourd'hui, hier ou 7j.
+    #[arg(long, value_name = "DATE")]
+    pub jusqua: Option<String>,
+
+    /// Seulement les exécutions, ou seulement les notes.
+    #[arg(
+        long = "type",
+        value_enum,
+        value_name = "TYPE",
+        hide_possible_values = true
+    )]
+    pub kind: Option<KindArg>,
+
+    /// Seulement ce statut : réussi, échoué, interrompu, en cours, consigné.
+    #[arg(long, value_name = "STATUT")]
+    pub statut: Option<String>,
+
+    /// Seulement les entrées qui portent cette étiquette.
+    #[arg(long, value_name = "ÉTIQUETTE")]
+    pub tag: Option<String>,
+
+    /// Seulement les entrées de cet auteur (une partie du nom suffit).
+    #[arg(long, value_name = "NOM")]
+    pub auteur: Option<String>,
+
+    /// Seulement les entrées dont le titre ou le texte contient ce texte (sans tenir compte
+    /// des accents ni de la casse).
+    #[arg(long, value_name = "TEXTE")]
+    pub cherche: Option<String>,
+
+    /// Au plus N entrées (les plus récentes).
+    #[arg(short = 'n', value_name = "N")]
+    pub nombre: Option<usize>,
+
     /// Présentation : texte (défaut, une ligne par entrée), tsv (colonnes séparées par des
     /// tabulations, échappées) ou json (un tableau d'objets).
     #[arg(
@@ -210,6 +248,15 @@ pub struct ListArgs {
         hide_possible_values = true
     )]
     pub format: ListFormat,
+}
+
+/// `journal list --type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KindArg {
+    /// Runs (`journal run`).
+    Execution,
+    /// Manual notes.
+    Note,
 }
 
 /// How `journal list` prints.

@@ -6,15 +6,17 @@
 use serde::Serialize;
 
 use super::Context;
-use crate::cli::{ListArgs, ListFormat};
+use crate::cli::{KindArg, ListArgs, ListFormat};
 use crate::error::Result;
-use crate::store::{Entry, Store};
+use crate::store::filter::{Filter, fold, parse_day, parse_status};
+use crate::store::{Entry, EntryKind, Store, now};
 
 /// One listed entry, as JSON shows it (French keys, like the front matter).
 #[derive(Debug, Serialize)]
 struct Row {
     id: String,
     horodatage: String,
+    auteur: Option<String>,
     #[serde(rename = "type")]
     kind: &'static str,
     partie: Option<String>,
@@ -31,6 +33,7 @@ impl Row {
         Row {
             id: e.id(),
             horodatage: f.horodatage.format("%Y-%m-%d %H:%M:%S %:z").to_string(),
+            auteur: f.origine.auteur.clone(),
             kind: f.kind.label(),
             partie: f.partie.clone(),
             statut: f.statut.label(),
@@ -62,6 +65,7 @@ impl Row {
             self.kind.to_string(),
             self.partie.clone().unwrap_or_default(),
             self.statut.to_string(),
+            self.auteur.clone().unwrap_or_default(),
             self.titre.clone(),
             self.etapes_reussies
                 .map(|n| n.to_string())
@@ -76,7 +80,8 @@ impl Row {
     }
 }
 
-const TSV_HEADER: &str = "horodatage\ttype\tpartie\tstatut\ttitre\tetapes_reussies\tetapes\tid";
+const TSV_HEADER: &str =
+    "horodatage\ttype\tpartie\tstatut\tauteur\ttitre\tetapes_reussies\tetapes\tid";
 
 /// A title on one line for people: tabs and line breaks become spaces.
 fn one_line(s: &str) -> String {
@@ -101,8 +106,40 @@ fn tsv_escape(s: &str) -> String {
     out
 }
 
+/// The command line's criteria, checked before anything is read.
+fn filter(args: &ListArgs) -> Result<Filter> {
+    let today = now().date_naive();
+    let day =
+        |v: &Option<String>, opt: &str| v.as_deref().map(|d| parse_day(d, opt, today)).transpose();
+    Ok(Filter {
+        partie: args.partie.clone(),
+        depuis: day(&args.depuis, "--depuis")?,
+        jusqua: day(&args.jusqua, "--jusqua")?,
+        kind: args.kind.map(|k| match k {
+            KindArg::Execution => EntryKind::Execution,
+            KindArg::Note => EntryKind::Note,
+        }),
+        statut: args.statut.as_deref().map(parse_status).transpose()?,
+        tag: args.tag.as_deref().map(fold),
+        auteur: args.auteur.as_deref().map(fold),
+        cherche: args
+            .cherche
+            .as_deref()
+            .map(fold)
+            .filter(|q| !q.trim().is_empty()),
+    })
+}
+
 /// Runs `journal list`.
 pub fn execute(ctx: &Context, args: ListArgs) -> Result<()> {
+    let filter = filter(&args)?;
+    if let (Some(a), Some(b)) = (filter.depuis, filter.jusqua)
+        && a > b
+    {
+        ctx.out.warn(&format!(
+            "--depuis ({a}) est postérieur à --jusqua ({b}) : aucune entrée ne peut correspondre"
+        ));
+    }
     let (entries, errors) = Store::new(ctx.project.journal_dir()).load()?;
     for e in &errors {
         ctx.out.warn(&format!("entrée ignorée : {e}"));
@@ -110,7 +147,8 @@ pub fn execute(ctx: &Context, args: ListArgs) -> Result<()> {
     let rows: Vec<Row> = entries
         .iter()
         .rev()
-        .filter(|e| args.partie.is_none() || e.front.partie == args.partie)
+        .filter(|e| filter.keeps(e))
+        .take(args.nombre.unwrap_or(usize::MAX))
         .map(Row::of)
         .collect();
     match args.format {
@@ -125,8 +163,13 @@ pub fn execute(ctx: &Context, args: ListArgs) -> Result<()> {
             }
         }
         ListFormat::Texte => {
-            if rows.is_empty() {
+            if rows.is_empty() && entries.is_empty() {
                 ctx.out.info("le journal est vide (aucune entrée)");
+            } else if rows.is_empty() {
+                ctx.out.info(&format!(
+                    "aucune des {} entrées ne correspond aux critères",
+                    entries.len()
+                ));
             }
             for r in &rows {
                 ctx.out.result(&r.text());

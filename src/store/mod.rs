@@ -7,6 +7,7 @@
 //! Every text written goes through [`crate::secrets::redact`].
 
 pub mod entry;
+pub mod filter;
 
 use std::fs;
 use std::io::Write;

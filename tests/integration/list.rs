@@ -34,7 +34,7 @@ fn tsv_keeps_its_columns_whatever_the_titles() {
     assert_eq!(lines.len(), 3, "{out}");
     assert!(lines[0].starts_with("horodatage\ttype\t"), "{out}");
     for l in &lines {
-        assert_eq!(l.matches('\t').count(), 7, "colonnes cassées : {l:?}");
+        assert_eq!(l.matches('\t').count(), 8, "colonnes cassées : {l:?}");
     }
     assert!(lines[2].contains("Panne\\tDNS\\tsecondaire"), "{out}");
     assert!(lines[1].contains("C:\\\\temp"), "{out}");
@@ -70,4 +70,130 @@ fn an_unknown_format_is_a_french_usage_error() {
     let out = p.journal().args(["list", "--format", "csv"]).run();
     out.expect_code(2);
     assert!(out.stderr.contains("erreur"), "{out}");
+}
+
+/// A small journal: notes by two authors over three days, two runs.
+fn fixture_journal() -> Projet {
+    let p = Projet::empty();
+    let notes: [(&str, &str, &str, &[&str], &str); 5] = [
+        (
+            "Redémarrage de Zammad",
+            "2026-11-20T09:00:00+01:00",
+            "Camille",
+            &["zammad"],
+            "Le service a été relancé.",
+        ),
+        (
+            "Mot de passe Grafana changé",
+            "2026-11-23T10:00:00+01:00",
+            "Dominique",
+            &["grafana"],
+            "Rotation trimestrielle réussie.",
+        ),
+        (
+            "Cible cAdvisor en échec",
+            "2026-11-24T11:00:00+01:00",
+            "Camille",
+            &["prometheus"],
+            "La cible échouait : réseau.",
+        ),
+        (
+            "Sauvegarde vérifiée",
+            "2026-11-25T08:00:00+01:00",
+            "Dominique",
+            &["sauvegarde"],
+            "Tout est réussi.",
+        ),
+        (
+            "Note sans étiquette",
+            "2026-11-25T09:30:00+01:00",
+            "Camille",
+            &[],
+            "RAS.",
+        ),
+    ];
+    for (title, clock, author, tags, text) in notes {
+        let mut args = vec!["note", text, "--titre", title, "--auteur", author];
+        for t in tags {
+            args.extend(["--tag", t]);
+        }
+        p.journal()
+            .args(args)
+            .env("JOURNAL_HORLOGE", clock)
+            .run()
+            .expect_code(0);
+    }
+    crate::support::copy_dir(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/journal-exemple/journal"),
+        &p.journal_dir(),
+    );
+    p
+}
+
+fn list(p: &Projet, args: &[&str]) -> String {
+    let out = p
+        .journal()
+        .arg("list")
+        .args(args)
+        .env("JOURNAL_HORLOGE", "2026-11-25T12:00:00+01:00")
+        .run();
+    out.expect_code(0);
+    // Ids end with a random suffix: keep the stable part.
+    out.stdout
+        .lines()
+        .map(|l| l.rsplit_once('\t').map(|(a, _)| a).unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn every_filter_and_their_combination() {
+    let p = fixture_journal();
+    let mut report = String::new();
+    for args in [
+        &["--depuis", "2026-11-24"][..],
+        &["--jusqua", "hier"],
+        &["--depuis", "7j", "--jusqua", "2026-11-23"],
+        &["--type", "note", "--depuis", "aujourd'hui"],
+        &["--type", "execution"],
+        &["--statut", "reussi"],
+        &["--statut", "Échoué"],
+        &["--tag", "grafana"],
+        &["--auteur", "dominique"],
+        &["--cherche", "REUSSI"],
+        &["--cherche", "echouait"],
+        &[
+            "--auteur",
+            "camille",
+            "--cherche",
+            "cible",
+            "--depuis",
+            "2026-11-21",
+        ],
+        &["-n", "2"],
+    ] {
+        report.push_str(&format!(
+            "$ journal list {}\n{}\n\n",
+            args.join(" "),
+            list(&p, args)
+        ));
+    }
+    insta::assert_snapshot!(report);
+}
+
+#[test]
+fn bad_filters_are_french_usage_errors() {
+    let p = fixture_journal();
+    for (args, words) in [
+        (&["--depuis", "31/02"][..], "« 31/02 » n'est pas une date"),
+        (&["--jusqua", "2026-02-31"], "n'est pas une date"),
+        (&["--statut", "perdu"], "statut inconnu"),
+        (&["--type", "rapport"], "rapport"),
+    ] {
+        let out = p.journal().arg("list").args(args).run();
+        out.expect_code(2);
+        assert!(out.stderr.contains(words), "{out}");
+        assert!(out.stdout.is_empty(), "{out}");
+    }
 }
