@@ -117,6 +117,17 @@ pub enum Command {
     /// Liste les entrées du journal, des plus récentes aux plus anciennes.
     #[command(help_template = SUB_HELP_TEMPLATE)]
     List(ListArgs),
+    /// Affiche une entrée (par son identifiant ou un début d'identifiant unique).
+    #[command(help_template = SUB_HELP_TEMPLATE)]
+    Montre(ShowArgs),
+}
+
+/// `journal montre`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// L'identifiant de l'entrée, tel que « journal list » l'affiche, ou son début.
+    #[arg(value_name = "ID")]
+    pub id: String,
 }
 
 /// `journal run`.

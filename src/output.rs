@@ -78,6 +78,19 @@ impl Output {
         println!("{}", redact(text));
     }
 
+    /// A Markdown document on stdout: rendered for the eye (headings, tables,
+    /// code blocks, with termimad) when stdout is a terminal and colours are
+    /// on, printed as is otherwise (piped, `--color never`, `NO_COLOR`).
+    pub fn markdown(&self, text: &str) {
+        let text = redact(text);
+        if self.color && std::io::stdout().is_terminal() {
+            let skin = termimad::MadSkin::default();
+            print!("{}", skin.term_text(&text));
+        } else {
+            println!("{}", text.trim_end());
+        }
+    }
+
     /// An informational message on stderr (hidden by `-q`).
     pub fn info(&self, text: &str) {
         if !self.quiet {

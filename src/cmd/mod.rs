@@ -4,6 +4,7 @@
 pub mod build;
 pub mod check;
 pub mod list;
+pub mod montre;
 pub mod note;
 pub mod run;
 
@@ -85,5 +86,6 @@ fn dispatch(cli: Cli, out: &Output) -> Result<()> {
         Command::Build(args) => build::execute(&ctx, args),
         Command::Check(args) => check::execute(&ctx, args),
         Command::List(args) => list::execute(&ctx, args),
+        Command::Montre(args) => montre::execute(&ctx, args),
     }
 }

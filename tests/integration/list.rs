@@ -197,3 +197,36 @@ fn bad_filters_are_french_usage_errors() {
         assert!(out.stdout.is_empty(), "{out}");
     }
 }
+
+#[test]
+fn montre_finds_an_entry_by_its_id_or_a_unique_prefix() {
+    let p = fixture_journal();
+    let out = p.journal().args(["montre", "2026-11-25T091000"]).run();
+    out.expect_code(0);
+    assert!(out.stdout.contains("# "), "{out}");
+    let whole = p
+        .journal()
+        .args(["montre", "2026-11-25T091000-456-execution-zz98yy"])
+        .run();
+    whole.expect_code(0);
+    assert_eq!(whole.stdout, out.stdout);
+    // Piped: the Markdown itself, no terminal escapes.
+    assert!(!out.stdout.contains('\u{1b}'), "{out}");
+}
+
+#[test]
+fn montre_refuses_an_ambiguous_or_unknown_id() {
+    let p = fixture_journal();
+    let out = p.journal().args(["montre", "2026-11-25"]).run();
+    out.expect_code(2);
+    assert!(out.stderr.contains("désigne"), "{out}");
+    assert!(
+        out.stderr
+            .contains("2026-11-25T091000-456-execution-zz98yy"),
+        "{out}"
+    );
+    assert!(out.stdout.is_empty());
+    let out = p.journal().args(["montre", "1999-01-01"]).run();
+    out.expect_code(2);
+    assert!(out.stderr.contains("aucune entrée « 1999-01-01 »"), "{out}");
+}
