@@ -189,6 +189,19 @@ pub struct NoteArgs {
     /// Auteur de la note (défaut : JOURNAL_AUTEUR, git config user.name, nom de connexion).
     #[arg(long, value_name = "NOM")]
     pub auteur: Option<String>,
+
+    /// Joint un fichier à la note (répétable) : copié à côté de l'entrée, lié depuis la note.
+    #[arg(long, value_name = "FICHIER")]
+    pub joindre: Vec<PathBuf>,
+
+    /// Rattache la note à une exécution (son identifiant, ou un début unique).
+    #[arg(long, value_name = "ID")]
+    pub execution: Option<String>,
+
+    /// Corrige une note existante : ouvre son texte dans l'éditeur (ou prend TEXTE),
+    /// garde la version précédente.
+    #[arg(long, value_name = "ID", conflicts_with_all = ["joindre", "execution", "partie", "tags"])]
+    pub corrige: Option<String>,
 }
 
 /// `journal build`.

@@ -67,6 +67,25 @@ pub fn register(value: &str) {
     }
 }
 
+/// Registers the values kept in the project's secrets folder (one per file;
+/// the private state files, JSON, are not secrets), so that a note, an
+/// attachment or a correction quoting one of them is masked too.
+pub fn register_dir(dir: &std::path::Path) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for f in rd.flatten() {
+        let p = f.path();
+        let name = f.file_name().to_string_lossy().into_owned();
+        if !p.is_file() || name.starts_with('.') || name.ends_with(".json") {
+            continue;
+        }
+        if let Ok(text) = std::fs::read_to_string(&p) {
+            register(text.trim_end_matches(['\n', '\r']));
+        }
+    }
+}
+
 /// Replaces every registered secret in `text` with [`MASK`].
 pub fn redact(text: &str) -> String {
     let reg = REGISTRY.lock().unwrap_or_else(|p| p.into_inner());

@@ -55,6 +55,8 @@ pub const RESTART_GAP: &str = "JOURNAL_DELAI_REDEMARRAGES";
 pub const CLOCK: &str = "JOURNAL_HORLOGE";
 /// The author of new entries.
 pub const AUTHOR: &str = "JOURNAL_AUTEUR";
+/// The largest attachment, in MiB.
+pub const ATTACHMENT_MAX: &str = "JOURNAL_PIECE_JOINTE_MAX";
 
 /// Default images: the tutorial's tags.
 pub const DEFAULT_PROMETHEUS_IMAGE: &str = "prom/prometheus:v2.47.1";
@@ -141,6 +143,11 @@ pub const VARS: &[EnvVar] = &[
         name: AUTHOR,
         role: "auteur des nouvelles entrées (aussi `--auteur` ; sinon `git config user.name` du projet, sinon le nom de connexion)",
         default: "—",
+    },
+    EnvVar {
+        name: ATTACHMENT_MAX,
+        role: "taille maximale d'une pièce jointe (`journal note --joindre`), en Mio",
+        default: "`20`",
     },
     EnvVar {
         name: CLOCK,
@@ -295,6 +302,24 @@ impl Settings {
             dry_run: opts.dry_run,
             reset_grafana_password: opts.reset_grafana_password,
         })
+    }
+}
+
+/// The largest attachment accepted, in bytes (`JOURNAL_PIECE_JOINTE_MAX`, MiB).
+pub fn attachment_max() -> Result<u64> {
+    match var(ATTACHMENT_MAX) {
+        None => Ok(20 * 1024 * 1024),
+        Some(v) => v
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(|n| n * 1024 * 1024)
+            .ok_or_else(|| {
+                Error::usage(format!(
+                    "{ATTACHMENT_MAX}=« {v} » n'est pas un nombre de Mio"
+                ))
+                .with_hint(format!("par exemple {ATTACHMENT_MAX}=50"))
+            }),
     }
 }
 

@@ -459,6 +459,9 @@ mod tests {
             duree_ms: None,
             etapes: vec![],
             origine: Default::default(),
+            pieces_jointes: Vec::new(),
+            execution: None,
+            revisions: Vec::new(),
         };
         let body = crate::cmd::note::render_body(
             &Templates::embedded_only(),

@@ -117,6 +117,9 @@ impl RunRecord {
             tags: self.tags.clone(),
             duree_ms: self.duree_ms,
             origine: self.origine.clone(),
+            pieces_jointes: Vec::new(),
+            execution: None,
+            revisions: Vec::new(),
             etapes: self
                 .etapes
                 .iter()

@@ -163,6 +163,9 @@ mod tests {
             duree_ms: None,
             etapes: vec![],
             origine: Default::default(),
+            pieces_jointes: Vec::new(),
+            execution: None,
+            revisions: Vec::new(),
         };
         let crashed = store
             .create(&front, "# Exécution\n\ncorps d'origine\n")

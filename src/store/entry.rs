@@ -141,6 +141,31 @@ pub struct FrontMatter {
     /// Who wrote the entry, where, and (for runs) against what.
     #[serde(default, skip_serializing_if = "Origin::is_empty")]
     pub origine: Origin,
+    /// Notes: files attached beside the entry (`<id>-<nom>`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pieces_jointes: Vec<String>,
+    /// Notes: the run this note is about (its id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution: Option<String>,
+    /// Notes: earlier versions, oldest first (`journal note --corrige`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revisions: Vec<Revision>,
+}
+
+/// An earlier version of a corrected note, kept whole in
+/// `journal/revisions/<id>.<numero>.md`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Revision {
+    /// 1 for the first version.
+    pub numero: u32,
+    /// When it was replaced.
+    pub corrigee_le: DateTime<FixedOffset>,
+    /// Who replaced it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub par: Option<String>,
+    /// The file keeping it, relative to `journal/`.
+    pub fichier: String,
 }
 
 /// Who and where: on every new entry, absent from old ones (all optional).
@@ -373,6 +398,9 @@ mod tests {
             duree_ms: None,
             etapes: vec![],
             origine: Default::default(),
+            pieces_jointes: Vec::new(),
+            execution: None,
+            revisions: Vec::new(),
         }
     }
 

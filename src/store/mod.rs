@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset, Local};
 
 pub use entry::{
-    Entry, EntryError, EntryKind, FrontMatter, GitState, Origin, Status, StepStatus, StepSummary,
+    Entry, EntryError, EntryKind, FrontMatter, GitState, Origin, Revision, Status, StepStatus,
+    StepSummary,
 };
 
 use crate::error::{Error, Result};
@@ -67,7 +68,21 @@ impl Store {
 
     /// Writes a new entry under a fresh unique name and returns its path.
     pub fn create(&self, front: &FrontMatter, body: &str) -> Result<PathBuf> {
-        let text = redact(&entry::render(front, body));
+        self.create_with(front, |_| (front.clone(), body.to_string()), &[])
+    }
+
+    /// Writes a new entry with files attached beside it: each `(name, bytes)`
+    /// becomes `<id>-<name>` (world-readable, like every file of the book),
+    /// written before the entry, so an entry never links to a missing file;
+    /// `compose` receives the entry's id (the name is chosen from `front`'s
+    /// time and kind) and gives the front matter and body that name the files.
+    /// On any failure, nothing is left behind.
+    pub fn create_with(
+        &self,
+        front: &FrontMatter,
+        compose: impl Fn(&str) -> (FrontMatter, String),
+        files: &[(String, Vec<u8>)],
+    ) -> Result<PathBuf> {
         let stamp = front.horodatage.format("%Y-%m-%dT%H%M%S%.3f").to_string();
         let stamp = stamp.replace('.', "-");
         let mut rng = fastrand::Rng::new();
@@ -75,12 +90,48 @@ impl Store {
             let suffix: String = (0..6)
                 .map(|_| rng.alphanumeric().to_ascii_lowercase())
                 .collect();
-            let name = format!("{stamp}-{}-{suffix}.md", front.kind.label_ascii());
-            let path = self.dir.join(name);
+            let id = format!("{stamp}-{}-{suffix}", front.kind.label_ascii());
+            let path = self.dir.join(format!("{id}.md"));
+            let mut written: Vec<PathBuf> = Vec::new();
+            let undo = |written: &[PathBuf]| {
+                for w in written {
+                    let _ = fs::remove_file(w);
+                }
+            };
+            let mut clash = false;
+            for (name, bytes) in files {
+                let p = self.dir.join(format!("{id}-{name}"));
+                match write_atomic(&p, bytes, false) {
+                    Ok(()) => {
+                        set_world_readable(&p);
+                        written.push(p);
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                        clash = true;
+                        break;
+                    }
+                    Err(e) => {
+                        undo(&written);
+                        return Err(Error::io("écriture de la pièce jointe", &p, e));
+                    }
+                }
+            }
+            if clash {
+                undo(&written);
+                continue;
+            }
+            let (front, body) = compose(&id);
+            let text = redact(&entry::render(&front, &body));
             match write_atomic(&path, text.as_bytes(), false) {
                 Ok(()) => return Ok(path),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(Error::io("écriture de l'entrée", &path, e)),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    undo(&written);
+                    continue;
+                }
+                Err(e) => {
+                    undo(&written);
+                    return Err(Error::io("écriture de l'entrée", &path, e));
+                }
             }
         }
         Err(
@@ -178,6 +229,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8], replace: bool) -> std::io::Result
     }
 }
 
+/// Mode 0644: the book's files are served by web servers that are not root.
+pub fn set_world_readable(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = fs::set_permissions(path, fs::Permissions::from_mode(0o644));
+    }
+}
+
 /// A file written and synced beside its destination but not yet in place:
 /// it can be checked (e.g. by `docker compose config`) before [`Staged::commit`]
 /// renames it over the destination. Dropped uncommitted, it disappears.
@@ -247,6 +307,9 @@ mod tests {
             duree_ms: None,
             etapes: vec![],
             origine: Default::default(),
+            pieces_jointes: Vec::new(),
+            execution: None,
+            revisions: Vec::new(),
         }
     }
 

@@ -1,0 +1,134 @@
+//! `journal note --joindre FICHIER`: what may be attached, checked before
+//! anything is written. A regular file, at most the configured size, never
+//! from the project's secrets folder; text goes through the same secret
+//! masking as the note itself. Files are named `<id de l'entrée>-<nom>`.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::project::Project;
+
+/// One file to attach, read and checked.
+pub struct Prepared {
+    /// Its name beside the entry, after the entry's id.
+    pub name: String,
+    /// Its content (text: secrets masked).
+    pub bytes: Vec<u8>,
+}
+
+/// Whether a file name is an image the book shows inline.
+pub fn is_image(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    [".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"]
+        .iter()
+        .any(|x| lower.ends_with(x))
+}
+
+/// The name a reader sees: the attached file's own name, without the
+/// entry's id (`2026-11-25T091000-456-note-abc123-capture.png` → `capture.png`).
+pub fn display_name(file: &str) -> &str {
+    file.splitn(7, '-').nth(6).unwrap_or(file)
+}
+
+/// A safe file name: letters, digits, `.`, `_` and `-`; others become `-`.
+fn safe_name(path: &Path) -> String {
+    let raw = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let s: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let s = s.trim_matches(['.', '-']).to_string();
+    if s.is_empty() {
+        "piece-jointe".into()
+    } else {
+        s
+    }
+}
+
+/// Reads and checks every file given to `--joindre`.
+pub fn prepare(project: &Project, paths: &[PathBuf], max: u64) -> Result<Vec<Prepared>> {
+    let secrets = std::fs::canonicalize(project.secrets_dir()).ok();
+    let mut out: Vec<Prepared> = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|e| {
+            Error::usage(format!(
+                "pièce jointe « {} » introuvable : {e}",
+                path.display()
+            ))
+            .with_hint("vérifiez le chemin ; rien n'a été écrit")
+        })?;
+        if meta.is_dir() {
+            return Err(Error::usage(format!(
+                "« {} » est un dossier : seuls des fichiers peuvent être joints",
+                path.display()
+            ))
+            .with_hint(
+                "joignez les fichiers un par un (--joindre est répétable), ou une archive",
+            ));
+        }
+        let real = std::fs::canonicalize(path).map_err(|e| Error::io("lecture de", path, e))?;
+        if secrets.as_ref().is_some_and(|s| real.starts_with(s)) {
+            return Err(Error::usage(format!(
+                "« {} » est dans .journal-secrets/ : un secret ne se joint jamais au journal",
+                path.display()
+            ))
+            .with_hint(
+                "le journal et le livre sont lisibles par toute l'équipe ; rien n'a été écrit",
+            ));
+        }
+        if meta.len() > max {
+            return Err(Error::usage(format!(
+                "« {} » pèse {} Mio, au-delà de la limite de {} Mio",
+                path.display(),
+                crate::french::decimal(meta.len() as f64 / 1_048_576.0, 1),
+                max / 1_048_576
+            ))
+            .with_hint(format!(
+                "réduisez le fichier, ou relevez la limite avec {}=<Mio> ; rien n'a été écrit",
+                crate::settings::ATTACHMENT_MAX
+            )));
+        }
+        let bytes = std::fs::read(path).map_err(|e| Error::io("lecture de", path, e))?;
+        let bytes = match String::from_utf8(bytes) {
+            Ok(text) => crate::secrets::redact(&text).into_bytes(),
+            Err(e) => e.into_bytes(),
+        };
+        let mut name = safe_name(path);
+        let base = name.clone();
+        let mut n = 2;
+        while out.iter().any(|p| p.name == name) {
+            name = format!("{n}-{base}");
+            n += 1;
+        }
+        out.push(Prepared { name, bytes });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_safe_and_shown_without_the_entry_id() {
+        assert_eq!(
+            safe_name(Path::new("/tmp/Capture d'écran.png")),
+            "Capture-d-écran.png"
+        );
+        assert_eq!(safe_name(Path::new("../..")), "piece-jointe");
+        assert_eq!(
+            display_name("2026-11-25T091000-456-note-abc123-capture.png"),
+            "capture.png"
+        );
+        assert!(is_image("x.PNG") && !is_image("x.yml"));
+    }
+}
