@@ -8,5 +8,6 @@ mod check;
 mod list;
 mod notes;
 mod partie6;
+mod robust;
 mod signals;
 mod support;
