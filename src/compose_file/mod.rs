@@ -14,10 +14,20 @@
 //! - new services are appended at the end of `services:`, with the file's
 //!   indentation (2 or 4 spaces), each preceded by a blank line and an
 //!   optional comment; comments inside the bodies are kept;
-//! - a service that already exists and is semantically equal (after light
-//!   normalization: `9090` and `"9090"` are the same) is left alone; one that
+//! - a service that already exists and is semantically equal (canonical
+//!   forms: `9090` and `"9090"`, Compose's short and long syntaxes of ports,
+//!   volumes, networks, environment are the same) is left alone; one that
 //!   differs is an error ([`ComposeError::Differs`]) unless `force`, which
 //!   replaces only that service's body;
+//! - another service already using a `container_name` a new service needs is
+//!   an error before anything ([`ComposeError::ContainerNameTaken`], also
+//!   through [`precheck`]), even with `force`;
+//! - a network already declared under another key with the wanted `name:`
+//!   (often `external: true`) is reused: the new services name that key
+//!   ([`Change::NetworkReused`]);
+//! - any YAML line break (`\n`, `\r\n`, `\r`, U+0085, U+2028, U+2029) is
+//!   kept, new lines use the file's first one; a root indented by spaces, and
+//!   comments after a final `...`, are handled;
 //! - a second application changes nothing.
 //!
 //! The result is parsed again with serde_yaml and compared with the original
@@ -26,8 +36,7 @@
 //!
 //! What it does **not** do: no file I/O (it works on strings; the caller
 //! writes the file atomically and runs `docker compose config`), no Compose
-//! schema validation, no check of port or container-name clashes with the
-//! other services.
+//! schema validation, no check of host-port clashes with the other services.
 
 mod compare;
 mod messages;
