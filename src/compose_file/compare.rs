@@ -1,5 +1,15 @@
 //! Semantic comparison of an existing service with the wanted one, and the
 //! French description of what differs.
+//!
+//! Two bodies are compared in a canonical form close to what
+//! `docker compose config` prints, computed here without Compose (pure):
+//! after the light [`normalize`], `ports` and `volumes` in short syntax
+//! (`"9090:9090"`, `./a:/b:ro`) and in long syntax (`target`/`published`,
+//! `type`/`source`/`target`) become the same mapping, defaults dropped
+//! (`protocol: tcp`, `mode: ingress`, `read_only: false`…) and order ignored;
+//! `networks` as a list or as a mapping (`{net: {}}`, `{net: null}`), and
+//! `environment`/`labels` as `K=V` items or as a mapping, are the same.
+//! What is not understood is compared as written.
 
 use serde_yaml::{Mapping, Value};
 
@@ -25,15 +35,257 @@ fn norm(v: &Value) -> Value {
     }
 }
 
-/// Whether two service bodies are the same after normalization.
+/// Whether two service bodies mean the same service (canonical forms).
 pub(crate) fn same(a: &Value, b: &Value) -> bool {
-    normalize(a) == normalize(b)
+    canonical(a) == canonical(b)
 }
 
-/// One French line per differing top-level key of the service.
+/// The canonical form of a service body: see the module documentation.
+pub(crate) fn canonical(v: &Value) -> Value {
+    match normalize(v) {
+        Value::Mapping(m) => Value::Mapping(
+            m.into_iter()
+                .map(|(k, v)| {
+                    let v = canonical_key(k.as_str().unwrap_or_default(), v);
+                    (k, v)
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+fn canonical_key(key: &str, v: Value) -> Value {
+    match (key, v) {
+        ("ports", Value::Sequence(s)) => sorted(s.iter().map(port).collect()),
+        ("volumes", Value::Sequence(s)) => sorted(s.iter().map(volume).collect()),
+        ("networks", v) => networks(v),
+        ("environment" | "labels", Value::Sequence(s)) => {
+            key_values(&s).unwrap_or(Value::Sequence(s))
+        }
+        (_, v) => v,
+    }
+}
+
+/// A sequence whose order does not matter, sorted by its rendering.
+fn sorted(mut items: Vec<Value>) -> Value {
+    items.sort_by_cached_key(render_full);
+    Value::Sequence(items)
+}
+
+fn s(v: &str) -> Value {
+    Value::String(v.to_string())
+}
+
+/// A mapping from (key, value) pairs, skipping absent values.
+fn mapping(pairs: &[(&str, Option<Value>)]) -> Value {
+    Value::Mapping(
+        pairs
+            .iter()
+            .filter_map(|(k, v)| v.clone().map(|v| (s(k), v)))
+            .collect(),
+    )
+}
+
+/// One `ports` item: `[HOST_IP:][PUBLISHED:]TARGET[/PROTOCOL]` or the long
+/// syntax, as {target, published, host_ip, protocol (not tcp), …}.
+fn port(item: &Value) -> Value {
+    match item {
+        Value::String(text) => {
+            let (spec, protocol) = match text.rsplit_once('/') {
+                Some((spec, p)) => (spec, p),
+                None => (text.as_str(), "tcp"),
+            };
+            // An IPv6 host address is written in brackets.
+            let (host_ip, rest) = match spec.strip_prefix('[') {
+                Some(r) => match r.split_once("]:") {
+                    Some((ip, rest)) => (Some(ip), rest),
+                    None => return item.clone(),
+                },
+                None => (None, spec),
+            };
+            let parts: Vec<&str> = rest.split(':').collect();
+            let (ip, published, target) = match (host_ip, parts.as_slice()) {
+                (None, [t]) => (None, None, *t),
+                (None, [p, t]) => (None, Some(*p), *t),
+                (None, [ip, p, t]) => (Some(*ip), Some(*p), *t),
+                (Some(ip), [p, t]) => (Some(ip), Some(*p), *t),
+                _ => return item.clone(),
+            };
+            // Ranges expand to several ports: compared as written.
+            if target.contains('-') || published.is_some_and(|p| p.contains('-')) {
+                return item.clone();
+            }
+            mapping(&[
+                ("target", Some(s(target))),
+                ("published", published.filter(|p| !p.is_empty()).map(s)),
+                ("host_ip", ip.filter(|i| !i.is_empty()).map(s)),
+                ("protocol", (protocol != "tcp").then(|| s(protocol))),
+            ])
+        }
+        Value::Mapping(m) => Value::Mapping(
+            m.iter()
+                .filter(|(k, v)| {
+                    !matches!(
+                        (k.as_str(), v.as_str()),
+                        (Some("protocol"), Some("tcp"))
+                            | (Some("mode"), Some("ingress"))
+                            | (Some("published" | "host_ip"), Some(""))
+                    )
+                })
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// A path as Compose compares it: no trailing `/`, no `//`, no leading `./`.
+fn clean_path(p: &str) -> String {
+    let mut out = p.to_string();
+    while out.contains("//") {
+        out = out.replace("//", "/");
+    }
+    while out.len() > 1 && out.ends_with('/') {
+        out.pop();
+    }
+    while let Some(rest) = out.strip_prefix("./") {
+        out = rest.to_string();
+    }
+    out
+}
+
+/// One `volumes` item: `[SOURCE:]TARGET[:MODE]` or the long syntax, as
+/// {type, source, target, read_only (only when true), bind, volume}.
+fn volume(item: &Value) -> Value {
+    match item {
+        Value::String(text) => {
+            let parts: Vec<&str> = text.split(':').collect();
+            let (source, target, modes) = match parts.as_slice() {
+                [t] => (None, *t, ""),
+                [src, t] => (Some(*src), *t, ""),
+                [src, t, m] => (Some(*src), *t, *m),
+                _ => return item.clone(),
+            };
+            let bind = source.is_some_and(|src| src.starts_with(['/', '.', '~']));
+            let (mut read_only, mut selinux, mut nocopy, mut other) =
+                (false, None, false, Vec::new());
+            for m in modes.split(',').filter(|m| !m.is_empty()) {
+                match m {
+                    "ro" => read_only = true,
+                    "rw" => {}
+                    "z" | "Z" => selinux = Some(m),
+                    "nocopy" => nocopy = true,
+                    _ => other.push(m),
+                }
+            }
+            if !other.is_empty() {
+                return item.clone();
+            }
+            let source = source.map(|src| {
+                if bind {
+                    clean_path(src)
+                } else {
+                    src.to_string()
+                }
+            });
+            mapping(&[
+                ("type", Some(s(if bind { "bind" } else { "volume" }))),
+                ("source", source.map(Value::String)),
+                ("target", Some(Value::String(clean_path(target)))),
+                ("read_only", read_only.then(|| s("true"))),
+                ("bind", selinux.map(|z| mapping(&[("selinux", Some(s(z)))]))),
+                (
+                    "volume",
+                    nocopy.then(|| mapping(&[("nocopy", Some(s("true")))])),
+                ),
+            ])
+        }
+        Value::Mapping(m) => {
+            let kind = m
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("volume")
+                .to_string();
+            let mut out = Mapping::new();
+            for (k, v) in m {
+                let key = k.as_str().unwrap_or_default();
+                let v = match (key, v) {
+                    ("read_only", Value::String(b)) if b == "false" => continue,
+                    ("source", Value::String(p)) if kind == "bind" => Value::String(clean_path(p)),
+                    ("target", Value::String(p)) => Value::String(clean_path(p)),
+                    ("bind" | "volume", Value::Mapping(opts)) => {
+                        // Defaults of the short syntax.
+                        let kept: Mapping = opts
+                            .iter()
+                            .filter(|(k, v)| {
+                                !matches!(
+                                    (k.as_str(), v.as_str()),
+                                    (Some("create_host_path"), _) | (Some("nocopy"), Some("false"))
+                                )
+                            })
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect();
+                        if kept.is_empty() {
+                            continue;
+                        }
+                        Value::Mapping(kept)
+                    }
+                    _ => v.clone(),
+                };
+                out.insert(k.clone(), v);
+            }
+            out.insert(s("type"), s(&kind));
+            Value::Mapping(out)
+        }
+        other => other.clone(),
+    }
+}
+
+/// `networks` as a mapping: a list item or an empty value (`{}`, `~`)
+/// becomes a null value.
+fn networks(v: Value) -> Value {
+    match v {
+        Value::Sequence(items) => {
+            Value::Mapping(items.into_iter().map(|n| (n, Value::Null)).collect())
+        }
+        Value::Mapping(m) => Value::Mapping(
+            m.into_iter()
+                .map(|(k, v)| match v {
+                    Value::Mapping(inner) if inner.is_empty() => (k, Value::Null),
+                    other => (k, other),
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// `K=V` items (and bare `K`) as a mapping; `None` when an item is not a
+/// string.
+fn key_values(items: &[Value]) -> Option<Value> {
+    let mut out = Mapping::new();
+    for item in items {
+        let text = item.as_str()?;
+        match text.split_once('=') {
+            Some((k, v)) => out.insert(s(k), s(v)),
+            None => out.insert(s(text), Value::Null),
+        };
+    }
+    Some(Value::Mapping(out))
+}
+
+/// One French line per differing top-level key of the service: keys are
+/// compared in canonical form, shown as written (lightly normalized).
 pub(crate) fn details(existing: &Value, wanted: &Value) -> Vec<String> {
     let (e, w) = (normalize(existing), normalize(wanted));
-    let (Some(em), Some(wm)) = (e.as_mapping(), w.as_mapping()) else {
+    let (ce, cw) = (canonical(existing), canonical(wanted));
+    let (Some(em), Some(wm), Some(cem), Some(cwm)) = (
+        e.as_mapping(),
+        w.as_mapping(),
+        ce.as_mapping(),
+        cw.as_mapping(),
+    ) else {
         return vec![format!(
             "définition : « {} » dans le fichier, « {} » attendu",
             render(&e),
@@ -48,7 +300,7 @@ pub(crate) fn details(existing: &Value, wanted: &Value) -> Vec<String> {
                 render(k),
                 render(wv)
             )),
-            Some(ev) if ev != wv => out.push(format!(
+            Some(ev) if cem.get(k) != cwm.get(k) => out.push(format!(
                 "{} : « {} » dans le fichier, « {} » attendu",
                 render(k),
                 render(ev),
@@ -69,10 +321,16 @@ pub(crate) fn details(existing: &Value, wanted: &Value) -> Vec<String> {
     out
 }
 
-/// A compact one-line rendering (flow style), shortened past 120 characters.
-pub(crate) fn render(v: &Value) -> String {
+/// The full one-line rendering (flow style).
+fn render_full(v: &Value) -> String {
     let mut s = String::new();
     write_flow(v, &mut s);
+    s
+}
+
+/// A compact one-line rendering (flow style), shortened past 120 characters.
+pub(crate) fn render(v: &Value) -> String {
+    let s = render_full(v);
     if s.chars().count() > 120 {
         let mut cut: String = s.chars().take(119).collect();
         cut.push('…');

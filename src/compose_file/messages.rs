@@ -4,7 +4,7 @@
 
 use crate::error::Error;
 
-use super::{Change, Difference, Edit};
+use super::{Change, Difference, Edit, NameClash};
 
 /// Why the compose file cannot be edited.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -23,6 +23,10 @@ pub enum ComposeError {
     /// Services already exist with another definition.
     #[error("{} service(s) existe(nt) déjà avec une autre définition", .0.len())]
     Differs(Vec<Difference>),
+    /// Other services of the file already use container names the wanted
+    /// services need.
+    #[error("nom de conteneur déjà pris par un autre service")]
+    ContainerNameTaken(Vec<NameClash>),
     /// A layout this module does not edit safely (e.g. `services` written as
     /// a multi-line flow mapping); `what` is in French.
     #[error("modification non prise en charge : {what}")]
@@ -89,6 +93,35 @@ impl From<ComposeError> for Error {
                      existant dans le fichier",
                 )
             }
+            ComposeError::ContainerNameTaken(clashes) => {
+                let line = |c: &NameClash| {
+                    format!(
+                        "le nom de conteneur « {} » est déjà pris par le service « {} » du \
+                         fichier Compose ; le service « {} » du tutoriel en a besoin",
+                        c.container, c.service, c.wanted
+                    )
+                };
+                let message = match clashes.as_slice() {
+                    [one] => line(one),
+                    many => {
+                        let mut m = String::from("des noms de conteneur sont déjà pris :");
+                        for c in many {
+                            m.push_str(&format!("\n  - {}", line(c)));
+                        }
+                        m
+                    }
+                };
+                let services: Vec<String> = clashes
+                    .iter()
+                    .map(|c| format!("« {} »", c.service))
+                    .collect();
+                Error::usage(format!("{message} ; le fichier n'a pas été modifié")).with_hint(format!(
+                    "Compose refuserait deux conteneurs du même nom : changez le container_name \
+                     de {} (ou retirez ce service s'il fait double emploi avec celui du \
+                     tutoriel), puis relancez ; --force ne remplace que les services de même nom",
+                    services.join(", ")
+                ))
+            }
             ComposeError::Unsupported { what } => Error::usage(format!(
                 "impossible de modifier le fichier Compose sans risque : {what}"
             ))
@@ -111,7 +144,7 @@ impl Edit {
     /// réseau déjà présent : systeme-ticketing-net ».
     pub fn summary_fr(&self) -> String {
         type Pick = fn(&Change) -> Option<&str>;
-        let groups: [(&str, &str, Pick); 7] = [
+        let groups: [(&str, &str, Pick); 8] = [
             ("service ajouté", "services ajoutés", |c| match c {
                 Change::ServiceAdded(n) => Some(n),
                 _ => None,
@@ -152,6 +185,14 @@ impl Edit {
                     _ => None,
                 },
             ),
+            (
+                "réseau déjà déclaré sous une autre clé, réutilisé",
+                "réseaux déjà déclarés sous une autre clé, réutilisés",
+                |c| match c {
+                    Change::NetworkReused { key, .. } => Some(key),
+                    _ => None,
+                },
+            ),
         ];
         let mut parts = Vec::new();
         if self.changes.contains(&Change::FileCreated) {
@@ -172,70 +213,225 @@ impl Edit {
     }
 }
 
-/// Translates the usual libyaml messages; unknown ones are kept as is.
+/// The problems libyaml and serde_yaml report, in French (matched on the
+/// start of the problem, without its position).
+const PROBLEMS: &[(&str, &str)] = &[
+    (
+        "mapping values are not allowed",
+        "deux-points inattendu (une valeur « clé: valeur » n'est pas permise ici ; \
+         indentation ou guillemets à vérifier)",
+    ),
+    (
+        "did not find expected key",
+        "clé attendue introuvable (indentation incohérente ?)",
+    ),
+    (
+        "did not find expected '-' indicator",
+        "élément de liste « - » attendu (indentation incohérente ?)",
+    ),
+    (
+        "did not find expected ',' or ']'",
+        "« , » ou « ] » attendu (crochet non fermé ?)",
+    ),
+    (
+        "did not find expected ',' or '}'",
+        "« , » ou « } » attendu (accolade non fermée ?)",
+    ),
+    ("could not find expected ':'", "« : » attendu après une clé"),
+    (
+        "found character that cannot start any token",
+        "caractère qui ne peut pas commencer une valeur (tabulation ?)",
+    ),
+    (
+        "found a tab character",
+        "tabulation dans l'indentation (utilisez des espaces)",
+    ),
+    (
+        "tab character",
+        "tabulation dans l'indentation (utilisez des espaces)",
+    ),
+    (
+        "found unexpected end of stream",
+        "fin de fichier inattendue (guillemet ou crochet non fermé ?)",
+    ),
+    (
+        "did not find expected node content",
+        "valeur attendue introuvable",
+    ),
+    (
+        "block sequence entries are not allowed",
+        "élément de liste « - » inattendu à cet endroit (indentation à vérifier)",
+    ),
+    (
+        "found unknown escape character",
+        "séquence d'échappement inconnue entre guillemets doubles (« \\ » à doubler, \
+         ou guillemets simples)",
+    ),
+    (
+        "found unexpected document indicator",
+        "marqueur de document « --- » ou « ... » inattendu à l'intérieur d'une valeur",
+    ),
+    (
+        "did not find expected <document start>",
+        "début de document « --- » attendu (contenu après la fin du document)",
+    ),
+    (
+        "did not find expected comment or line break",
+        "commentaire ou fin de ligne attendu après la valeur",
+    ),
+    (
+        "did not find expected whitespace or line break",
+        "espace ou fin de ligne attendu",
+    ),
+    ("found undefined tag handle", "étiquette « ! » inconnue"),
+    (
+        "control characters are not allowed",
+        "caractère de contrôle interdit dans le fichier",
+    ),
+    (
+        "invalid leading UTF-8 octet",
+        "le fichier n'est pas en UTF-8 valide",
+    ),
+    (
+        "invalid trailing UTF-8 octet",
+        "le fichier n'est pas en UTF-8 valide",
+    ),
+    (
+        "incomplete UTF-8 octet sequence",
+        "le fichier n'est pas en UTF-8 valide (séquence incomplète)",
+    ),
+    (
+        "found duplicate %YAML directive",
+        "directive %YAML en double",
+    ),
+    (
+        "found incompatible YAML document",
+        "version de YAML non prise en charge (directive %YAML)",
+    ),
+    (
+        "recursion limit exceeded",
+        "imbrication trop profonde (plus de 128 niveaux de listes ou de mappings)",
+    ),
+    (
+        "repetition limit exceeded",
+        "trop d'alias (« *nom ») : le document serait démesuré une fois développé",
+    ),
+    (
+        "more than one document",
+        "le fichier contient plusieurs documents YAML (séparateurs « --- ») ; un seul est accepté",
+    ),
+    (
+        "unknown anchor",
+        "alias vers une ancre inconnue (« *nom » sans « &nom »)",
+    ),
+    ("duplicate entry", "clé en double"),
+];
+
+/// The contexts libyaml gives after the problem (« while … »), in French.
+const CONTEXTS: &[(&str, &str)] = &[
+    (
+        "while scanning a quoted scalar",
+        "dans la chaîne entre guillemets commencée",
+    ),
+    ("while scanning a plain scalar", "dans la valeur commencée"),
+    (
+        "while scanning a block scalar",
+        "dans le bloc de texte (| ou >) commencé",
+    ),
+    ("while scanning a simple key", "dans la clé commencée"),
+    ("while scanning an anchor", "dans l'ancre (&nom) commencée"),
+    ("while scanning an alias", "dans l'alias (*nom) commencé"),
+    ("while scanning a tag", "dans l'étiquette (!) commencée"),
+    (
+        "while scanning a directive",
+        "dans la directive (%) commencée",
+    ),
+    (
+        "while scanning for the next token",
+        "en cherchant l'élément suivant",
+    ),
+    (
+        "while parsing a flow sequence",
+        "dans la liste entre crochets ouverte",
+    ),
+    (
+        "while parsing a flow mapping",
+        "dans le mapping entre accolades ouvert",
+    ),
+    ("while parsing a block mapping", "dans le mapping commencé"),
+    (
+        "while parsing a block collection",
+        "dans la liste commencée",
+    ),
+    (
+        "while parsing a flow node",
+        "dans la valeur entre crochets ou accolades commencée",
+    ),
+    ("while parsing a block node", "dans la valeur commencée"),
+    ("while parsing a node", "dans la valeur commencée"),
+];
+
+/// Splits « … at line 3 column 5 » into the text and the French position.
+fn split_position(s: &str) -> (&str, Option<String>) {
+    let Some(i) = s.rfind(" at line ") else {
+        return (s, None);
+    };
+    let pos = &s[i + " at line ".len()..];
+    let mut parts = pos.split(" column ");
+    let (Some(line), Some(col)) = (parts.next(), parts.next()) else {
+        return (s, None);
+    };
+    match (line.trim().parse::<usize>(), col.trim().parse::<usize>()) {
+        (Ok(l), Ok(c)) => (&s[..i], Some(format!("ligne {l}, colonne {c}"))),
+        _ => (s, None),
+    }
+}
+
+/// Translates the libyaml and serde_yaml messages (problem, then context
+/// with its own position); the position of the problem is given apart by
+/// the caller. An unknown problem is quoted as the parser said it, said to
+/// be the parser's own words.
 pub(super) fn french_yaml_message(raw: &str) -> String {
-    // "…, did not find expected key at line 3 column 1" -> the last clause,
-    // without its position.
-    let mut msg = raw;
-    if let Some(i) = msg.rfind(" at line ") {
-        msg = &msg[..i];
-    }
-    if let Some(i) = msg.rfind(", ") {
-        msg = &msg[i + 2..];
-    }
-    const TABLE: &[(&str, &str)] = &[
-        (
-            "mapping values are not allowed",
-            "deux-points inattendu (une valeur « clé: valeur » n'est pas permise ici ; \
-             indentation ou guillemets à vérifier)",
-        ),
-        (
-            "did not find expected key",
-            "clé attendue introuvable (indentation incohérente ?)",
-        ),
-        (
-            "did not find expected '-' indicator",
-            "élément de liste « - » attendu (indentation incohérente ?)",
-        ),
-        ("could not find expected ':'", "« : » attendu après une clé"),
-        (
-            "found character that cannot start any token",
-            "caractère qui ne peut pas commencer une valeur (tabulation ?)",
-        ),
-        (
-            "tab character",
-            "tabulation dans l'indentation (utilisez des espaces)",
-        ),
-        (
-            "found unexpected end of stream",
-            "fin de fichier inattendue (guillemet ou crochet non fermé ?)",
-        ),
-        (
-            "did not find expected node content",
-            "valeur attendue introuvable",
-        ),
-        (
-            "more than one document",
-            "le fichier contient plusieurs documents YAML (séparateurs « --- ») ; un seul est accepté",
-        ),
-        (
-            "unknown anchor",
-            "alias vers une ancre inconnue (« *nom » sans « &nom »)",
-        ),
-        ("duplicate entry", "clé en double"),
-    ];
-    for (needle, fr) in TABLE {
-        if msg.contains(needle) {
+    // "found unexpected end of stream at line 2 column 1, while scanning a
+    // quoted scalar at line 1 column 4"
+    let (problem, context) = match raw.find(", while ") {
+        Some(i) => (&raw[..i], Some(&raw[i + 2..])),
+        None => (raw, None),
+    };
+    let (problem, _) = split_position(problem);
+    // serde_yaml may prefix a path (« services.a: … »).
+    let mut out = None;
+    for (needle, fr) in PROBLEMS {
+        if let Some(at) = problem.find(needle) {
             if *needle == "duplicate entry" {
-                let key = msg.split("key ").nth(1).unwrap_or("").trim();
-                return if key.is_empty() {
+                let key = problem[at..].split("key ").nth(1).unwrap_or("").trim();
+                out = Some(if key.is_empty() {
                     fr.to_string()
                 } else {
                     format!("{fr} : {key}")
-                };
+                });
+            } else {
+                out = Some(fr.to_string());
             }
-            return fr.to_string();
+            break;
         }
     }
-    msg.to_string()
+    let mut out = out.unwrap_or_else(|| {
+        format!(
+            "erreur signalée par l'analyseur YAML (message d'origine, en anglais) : « {problem} »"
+        )
+    });
+    if let Some(ctx) = context {
+        let (ctx, pos) = split_position(ctx);
+        let fr = CONTEXTS
+            .iter()
+            .find(|(needle, _)| ctx.starts_with(needle))
+            .map(|(_, fr)| (*fr).to_string());
+        match (fr, pos) {
+            (Some(fr), Some(pos)) => out.push_str(&format!(" ({fr} {pos})")),
+            (Some(fr), None) => out.push_str(&format!(" ({fr})")),
+            (None, _) => {}
+        }
+    }
+    out
 }

@@ -14,10 +14,20 @@
 //! - new services are appended at the end of `services:`, with the file's
 //!   indentation (2 or 4 spaces), each preceded by a blank line and an
 //!   optional comment; comments inside the bodies are kept;
-//! - a service that already exists and is semantically equal (after light
-//!   normalization: `9090` and `"9090"` are the same) is left alone; one that
+//! - a service that already exists and is semantically equal (canonical
+//!   forms: `9090` and `"9090"`, Compose's short and long syntaxes of ports,
+//!   volumes, networks, environment are the same) is left alone; one that
 //!   differs is an error ([`ComposeError::Differs`]) unless `force`, which
 //!   replaces only that service's body;
+//! - another service already using a `container_name` a new service needs is
+//!   an error before anything ([`ComposeError::ContainerNameTaken`], also
+//!   through [`precheck`]), even with `force`;
+//! - a network already declared under another key with the wanted `name:`
+//!   (often `external: true`) is reused: the new services name that key
+//!   ([`Change::NetworkReused`]);
+//! - any YAML line break (`\n`, `\r\n`, `\r`, U+0085, U+2028, U+2029) is
+//!   kept, new lines use the file's first one; a root indented by spaces, and
+//!   comments after a final `...`, are handled;
 //! - a second application changes nothing.
 //!
 //! The result is parsed again with serde_yaml and compared with the original
@@ -26,8 +36,7 @@
 //!
 //! What it does **not** do: no file I/O (it works on strings; the caller
 //! writes the file atomically and runs `docker compose config`), no Compose
-//! schema validation, no check of port or container-name clashes with the
-//! other services.
+//! schema validation, no check of host-port clashes with the other services.
 
 mod compare;
 mod messages;
@@ -44,7 +53,7 @@ use serde_yaml::{Mapping, Value};
 pub use messages::ComposeError;
 pub use verify::validate;
 
-use plan::{Plan, wanted_services};
+use plan::{Plan, container_name_clashes, network_alias, wanted_services, with_network_key};
 use verify::verify;
 use writer::Writer;
 
@@ -81,6 +90,13 @@ pub enum Change {
     VolumePresent(String),
     NetworkAdded(String),
     NetworkPresent(String),
+    /// The network was already declared under another key with its name
+    /// (`key: {name: <name>}`, often `external: true`): the new services
+    /// use that key, no second network is added.
+    NetworkReused {
+        key: String,
+        name: String,
+    },
     /// The input was empty (or only comments): a new file was written.
     FileCreated,
 }
@@ -104,6 +120,33 @@ pub struct Difference {
     pub details: Vec<String>,
 }
 
+/// A `container_name` a wanted service needs, already used by another
+/// service of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameClash {
+    /// The container name, e.g. `grafana`.
+    pub container: String,
+    /// The service of the file that uses it, e.g. `supervision`.
+    pub service: String,
+    /// The tutorial's service that needs it, e.g. `grafana`.
+    pub wanted: String,
+}
+
+/// The checks [`apply`] makes before planning anything, for a caller that
+/// wants them first (before touching anything else): the text parses, and
+/// no other service already uses a container name the additions need.
+pub fn precheck(src: &str, additions: &Additions) -> Result<(), ComposeError> {
+    let original = validate(src)?;
+    if let Value::Mapping(root) = &original {
+        let wanted = wanted_services(additions)?;
+        let clashes = container_name_clashes(root, &wanted);
+        if !clashes.is_empty() {
+            return Err(ComposeError::ContainerNameTaken(clashes));
+        }
+    }
+    Ok(())
+}
+
 /// Adds `additions` to the compose text `src`. See the module documentation.
 pub fn apply(src: &str, additions: &Additions, force: bool) -> Result<Edit, ComposeError> {
     let original = validate(src)?;
@@ -125,13 +168,34 @@ pub fn apply(src: &str, additions: &Additions, force: bool) -> Result<Edit, Comp
             });
         }
     }
+    let clashes = container_name_clashes(&root, &wanted_services(additions)?);
+    if !clashes.is_empty() {
+        return Err(ComposeError::ContainerNameTaken(clashes));
+    }
+    // The network declared under another key: the services use that key.
+    let network_name = additions.network.clone();
+    let alias = network_alias(&root, &network_name);
+    let retargeted;
+    let additions = match &alias {
+        Some(key) => {
+            retargeted = with_network_key(additions, key)?;
+            &retargeted
+        }
+        None => additions,
+    };
     let wanted = wanted_services(additions)?;
     let plan = Plan::new(&root, &wanted, additions, force)?;
     let mut changes = Vec::new();
     if original.is_null() {
         changes.push(Change::FileCreated);
     }
-    changes.extend(plan.changes.iter().cloned());
+    changes.extend(plan.changes.iter().map(|c| match (c, &alias) {
+        (Change::NetworkPresent(key), Some(alias)) if key == alias => Change::NetworkReused {
+            key: key.clone(),
+            name: network_name.clone(),
+        },
+        _ => c.clone(),
+    }));
     if plan.is_empty() {
         return Ok(Edit {
             text: src.to_string(),

@@ -78,6 +78,9 @@ pub(crate) struct Entry {
 pub(crate) struct Scan<'a> {
     pub text: &'a str,
     pub lines: Vec<Line>,
+    /// Column of the root mapping's keys (0 unless the whole document is
+    /// indented).
+    pub root: usize,
 }
 
 impl<'a> Scan<'a> {
@@ -85,16 +88,8 @@ impl<'a> Scan<'a> {
         let mut lines = Vec::new();
         let mut start = if text.starts_with('\u{feff}') { 3 } else { 0 };
         while start < text.len() {
-            let (end, next) = match text[start..].find('\n') {
-                Some(i) => {
-                    let nl = start + i;
-                    let end = if nl > start && text.as_bytes()[nl - 1] == b'\r' {
-                        nl - 1
-                    } else {
-                        nl
-                    };
-                    (end, nl + 1)
-                }
+            let (end, next) = match next_break(text, start) {
+                Some((at, len)) => (at, at + len),
                 None => (text.len(), text.len()),
             };
             let content = &text[start..end];
@@ -118,7 +113,13 @@ impl<'a> Scan<'a> {
             });
             start = next;
         }
-        Scan { text, lines }
+        // YAML lets the root mapping sit at any column: its keys are at the
+        // indentation of the first content line.
+        let root = lines
+            .iter()
+            .find(|l| l.kind == LineKind::Content)
+            .map_or(0, |l| l.indent);
+        Scan { text, lines, root }
     }
 
     /// The text of line `i`, without its line ending.
@@ -127,9 +128,9 @@ impl<'a> Scan<'a> {
         &self.text[l.start..l.end]
     }
 
-    /// The top-level `key:` entries of the document (column 0).
+    /// The top-level `key:` entries of the document (at the root column).
     pub fn top_level(&self) -> Vec<Entry> {
-        self.entries(0, self.lines.len(), 0)
+        self.entries(0, self.lines.len(), self.root)
     }
 
     /// The entries of a block mapping whose keys sit at column `indent`,
@@ -188,6 +189,23 @@ impl<'a> Scan<'a> {
     pub fn first_content(&self, from: usize, to: usize) -> Option<usize> {
         ((from + 1)..to).find(|&i| self.lines[i].kind == LineKind::Content)
     }
+}
+
+/// The line breaks YAML 1.1 (libyaml, hence serde_yaml and Compose) knows.
+pub(crate) const BREAKS: [&str; 6] = ["\r\n", "\n", "\r", "\u{85}", "\u{2028}", "\u{2029}"];
+
+/// The next line break at or after `from`: its offset and length in bytes.
+pub(crate) fn next_break(text: &str, from: usize) -> Option<(usize, usize)> {
+    let (i, c) = text[from..]
+        .char_indices()
+        .find(|&(_, c)| matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}'))?;
+    let at = from + i;
+    let len = if c == '\r' && text[at + 1..].starts_with('\n') {
+        2
+    } else {
+        c.len_utf8()
+    };
+    Some((at, len))
 }
 
 fn is_marker(rest: &str) -> bool {

@@ -207,6 +207,55 @@ const CASES: &[Case] = &[
         whole_lines: true,
         changes: true,
     },
+    Case {
+        name: "long-syntax-applied.yml",
+        force: false,
+        placeholders: &[],
+        whole_lines: true,
+        changes: false,
+    },
+    Case {
+        name: "long-syntax-mixed.yml",
+        force: false,
+        placeholders: &[],
+        whole_lines: true,
+        changes: true,
+    },
+    Case {
+        name: "document-end-comments.yml",
+        force: false,
+        placeholders: &[],
+        whole_lines: true,
+        changes: true,
+    },
+    Case {
+        name: "root-indented.yml",
+        force: false,
+        placeholders: &[],
+        whole_lines: true,
+        changes: true,
+    },
+    Case {
+        name: "cr-only.yml",
+        force: false,
+        placeholders: &[],
+        whole_lines: false,
+        changes: true,
+    },
+    Case {
+        name: "line-separator.yml",
+        force: false,
+        placeholders: &[],
+        whole_lines: true,
+        changes: true,
+    },
+    Case {
+        name: "next-line.yml",
+        force: false,
+        placeholders: &[],
+        whole_lines: false,
+        changes: true,
+    },
 ];
 
 /// Whether `needle` is a subsequence of `hay` (bytes, in order).
@@ -644,5 +693,335 @@ fn zero_indented_sequences_and_other_top_level_keys() {
     assert!(
         edit.text
             .contains("systeme-ticketing-net\nx-after:\n  k: v\n")
+    );
+}
+
+// ------------------------------------------------------------ classes of issue 9
+
+/// The line breaks of `text`, by kind (`\r\n` counted once).
+fn breaks(text: &str) -> std::collections::BTreeSet<&'static str> {
+    let mut out = std::collections::BTreeSet::new();
+    let mut at = 0;
+    while let Some((i, len)) = super::scan::next_break(text, at) {
+        let b = super::scan::BREAKS
+            .iter()
+            .find(|b| **b == &text[i..i + len])
+            .unwrap();
+        out.insert(*b);
+        at = i + len;
+    }
+    out
+}
+
+#[test]
+fn long_syntax_equal_to_the_tutorial_is_already_done() {
+    let edit = apply(&fixture("long-syntax-applied.yml"), &part6(), false).unwrap();
+    assert!(!edit.changed, "{}", edit.text);
+    assert_eq!(
+        edit.summary_fr(),
+        "services déjà présents : prometheus, grafana, cadvisor ; volumes déjà présents : \
+         prometheus_data, grafana_data ; réseau déjà présent : systeme-ticketing-net"
+    );
+    // Mixed forms: prometheus is recognised, the two others are added.
+    let edit = apply(&fixture("long-syntax-mixed.yml"), &part6(), false).unwrap();
+    assert!(
+        edit.changes
+            .contains(&Change::ServiceUnchanged("prometheus".into()))
+    );
+    assert!(
+        edit.changes
+            .contains(&Change::ServiceAdded("grafana".into()))
+    );
+    insta::assert_snapshot!("long_syntax_mixed", edit.text);
+}
+
+#[test]
+fn long_and_short_forms_compare_by_meaning() {
+    let y = |s: &str| -> Value { serde_yaml::from_str(s).unwrap() };
+    let same = [
+        (
+            "ports: ['127.0.0.1:8084:3000/udp']",
+            "ports: [{target: 3000, published: '8084', host_ip: 127.0.0.1, protocol: udp}]",
+        ),
+        (
+            "ports: ['[::1]:80:80']",
+            "ports: [{target: 80, published: 80, host_ip: '::1'}]",
+        ),
+        (
+            "ports: ['80', '443:443']",
+            "ports: [{target: 443, published: 443}, {target: 80}]",
+        ),
+        (
+            "volumes: ['/data']",
+            "volumes: [{type: volume, target: /data}]",
+        ),
+        (
+            "volumes: ['./a:/b:ro,z']",
+            "volumes: [{type: bind, source: a, target: /b, read_only: true, bind: {selinux: z}}]",
+        ),
+        (
+            "volumes: ['v:/b:nocopy']",
+            "volumes: [{type: volume, source: v, target: /b, volume: {nocopy: true}}]",
+        ),
+        ("networks: [a, b]", "networks: {b: {}, a: ~}"),
+        ("environment: [A=1, B]", "environment: {A: '1', B: ~}"),
+        ("labels: ['x=y']", "labels: {x: y}"),
+    ];
+    for (a, b) in same {
+        assert!(compare::same(&y(a), &y(b)), "{a} <> {b}");
+    }
+    let differ = [
+        (
+            "ports: ['8084:3000']",
+            "ports: [{target: 3000, published: 8085}]",
+        ),
+        (
+            "ports: ['8084:3000']",
+            "ports: [{target: 3000, published: 8084, protocol: udp}]",
+        ),
+        (
+            "volumes: ['/a:/b:ro']",
+            "volumes: [{type: bind, source: /a, target: /b}]",
+        ),
+        (
+            "volumes: ['v:/b']",
+            "volumes: [{type: bind, source: v, target: /b}]",
+        ),
+        ("networks: [a]", "networks: {a: {aliases: [x]}}"),
+        (
+            "ports: ['9090-9091:9090-9091']",
+            "ports: [{target: 9090, published: 9090}]",
+        ),
+    ];
+    for (a, b) in differ {
+        assert!(!compare::same(&y(a), &y(b)), "{a} == {b}");
+    }
+    // Details name only what differs in meaning, shown as written.
+    let d = compare::details(
+        &y(
+            "ports: [{target: 3000, published: 8084}]\nvolumes: [{type: volume, source: g, target: /x}]",
+        ),
+        &y("ports: ['8084:3000']\nvolumes: ['g:/y']"),
+    );
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(d[0].starts_with("volumes :"), "{d:?}");
+}
+
+/// Part 6 with a clashing `container_name` in `file`: refused, naming `service`.
+fn assert_clash(file: &str, service: &str, container: &str) {
+    for force in [false, true] {
+        let err = apply(file, &part6(), force).unwrap_err();
+        let ComposeError::ContainerNameTaken(clashes) = &err else {
+            panic!("{err:?}\n{file}")
+        };
+        assert!(
+            clashes
+                .iter()
+                .any(|c| c.service == service && c.container == container),
+            "{clashes:?}"
+        );
+        assert_eq!(precheck(file, &part6()).unwrap_err(), err);
+        let e: Error = err.into();
+        assert_eq!(e.code(), 2);
+        assert!(
+            e.message().contains(&format!("« {service} »")),
+            "{}",
+            e.message()
+        );
+        assert!(
+            e.message().contains("n'a pas été modifié"),
+            "{}",
+            e.message()
+        );
+        assert!(e.hint().unwrap().contains("container_name"));
+    }
+}
+
+#[test]
+fn container_name_taken_by_another_service_is_refused_first() {
+    assert_clash(
+        "services:\n  supervision:\n    image: grafana/grafana:9.0\n    container_name: grafana\n",
+        "supervision",
+        "grafana",
+    );
+    assert_clash(
+        "services:\n    metrics:\n        image: prom/prometheus\n        container_name: \"prometheus\"\n    prometheus:\n        image: x\n",
+        "metrics",
+        "prometheus",
+    );
+    assert_clash(
+        "services: {monitoring-cadvisor: {image: c, container_name: cadvisor}}\n",
+        "monitoring-cadvisor",
+        "cadvisor",
+    );
+    // Several at once are all named.
+    let file = "services:\n  a:\n    container_name: grafana\n  b:\n    container_name: cadvisor\n";
+    let Err(ComposeError::ContainerNameTaken(c)) = apply(file, &part6(), false) else {
+        panic!()
+    };
+    assert_eq!(c.len(), 2);
+    let e: Error = ComposeError::ContainerNameTaken(c).into();
+    assert!(e.message().contains("« a »") && e.message().contains("« b »"));
+    // The same service under its own name is not a clash.
+    assert!(precheck(&fixture("already-applied.yml"), &part6()).is_ok());
+    assert!(precheck("services:\n  x:\n    container_name: other\n", &part6()).is_ok());
+}
+
+#[test]
+fn network_declared_under_another_key_is_reused() {
+    let files = [
+        "services:\n  zammad:\n    image: z\n    networks:\n      - ticketing\nnetworks:\n  ticketing:\n    name: systeme-ticketing-net\n    external: true\n",
+        "services:\n    zammad:\n        image: z\n        networks: [ticketing]\nnetworks:\n    ticketing:\n        name: \"systeme-ticketing-net\"\n        driver: bridge\n",
+        "services:\n  zammad: {image: z, networks: [\"ticketing net\"]}\nnetworks: {\"ticketing net\": {name: systeme-ticketing-net, external: true}}\n",
+    ];
+    for (i, file) in files.iter().enumerate() {
+        let edit = apply(file, &part6(), false).unwrap_or_else(|e| panic!("{i}: {e:?}"));
+        let key = if i == 2 { "ticketing net" } else { "ticketing" };
+        assert!(
+            edit.changes.contains(&Change::NetworkReused {
+                key: key.into(),
+                name: "systeme-ticketing-net".into()
+            }),
+            "{i}: {:?}",
+            edit.changes
+        );
+        assert!(is_subsequence(file, &edit.text), "{i}");
+        let v = validate(&edit.text).unwrap();
+        let nets = v["networks"].as_mapping().unwrap();
+        assert_eq!(
+            nets.len(),
+            1,
+            "{i}: a second network was added\n{}",
+            edit.text
+        );
+        for svc in ["prometheus", "grafana", "cadvisor"] {
+            let n = &v["services"][svc]["networks"];
+            assert_eq!(
+                n,
+                &serde_yaml::from_str::<Value>(&format!("[\"{key}\"]")).unwrap(),
+                "{i} {svc}"
+            );
+        }
+        let again = apply(&edit.text, &part6(), false).unwrap();
+        assert!(!again.changed, "{i}");
+        assert!(
+            edit.summary_fr().contains("réutilisé"),
+            "{}",
+            edit.summary_fr()
+        );
+        if i == 0 {
+            insta::assert_snapshot!("network_reused", edit.text);
+        }
+    }
+    // The tutorial's own key wins over an alias.
+    let file = "networks:\n  systeme-ticketing-net:\n  other:\n    name: systeme-ticketing-net\n";
+    let edit = apply(file, &part6(), false).unwrap();
+    assert!(
+        edit.changes
+            .contains(&Change::NetworkPresent("systeme-ticketing-net".into()))
+    );
+}
+
+#[test]
+fn document_end_marker_followed_by_comments_is_accepted() {
+    let input = fixture("document-end-comments.yml");
+    let edit = apply(&input, &part6(), false).unwrap();
+    let tail = "...\n# Fin du document : ces commentaires suivent le marqueur « ... ».\n\n# Dernière mise à jour : partie 5.\n";
+    assert!(edit.text.ends_with(tail), "{}", edit.text);
+    assert!(
+        edit.text.contains("  grafana_data:\n...\n"),
+        "{}",
+        edit.text
+    );
+    insta::assert_snapshot!("document_end_comments", edit.text);
+}
+
+#[test]
+fn other_line_breaks_are_kept_and_used() {
+    for (name, eol) in [("cr-only.yml", "\r"), ("next-line.yml", "\u{85}")] {
+        let input = fixture(name);
+        let edit = apply(&input, &part6(), false).unwrap();
+        assert!(is_subsequence(&input, &edit.text), "{name}");
+        assert_eq!(
+            breaks(&edit.text).into_iter().collect::<Vec<_>>(),
+            [eol],
+            "{name}"
+        );
+        assert_complete(name, &edit.text);
+    }
+    // A file whose only breaks are U+2028.
+    let input = "services:\u{2028}  a:\u{2028}    image: x\u{2028}";
+    let edit = round_trip(input, false);
+    assert_eq!(
+        breaks(&edit.text).into_iter().collect::<Vec<_>>(),
+        ["\u{2028}"]
+    );
+    // A stray U+2028 in a `\n` file is a break for YAML: the comment after
+    // it stays a comment, new lines use `\n`.
+    let edit = apply(&fixture("line-separator.yml"), &part6(), false).unwrap();
+    assert!(edit.text.contains("\u{2028}# coupé par U+2028\n"));
+    assert!(!edit.text.contains("\u{2028}\n"));
+}
+
+#[test]
+fn root_indented_by_spaces_is_edited_at_its_column() {
+    let edit = apply(&fixture("root-indented.yml"), &part6(), false).unwrap();
+    assert!(
+        edit.text.contains(
+            "\n  # --- Définition des volumes nommés ---\n  volumes:\n    prometheus_data:\n"
+        ),
+        "{}",
+        edit.text
+    );
+    assert!(
+        edit.text
+            .contains("\n    prometheus:\n      image: prom/prometheus"),
+        "{}",
+        edit.text
+    );
+    insta::assert_snapshot!("root_indented", edit.text);
+    round_trip("   services:\n     a:\n         image: x\n", false);
+}
+
+#[test]
+fn parser_messages_are_french_with_their_position() {
+    let cases = [
+        (
+            "a: \"abc\n",
+            "chaîne entre guillemets commencée ligne 1, colonne 4",
+        ),
+        ("a: 'x\n", "fin de fichier inattendue"),
+        ("a: [1, 2\n", "« , » ou « ] » attendu"),
+        ("a: {b: 1\n", "« , » ou « } » attendu"),
+        ("a:\n\t- b\n", "tabulation ?"),
+        ("a: *x\n", "ancre inconnue"),
+        ("a: \"\\q\"\n", "séquence d'échappement inconnue"),
+    ];
+    for (input, want) in cases {
+        let Err(ComposeError::Syntax { message, line, .. }) = validate(input) else {
+            panic!("{input:?}")
+        };
+        assert!(message.contains(want), "{input:?}: {message}");
+        assert!(line > 0, "{input:?}");
+        for english in ["while ", "found ", "did not", "expected", "scanning"] {
+            assert!(!message.contains(english), "{input:?}: {message}");
+        }
+    }
+    let deep = format!("a: {}{}\n", "[".repeat(200), "]".repeat(200));
+    let Err(err @ ComposeError::Syntax { .. }) = validate(&deep) else {
+        panic!()
+    };
+    let e: Error = err.into();
+    assert!(
+        e.message().contains("imbrication trop profonde"),
+        "{}",
+        e.message()
+    );
+    assert!(e.message().contains("ligne 1, colonne"), "{}", e.message());
+    // An unknown message is quoted and said to be the parser's.
+    let raw = super::messages::french_yaml_message("something new at line 2 column 3");
+    assert_eq!(
+        raw,
+        "erreur signalée par l'analyseur YAML (message d'origine, en anglais) : « something new »"
     );
 }

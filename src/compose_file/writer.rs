@@ -6,7 +6,7 @@ use serde_yaml::{Mapping, Value};
 
 use super::messages::unsupported;
 use super::plan::Plan;
-use super::scan::{Entry, LineKind, Scan, ValueStart};
+use super::scan::{BREAKS, Entry, LineKind, Scan, ValueStart, next_break};
 use super::{ComposeError, ServiceBlock, reindent};
 
 /// A replacement of `text[from..to]` by `insert`.
@@ -36,17 +36,19 @@ pub(super) struct Writer<'a> {
 /// the contract holds), to make every line end the same way.
 fn with_final_eol(src: &str, eol: &str) -> String {
     let mut text = src.to_string();
-    if !text.is_empty() && !text.ends_with('\n') {
+    if !text.is_empty() && !BREAKS.iter().any(|b| text.ends_with(b)) {
         text.push_str(eol);
     }
     text
 }
 
+/// The file's line break: its first one (`\n`, `\r\n`, a lone `\r`, or
+/// the Unicode breaks libyaml knows), `\n` when it has none.
 fn detect_eol(src: &str) -> &'static str {
-    match src.find('\n') {
-        Some(i) if i > 0 && src.as_bytes()[i - 1] == b'\r' => "\r\n",
-        _ => "\n",
-    }
+    next_break(src, 0)
+        .and_then(|(at, len)| BREAKS.iter().find(|b| **b == &src[at..at + len]))
+        .copied()
+        .unwrap_or("\n")
 }
 
 impl<'a> Writer<'a> {
@@ -97,14 +99,14 @@ impl<'a> Writer<'a> {
             let i = self.scan.first_content(e.line, e.region_end)?;
             let l = lines[i];
             let text = &self.scan.text[l.start + l.indent..l.end];
-            (l.indent > 0 && !text.starts_with('-')).then_some(l.indent)
+            (l.indent > self.scan.root && !text.starts_with('-')).then_some(l.indent)
         };
         let services = self.find("services");
         let service_indent = services.and_then(&block_child);
         let indent = service_indent
             .or_else(|| self.top.iter().find_map(&block_child))
-            .unwrap_or(2);
-        let mut step = indent;
+            .unwrap_or(self.scan.root + 2);
+        let mut step = indent - self.scan.root;
         if let (Some(e), Some(si)) = (services, service_indent) {
             let first = self.scan.entries(e.line + 1, e.region_end, si);
             if let Some(child) = first.first().and_then(block_child)
@@ -123,14 +125,18 @@ impl<'a> Writer<'a> {
         self.network()?;
         let src = self.scan.text;
         let text = with_final_eol(src, self.eol);
-        // Appended sections go before a final `...`, else at the very end.
+        // Appended sections go before a final `...` (which only blank lines
+        // and comments may follow), else at the very end.
         if !self.tail.is_empty() {
-            let last = self
-                .scan
-                .lines
+            let lines = &self.scan.lines;
+            let last = lines.iter().rposition(|l| l.kind != LineKind::Blank);
+            let end_marker = lines
                 .iter()
-                .rposition(|l| l.kind != LineKind::Blank);
-            let (at, before_blank) = match last {
+                .rposition(|l| !matches!(l.kind, LineKind::Blank | LineKind::Comment))
+                .filter(|&i| {
+                    lines[i].kind == LineKind::Marker && self.scan.line_text(i).starts_with("...")
+                });
+            let (at, before_blank) = match end_marker.or(last) {
                 Some(i)
                     if self.scan.lines[i].kind == LineKind::Marker
                         && self.scan.line_text(i).starts_with("...") =>
@@ -146,11 +152,20 @@ impl<'a> Writer<'a> {
                 None => (text.len(), true),
             };
             let mut lines = Vec::new();
+            let root = " ".repeat(self.scan.root);
             for (i, section) in std::mem::take(&mut self.tail).into_iter().enumerate() {
                 if i > 0 || !before_blank {
                     lines.push(String::new());
                 }
-                lines.extend(section);
+                // Section headers are written unindented; entries already
+                // carry their absolute indentation.
+                lines.extend(section.into_iter().map(|l| {
+                    if l.starts_with(' ') || l.is_empty() {
+                        l
+                    } else {
+                        format!("{root}{l}")
+                    }
+                }));
             }
             self.insert_lines_at(at, &lines);
         }
@@ -286,7 +301,7 @@ impl<'a> Writer<'a> {
         }
         let first = self.scan.first_content(entry.line, entry.region_end);
         let entry_indent = first.map_or(self.indent, |i| self.scan.lines[i].indent);
-        if entry_indent == 0 {
+        if entry_indent <= self.scan.root {
             return Err(unsupported("la section « services » n'est pas indentée"));
         }
         // Replacements.
@@ -306,7 +321,9 @@ impl<'a> Writer<'a> {
         }
         // Additions, after the last line of the section.
         if !plan.add.is_empty() {
-            let last = self.scan.last_significant(entry.line, entry.region_end, 0);
+            let last = self
+                .scan
+                .last_significant(entry.line, entry.region_end, self.scan.root);
             let mut lines = Vec::new();
             for (i, (block, _)) in plan.add.iter().enumerate() {
                 if i > 0 || last.is_some() {
@@ -395,13 +412,15 @@ impl<'a> Writer<'a> {
         }
         let first = self.scan.first_content(e.line, e.region_end);
         let indent = first.map_or(self.indent, |i| self.scan.lines[i].indent);
-        if indent == 0 {
+        if indent <= self.scan.root {
             return Err(unsupported(format!(
                 "la section « {section} » n'est pas indentée"
             )));
         }
         let pad = " ".repeat(indent);
-        let last = self.scan.last_significant(e.line, e.region_end, 0);
+        let last = self
+            .scan
+            .last_significant(e.line, e.region_end, self.scan.root);
         let mut lines = Vec::new();
         for n in names {
             lines.extend(entry(n, &pad, &step));

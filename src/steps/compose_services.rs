@@ -268,4 +268,33 @@ mod tests {
         assert!(compose_text(&dir).contains("prometheus:"));
         assert_eq!(backups(&dir), 0);
     }
+
+    #[test]
+    fn a_container_name_taken_by_another_service_is_exit_2_and_untouched() {
+        let existing = "services:\n  supervision:\n    image: grafana/grafana:9.0\n    container_name: grafana\n";
+        let (dir, r, compose) = run(Some(existing), FakeCompose::default(), false);
+        let f = r.expect_err("refused");
+        assert_eq!(f.error.code(), 2);
+        assert!(
+            f.error.message().contains("« supervision »"),
+            "{}",
+            f.error.message()
+        );
+        assert!(f.error.hint().unwrap().contains("container_name"));
+        assert_eq!(compose_text(&dir), existing);
+        assert_eq!(backups(&dir), 0);
+        assert!(compose.calls().is_empty());
+    }
+
+    #[test]
+    fn a_network_declared_under_another_key_is_reused() {
+        let existing = "services:\n  zammad:\n    image: z\n    networks: [ticketing]\nnetworks:\n  ticketing:\n    name: systeme-ticketing-net\n    external: true\n";
+        let (dir, r, _) = run(Some(existing), FakeCompose::default(), false);
+        let r = r.unwrap();
+        assert!(r.summary.contains("réutilisé : ticketing"), "{}", r.summary);
+        let text = compose_text(&dir);
+        assert_eq!(text.matches("systeme-ticketing-net").count(), 1, "{text}");
+        let (_, r, _) = run(Some(&text), FakeCompose::default(), false);
+        assert_eq!(r.unwrap().status, StepStatus::AlreadyDone);
+    }
 }

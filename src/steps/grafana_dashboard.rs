@@ -6,8 +6,14 @@
 //! search API, and measures how many of the metrics it queries Prometheus
 //! really has.
 //!
-//! It does not re-import a dashboard already imported at the same revision,
-//! and it never imports a malformed JSON.
+//! It first looks in Grafana for the dashboard already imported from
+//! grafana.com with the asked id (its `gnetId`, kept in the saved JSON): when
+//! it is there, nothing is downloaded nor imported (« déjà fait », with its
+//! uid and revision), so a broken or unreachable grafana.com does not fail a
+//! step whose result is already in place. It only downloads when that
+//! dashboard is missing or another id is asked for (`--dashboard`), does not
+//! re-import a dashboard already imported at the same revision, and never
+//! imports a malformed JSON.
 
 use std::collections::BTreeSet;
 
@@ -50,6 +56,14 @@ pub enum Origin {
         revision: u32,
         /// Its name on grafana.com.
         name: String,
+    },
+    /// Already in Grafana, imported from grafana.com by an earlier run: not
+    /// downloaded again.
+    InGrafana {
+        /// Dashboard id (`gnetId`).
+        id: u32,
+        /// Revision recorded in Grafana, when there is one.
+        revision: Option<i64>,
     },
     /// The dashboard shipped with journal (grafana.com unreachable).
     Fallback {
@@ -193,7 +207,7 @@ pub fn prepare(mut dash: Value, origin: &Origin) -> Value {
             .and_then(Value::as_str)
             .is_some_and(|u| !u.is_empty());
         if !has_uid {
-            obj.insert("uid".into(), Value::from(format!("gnet-{id}")));
+            obj.insert("uid".into(), Value::from(gnet_uid(*id)));
         }
     }
     dash
@@ -219,6 +233,46 @@ pub fn find_existing(api: &dyn GrafanaApi, dash: &Value) -> Result<Option<Stored
     for hit in api.search_dashboards(title)? {
         if hit.title == title {
             return api.dashboard_by_uid(&hit.uid);
+        }
+    }
+    Ok(None)
+}
+
+/// The uid a dashboard without one gets when imported from grafana.com.
+pub fn gnet_uid(id: u32) -> String {
+    format!("gnet-{id}")
+}
+
+/// The grafana.com id a stored dashboard was imported from (`gnetId`, a
+/// number or, in hand-edited JSON, a numeric string).
+pub fn gnet_id_of(dash: &Value) -> Option<u64> {
+    match dash.get("gnetId")? {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// The dashboard imported from grafana.com dashboard `id` that Grafana
+/// already holds, found by its `gnetId`: first under the uid journal gives
+/// a dashboard without one (`gnet-<id>`), then among every dashboard the
+/// search lists. Reads only; nothing is asked of grafana.com.
+pub fn find_imported(api: &dyn GrafanaApi, id: u32) -> Result<Option<StoredDashboard>> {
+    let is_it = |s: &StoredDashboard| gnet_id_of(&s.dashboard) == Some(u64::from(id));
+    let guess = gnet_uid(id);
+    if let Some(found) = api.dashboard_by_uid(&guess)?
+        && is_it(&found)
+    {
+        return Ok(Some(found));
+    }
+    for hit in api.search_dashboards("")? {
+        if hit.uid == guess || (!hit.kind.is_empty() && hit.kind != "dash-db") {
+            continue;
+        }
+        if let Some(found) = api.dashboard_by_uid(&hit.uid)?
+            && is_it(&found)
+        {
+            return Ok(Some(found));
         }
     }
     Ok(None)
@@ -268,6 +322,12 @@ fn source_label(origin: &Origin) -> String {
                 escape_cell(name)
             )
         }
+        Origin::InGrafana { id, revision } => format!(
+            "déjà dans Grafana : grafana.com, ID {id}, {} (rien n'a été téléchargé)",
+            revision.map_or("révision inconnue".to_string(), |r| format!(
+                "révision {r}"
+            ))
+        ),
         Origin::Fallback { .. } => {
             format!("tableau de secours livré avec journal (`templates/{FALLBACK_DASHBOARD}`)")
         }
@@ -288,6 +348,11 @@ pub fn run_with(
         .uid
         .clone();
     let id = ctx.settings.dashboard_id;
+    // Grafana first: a dashboard already imported from this id is the
+    // step's result, whatever grafana.com answers today.
+    if let Some(stored) = find_imported(api, id).map_err(fail)? {
+        return Ok(already_in_grafana(&stored, id, prom, ctx, cmd));
+    }
     let (dash, inputs, origin) = load(com, id, &ds_uid, &ctx.project).map_err(fail)?;
     let imported = import_once(api, &dash, &inputs).map_err(fail)?;
     let info = dashboard_info(&dash, &origin, &imported, &ctx.settings.grafana_url);
@@ -315,6 +380,43 @@ pub fn run_with(
         report = report.warn(w);
     }
     Ok(report)
+}
+
+/// The report when Grafana already holds the dashboard of grafana.com id
+/// `id`: nothing downloaded, nothing imported.
+fn already_in_grafana(
+    stored: &StoredDashboard,
+    id: u32,
+    prom: &dyn PrometheusApi,
+    ctx: &mut RunContext,
+    cmd: String,
+) -> StepReport {
+    let dash = &stored.dashboard;
+    let imported = already_imported(stored);
+    let revision = dash.get("revision").and_then(Value::as_i64);
+    let origin = Origin::InGrafana { id, revision };
+    let info = dashboard_info(dash, &origin, &imported, &ctx.settings.grafana_url);
+    ctx.put(info.clone());
+    let mut table = summary_table(&info, &origin, imported.dashboard_id);
+    let mut warnings = origin_warnings(&origin, id);
+    let (rows, warning) = metrics_coverage(dash, prom);
+    table.push_str(&rows);
+    warnings.extend(warning);
+    let mut report = StepReport::already_done(format!(
+        "le tableau de bord « {} » (grafana.com ID {id}, {}) est déjà dans Grafana (uid {}) : \
+         rien n'a été téléchargé ni réimporté",
+        info.title,
+        revision.map_or("révision inconnue".to_string(), |r| format!(
+            "révision {r}"
+        )),
+        info.uid
+    ))
+    .command(cmd)
+    .details(table);
+    for w in warnings {
+        report = report.warn(w);
+    }
+    report
 }
 
 /// The dashboard to import (downloaded or the fallback, parsed, marked with
@@ -413,7 +515,7 @@ fn dashboard_info(
     grafana_url: &str,
 ) -> DashboardInfo {
     let gnet_id = match origin {
-        Origin::GrafanaCom { id, .. } => Some(*id),
+        Origin::GrafanaCom { id, .. } | Origin::InGrafana { id, .. } => Some(*id),
         Origin::Fallback { .. } => None,
     };
     DashboardInfo {
@@ -678,5 +780,129 @@ mod tests {
         let f = run_with(&g, &Com(Some("<html>oops")), &Prom, &mut ctx).unwrap_err();
         assert!(f.error.message().contains("invalide"));
         assert_eq!(g.imports.get(), 0);
+    }
+
+    /// A grafana.com that counts the calls and answers `body` to every
+    /// download (garbage, for a broken grafana.com).
+    struct Counting {
+        body: &'static str,
+        calls: std::cell::Cell<u32>,
+    }
+    impl Counting {
+        fn new(body: &'static str) -> Self {
+            Counting {
+                body,
+                calls: std::cell::Cell::new(0),
+            }
+        }
+    }
+    impl GrafanaCom for Counting {
+        fn dashboard_meta(&self, id: u32) -> Result<DashboardMeta> {
+            self.calls.set(self.calls.get() + 1);
+            Ok(DashboardMeta {
+                id,
+                name: "Tableau".into(),
+                revision: 3,
+            })
+        }
+        fn download(&self, _: u32, _: u32) -> Result<String> {
+            self.calls.set(self.calls.get() + 1);
+            Ok(self.body.to_string())
+        }
+    }
+
+    const GARBAGE: &str = "<html><body>502 Bad Gateway</body></html>";
+
+    const FLYTE: &str = r#"{"__inputs":[{"name":"DS_PROM","type":"datasource","pluginId":"prometheus"}],
+      "title":"FlyteAdmin Dashboard (via Prometheus)","uid":null,"id":null,
+      "panels":[{"datasource":"${DS_PROM}","targets":[{"expr":"sum(rate(flyte:admin:admin:database:executions:get_ms_count[5m]))"}]}]}"#;
+
+    #[test]
+    fn already_imported_dashboard_is_not_downloaded_again_with_grafana_com_broken() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ctx = ctx_with_ds(dir.path());
+        let g = FakeGrafana::new("x");
+        run_with(&g, &Com(Some(CADVISOR)), &Prom, &mut ctx).unwrap();
+        assert_eq!(g.imports.get(), 1);
+        // A new run: nothing in the bag from the first one.
+        let mut ctx = ctx_with_ds(dir.path());
+        let broken = Counting::new(GARBAGE);
+        let r = run_with(&g, &broken, &Prom, &mut ctx).unwrap();
+        assert_eq!(r.status, crate::store::StepStatus::AlreadyDone, "{r:?}");
+        assert_eq!(broken.calls.get(), 0, "grafana.com interrogé");
+        assert_eq!(g.imports.get(), 1);
+        assert!(r.summary.contains("déjà dans Grafana"), "{}", r.summary);
+        assert!(r.summary.contains("uid pMEd7m0Mz"), "{}", r.summary);
+        assert!(r.summary.contains("ID 14282, révision 1"), "{}", r.summary);
+        assert!(
+            r.details.contains("rien n'a été téléchargé"),
+            "{}",
+            r.details
+        );
+        assert!(r.details.contains("2 sur 2"), "{}", r.details);
+        assert!(
+            r.details
+                .contains("http://localhost:8084/d/pMEd7m0Mz/cadvisor-exporter")
+        );
+        let info = ctx
+            .get::<DashboardInfo>()
+            .expect("info for the documentation");
+        assert_eq!(info.gnet_id, Some(14282));
+        assert_eq!(info.revision, Some(1));
+        assert!(!info.fallback);
+    }
+
+    #[test]
+    fn another_id_is_downloaded_and_imported() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ctx = ctx_with_ds(dir.path());
+        let g = FakeGrafana::new("x");
+        run_with(&g, &Com(Some(CADVISOR)), &Prom, &mut ctx).unwrap();
+        ctx.settings.dashboard_id = TUTORIAL_DASHBOARD_ID;
+        let com = Counting::new(FLYTE);
+        let r = run_with(&g, &com, &Prom, &mut ctx).unwrap();
+        assert_eq!(r.status, crate::store::StepStatus::Succeeded);
+        assert_eq!(com.calls.get(), 2, "métadonnées puis téléchargement");
+        assert_eq!(g.imports.get(), 2);
+        // With grafana.com broken, the wanted id is now found in Grafana
+        // under the uid journal gave it.
+        let broken = Counting::new(GARBAGE);
+        let r = run_with(&g, &broken, &Prom, &mut ctx).unwrap();
+        assert_eq!(r.status, crate::store::StepStatus::AlreadyDone);
+        assert_eq!(broken.calls.get(), 0);
+        assert!(
+            r.summary
+                .contains(&format!("uid {}", gnet_uid(TUTORIAL_DASHBOARD_ID))),
+            "{}",
+            r.summary
+        );
+        assert!(r.summary.contains("révision 3"), "{}", r.summary);
+        // The tutorial-id warning is still given.
+        assert!(r.warnings.iter().any(|w| w.contains("FlyteAdmin")));
+    }
+
+    #[test]
+    fn a_same_titled_dashboard_without_gnet_id_is_not_taken_for_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ctx = ctx_with_ds(dir.path());
+        let g = FakeGrafana::new("x");
+        g.dashboards
+            .borrow_mut()
+            .push(serde_json::json!({"title": "Cadvisor exporter", "uid": "fait-main"}));
+        let broken = Counting::new(GARBAGE);
+        let f = run_with(&g, &broken, &Prom, &mut ctx).unwrap_err();
+        assert!(
+            f.error.message().contains("invalide"),
+            "{}",
+            f.error.message()
+        );
+        assert!(broken.calls.get() > 0);
+        assert_eq!(g.imports.get(), 0);
+        // Another dashboard id in Grafana is not this one either.
+        g.dashboards.borrow_mut()[0]["gnetId"] = Value::from(999);
+        assert!(find_imported(&g, 14282).unwrap().is_none());
+        g.dashboards.borrow_mut()[0]["gnetId"] = Value::from("14282");
+        let found = find_imported(&g, 14282).unwrap().expect("numeric string");
+        assert_eq!(found.dashboard["uid"], "fait-main");
     }
 }

@@ -59,7 +59,10 @@ impl Step for Preflight {
         };
         match &src {
             Some(text) => {
-                crate::compose_file::validate(text).map_err(|e| {
+                // Syntax, and container names the part needs but another
+                // service already uses: refused before anything is touched.
+                let additions = crate::steps::compose_services::additions(ctx)?;
+                crate::compose_file::precheck(text, &additions).map_err(|e| {
                     let e: Error = e.into();
                     let msg = format!("{shown} : {}", e.message());
                     let hint = e.hint().map(str::to_string);

@@ -10,5 +10,6 @@ mod grafana_lockout;
 mod list;
 mod notes;
 mod partie6;
+mod robust;
 mod signals;
 mod support;

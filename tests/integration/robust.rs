@@ -1,0 +1,177 @@
+//! Runs that survive what was seen on real machines (issue 9, items 3 and
+//! 4): a dashboard already imported while grafana.com answers garbage, and
+//! compose files the editor used to handle wrongly. The bench tests take the
+//! bench lock and tear their stack down.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::process::Command;
+
+use journal::store::{self, Entry, Status, StepStatus};
+
+use crate::bench::{Bench, GrafanaCom, Stack};
+use crate::support::Projet;
+
+fn latest_run(p: &Projet) -> Entry {
+    let (entries, errors) = store::Store::new(p.journal_dir()).load().unwrap();
+    assert!(errors.is_empty(), "entrées invalides : {errors:?}");
+    entries
+        .into_iter()
+        .rfind(|e| e.front.kind == store::EntryKind::Execution)
+        .expect("une entrée d'exécution")
+}
+
+fn step_status(e: &Entry, id: &str) -> StepStatus {
+    e.front
+        .etapes
+        .iter()
+        .find(|s| s.id == id)
+        .unwrap_or_else(|| panic!("étape {id} absente de {}", e.path.display()))
+        .statut
+}
+
+/// A grafana.com that answers `200` with an HTML page to every request (a
+/// captive portal, a broken proxy); the thread lives as long as the test.
+fn garbage_grafana_com() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let body = "<html><body><h1>502 Bad Gateway</h1></body></html>";
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.flush();
+            let _ = stream.read(&mut [0u8; 0]);
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+#[test]
+#[ignore = "banc Docker (tests/bench) : cargo test -- --include-ignored"]
+fn dashboard_already_imported_and_grafana_com_broken_is_already_done() {
+    let _bench = Bench::take("dashboard_already_imported_and_grafana_com_broken_is_already_done");
+    let gcom = GrafanaCom::start(14282);
+    let mut s = Stack::new("tableau-deja-la");
+    s.set("JOURNAL_GRAFANA_COM_URL", &gcom.url);
+    let first = s.journal().args(["run", "partie-6"]).run();
+    first.expect_code(0);
+    assert_eq!(
+        step_status(&latest_run(&s.projet), "grafana-dashboard"),
+        StepStatus::Succeeded
+    );
+    drop(gcom);
+
+    s.set("JOURNAL_GRAFANA_COM_URL", &garbage_grafana_com());
+    let second = s.journal().args(["run", "partie-6"]).run();
+    second.expect_code(0);
+    let e = latest_run(&s.projet);
+    assert_eq!(e.front.statut, Status::Succeeded, "{second}");
+    assert_eq!(
+        step_status(&e, "grafana-dashboard"),
+        StepStatus::AlreadyDone,
+        "{second}"
+    );
+    assert!(e.body.contains("déjà dans Grafana"), "{}", e.body);
+    assert!(e.body.contains("ID 14282, révision 1"), "{}", e.body);
+    assert!(e.body.contains("rien n'a été téléchargé"), "{}", e.body);
+}
+
+/// The fixture's compose file with its network declared under the key
+/// `ticketing` with `name: systeme-ticketing-net`.
+fn with_network_alias(text: &str) -> String {
+    let text = text.replace(
+        "  systeme-ticketing-net:\n    driver: bridge\n",
+        "  ticketing:\n    name: systeme-ticketing-net\n    driver: bridge\n",
+    );
+    text.replace("- systeme-ticketing-net", "- ticketing")
+}
+
+#[test]
+#[ignore = "banc Docker (tests/bench) : cargo test -- --include-ignored"]
+fn network_declared_under_another_key_is_shared_on_the_bench() {
+    let _bench = Bench::take("network_declared_under_another_key_is_shared_on_the_bench");
+    let gcom = GrafanaCom::start(14282);
+    let mut s = Stack::new("reseau-nomme");
+    s.set("JOURNAL_GRAFANA_COM_URL", &gcom.url);
+    let original = fs::read_to_string(s.compose_file()).unwrap();
+    let aliased = with_network_alias(&original);
+    assert_ne!(aliased, original, "fixture changée : adapter le test");
+    assert!(!aliased.contains("- systeme-ticketing-net"));
+    fs::write(s.compose_file(), &aliased).unwrap();
+
+    let out = s.journal().args(["run", "partie-6"]).run();
+    out.expect_code(0);
+    let e = latest_run(&s.projet);
+    assert_eq!(step_status(&e, "compose-services"), StepStatus::Succeeded);
+    let text = fs::read_to_string(s.compose_file()).unwrap();
+    assert_eq!(
+        text.matches("systeme-ticketing-net").count(),
+        1,
+        "un second réseau a été ajouté :\n{text}"
+    );
+    // The three new containers are on the existing network, where
+    // Prometheus reached cAdvisor (targets step).
+    let inspect = Command::new("docker")
+        .args([
+            "network",
+            "inspect",
+            "systeme-ticketing-net",
+            "--format",
+            "{{range .Containers}}{{.Name}} {{end}}",
+        ])
+        .output()
+        .expect("docker network inspect");
+    let names = String::from_utf8_lossy(&inspect.stdout);
+    for c in ["prometheus", "grafana", "cadvisor"] {
+        assert!(
+            names.split_whitespace().any(|n| n == c),
+            "{c} absent : {names}"
+        );
+    }
+    let again = s.journal().args(["run", "partie-6"]).run();
+    again.expect_code(0);
+    assert_eq!(
+        step_status(&latest_run(&s.projet), "compose-services"),
+        StepStatus::AlreadyDone
+    );
+    assert_eq!(fs::read_to_string(s.compose_file()).unwrap(), text);
+}
+
+#[test]
+fn container_name_taken_by_another_service_is_exit_2_before_anything() {
+    // Needs no Docker: preflight refuses before touching anything.
+    let p = Projet::fixture("projet-partie6");
+    let file = p.path().join("compose/docker-compose.yml");
+    let mut text = fs::read_to_string(&file).unwrap();
+    text.push_str("\n# Un Grafana d'essai sous un autre nom de service\nx-vide: {}\n");
+    let text = text.replacen(
+        "services:\n",
+        "services:\n  tableau:\n    image: grafana/grafana:9.0\n    container_name: grafana\n\n",
+        1,
+    );
+    fs::write(&file, &text).unwrap();
+    let out = p
+        .journal()
+        .args(["run", "partie-6"])
+        .env("NO_COLOR", "1")
+        .run();
+    assert_eq!(out.code, 2, "{out}");
+    assert!(out.stderr.contains("« tableau »"), "{out}");
+    assert!(out.stderr.contains("container_name"), "{out}");
+    assert!(out.stderr.contains("aide :"), "{out}");
+    assert_eq!(fs::read_to_string(&file).unwrap(), text);
+    let e = latest_run(&p);
+    assert_eq!(e.front.statut, Status::Failed);
+    assert_eq!(step_status(&e, "preflight"), StepStatus::Failed);
+}
