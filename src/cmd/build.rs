@@ -1,50 +1,64 @@
-//! `journal build`: generates the mdBook sources under `book/` and renders
-//! the HTML into `book/html/`. Problems found by the check are warnings,
-//! or errors (exit 1, nothing rendered) with `--strict`.
+//! `journal build`: generates the books' sources under `book/`, renders the
+//! main book and the month books whose sources changed (all of them with
+//! `--complet`) into `book/html/`, then indexes the site for the search
+//! page. Problems found by the check are warnings, or errors (exit 1,
+//! nothing rendered) with `--strict`.
 //!
 //! It never modifies `journal/`.
 
 use super::Context;
-use super::check::{plural, report_failure};
-use crate::book::{self, render};
-use crate::cli::BuildArgs;
+use super::check::{known_parts, plural, report_failure};
+use crate::book::{self, render, search};
+use crate::cli::{BuildArgs, CheckFormat};
 use crate::error::Result;
 use crate::templates::Templates;
 
 /// Runs `journal build`.
 pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
     let project = &ctx.project;
-    let (input, errors) = book::load(&project.journal_dir())?;
+    let (mut input, errors) = book::load(&project.journal_dir())?;
+    input.parts = known_parts();
     let templates = Templates::new(Some(&project.templates_dir()));
     let sources = book::generate(&input, &templates)?;
+    for w in &sources.warnings {
+        ctx.out.warn(w);
+    }
     let display = |p: &std::path::Path| project.display(p);
     let book_dir = project.book_dir();
 
-    let (index, problems) = if args.strict {
+    let (rendered, problems) = if args.strict {
         let problems = book::problems(&display, &errors, &sources);
         if !problems.is_empty() {
-            return Err(report_failure(ctx, &problems));
+            return Err(report_failure(ctx, &problems, CheckFormat::Texte));
         }
-        render::write_sources(&book_dir, &sources)?;
-        (render::render_html(&book_dir)?, problems)
+        (
+            render::render_all(&book_dir, &sources, args.complet)?,
+            problems,
+        )
     } else {
-        // The check runs on the second core while mdBook renders.
+        // The check runs on another core while mdBook renders.
         std::thread::scope(|s| {
             let checker = s.spawn(|| book::problems(&display, &errors, &sources));
-            let rendered = render::write_sources(&book_dir, &sources)
-                .and_then(|()| render::render_html(&book_dir));
+            let rendered = render::render_all(&book_dir, &sources, args.complet);
             let problems = checker.join().unwrap_or_default();
-            rendered.map(|index| (index, problems))
+            rendered.map(|r| (r, problems))
         })?
     };
+    let html = book_dir.join(render::HTML_DIR);
+    let indexed = search::index_site(&html)?;
+    render::make_readable(&html)?;
     for p in &problems {
         ctx.out.warn(&p.to_string());
     }
-    ctx.out.result(&index.display().to_string());
+    ctx.out.detail(&format!(
+        "mois rendus : {}, repris tels quels : {} ; pages indexées pour la recherche : {indexed}",
+        rendered.months_rendered, rendered.months_reused
+    ));
+    ctx.out.result(&rendered.index.display().to_string());
     let n = input.entries.len();
     let mut summary = format!(
         "livre généré dans {} : {n} entrée{}, {} page{}",
-        project.display(&book_dir.join(render::HTML_DIR)),
+        project.display(&html),
         plural(n),
         sources.files.len(),
         plural(sources.files.len()),

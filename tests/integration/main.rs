@@ -4,6 +4,7 @@
 
 mod bench;
 mod book;
+mod book_scale;
 mod check;
 mod notes;
 mod partie6;
