@@ -15,6 +15,7 @@ use crate::templates::Templates;
 
 /// Runs `journal build`.
 pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
+    let started = std::time::Instant::now();
     let project = &ctx.project;
     let (mut input, errors) = book::load(&project.journal_dir())?;
     input.parts = known_parts();
@@ -25,6 +26,7 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
     }
     let display = |p: &std::path::Path| project.display(p);
     let book_dir = project.book_dir();
+    let generated = started.elapsed();
 
     let (rendered, problems) = if args.strict {
         let problems = book::problems(&display, &errors, &sources);
@@ -45,8 +47,16 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
         })?
     };
     let html = book_dir.join(render::HTML_DIR);
-    let indexed = search::index_site(&html)?;
+    let rendered_at = started.elapsed();
+    let indexed = search::index_site(&html, &book_dir.join(search::SCRATCH_DIR))?;
     render::make_readable(&html)?;
+    let seconds = |d: std::time::Duration| crate::french::decimal(d.as_secs_f64(), 2);
+    ctx.out.detail(&format!(
+        "durées : lecture et génération {} s, rendu {} s, index de recherche {} s",
+        seconds(generated),
+        seconds(rendered_at - generated),
+        seconds(started.elapsed() - rendered_at),
+    ));
     for p in &problems {
         ctx.out.warn(&p.to_string());
     }

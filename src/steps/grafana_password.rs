@@ -213,7 +213,7 @@ pub fn store_secret(dir: &Path, name: &str, secret: &Secret) -> Result<PathBuf> 
     bytes.push(b'\n');
     // The temporary file is created 0600 by tempfile, then renamed: the
     // secret is never readable by others, not even for an instant.
-    crate::store::write_atomic(&path, &bytes, false)
+    crate::store::write_atomic_private(&path, &bytes, false)
         .map_err(|e| Error::io("écriture du mot de passe dans", &path, e))?;
     #[cfg(unix)]
     {

@@ -353,3 +353,29 @@ fn book_opens_in_a_real_browser() {
     let nav = sidebar(&dom);
     assert!(nav.contains("mardi 24 novembre 2026"), "{nav}");
 }
+
+#[test]
+fn every_file_written_for_the_book_is_readable_by_all() {
+    use std::os::unix::fs::PermissionsExt;
+    let p = Projet::fixture("journal-exemple");
+    // The fixture's chart as a run leaves it before this fix: private.
+    let chart = p.journal_dir().join(format!("{RUN_OK}.svg"));
+    fs::set_permissions(&chart, fs::Permissions::from_mode(0o600)).unwrap();
+    p.journal()
+        .args(["note", "Vérification des droits"])
+        .env("JOURNAL_HORLOGE", "2026-12-01T10:00:00+01:00")
+        .run()
+        .expect_code(0);
+    let note = p
+        .entry_files()
+        .into_iter()
+        .find(|f| f.starts_with("2026-12-01T"))
+        .expect("note écrite");
+    let mode = |f: &Path| fs::metadata(f).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&p.journal_dir().join(&note)), 0o644, "{note}");
+    build(&p);
+    for f in walk(&p.path().join("book")) {
+        assert!(mode(&f) & 0o004 != 0, "{} : {:o}", f.display(), mode(&f));
+    }
+    assert_eq!(mode(&p.html().join(format!("entrees/{RUN_OK}.svg"))), 0o644);
+}
