@@ -6,6 +6,7 @@ mod bench;
 mod book;
 mod book_scale;
 mod check;
+mod ci_examples;
 mod notes;
 mod partie6;
 mod support;
