@@ -72,7 +72,9 @@ pub fn generate(input: &Input, templates: &Templates) -> Result<Sources> {
             sources.theme.insert(rel.into(), text);
         }
     }
+    let t0 = std::time::Instant::now();
     let model = Model::new(input);
+    let t_model = t0.elapsed();
     copy_journal_files(input, &mut sources);
     sources.warnings = odd_inputs(input);
     let main = super::pages::MainPages {
@@ -81,10 +83,60 @@ pub fn generate(input: &Input, templates: &Templates) -> Result<Sources> {
         templates,
     };
     main.write(&mut sources)?;
-    for (i, month) in model.months.iter().enumerate() {
-        super::archive::month_book(input, &model, templates, i, month, &mut sources)?;
+    let t_main = t0.elapsed();
+    month_books(input, &model, templates, &mut sources)?;
+    if std::env::var_os("JOURNAL_MESURES").is_some() {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!(
+                "génération : modèle {t_model:?}, principal {:?}, mois {:?}",
+                t_main - t_model,
+                t0.elapsed() - t_main
+            );
+        }
     }
     Ok(sources)
+}
+
+/// The month books, generated on every core (each month is independent).
+fn month_books(
+    input: &Input,
+    model: &Model,
+    templates: &Templates,
+    sources: &mut Sources,
+) -> Result<()> {
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 4);
+    let parts: Vec<Result<Sources>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|w| {
+                s.spawn(move || {
+                    let mut part = Sources::default();
+                    for (i, month) in model.months.iter().enumerate().skip(w).step_by(workers) {
+                        super::archive::month_book(input, model, templates, i, month, &mut part)?;
+                    }
+                    Ok(part)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(crate::error::Error::failed(
+                        "génération d’un mois interrompue",
+                    ))
+                })
+            })
+            .collect()
+    });
+    for part in parts {
+        let part = part?;
+        sources.files.extend(part.files);
+        sources.embedded.extend(part.embedded);
+    }
+    Ok(())
 }
 
 /// The entries (checked, not rendered: they are rendered in their day

@@ -231,3 +231,20 @@ fn execution_statuses_are_badges_without_emoji() {
         }
     }
 }
+
+#[test]
+fn the_book_depends_on_no_runbook_step_command_nor_adapter() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/book");
+    let files = std::fs::read_dir(&dir).unwrap().flatten();
+    for f in files.filter(|f| f.path().extension().is_some_and(|x| x == "rs")) {
+        let text = std::fs::read_to_string(f.path()).unwrap();
+        for module in ["runbook", "steps", "cmd", "adapters"] {
+            let import = format!("crate::{module}");
+            assert!(
+                !text.contains(&import),
+                "{} importe {import}",
+                f.path().display()
+            );
+        }
+    }
+}

@@ -43,7 +43,7 @@ pub struct Context<'a> {
 
 /// The body (front matter already removed) as a section of a day page.
 pub fn inline_entry(body: &str, ctx: &Context) -> String {
-    let headings = headings(body);
+    let (headings, links) = scan(body);
     let first_h1 = headings
         .first()
         .filter(|h| h.level == 1 && body[..h.range.start].trim().is_empty())
@@ -58,10 +58,8 @@ pub fn inline_entry(body: &str, ctx: &Context) -> String {
             heading_edits(body, h, ctx.anchor, &mut edits);
         }
     }
-    let parser = Parser::new_ext(body, mdbook_options()).into_offset_iter();
-    for (event, range) in parser {
-        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event
-            && let Some(new) = rebase(&dest_url, ctx, &local, first_h1.as_deref())
+    for (dest_url, range) in links {
+        if let Some(new) = rebase(&dest_url, ctx, &local, first_h1.as_deref())
             && let Some(span) = raw_dest_span(body, range)
         {
             edits.push((span, super::model::dest(&new)));
@@ -82,10 +80,14 @@ pub fn inline_entry(body: &str, ctx: &Context) -> String {
     reader_fixes(&out)
 }
 
+/// A link or image: its destination and the span of its text.
+type LinkSpan = (String, Range<usize>);
+
 /// The headings of `text` with the ids mdBook gives them on a page of
-/// their own.
-fn headings(text: &str) -> Vec<Heading> {
+/// their own, and its links and images (one parse).
+fn scan(text: &str) -> (Vec<Heading>, Vec<LinkSpan>) {
     let mut out = Vec::new();
+    let mut links = Vec::new();
     let mut used = HashSet::new();
     let mut current: Option<(Range<usize>, usize, Option<String>, String)> = None;
     for (event, range) in Parser::new_ext(text, mdbook_options()).into_offset_iter() {
@@ -102,6 +104,9 @@ fn headings(text: &str) -> Vec<Heading> {
                 if let Some((_, _, _, content)) = current.as_mut() {
                     content.push_str(&t);
                 }
+            }
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                links.push((dest_url.to_string(), range));
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((range, level, explicit, content)) = current.take() {
@@ -120,7 +125,7 @@ fn headings(text: &str) -> Vec<Heading> {
             _ => {}
         }
     }
-    out
+    (out, links)
 }
 
 /// One level down, with the prefixed explicit id.

@@ -119,24 +119,28 @@ impl Sources {
 /// Reads the journal: valid entries (oldest first) and the invalid ones.
 pub fn load(journal_dir: &Path) -> Result<(Input, Vec<EntryError>)> {
     let store = Store::new(journal_dir);
-    let mut entries = Vec::new();
-    let mut errors = Vec::new();
-    for path in store.paths()? {
-        match fs::read_to_string(&path) {
-            Ok(text) => match crate::store::entry::parse(&path, &text) {
-                Ok(entry) => entries.push(SourceEntry { entry, text }),
-                Err(e) => errors.push(e),
-            },
-            // Not UTF-8 or unreadable: let the store phrase the error.
-            Err(_) => match crate::store::read(&path) {
-                Ok(entry) => {
-                    let text = crate::store::entry::render(&entry.front, &entry.body);
-                    entries.push(SourceEntry { entry, text });
+    let paths = store.paths()?;
+    // Reading and parsing thousands of entries: on every core.
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 4);
+    let chunk = paths.len().div_ceil(workers).max(1);
+    let (mut entries, mut errors) = (Vec::new(), Vec::new());
+    std::thread::scope(|s| {
+        let handles: Vec<_> = paths
+            .chunks(chunk)
+            .map(|c| s.spawn(move || read_entries(c)))
+            .collect();
+        for h in handles {
+            match h.join() {
+                Ok((e, r)) => {
+                    entries.extend(e);
+                    errors.extend(r);
                 }
-                Err(e) => errors.push(e),
-            },
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
         }
-    }
+    });
     // Same order as `Store::load`.
     entries.sort_by(|a, b| {
         a.entry
@@ -163,6 +167,29 @@ pub fn load(journal_dir: &Path) -> Result<(Input, Vec<EntryError>)> {
         parts: Vec::new(),
     };
     Ok((input, errors))
+}
+
+/// Reads and parses `paths`: valid entries and errors.
+fn read_entries(paths: &[PathBuf]) -> (Vec<SourceEntry>, Vec<EntryError>) {
+    let mut entries = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        match fs::read_to_string(path) {
+            Ok(text) => match crate::store::entry::parse(path, &text) {
+                Ok(entry) => entries.push(SourceEntry { entry, text }),
+                Err(e) => errors.push(e),
+            },
+            // Not UTF-8 or unreadable: let the store phrase the error.
+            Err(_) => match crate::store::read(path) {
+                Ok(entry) => {
+                    let text = crate::store::entry::render(&entry.front, &entry.body);
+                    entries.push(SourceEntry { entry, text });
+                }
+                Err(e) => errors.push(e),
+            },
+        }
+    }
+    (entries, errors)
 }
 
 /// Names of the regular, non-hidden files of `dir` with extension `ext`,
