@@ -92,7 +92,9 @@ def main():
     with open(os.path.join(journal, "documentation", "partie-6.md"), "w") as f:
         f.write(DOC)
     tz = timezone(timedelta(hours=1))
-    start = datetime(2024, 1, 1, 8, 0, 0, tzinfo=tz)
+    # The last day is in 2026, whatever N: no entry in the future.
+    days = -(-n // per_day)
+    start = datetime(2026, 11, 1, 8, 0, 0, tzinfo=tz) - timedelta(days=days)
     for i in range(n):
         t = start + timedelta(days=i // per_day, minutes=(i % per_day) * (600 // per_day))
         ts = t.isoformat()

@@ -72,9 +72,7 @@ pub fn generate(input: &Input, templates: &Templates) -> Result<Sources> {
             sources.theme.insert(rel.into(), text);
         }
     }
-    let t0 = std::time::Instant::now();
     let model = Model::new(input);
-    let t_model = t0.elapsed();
     copy_journal_files(input, &mut sources);
     sources.warnings = odd_inputs(input);
     let main = super::pages::MainPages {
@@ -83,18 +81,7 @@ pub fn generate(input: &Input, templates: &Templates) -> Result<Sources> {
         templates,
     };
     main.write(&mut sources)?;
-    let t_main = t0.elapsed();
     month_books(input, &model, templates, &mut sources)?;
-    if std::env::var_os("JOURNAL_MESURES").is_some() {
-        #[allow(clippy::print_stderr)]
-        {
-            eprintln!(
-                "génération : modèle {t_model:?}, principal {:?}, mois {:?}",
-                t_main - t_model,
-                t0.elapsed() - t_main
-            );
-        }
-    }
     Ok(sources)
 }
 
@@ -172,33 +159,42 @@ fn copy_journal_files(input: &Input, sources: &mut Sources) {
 }
 
 /// Warnings for odd but valid journals: dates far in the future or before
-/// 2000, entries sharing a timestamp, very full days.
+/// 2000, entries sharing a timestamp, very full days (one line each, so
+/// that a journal with thousands of odd entries stays readable).
 fn odd_inputs(input: &Input) -> Vec<String> {
     let mut out = Vec::new();
     let next_year = Utc::now().year() + 1;
-    let mut same = 0;
-    for (i, se) in input.entries.iter().enumerate() {
-        let f = &se.entry.front;
-        let name = file_name(&se.entry.path);
-        let year = f.horodatage.year();
-        if year < 2000 {
+    let name = |se: &super::SourceEntry| format!("journal/{}", file_name(&se.entry.path));
+    let dated = |keep: &dyn Fn(i32) -> bool| -> Vec<&super::SourceEntry> {
+        input
+            .entries
+            .iter()
+            .filter(|se| keep(se.entry.front.horodatage.year()))
+            .collect()
+    };
+    let old = dated(&|y| y < 2000);
+    let future = dated(&|y| y > next_year);
+    for (list, when) in [(&old, "avant 2000"), (&future, "dans le futur")] {
+        if let Some(first) = list.first() {
+            let n = list.len();
             out.push(format!(
-                "journal/{name} : entrée datée de {year}, avant 2000 (horloge du système mal réglée ?)"
+                "{n} entrée{} datée{} {when}, dont {} : horloge du système mal réglée ?",
+                plural(n),
+                plural(n),
+                name(first)
             ));
-        } else if year > next_year {
-            out.push(format!(
-                "journal/{name} : entrée datée de {year}, dans le futur (horloge du système mal réglée ?)"
-            ));
-        }
-        if i > 0 && input.entries[i - 1].entry.front.horodatage == f.horodatage {
-            same += 1;
         }
     }
+    let same = input
+        .entries
+        .windows(2)
+        .filter(|w| w[0].entry.front.horodatage == w[1].entry.front.horodatage)
+        .count();
     if same > 0 {
-        let s = if same > 1 { "s" } else { "" };
         out.push(format!(
-            "{same} entrée{s} partage{} l’horodatage d’une autre : rangée{s} par nom de fichier",
-            if same > 1 { "nt" } else { "" },
+            "{same} entrée{s} partage{nt} l’horodatage d’une autre : rangée{s} par nom de fichier",
+            s = plural(same),
+            nt = if same > 1 { "nt" } else { "" },
         ));
     }
     let mut per_day = std::collections::BTreeMap::<NaiveDate, usize>::new();
@@ -207,15 +203,17 @@ fn odd_inputs(input: &Input) -> Vec<String> {
             .entry(se.entry.front.horodatage.date_naive())
             .or_default() += 1;
     }
-    for (d, n) in per_day {
-        if n > 500 {
-            out.push(format!(
-                "{n} entrées le {} : la page de ce jour sera longue",
-                crate::french::long_date(d)
-            ));
-        }
+    for (d, n) in per_day.into_iter().filter(|(_, n)| *n > 500) {
+        out.push(format!(
+            "{n} entrées le {} : la page de ce jour sera longue",
+            crate::french::long_date(d)
+        ));
     }
     out
+}
+
+fn plural(n: usize) -> &'static str {
+    if n > 1 { "s" } else { "" }
 }
 
 /// Counts of executions by status, for the index page.

@@ -102,7 +102,13 @@ impl MainPages<'_> {
         self.parts(sources)?;
         self.logbook(sources, &months, &years)?;
         self.year_pages(sources, &months, &years)?;
-        let base = json!({ "titre_livre": BOOK_TITLE, "racine": "" });
+        let index_years: Vec<&str> = years.iter().map(|y| y.annee.as_str()).collect();
+        let base = json!({
+            "titre_livre": BOOK_TITLE,
+            "racine": "",
+            "index_annees": index_years,
+            "dossier_index_annees": super::search::YEARS_DIR,
+        });
         for (name, file) in [
             (names::SEARCH, "recherche.md"),
             (names::NOT_FOUND, "404.md"),

@@ -357,6 +357,22 @@ fn copy_rendered(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Copies the files under `from` into `to` (hard links when possible).
+pub fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    let rd = fs::read_dir(from).map_err(|e| Error::io("lecture du dossier", from, e))?;
+    create_dir(to)?;
+    for d in rd.filter_map(|d| d.ok()) {
+        let path = d.path();
+        let target = to.join(d.file_name());
+        if path.is_dir() {
+            copy_tree(&path, &target)?;
+        } else if fs::hard_link(&path, &target).is_err() {
+            fs::copy(&path, &target).map_err(|e| Error::io("copie de", &path, e))?;
+        }
+    }
+    Ok(())
+}
+
 fn ensure_parent(path: &Path, made: &mut std::collections::HashSet<PathBuf>) -> Result<()> {
     if let Some(parent) = path.parent()
         && made.insert(parent.to_path_buf())

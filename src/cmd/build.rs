@@ -48,7 +48,7 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
     };
     let html = book_dir.join(render::HTML_DIR);
     let rendered_at = started.elapsed();
-    let indexed = search::index_site(&html, &book_dir.join(search::SCRATCH_DIR))?;
+    let indexed = search::index_site(&book_dir, args.complet)?;
     render::make_readable(&html)?;
     let seconds = |d: std::time::Duration| crate::french::decimal(d.as_secs_f64(), 2);
     ctx.out.detail(&format!(
@@ -61,8 +61,12 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
         ctx.out.warn(&p.to_string());
     }
     ctx.out.detail(&format!(
-        "mois rendus : {}, repris tels quels : {} ; pages indexées pour la recherche : {indexed}",
-        rendered.months_rendered, rendered.months_reused
+        "mois rendus : {}, repris tels quels : {} ; pages indexées pour la recherche : {}, années indexées : {}, reprises telles quelles : {}",
+        rendered.months_rendered,
+        rendered.months_reused,
+        indexed.pages,
+        indexed.years_built,
+        indexed.years_reused,
     ));
     ctx.out.result(&rendered.index.display().to_string());
     let n = input.entries.len();
