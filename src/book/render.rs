@@ -156,6 +156,9 @@ pub struct Rendered {
     pub months_rendered: usize,
     /// Month books whose previous rendering was reused (same inputs).
     pub months_reused: usize,
+    /// Every month book's fingerprint (`2024-03` → SHA-256 of its inputs):
+    /// equal fingerprints, identical pages.
+    pub fingerprints: BTreeMap<String, String>,
 }
 
 /// Writes and renders every book, then assembles the site in `book/html`.
@@ -179,20 +182,20 @@ pub fn render_all(book_dir: &Path, sources: &Sources, full: bool) -> Result<Rend
     render_html(book_dir, None)?;
 
     let month_theme = theme_for(&sources.theme, true);
-    let jobs: Vec<(&str, &BookFiles)> = months.iter().map(|(k, v)| (*k, v)).collect();
-    let todo: Vec<(PathBuf, String, &BookFiles, String)> = jobs
-        .iter()
-        .filter_map(|(root, files)| {
-            let key = root.rsplit('/').next().unwrap_or(root);
-            let dir = book_dir.join(root);
-            let toml = book_toml(Some(key));
-            let hash = fingerprint(files, &month_theme, &toml);
-            let up_to_date = !full
-                && dir.join(HTML_DIR).join("index.html").is_file()
-                && fs::read_to_string(dir.join(FINGERPRINT)).is_ok_and(|h| h == hash);
-            (!up_to_date).then(|| (dir, key.to_string(), *files, hash))
-        })
-        .collect();
+    let mut fingerprints = BTreeMap::new();
+    let mut todo: Vec<(PathBuf, String, &BookFiles, String)> = Vec::new();
+    for (root, files) in &months {
+        let key = root.rsplit('/').next().unwrap_or(root);
+        let dir = book_dir.join(root);
+        let hash = fingerprint(files, &month_theme, &book_toml(Some(key)));
+        fingerprints.insert(key.to_string(), hash.clone());
+        let up_to_date = !full
+            && dir.join(HTML_DIR).join("index.html").is_file()
+            && fs::read_to_string(dir.join(FINGERPRINT)).is_ok_and(|h| h == hash);
+        if !up_to_date {
+            todo.push((dir, key.to_string(), files, hash));
+        }
+    }
     render_months(&todo, &month_theme)?;
     remove_stale_months(book_dir, &months)?;
     let html = book_dir.join(HTML_DIR);
@@ -203,6 +206,7 @@ pub fn render_all(book_dir: &Path, sources: &Sources, full: bool) -> Result<Rend
         index: html.join("index.html"),
         months_rendered: todo.len(),
         months_reused: months.len() - todo.len(),
+        fingerprints,
     })
 }
 
@@ -499,5 +503,42 @@ mod tests {
             strip_front_matter("---\ntype: note\nstatut: consigné\n---\n\n# Titre\n").unwrap();
         assert_eq!(body, "# Titre\n");
         assert_eq!(strip_front_matter("# Titre\n"), None);
+    }
+}
+
+#[cfg(test)]
+mod contrast_tests {
+    /// Relative luminance of `#rrggbb` (WCAG 2).
+    fn luminance(hex: &str) -> f64 {
+        let channel = |i: usize| {
+            let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+            if c <= 0.039_28 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+    }
+
+    #[test]
+    fn status_badges_have_a_contrast_of_at_least_4_5() {
+        let hbs = crate::templates::embedded("theme/index.hbs").unwrap();
+        let mut seen = 0;
+        for line in hbs
+            .lines()
+            .filter(|l| l.trim_start().starts_with(".statut"))
+        {
+            let Some(i) = line.find("background: #") else {
+                continue;
+            };
+            let bg = &line[i + 12..i + 19];
+            // White text on the badge's background.
+            let ratio = 1.05 / (luminance(bg) + 0.05);
+            assert!(ratio >= 4.5, "{line} : contraste {ratio:.2}");
+            seen += 1;
+        }
+        assert!(seen >= 6, "{seen} couleurs de pastilles");
+        assert!(hbs.contains("color: #fff"));
     }
 }

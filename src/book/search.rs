@@ -53,7 +53,14 @@ pub struct Indexed {
 }
 
 /// Indexes every page of `book_dir/html`; `full` rebuilds every year.
-pub fn index_site(book_dir: &Path, full: bool) -> Result<Indexed> {
+/// `months` are the month books' fingerprints (`2024-03` → hash): a year's
+/// pages are the month books' pages, identical when the fingerprints of its
+/// months are.
+pub fn index_site(
+    book_dir: &Path,
+    full: bool,
+    months: &BTreeMap<String, String>,
+) -> Result<Indexed> {
     let html = book_dir.join(super::render::HTML_DIR);
     let scratch = book_dir.join(SCRATCH_DIR);
     remove_dir(&scratch)?;
@@ -74,40 +81,61 @@ pub fn index_site(book_dir: &Path, full: bool) -> Result<Indexed> {
         ..Indexed::default()
     };
     let cache = book_dir.join(CACHE_DIR);
+    let mut job = Job {
+        html: &html,
+        scratch: &scratch,
+        cache: &cache,
+        runtime: &runtime,
+    };
     for (year, rels) in &groups {
-        let work = scratch.join(if year.is_empty() { "livre" } else { year });
-        let (fingerprint, texts) = prepare(&html, rels)?;
-        let (kept, out) = if year.is_empty() {
-            (None, html.join(INDEX_DIR))
-        } else {
-            let kept = cache.join(year);
-            let same =
-                !full && fs::read_to_string(kept.join(FINGERPRINT)).is_ok_and(|h| h == fingerprint);
-            if same {
-                done.years_reused += 1;
-                super::render::copy_tree(&kept.join(INDEX_DIR), &html.join(YEARS_DIR).join(year))?;
-                continue;
-            }
-            (Some(kept), cache.join(year).join(INDEX_DIR))
-        };
-        remove_dir(&out)?;
-        write_pages(&work, &texts)?;
-        let built = runtime.block_on(build(&work, &out));
-        built.map_err(|e| {
-            Error::failed(format!(
-                "index de recherche impossible à construire : {e:#}"
-            ))
-            .with_hint("relancez « journal build -v » ; le livre lui-même est rendu")
-        })?;
-        if let Some(kept) = kept {
-            super::render::write_file(&kept.join(FINGERPRINT), fingerprint.as_bytes())?;
-            super::render::copy_tree(&out, &html.join(YEARS_DIR).join(year))?;
+        if year.is_empty() {
+            job.build(rels, &scratch.join("livre"), &html.join(INDEX_DIR))?;
+        } else if job.year(year, rels, &year_fingerprint(year, months), full)? {
             done.years_built += 1;
+        } else {
+            done.years_reused += 1;
         }
     }
     remove_stale(&cache, &groups)?;
     remove_dir(&scratch)?;
     Ok(done)
+}
+
+/// Where the indexes are built.
+struct Job<'a> {
+    html: &'a Path,
+    scratch: &'a Path,
+    cache: &'a Path,
+    runtime: &'a tokio::runtime::Runtime,
+}
+
+impl Job<'_> {
+    /// Indexes `rels` into `out`.
+    fn build(&mut self, rels: &[String], work: &Path, out: &Path) -> Result<()> {
+        remove_dir(out)?;
+        write_pages(work, &prepare(self.html, rels)?)?;
+        self.runtime.block_on(build(work, out)).map_err(|e| {
+            Error::failed(format!(
+                "index de recherche impossible à construire : {e:#}"
+            ))
+            .with_hint("relancez « journal build -v » ; le livre lui-même est rendu")
+        })
+    }
+
+    /// A year's index, built again (`true`) or reused; copied into the site.
+    fn year(&mut self, year: &str, rels: &[String], fingerprint: &str, full: bool) -> Result<bool> {
+        let kept = self.cache.join(year);
+        let same = !full
+            && kept.join(INDEX_DIR).is_dir()
+            && fs::read_to_string(kept.join(FINGERPRINT)).is_ok_and(|h| h == fingerprint);
+        if !same {
+            let _ = fs::remove_file(kept.join(FINGERPRINT));
+            self.build(rels, &self.scratch.join(year), &kept.join(INDEX_DIR))?;
+            super::render::write_file(&kept.join(FINGERPRINT), fingerprint.as_bytes())?;
+        }
+        super::render::copy_tree(&kept.join(INDEX_DIR), &self.html.join(YEARS_DIR).join(year))?;
+        Ok(!same)
+    }
 }
 
 /// The year of a month book's page (`mois/2024-03/…` → `2024`), empty for
@@ -120,24 +148,32 @@ fn year_of(rel: &str) -> String {
         .to_string()
 }
 
-/// The pages as Pagefind reads them, and their SHA-256 (with Pagefind's
-/// version and settings).
-fn prepare(html: &Path, rels: &[String]) -> Result<(String, Vec<(String, String)>)> {
+/// The SHA-256 of a year's index inputs: the fingerprints of its months
+/// (and Pagefind's version and settings).
+fn year_fingerprint(year: &str, months: &BTreeMap<String, String>) -> String {
     let mut h = Sha256::new();
     h.update(b"pagefind 1.6 fr\0");
-    let mut texts = Vec::with_capacity(rels.len());
-    for rel in rels {
-        let from = html.join(rel);
-        let page = fs::read_to_string(&from).map_err(|e| Error::io("lecture de", &from, e))?;
-        let text = searchable(&page);
-        h.update(rel.as_bytes());
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    for (key, hash) in months
+        .iter()
+        .filter(|(k, _)| k.starts_with(&format!("{year}-")))
+    {
+        h.update(key.as_bytes());
         h.update([0]);
-        h.update((text.len() as u64).to_le_bytes());
-        h.update(text.as_bytes());
-        texts.push((rel.clone(), text));
+        h.update(hash.as_bytes());
     }
-    let hash = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    Ok((hash, texts))
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The pages as Pagefind reads them.
+fn prepare(html: &Path, rels: &[String]) -> Result<Vec<(String, String)>> {
+    rels.iter()
+        .map(|rel| {
+            let from = html.join(rel);
+            let page = fs::read_to_string(&from).map_err(|e| Error::io("lecture de", &from, e))?;
+            Ok((rel.clone(), searchable(&page)))
+        })
+        .collect()
 }
 
 /// Writes the pages for Pagefind under `work`.
@@ -229,6 +265,21 @@ fn collect_pages(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_year_fingerprint_follows_its_months_only() {
+        let mut months = BTreeMap::from([
+            ("2023-12".to_string(), "a".to_string()),
+            ("2024-01".to_string(), "b".to_string()),
+        ]);
+        let y2023 = year_fingerprint("2023", &months);
+        let y2024 = year_fingerprint("2024", &months);
+        months.insert("2024-02".into(), "c".into());
+        assert_eq!(year_fingerprint("2023", &months), y2023);
+        assert_ne!(year_fingerprint("2024", &months), y2024);
+        months.insert("2024-01".into(), "b2".into());
+        assert_ne!(year_fingerprint("2024", &months), y2024);
+    }
 
     #[test]
     fn pages_are_grouped_by_year() {

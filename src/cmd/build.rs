@@ -13,6 +13,20 @@ use crate::cli::{BuildArgs, CheckFormat};
 use crate::error::Result;
 use crate::templates::Templates;
 
+/// Renders the books, then indexes them; returns what was done and how
+/// long the rendering took.
+fn render_and_index(
+    book_dir: &std::path::Path,
+    sources: &book::Sources,
+    full: bool,
+) -> Result<(render::Rendered, search::Indexed, std::time::Duration)> {
+    let started = std::time::Instant::now();
+    let rendered = render::render_all(book_dir, sources, full)?;
+    let rendered_in = started.elapsed();
+    let indexed = search::index_site(book_dir, full, &rendered.fingerprints)?;
+    Ok((rendered, indexed, rendered_in))
+}
+
 /// Runs `journal build`.
 pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
     let started = std::time::Instant::now();
@@ -28,27 +42,29 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
     let book_dir = project.book_dir();
     let generated = started.elapsed();
 
-    let (rendered, problems) = if args.strict {
-        let problems = book::problems(&display, &errors, &sources);
+    let html = book_dir.join(render::HTML_DIR);
+    let checked = || book::problems(&display, &errors, &sources);
+    let (done, problems) = if args.strict {
+        let problems = checked();
         if !problems.is_empty() {
             return Err(report_failure(ctx, &problems, CheckFormat::Texte));
         }
         (
-            render::render_all(&book_dir, &sources, args.complet)?,
+            render_and_index(&book_dir, &sources, args.complet)?,
             problems,
         )
     } else {
-        // The check runs on another core while mdBook renders.
+        // The check runs on another core while mdBook renders and Pagefind
+        // indexes.
         std::thread::scope(|s| {
-            let checker = s.spawn(|| book::problems(&display, &errors, &sources));
-            let rendered = render::render_all(&book_dir, &sources, args.complet);
+            let checker = s.spawn(checked);
+            let done = render_and_index(&book_dir, &sources, args.complet);
             let problems = checker.join().unwrap_or_default();
-            rendered.map(|r| (r, problems))
+            done.map(|d| (d, problems))
         })?
     };
-    let html = book_dir.join(render::HTML_DIR);
-    let rendered_at = started.elapsed();
-    let indexed = search::index_site(&book_dir, args.complet)?;
+    let (rendered, indexed, rendered_in) = done;
+    let rendered_at = generated + rendered_in;
     render::make_readable(&html)?;
     let seconds = |d: std::time::Duration| crate::french::decimal(d.as_secs_f64(), 2);
     ctx.out.detail(&format!(
