@@ -352,6 +352,13 @@ fn book_opens_in_a_real_browser() {
     assert!(!dom.contains("horodatage:"));
     let nav = sidebar(&dom);
     assert!(nav.contains("mardi 24 novembre 2026"), "{nav}");
+    // The copy button of code blocks speaks French; statuses are badges.
+    assert!(
+        dom.contains("Copier dans le presse-papiers"),
+        "bouton de copie"
+    );
+    assert!(!dom.contains("Copy to clipboard"));
+    assert!(dom.contains(r#"class="statut statut-reussi""#));
 }
 
 #[test]

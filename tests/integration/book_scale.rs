@@ -179,6 +179,13 @@ fn a_large_journal_builds_a_bounded_readable_french_book() {
         for english in ENGLISH {
             assert!(!text.contains(english), "« {english} » dans {rel}");
         }
+        for (i, _) in text.match_indices("aria-describedby=\"") {
+            let id = text[i + 18..].split('"').next().unwrap_or("");
+            assert!(
+                text.contains(&format!("id=\"{id}\"")),
+                "{rel} : aria-describedby « {id} » sans élément"
+            );
+        }
         if rel.ends_with("toc.html") {
             let links = text.matches("<a href=").count();
             assert!(links <= 200, "{rel} : {links} liens dans la barre latérale");
