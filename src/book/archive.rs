@@ -117,7 +117,6 @@ fn month_parts<'a>(model: &'a Model, month: &Month) -> Vec<MonthPart<'a>> {
 }
 
 /// The day page: a table of the day's entries, then one section each.
-#[allow(clippy::too_many_arguments)]
 fn day_page(
     input: &Input,
     model: &Model,

@@ -160,13 +160,11 @@ fn heading_edits(body: &str, h: &Heading, anchor: &str, edits: &mut Vec<(Range<u
     }
     if !atx && h.level < 6 {
         // Setext underline: blanked (the heading is now ATX).
-        let under_start = first_end + 1;
+        let under_start = (first_end + 1).min(body.len());
         let under_end = body[under_start..]
             .find('\n')
             .map_or(body.len(), |i| under_start + i);
-        if under_start <= under_end && under_end <= h.range.end.max(under_end) {
-            edits.push((under_start..under_end, String::new()));
-        }
+        edits.push((under_start..under_end, String::new()));
     }
 }
 
@@ -391,6 +389,21 @@ mod tests {
         assert!(got.contains(&format!("(#{a}--étapes)")), "{got}");
         assert!(got.contains(&format!("(#{a})")), "{got}");
         assert!(got.contains(&format!("(#{a}--demarrage)")), "{got}");
+    }
+
+    #[test]
+    fn setext_headings_become_atx_without_new_lines() {
+        let p = HashMap::new();
+        let body = "Titre\n=====\n\nSection\n-------\n\ntexte\n";
+        let got = inline_entry(body, &ctx(&p));
+        assert_eq!(got.lines().count(), body.lines().count(), "{got}");
+        let a = "2026-11-24T213005-123-execution-ab12cd";
+        assert!(!got.contains("Titre"), "{got}");
+        assert!(
+            got.contains(&format!("### Section {{#{a}--section}}\n\n")),
+            "{got}"
+        );
+        assert!(!got.contains("---"), "{got}");
     }
 
     #[test]
