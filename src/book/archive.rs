@@ -56,7 +56,12 @@ pub fn month_book(
     let parts = month_parts(model, month);
     let base = json!({
         "titre_livre": BOOK_TITLE,
-        "mois": { "cle": &month.key, "titre": &titre, "annee": &month.key[..4] },
+        "mois": {
+            "cle": &month.key,
+            "titre": &titre,
+            "annee": &month.key[..4],
+            "fichier_annee": model.year_file(&month.key[..4]),
+        },
         "precedent": link(prev),
         "suivant": link(model.months.get(i + 1)),
         "jours": &days,

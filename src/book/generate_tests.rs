@@ -249,3 +249,28 @@ fn the_book_depends_on_no_runbook_step_command_nor_adapter() {
         }
     }
 }
+
+#[test]
+fn a_journal_over_many_years_keeps_a_short_sidebar() {
+    let mut input = many(150, 0);
+    for (i, se) in input.entries.iter_mut().enumerate() {
+        let year = 1877 + i as i32;
+        se.entry.front.horodatage =
+            chrono::DateTime::parse_from_rfc3339(&format!("{year}-06-01T08:00:00+01:00")).unwrap();
+        se.entry.path = format!("journal/{year}-06-01T080000-000-note-{i:06}.md").into();
+    }
+    let s = generate(&input, &Templates::embedded_only()).unwrap();
+    assert_eq!(crate::book::check(&s), vec![]);
+    for (summary, links) in summary_links(&s) {
+        assert!(links <= 200, "{summary} : {links} liens");
+    }
+    let older = &s.files["annees/anterieures.md"];
+    assert!(
+        older.contains("juin 1877") && older.contains("juin 1926"),
+        "{older}"
+    );
+    assert!(!older.contains("juin 1927"), "{older}");
+    assert!(s.files.contains_key("annees/1927.md"));
+    assert!(!s.files.contains_key("annees/1926.md"));
+    assert!(s.files["mois/1900-06/index.md"].contains("(../../annees/anterieures.md)"));
+}

@@ -83,7 +83,13 @@ pub struct Model {
     pub part_of: Vec<Option<usize>>,
     /// Entry id → permalink (site path of the day page, anchor).
     pub permalinks: HashMap<String, (String, String)>,
+    /// The years that have their own page (the most recent ones, see
+    /// `generate::SIDEBAR_YEARS`); older years share one page.
+    pub own_page_years: HashSet<String>,
 }
+
+/// The page of the years without their own page.
+pub const OLDER_YEARS_FILE: &str = "annees/anterieures.md";
 
 /// The folder of a month book, relative to the site root.
 pub fn month_dir(month: &str) -> String {
@@ -154,6 +160,14 @@ impl Model {
                 }),
             }
         }
+        let mut years: Vec<&str> = months.iter().map(|m| &m.key[..4]).collect();
+        years.dedup();
+        let own_page_years = years
+            .iter()
+            .rev()
+            .take(super::generate::SIDEBAR_YEARS)
+            .map(|y| y.to_string())
+            .collect();
         Model {
             parts,
             views,
@@ -161,6 +175,16 @@ impl Model {
             months,
             part_of,
             permalinks,
+            own_page_years,
+        }
+    }
+
+    /// The page of `year` in the main book.
+    pub fn year_file(&self, year: &str) -> String {
+        if self.own_page_years.contains(year) {
+            format!("annees/{year}.md")
+        } else {
+            OLDER_YEARS_FILE.to_string()
         }
     }
 

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::generate::{BOOK_TITLE, RECENT, SIDEBAR_YEARS, names, newest, status_counts};
-use super::model::{Model, month_dir};
+use super::model::{Model, OLDER_YEARS_FILE, month_dir};
 use super::{Input, Sources};
 use crate::error::Result;
 use crate::store::EntryKind;
@@ -125,7 +125,7 @@ impl MainPages<'_> {
                 "racine": "",
                 "parties": &self.model.parts,
                 "annees": shown,
-                "annees_anterieures": older,
+                "annees_anterieures": older.then_some(OLDER_YEARS_FILE),
             }),
         )?;
         sources.files.insert("SUMMARY.md".into(), summary);
@@ -259,7 +259,7 @@ impl MainPages<'_> {
             match years.last_mut() {
                 Some(last) if last.annee == y => last.total += m.total,
                 _ => years.push(YearView {
-                    fichier: format!("annees/{y}.md"),
+                    fichier: self.model.year_file(&y),
                     annee: y,
                     total: m.total,
                 }),
@@ -303,26 +303,45 @@ impl MainPages<'_> {
         months: &[MonthView],
         years: &[YearView],
     ) -> Result<()> {
+        let mut older: Vec<&MonthView> = Vec::new();
+        let mut older_total = 0;
         for y in years {
             let list: Vec<&MonthView> = months
                 .iter()
                 .filter(|m| m.cle.starts_with(&format!("{}-", y.annee)))
                 .collect();
+            if y.fichier == OLDER_YEARS_FILE {
+                older.extend(list);
+                older_total += y.total;
+                continue;
+            }
             let text = self.templates.render(
                 names::YEAR,
                 json!({ "titre_livre": BOOK_TITLE, "racine": "../", "annee": y, "mois": list }),
             )?;
             sources.files.insert(y.fichier.clone(), text);
         }
+        if !older.is_empty() {
+            let annee = json!({ "annee": "Années antérieures", "total": older_total });
+            let text = self.templates.render(
+                names::YEAR,
+                json!({ "titre_livre": BOOK_TITLE, "racine": "../", "annee": annee, "mois": older }),
+            )?;
+            sources.files.insert(OLDER_YEARS_FILE.into(), text);
+        }
         Ok(())
     }
 }
 
 /// The years the sidebar lists (newest first, at most [`SIDEBAR_YEARS`])
-/// and the older ones, listed by the logbook page only.
-fn sidebar_years(years: &[YearView]) -> (Vec<&YearView>, usize) {
-    let shown: Vec<&YearView> = years.iter().rev().take(SIDEBAR_YEARS).collect();
-    (shown, years.len().saturating_sub(SIDEBAR_YEARS))
+/// and whether older ones share the « Années antérieures » page.
+fn sidebar_years(years: &[YearView]) -> (Vec<&YearView>, bool) {
+    let shown: Vec<&YearView> = years
+        .iter()
+        .rev()
+        .filter(|y| y.fichier != OLDER_YEARS_FILE)
+        .collect();
+    (shown, years.len() > SIDEBAR_YEARS)
 }
 
 fn merge(into: &mut serde_json::Value, from: serde_json::Value) {
