@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Generates a benchmark project: N journal entries (2 executions of
-partie-6 for 1 note), 12 entries per day, with a documentation page.
+partie-6 for 1 note), PER_DAY entries per day (default 10: 10,000 entries
+over 1,000 days), with a documentation page.
 
-Usage: gen-journal.py N DIR   (DIR must not exist or be empty)
+Usage: gen-journal.py N DIR [PER_DAY]   (DIR must not exist or be empty)
 
 It only writes files under DIR/journal; it does not run `journal`."""
 
@@ -85,14 +86,17 @@ Les cibles doivent être à l'état `up`.
 
 def main():
     n, root = int(sys.argv[1]), sys.argv[2]
+    per_day = int(sys.argv[3]) if len(sys.argv) > 3 else 10
     journal = os.path.join(root, "journal")
     os.makedirs(os.path.join(journal, "documentation"), exist_ok=True)
     with open(os.path.join(journal, "documentation", "partie-6.md"), "w") as f:
         f.write(DOC)
     tz = timezone(timedelta(hours=1))
-    start = datetime(2024, 1, 1, 8, 0, 0, tzinfo=tz)
+    # The last day is in 2026, whatever N: no entry in the future.
+    days = -(-n // per_day)
+    start = datetime(2026, 11, 1, 8, 0, 0, tzinfo=tz) - timedelta(days=days)
     for i in range(n):
-        t = start + timedelta(days=i // 12, minutes=(i % 12) * 50)
+        t = start + timedelta(days=i // per_day, minutes=(i % per_day) * (600 // per_day))
         ts = t.isoformat()
         stamp = t.strftime("%Y-%m-%dT%H%M%S") + "-000"
         suffix = format(i, "06x")

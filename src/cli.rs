@@ -210,11 +210,38 @@ pub struct BuildArgs {
     /// Échoue (code 1) sur un lien cassé, une entrée invalide ou un chapitre manquant.
     #[arg(long)]
     pub strict: bool,
+
+    /// Rend de nouveau tous les mois, même ceux dont les sources n'ont pas changé.
+    #[arg(long)]
+    pub complet: bool,
 }
 
 /// `journal check`.
 #[derive(Debug, Args)]
-pub struct CheckArgs {}
+pub struct CheckArgs {
+    /// Format des problèmes : texte (défaut : fichier:ligne: raison), github
+    /// (annotations GitHub Actions) ou json (un objet par ligne).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        default_value = "texte",
+        hide_default_value = true,
+        hide_possible_values = true
+    )]
+    pub format: CheckFormat,
+}
+
+/// The output format of `journal check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// `fichier:ligne: raison`.
+    Texte,
+    /// `::error file=…,line=…::raison`.
+    Github,
+    /// `{"fichier": …, "ligne": …, "raison": …}`.
+    Json,
+}
 
 /// `journal list`.
 #[derive(Debug, Args)]

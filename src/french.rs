@@ -21,27 +21,31 @@ const MONTHS: [&str; 12] = [
     "décembre",
 ];
 
-/// « lundi 24 novembre 2026 ».
-pub fn long_date(d: NaiveDate) -> String {
-    let day = if d.day() == 1 {
+/// « 24 », or « 1er » for the first day of a month (French usage).
+fn day_number(day: u32) -> String {
+    if day == 1 {
         "1er".to_string()
     } else {
-        d.day().to_string()
-    };
+        day.to_string()
+    }
+}
+
+/// « lundi 24 novembre 2026 », « lundi 1er janvier 2024 ».
+pub fn long_date(d: NaiveDate) -> String {
     format!(
         "{} {} {} {}",
         WEEKDAYS[d.weekday().num_days_from_monday() as usize],
-        day,
+        day_number(d.day()),
         MONTHS[d.month0() as usize],
         d.year()
     )
 }
 
-/// « 24 novembre 2026 à 21:30 ».
+/// « 24 novembre 2026 à 21:30 », « 1er janvier 2024 à 08:00 ».
 pub fn date_time(t: &DateTime<FixedOffset>) -> String {
     format!(
         "{} {} {} à {:02}:{:02}",
-        t.day(),
+        day_number(t.day()),
         MONTHS[t.month0() as usize],
         t.year(),
         t.hour(),
@@ -106,6 +110,8 @@ mod tests {
         assert_eq!(long_date(d), "mardi 24 novembre 2026");
         let d = NaiveDate::from_ymd_opt(2026, 8, 1).unwrap();
         assert_eq!(long_date(d), "samedi 1er août 2026");
+        let t = DateTime::parse_from_rfc3339("2024-01-01T08:05:00+01:00").unwrap();
+        assert_eq!(date_time(&t), "1er janvier 2024 à 08:05");
     }
 
     #[test]

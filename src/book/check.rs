@@ -29,7 +29,8 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Pages mdBook generates itself, valid link targets without a source.
+/// Pages mdBook (or the search index) generates itself, valid link targets
+/// without a source.
 const GENERATED_PAGES: [&str; 3] = ["print.html", "toc.html", "404.html"];
 
 /// Checks the sources; the problems are sorted by file and line.
@@ -37,38 +38,24 @@ pub fn check(sources: &Sources) -> Vec<Problem> {
     let pages: HashMap<&str, PageInfo> = sources
         .files
         .iter()
-        .filter(|(rel, _)| rel.as_str() != "SUMMARY.md")
+        .chain(&sources.check_only)
+        .filter(|(rel, _)| !is_summary(rel))
         .map(|(rel, text)| {
             let (body, first_line) = page_body(rel, text);
             (rel.as_str(), ids::analyze(body, first_line))
         })
         .collect();
-    let mut problems = Vec::new();
-    if let Some(summary) = sources.files.get("SUMMARY.md") {
-        for link in ids::analyze(summary, 1).links {
-            let (path, _) = split_fragment(&link.dest);
-            if path.is_empty() {
-                continue; // draft chapter
-            }
-            let target = match resolve("", path) {
-                Some(t) => t,
-                None => String::from(path),
-            };
-            if !sources.files.contains_key(&target) {
-                problems.push(Problem {
-                    file: sources.origin("SUMMARY.md"),
-                    line: link.line,
-                    reason: format!("chapitre du sommaire sans fichier : « {path} »"),
-                });
-            }
-        }
-    }
+    let mut problems = check_summaries(sources);
     for (rel, page) in &pages {
         let dir = match rel.rfind('/') {
             Some(i) => &rel[..i],
             None => "",
         };
+        let embedded = sources.embedded.get(*rel);
         for link in &page.links {
+            if embedded.is_some_and(|r| r.iter().any(|(a, b)| (*a..=*b).contains(&link.line))) {
+                continue; // reported on the entry's own file
+            }
             if let Some(reason) = check_link(sources, &pages, rel, dir, &link.dest) {
                 problems.push(Problem {
                     file: sources.origin(rel),
@@ -79,6 +66,67 @@ pub fn check(sources: &Sources) -> Vec<Problem> {
         }
     }
     problems.sort();
+    problems
+}
+
+fn is_summary(rel: &str) -> bool {
+    rel == "SUMMARY.md" || rel.ends_with("/SUMMARY.md")
+}
+
+/// The folder of the book a page belongs to: `` for the main book,
+/// `mois/2024-03` for a month book.
+pub fn book_root(rel: &str) -> &str {
+    let prefix = format!("{}/", super::MONTHS_DIR);
+    match rel.strip_prefix(&prefix).and_then(|r| r.find('/')) {
+        Some(i) => &rel[..prefix.len() + i],
+        None => "",
+    }
+}
+
+/// Every book's summary: chapters without their file, and generated pages
+/// no summary lists (mdBook would not render them).
+fn check_summaries(sources: &Sources) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut listed = std::collections::HashSet::new();
+    for (summary_rel, summary) in sources.files.iter().filter(|(r, _)| is_summary(r)) {
+        let root = book_root(summary_rel);
+        for link in ids::analyze(summary, 1).links {
+            let (path, _) = split_fragment(&link.dest);
+            if path.is_empty() {
+                continue; // draft chapter
+            }
+            let target = resolve(root, path).unwrap_or_else(|| String::from(path));
+            listed.insert(target.clone());
+            if !sources.files.contains_key(&target) {
+                problems.push(Problem {
+                    file: sources.origin(summary_rel),
+                    line: link.line,
+                    reason: format!("chapitre du sommaire sans fichier : « {path} »"),
+                });
+            }
+        }
+    }
+    for rel in sources.files.keys() {
+        let root = book_root(rel);
+        let summary = if root.is_empty() {
+            "SUMMARY.md".to_string()
+        } else {
+            format!("{root}/SUMMARY.md")
+        };
+        if is_summary(rel) || rel == "404.md" || !sources.files.contains_key(&summary) {
+            continue;
+        }
+        if !listed.contains(rel) {
+            problems.push(Problem {
+                file: sources.origin(rel),
+                line: 1,
+                reason: format!(
+                    "page absente du sommaire « {} » : elle ne serait pas rendue",
+                    shown(&summary)
+                ),
+            });
+        }
+    }
     problems
 }
 
@@ -121,7 +169,10 @@ fn check_link(
             }
             target = format!("{stem}.md");
         }
-        if !sources.files.contains_key(&target) && !sources.assets.contains_key(&target) {
+        if !sources.files.contains_key(&target)
+            && !sources.check_only.contains_key(&target)
+            && !sources.assets.contains_key(&target)
+        {
             return Some(format!(
                 "lien « {dest} » : le fichier « {} » n'existe pas",
                 shown(&target)
@@ -158,7 +209,7 @@ fn shown(target: &str) -> String {
 }
 
 /// `scheme:` (http, https, mailto…) or protocol-relative `//host`.
-fn is_external(dest: &str) -> bool {
+pub fn is_external(dest: &str) -> bool {
     if dest.starts_with("//") {
         return true;
     }
@@ -186,7 +237,7 @@ fn split_fragment(dest: &str) -> (&str, Option<&str>) {
 
 /// Resolves `path` against folder `dir` (both relative to `book/src`);
 /// `None` when it climbs above the root.
-fn resolve(dir: &str, path: &str) -> Option<String> {
+pub fn resolve(dir: &str, path: &str) -> Option<String> {
     let mut parts: Vec<&str> = Vec::new();
     let absolute = path.starts_with('/');
     if !absolute {
@@ -209,7 +260,7 @@ fn resolve(dir: &str, path: &str) -> Option<String> {
 }
 
 /// Decodes `%XX` sequences (UTF-8); invalid ones are kept as is.
-fn percent_decode(s: &str) -> String {
+pub fn percent_decode(s: &str) -> String {
     if !s.contains('%') {
         return s.to_string();
     }
@@ -274,7 +325,7 @@ mod tests {
         let s = sources(&[
             (
                 "SUMMARY.md",
-                "# Sommaire\n\n- [A](a.md)\n- [B](b.md)\n- [Brouillon]()\n",
+                "# Sommaire\n\n- [A](a.md)\n- [B](b.md)\n- [Brouillon]()\n- [I](index.md)\n",
             ),
             (
                 "a.md",
@@ -303,6 +354,45 @@ mod tests {
             got[3].starts_with("book/src/index.md:3: lien « ./a.md#nope »"),
             "{got:#?}"
         );
+    }
+
+    #[test]
+    fn pages_missing_from_their_book_summary_are_reported() {
+        let s = sources(&[
+            ("SUMMARY.md", "# Sommaire\n\n- [A](a.md)\n"),
+            ("a.md", "# A\n\n[jour](mois/2024-03/2024-03-05.md#x)\n"),
+            ("oubliee.md", "# O\n"),
+            (
+                "mois/2024-03/SUMMARY.md",
+                "# Sommaire\n\n- [J](2024-03-05.md)\n",
+            ),
+            (
+                "mois/2024-03/2024-03-05.md",
+                "# J\n\n## X {#x}\n\n[a](../../a.md)\n",
+            ),
+            ("mois/2024-03/orpheline.md", "# O\n"),
+        ]);
+        let got: Vec<String> = check(&s).iter().map(ToString::to_string).collect();
+        assert_eq!(
+            got,
+            vec![
+                "book/src/mois/2024-03/orpheline.md:1: page absente du sommaire « book/src/mois/2024-03/SUMMARY.md » : elle ne serait pas rendue",
+                "book/src/oubliee.md:1: page absente du sommaire « book/src/SUMMARY.md » : elle ne serait pas rendue",
+            ]
+        );
+    }
+
+    #[test]
+    fn problems_inside_embedded_entries_are_left_to_the_entry() {
+        let mut s = sources(&[(
+            "mois/2024-03/2024-03-05.md",
+            "# J\n\n[cassé](#nulle-part)\n\n[cassé aussi](#ailleurs)\n",
+        )]);
+        s.embedded
+            .insert("mois/2024-03/2024-03-05.md".into(), vec![(3, 3)]);
+        let got: Vec<String> = check(&s).iter().map(ToString::to_string).collect();
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0].contains(":5: "), "{got:?}");
     }
 
     #[test]

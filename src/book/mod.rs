@@ -1,20 +1,28 @@
 //! The mdBook rendering of the journal.
 //!
 //! - [`load`] reads the project's `journal/` folder (entries, documentation
-//!   pages, SVG images) into an [`Input`];
+//!   pages, SVG images) into an [`Input`]; the caller adds the parts
+//!   ([`PartInfo`]: the book knows nothing of the runbook);
 //! - [`generate`] turns an [`Input`] into the book sources ([`Sources`]: a
-//!   map of paths relative to `book/src` to texts), without any I/O;
+//!   map of site paths to texts: the main book and one book per month under
+//!   `mois/`), without any I/O;
 //! - [`check`] finds broken links, anchors and summary entries in
 //!   [`Sources`], without rendering anything;
-//! - [`render`] writes the sources under `book/` and renders the HTML with the
-//!   mdBook 0.5 library.
+//! - [`render`] writes the sources under `book/` and renders each book with
+//!   the mdBook 0.5 library (a month book only when its sources changed),
+//!   then [`search`] indexes the whole site with Pagefind.
 //!
 //! It never modifies `journal/`, and never fetches external links.
 
+pub mod archive;
 pub mod check;
 pub mod generate;
 pub mod ids;
+pub mod inline;
+pub mod model;
+pub mod pages;
 pub mod render;
+pub mod search;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
@@ -33,6 +41,18 @@ pub const ENTRIES_DIR: &str = "entrees";
 /// The sub-folder of `journal/` (and of [`ENTRIES_DIR`]) holding the parts'
 /// documentation pages.
 pub const DOCS_DIR: &str = "documentation";
+
+/// The folder of the month books, relative to the site root.
+pub const MONTHS_DIR: &str = "mois";
+
+/// A part of the tutorial, as the book shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartInfo {
+    /// `partie-6`.
+    pub id: String,
+    /// « Supervision : Prometheus, Grafana et cAdvisor ».
+    pub title: String,
+}
 
 /// One valid entry with the exact text of its file.
 #[derive(Debug, Clone)]
@@ -56,20 +76,33 @@ pub struct Input {
     pub images: Vec<String>,
     /// Image file names under `journal/documentation/` (`*.svg`).
     pub doc_images: Vec<String>,
+    /// The known parts, in the order the book lists them (supplied by the
+    /// caller); other part names found in entries come after them.
+    pub parts: Vec<PartInfo>,
 }
 
 /// The generated book sources.
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
-    /// Markdown files, by path relative to `book/src` (`/`-separated).
+    /// Markdown pages, by site path (`/`-separated): the main book's pages
+    /// (relative to `book/src`) and the month books' pages (under `mois/`).
     pub files: BTreeMap<String, String>,
+    /// The entries as written (`entrees/<id>.md`): checked, so that problems
+    /// point to the entry's file and line, but not rendered (their text is
+    /// rendered in their day page).
+    pub check_only: BTreeMap<String, String>,
+    /// For day pages: the line ranges (1-based, inclusive) holding an
+    /// entry's text, whose problems are reported on the entry itself.
+    pub embedded: HashMap<String, Vec<(usize, usize)>>,
+    /// Odd but valid inputs (dates, shared timestamps, crowded days).
+    pub warnings: Vec<String>,
     /// For files copied from the user's journal: the path to report in
     /// messages (`journal/<file>.md`), relative to the project root.
     pub origins: HashMap<String, String>,
-    /// Files to copy as is (images), by path relative to `book/src`.
+    /// Files to copy as is (images), by site path (main book).
     pub assets: BTreeMap<String, PathBuf>,
-    /// Theme files (mdBook's page template with French labels), by path
-    /// relative to `book/theme`.
+    /// Theme files (mdBook's page template and script with French labels),
+    /// by path relative to `book/theme`.
     pub theme: BTreeMap<String, String>,
 }
 
@@ -86,24 +119,28 @@ impl Sources {
 /// Reads the journal: valid entries (oldest first) and the invalid ones.
 pub fn load(journal_dir: &Path) -> Result<(Input, Vec<EntryError>)> {
     let store = Store::new(journal_dir);
-    let mut entries = Vec::new();
-    let mut errors = Vec::new();
-    for path in store.paths()? {
-        match fs::read_to_string(&path) {
-            Ok(text) => match crate::store::entry::parse(&path, &text) {
-                Ok(entry) => entries.push(SourceEntry { entry, text }),
-                Err(e) => errors.push(e),
-            },
-            // Not UTF-8 or unreadable: let the store phrase the error.
-            Err(_) => match crate::store::read(&path) {
-                Ok(entry) => {
-                    let text = crate::store::entry::render(&entry.front, &entry.body);
-                    entries.push(SourceEntry { entry, text });
+    let paths = store.paths()?;
+    // Reading and parsing thousands of entries: on every core.
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 4);
+    let chunk = paths.len().div_ceil(workers).max(1);
+    let (mut entries, mut errors) = (Vec::new(), Vec::new());
+    std::thread::scope(|s| {
+        let handles: Vec<_> = paths
+            .chunks(chunk)
+            .map(|c| s.spawn(move || read_entries(c)))
+            .collect();
+        for h in handles {
+            match h.join() {
+                Ok((e, r)) => {
+                    entries.extend(e);
+                    errors.extend(r);
                 }
-                Err(e) => errors.push(e),
-            },
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
         }
-    }
+    });
     // Same order as `Store::load`.
     entries.sort_by(|a, b| {
         a.entry
@@ -127,8 +164,32 @@ pub fn load(journal_dir: &Path) -> Result<(Input, Vec<EntryError>)> {
         docs,
         images: list_files(journal_dir, "svg")?,
         doc_images: list_files(&docs_dir, "svg")?,
+        parts: Vec::new(),
     };
     Ok((input, errors))
+}
+
+/// Reads and parses `paths`: valid entries and errors.
+fn read_entries(paths: &[PathBuf]) -> (Vec<SourceEntry>, Vec<EntryError>) {
+    let mut entries = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        match fs::read_to_string(path) {
+            Ok(text) => match crate::store::entry::parse(path, &text) {
+                Ok(entry) => entries.push(SourceEntry { entry, text }),
+                Err(e) => errors.push(e),
+            },
+            // Not UTF-8 or unreadable: let the store phrase the error.
+            Err(_) => match crate::store::read(path) {
+                Ok(entry) => {
+                    let text = crate::store::entry::render(&entry.front, &entry.body);
+                    entries.push(SourceEntry { entry, text });
+                }
+                Err(e) => errors.push(e),
+            },
+        }
+    }
+    (entries, errors)
 }
 
 /// Names of the regular, non-hidden files of `dir` with extension `ext`,

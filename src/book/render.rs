@@ -1,30 +1,55 @@
-//! Writing the book under `book/` (`book.toml`, `book/src/…`) and rendering
-//! it to `book/html/` with the mdBook 0.5 library, with a preprocessor that
-//! strips the entries' YAML front matter (mdBook would render it as a rule
-//! and a heading).
+//! Writing and rendering the books with the mdBook 0.5 library: the main
+//! book (`book/src` → `book/html`) and one book per month
+//! (`book/mois/<mois>/src` → `book/mois/<mois>/html`, copied into
+//! `book/html/mois/<mois>/`).
+//!
+//! A month book is rendered again only when the SHA-256 of its inputs (its
+//! pages, its theme, its `book.toml` and the tool's version) differs from
+//! the one recorded beside its last rendering (`.empreinte`), or when
+//! `full` is set (`journal build --complet`). Every file written is
+//! readable by all (the book is meant to be served).
 //!
 //! It does not generate nor check page texts (see `generate` and `check`).
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use mdbook_driver::MDBook;
 use mdbook_driver::book::Book;
 use mdbook_driver::config::Config;
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
+use sha2::{Digest, Sha256};
 
 use super::generate::BOOK_TITLE;
-use super::{ENTRIES_DIR, Sources};
+use super::{ENTRIES_DIR, MONTHS_DIR, Sources};
 use crate::error::{Error, Result};
 
 /// The HTML output folder, relative to `book/`.
 pub const HTML_DIR: &str = "html";
 
-/// The `book.toml` written beside the sources, equivalent to [`config`] (a
-/// unit test checks it), so that `mdbook build book/` gives the same book.
-pub const BOOK_TOML: &str = r#"# Généré par `journal build` : ne pas modifier (le fichier est réécrit).
+/// The file beside a month book's rendering that records its inputs' hash.
+pub const FINGERPRINT: &str = ".empreinte";
+
+/// The `book.toml` of a book (the main one when `month` is `None`), also
+/// the configuration the library renders with, so that `mdbook build` on
+/// the folder gives the same book.
+pub fn book_toml(month: Option<&str>) -> String {
+    let title = match month {
+        Some(m) => format!("{BOOK_TITLE} — {}", super::pages::month_title(m)),
+        None => BOOK_TITLE.to_string(),
+    };
+    let month_only = if month.is_some() {
+        "input-404 = \"\"\n\n[output.html.print]\nenable = false\n"
+    } else {
+        ""
+    };
+    format!(
+        r#"# Généré par `journal build` : ne pas modifier (le fichier est réécrit).
 [book]
-title = "Journal d'exploitation"
+title = "{title}"
 language = "fr"
 src = "src"
 
@@ -36,36 +61,20 @@ use-default-preprocessors = false
 [output.html]
 hash-files = false
 no-section-label = true
-
+{month_only}
 [output.html.search]
-enable = true
-"#;
-
-/// The mdBook configuration, built in code.
-pub fn config() -> Result<Config> {
-    let mut cfg = Config::default();
-    cfg.book.title = Some(BOOK_TITLE.into());
-    cfg.book.language = Some("fr".into());
-    cfg.book.src = PathBuf::from("src");
-    cfg.build.build_dir = PathBuf::from(HTML_DIR);
-    cfg.build.create_missing = false;
-    // No `{{#include}}` processing of the entries' text: they are data.
-    cfg.build.use_default_preprocessors = false;
-    // Every key below must exist in mdBook's HtmlConfig: an unknown key
-    // silently resets all HTML settings (see the unit test).
-    let settings: [(&str, bool); 3] = [
-        ("output.html.hash-files", false),
-        ("output.html.no-section-label", true),
-        ("output.html.search.enable", true),
-    ];
-    for (key, value) in settings {
-        cfg.set(key, value)
-            .map_err(|e| Error::failed(format!("configuration mdBook invalide ({key}) : {e}")))?;
-    }
-    Ok(cfg)
+enable = false
+"#
+    )
 }
 
-/// Strips the YAML front matter of the entry pages.
+/// The mdBook configuration of a book (see [`book_toml`]).
+pub fn config(month: Option<&str>) -> Result<Config> {
+    Config::from_str(&book_toml(month))
+        .map_err(|e| Error::failed(format!("configuration mdBook invalide : {e}")))
+}
+
+/// Strips the YAML front matter of pages copied from `journal/`.
 pub struct StripFrontMatter;
 
 impl Preprocessor for StripFrontMatter {
@@ -89,48 +98,219 @@ pub fn strip_front_matter(text: &str) -> Option<String> {
     crate::store::entry::split(text).map(|(_, body, _)| body.to_string())
 }
 
-/// Replaces `book/src` and `book/book.toml` with the sources.
-pub fn write_sources(book_dir: &Path, sources: &Sources) -> Result<()> {
-    let src = book_dir.join("src");
-    remove_dir(&src)?;
-    fs::create_dir_all(&src).map_err(|e| Error::io("création du dossier", &src, e))?;
-    fs::write(book_dir.join("book.toml"), BOOK_TOML)
-        .map_err(|e| Error::io("écriture de", &book_dir.join("book.toml"), e))?;
-    let mut made = std::collections::HashSet::new();
-    let mut ensure_parent = |path: &Path| -> Result<()> {
-        if let Some(parent) = path.parent()
-            && made.insert(parent.to_path_buf())
-        {
-            fs::create_dir_all(parent).map_err(|e| Error::io("création du dossier", parent, e))?;
+/// One book's share of the sources.
+#[derive(Default)]
+struct BookFiles<'a> {
+    pages: BTreeMap<&'a str, &'a str>,
+}
+
+/// The theme of a book: the main theme, with the site root placeholder
+/// (`@RACINE@`) resolved; a month book takes mdBook's shared files (styles,
+/// fonts, scripts) from the main book's output rather than its own.
+pub fn theme_for(theme: &BTreeMap<String, String>, month: bool) -> BTreeMap<String, String> {
+    let up = if month { "../../" } else { "" };
+    theme
+        .iter()
+        .map(|(rel, text)| {
+            let mut t = text.replace("@RACINE@", up);
+            if month && rel == "index.hbs" {
+                t = shared_resources(&t);
+            }
+            (rel.clone(), t)
+        })
+        .collect()
+}
+
+/// `{{ resource "x" }}` → `{{ path_to_root }}../../x`, except `toc.js`
+/// (each book has its own table of contents).
+fn shared_resources(hbs: &str) -> String {
+    let mut out = String::with_capacity(hbs.len());
+    let mut rest = hbs;
+    let marker = "{{ resource \"";
+    while let Some(i) = rest.find(marker) {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + marker.len()..];
+        let Some(end) = after.find("\" }}") else {
+            out.push_str(&rest[i..]);
+            return out;
+        };
+        let name = &after[..end];
+        if name == "toc.js" {
+            out.push_str(&rest[i..i + marker.len() + end + 4]);
+        } else {
+            out.push_str("{{ path_to_root }}../../");
+            out.push_str(name);
         }
-        Ok(())
-    };
+        rest = &after[end + 4..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// What [`render_all`] did.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    /// `book/html/index.html`.
+    pub index: PathBuf,
+    /// Month books rendered this time.
+    pub months_rendered: usize,
+    /// Month books whose previous rendering was reused (same inputs).
+    pub months_reused: usize,
+    /// Every month book's fingerprint (`2024-03` → SHA-256 of its inputs):
+    /// equal fingerprints, identical pages.
+    pub fingerprints: BTreeMap<String, String>,
+}
+
+/// Writes and renders every book, then assembles the site in `book/html`.
+pub fn render_all(book_dir: &Path, sources: &Sources, full: bool) -> Result<Rendered> {
+    let mut main = BookFiles::default();
+    let mut months: BTreeMap<&str, BookFiles> = BTreeMap::new();
     for (rel, text) in &sources.files {
-        let path = src.join(rel);
-        ensure_parent(&path)?;
-        fs::write(&path, text).map_err(|e| Error::io("écriture de", &path, e))?;
+        match super::check::book_root(rel) {
+            "" => main.pages.insert(rel, text),
+            root => months.entry(root).or_default().pages.insert(
+                rel.strip_prefix(root)
+                    .and_then(|r| r.strip_prefix('/'))
+                    .unwrap_or(rel),
+                text,
+            ),
+        };
     }
-    for (rel, from) in &sources.assets {
-        let path = src.join(rel);
-        ensure_parent(&path)?;
-        fs::copy(from, &path).map_err(|e| Error::io("copie de", from, e))?;
+    let main_theme = theme_for(&sources.theme, false);
+    write_book(book_dir, &main, &main_theme, &book_toml(None))?;
+    write_assets(&book_dir.join("src"), &sources.assets)?;
+    render_html(book_dir, None)?;
+
+    let month_theme = theme_for(&sources.theme, true);
+    let mut fingerprints = BTreeMap::new();
+    let mut todo: Vec<(PathBuf, String, &BookFiles, String)> = Vec::new();
+    for (root, files) in &months {
+        let key = root.rsplit('/').next().unwrap_or(root);
+        let dir = book_dir.join(root);
+        let hash = fingerprint(files, &month_theme, &book_toml(Some(key)));
+        fingerprints.insert(key.to_string(), hash.clone());
+        let up_to_date = !full
+            && dir.join(HTML_DIR).join("index.html").is_file()
+            && fs::read_to_string(dir.join(FINGERPRINT)).is_ok_and(|h| h == hash);
+        if !up_to_date {
+            todo.push((dir, key.to_string(), files, hash));
+        }
     }
-    let theme = book_dir.join("theme");
-    remove_dir(&theme)?;
-    for (rel, text) in &sources.theme {
-        let path = theme.join(rel);
-        ensure_parent(&path)?;
-        fs::write(&path, text).map_err(|e| Error::io("écriture de", &path, e))?;
+    render_months(&todo, &month_theme)?;
+    remove_stale_months(book_dir, &months)?;
+    let html = book_dir.join(HTML_DIR);
+    for root in months.keys() {
+        copy_rendered(&book_dir.join(root).join(HTML_DIR), &html.join(root))?;
+    }
+    Ok(Rendered {
+        index: html.join("index.html"),
+        months_rendered: todo.len(),
+        months_reused: months.len() - todo.len(),
+        fingerprints,
+    })
+}
+
+/// Renders the month books of `todo` on every core, each recording its
+/// fingerprint once rendered.
+fn render_months(
+    todo: &[(PathBuf, String, &BookFiles, String)],
+    theme: &BTreeMap<String, String>,
+) -> Result<()> {
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(4);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers.min(todo.len()))
+            .map(|_| {
+                s.spawn(|| -> Result<()> {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((dir, key, files, hash)) = todo.get(i) else {
+                            return Ok(());
+                        };
+                        let _ = fs::remove_file(dir.join(FINGERPRINT));
+                        write_book(dir, files, theme, &book_toml(Some(key)))?;
+                        render_html(dir, Some(key))?;
+                        write_file(&dir.join(FINGERPRINT), hash.as_bytes())?;
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::failed("rendu d’un mois interrompu")))
+            })
+            .collect::<Result<Vec<()>>>()
+            .map(|_| ())
+    })
+}
+
+/// The SHA-256 of everything a month book is rendered from.
+fn fingerprint(files: &BookFiles, theme: &BTreeMap<String, String>, toml: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [env!("CARGO_PKG_VERSION"), "mdbook-driver 0.5.4", toml] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    for (rel, text) in theme
+        .iter()
+        .map(|(r, t)| (r.as_str(), t.as_str()))
+        .chain(files.pages.iter().map(|(r, t)| (*r, *t)))
+    {
+        h.update(rel.as_bytes());
+        h.update([0]);
+        h.update((text.len() as u64).to_le_bytes());
+        h.update(text.as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Replaces `dir/src`, `dir/theme` and `dir/book.toml` with a book's files.
+fn write_book(
+    dir: &Path,
+    files: &BookFiles,
+    theme: &BTreeMap<String, String>,
+    toml: &str,
+) -> Result<()> {
+    let src = dir.join("src");
+    remove_dir(&src)?;
+    create_dir(&src)?;
+    write_file(&dir.join("book.toml"), toml.as_bytes())?;
+    let mut made = std::collections::HashSet::new();
+    for (rel, text) in &files.pages {
+        let path = src.join(rel);
+        ensure_parent(&path, &mut made)?;
+        write_file(&path, text.as_bytes())?;
+    }
+    let theme_dir = dir.join("theme");
+    remove_dir(&theme_dir)?;
+    for (rel, text) in theme {
+        let path = theme_dir.join(rel);
+        ensure_parent(&path, &mut made)?;
+        write_file(&path, text.as_bytes())?;
     }
     Ok(())
 }
 
-/// Renders `book/` (sources already written) into `book/html`; returns the
-/// path of `index.html`.
-pub fn render_html(book_dir: &Path) -> Result<PathBuf> {
-    let html = book_dir.join(HTML_DIR);
-    remove_dir(&html)?;
-    let mut md = MDBook::load_with_config(book_dir, config()?).map_err(|e| {
+/// Copies the images (read and written again: the copy is readable by all
+/// whatever the original's mode).
+fn write_assets(src: &Path, assets: &BTreeMap<String, PathBuf>) -> Result<()> {
+    let mut made = std::collections::HashSet::new();
+    for (rel, from) in assets {
+        let path = src.join(rel);
+        ensure_parent(&path, &mut made)?;
+        let bytes = fs::read(from).map_err(|e| Error::io("lecture de", from, e))?;
+        write_file(&path, &bytes)?;
+    }
+    Ok(())
+}
+
+/// Renders `dir` (sources already written) into `dir/html`.
+fn render_html(dir: &Path, month: Option<&str>) -> Result<()> {
+    let mut md = MDBook::load_with_config(dir, config(month)?).map_err(|e| {
         Error::failed(format!("chargement du livre impossible : {}", chain(&e)))
             .with_hint("lancez « journal check » pour trouver le chapitre ou le lien en cause")
     })?;
@@ -138,8 +318,121 @@ pub fn render_html(book_dir: &Path) -> Result<PathBuf> {
     md.build().map_err(|e| {
         Error::failed(format!("rendu HTML du livre impossible : {}", chain(&e)))
             .with_hint("lancez « journal check », puis « journal build -v » pour plus de détails")
-    })?;
-    Ok(html.join("index.html"))
+    })
+}
+
+/// Removes the month books of months that no longer have entries.
+fn remove_stale_months(book_dir: &Path, months: &BTreeMap<&str, BookFiles>) -> Result<()> {
+    let dir = book_dir.join(MONTHS_DIR);
+    let Ok(rd) = fs::read_dir(&dir) else {
+        return Ok(());
+    };
+    for d in rd.filter_map(|d| d.ok()) {
+        let name = d.file_name().to_string_lossy().into_owned();
+        if !months.contains_key(format!("{MONTHS_DIR}/{name}").as_str()) {
+            remove_dir(&d.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// Copies a month book's pages and table of contents (not mdBook's shared
+/// files, taken from the main book) into the site.
+fn copy_rendered(from: &Path, to: &Path) -> Result<()> {
+    let rd = fs::read_dir(from).map_err(|e| Error::io("lecture du dossier", from, e))?;
+    create_dir(to)?;
+    for d in rd.filter_map(|d| d.ok()) {
+        let name = d.file_name().to_string_lossy().into_owned();
+        let path = d.path();
+        if path.is_dir() {
+            if name == "parties" {
+                copy_rendered(&path, &to.join(&name))?;
+            }
+            continue;
+        }
+        let keep = (name.ends_with(".html") && name != "print.html") || name == "toc.js";
+        if keep {
+            let target = to.join(&name);
+            if fs::hard_link(&path, &target).is_err() {
+                fs::copy(&path, &target).map_err(|e| Error::io("copie de", &path, e))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Copies the files under `from` into `to` (hard links when possible).
+pub fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    let rd = fs::read_dir(from).map_err(|e| Error::io("lecture du dossier", from, e))?;
+    create_dir(to)?;
+    for d in rd.filter_map(|d| d.ok()) {
+        let path = d.path();
+        let target = to.join(d.file_name());
+        if path.is_dir() {
+            copy_tree(&path, &target)?;
+        } else if fs::hard_link(&path, &target).is_err() {
+            fs::copy(&path, &target).map_err(|e| Error::io("copie de", &path, e))?;
+        }
+    }
+    Ok(())
+}
+
+fn ensure_parent(path: &Path, made: &mut std::collections::HashSet<PathBuf>) -> Result<()> {
+    if let Some(parent) = path.parent()
+        && made.insert(parent.to_path_buf())
+    {
+        create_dir(parent)?;
+    }
+    Ok(())
+}
+
+fn create_dir(dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir).map_err(|e| Error::io("création du dossier", dir, e))
+}
+
+/// Writes a file readable by all (mode 0644 on Unix, whatever the umask
+/// says about others' read access).
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    fs::write(path, bytes).map_err(|e| Error::io("écriture de", path, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o644))
+            .map_err(|e| Error::io("réglage des droits de", path, e))?;
+    }
+    Ok(())
+}
+
+/// Makes every file under `dir` readable by all (0644) and every folder
+/// traversable (0755): mdBook copies files with their mode, and the book is
+/// meant to be served by a web server that is not their owner.
+pub fn make_readable(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let rd = fs::read_dir(dir).map_err(|e| Error::io("lecture du dossier", dir, e))?;
+        for d in rd.filter_map(|d| d.ok()) {
+            let path = d.path();
+            let Ok(meta) = fs::symlink_metadata(&path) else {
+                continue;
+            };
+            let (wanted, is_dir) = if meta.is_dir() {
+                (0o755, true)
+            } else if meta.is_file() {
+                (0o644, false)
+            } else {
+                continue;
+            };
+            if meta.permissions().mode() & 0o777 != wanted {
+                fs::set_permissions(&path, fs::Permissions::from_mode(wanted))
+                    .map_err(|e| Error::io("réglage des droits de", &path, e))?;
+            }
+            if is_dir {
+                make_readable(&path)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn chain(e: &anyhow::Error) -> String {
@@ -149,42 +442,59 @@ fn chain(e: &anyhow::Error) -> String {
         .join(" : ")
 }
 
-fn remove_dir(dir: &Path) -> Result<()> {
+/// Removes `dir` and its content; an absent folder is fine.
+pub fn remove_dir(dir: &Path) -> Result<()> {
     match fs::remove_dir_all(dir) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(Error::io("suppression de l'ancien dossier", dir, e)),
+        Err(e) => Err(Error::io("suppression de l’ancien dossier", dir, e)),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::str::FromStr;
-
-    #[test]
-    fn book_toml_matches_the_config_built_in_code() {
-        let from_file = Config::from_str(BOOK_TOML).unwrap();
-        let built = config().unwrap();
-        assert_eq!(from_file.book.title, built.book.title);
-        assert_eq!(from_file.book.language, built.book.language);
-        assert_eq!(from_file.build.build_dir, built.build.build_dir);
-        assert_eq!(from_file.build.create_missing, built.build.create_missing);
-        assert_eq!(
-            from_file.build.use_default_preprocessors,
-            built.build.use_default_preprocessors
-        );
-        assert_eq!(from_file.html_config(), built.html_config());
-    }
 
     #[test]
     fn html_settings_are_all_known_to_mdbook() {
         // An unknown key would make html_config() fail and fall back to the
         // defaults (hash-files = true, search = None).
-        let html = config().unwrap().html_config().unwrap();
-        assert!(!html.hash_files);
-        assert!(html.no_section_label);
-        assert!(html.search.unwrap().enable);
+        for month in [None, Some("2024-03")] {
+            let html = config(month).unwrap().html_config().unwrap();
+            assert!(!html.hash_files);
+            assert!(html.no_section_label);
+            assert!(!html.search.unwrap().enable);
+            assert_eq!(html.print.enable, month.is_none());
+        }
+        assert!(book_toml(Some("2024-03")).contains("mars 2024"));
+    }
+
+    #[test]
+    fn month_theme_takes_shared_files_from_the_main_book() {
+        let hbs = r#"<link href="{{ resource "css/general.css" }}"><script src="{{ resource "toc.js" }}"></script><a href="{{ path_to_root }}@RACINE@recherche.html">"#;
+        let theme = BTreeMap::from([("index.hbs".to_string(), hbs.to_string())]);
+        let m = &theme_for(&theme, true)["index.hbs"];
+        assert_eq!(
+            m,
+            r#"<link href="{{ path_to_root }}../../css/general.css"><script src="{{ resource "toc.js" }}"></script><a href="{{ path_to_root }}../../recherche.html">"#
+        );
+        assert!(
+            theme_for(&theme, false)["index.hbs"].contains(r#"{{ path_to_root }}recherche.html"#)
+        );
+    }
+
+    #[test]
+    fn fingerprint_changes_with_any_page() {
+        let theme = BTreeMap::new();
+        let mut a = BookFiles::default();
+        a.pages.insert("index.md", "# Mars");
+        let h1 = fingerprint(&a, &theme, "t");
+        a.pages.insert("2024-03-05.md", "# Jour");
+        let h2 = fingerprint(&a, &theme, "t");
+        assert_ne!(h1, h2);
+        assert_eq!(h2, fingerprint(&a, &theme, "t"));
+        assert_ne!(h2, fingerprint(&a, &theme, "u"));
+        assert_eq!(h1.len(), 64);
     }
 
     #[test]
@@ -193,5 +503,42 @@ mod tests {
             strip_front_matter("---\ntype: note\nstatut: consigné\n---\n\n# Titre\n").unwrap();
         assert_eq!(body, "# Titre\n");
         assert_eq!(strip_front_matter("# Titre\n"), None);
+    }
+}
+
+#[cfg(test)]
+mod contrast_tests {
+    /// Relative luminance of `#rrggbb` (WCAG 2).
+    fn luminance(hex: &str) -> f64 {
+        let channel = |i: usize| {
+            let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+            if c <= 0.039_28 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+    }
+
+    #[test]
+    fn status_badges_have_a_contrast_of_at_least_4_5() {
+        let hbs = crate::templates::embedded("theme/index.hbs").unwrap();
+        let mut seen = 0;
+        for line in hbs
+            .lines()
+            .filter(|l| l.trim_start().starts_with(".statut"))
+        {
+            let Some(i) = line.find("background: #") else {
+                continue;
+            };
+            let bg = &line[i + 12..i + 19];
+            // White text on the badge's background.
+            let ratio = 1.05 / (luminance(bg) + 0.05);
+            assert!(ratio >= 4.5, "{line} : contraste {ratio:.2}");
+            seen += 1;
+        }
+        assert!(seen >= 6, "{seen} couleurs de pastilles");
+        assert!(hbs.contains("color: #fff"));
     }
 }

@@ -1,50 +1,94 @@
-//! `journal build`: generates the mdBook sources under `book/` and renders
-//! the HTML into `book/html/`. Problems found by the check are warnings,
-//! or errors (exit 1, nothing rendered) with `--strict`.
+//! `journal build`: generates the books' sources under `book/`, renders the
+//! main book and the month books whose sources changed (all of them with
+//! `--complet`) into `book/html/`, then indexes the site for the search
+//! page. Problems found by the check are warnings, or errors (exit 1,
+//! nothing rendered) with `--strict`.
 //!
 //! It never modifies `journal/`.
 
 use super::Context;
-use super::check::{plural, report_failure};
-use crate::book::{self, render};
-use crate::cli::BuildArgs;
+use super::check::{known_parts, plural, report_failure};
+use crate::book::{self, render, search};
+use crate::cli::{BuildArgs, CheckFormat};
 use crate::error::Result;
 use crate::templates::Templates;
 
+/// Renders the books, then indexes them; returns what was done and how
+/// long the rendering took.
+fn render_and_index(
+    book_dir: &std::path::Path,
+    sources: &book::Sources,
+    full: bool,
+) -> Result<(render::Rendered, search::Indexed, std::time::Duration)> {
+    let started = std::time::Instant::now();
+    let rendered = render::render_all(book_dir, sources, full)?;
+    let rendered_in = started.elapsed();
+    let indexed = search::index_site(book_dir, full, &rendered.fingerprints)?;
+    Ok((rendered, indexed, rendered_in))
+}
+
 /// Runs `journal build`.
 pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
+    let started = std::time::Instant::now();
     let project = &ctx.project;
-    let (input, errors) = book::load(&project.journal_dir())?;
+    let (mut input, errors) = book::load(&project.journal_dir())?;
+    input.parts = known_parts();
     let templates = Templates::new(Some(&project.templates_dir()));
     let sources = book::generate(&input, &templates)?;
+    for w in &sources.warnings {
+        ctx.out.warn(w);
+    }
     let display = |p: &std::path::Path| project.display(p);
     let book_dir = project.book_dir();
+    let generated = started.elapsed();
 
-    let (index, problems) = if args.strict {
-        let problems = book::problems(&display, &errors, &sources);
+    let html = book_dir.join(render::HTML_DIR);
+    let checked = || book::problems(&display, &errors, &sources);
+    let (done, problems) = if args.strict {
+        let problems = checked();
         if !problems.is_empty() {
-            return Err(report_failure(ctx, &problems));
+            return Err(report_failure(ctx, &problems, CheckFormat::Texte));
         }
-        render::write_sources(&book_dir, &sources)?;
-        (render::render_html(&book_dir)?, problems)
+        (
+            render_and_index(&book_dir, &sources, args.complet)?,
+            problems,
+        )
     } else {
-        // The check runs on the second core while mdBook renders.
+        // The check runs on another core while mdBook renders and Pagefind
+        // indexes.
         std::thread::scope(|s| {
-            let checker = s.spawn(|| book::problems(&display, &errors, &sources));
-            let rendered = render::write_sources(&book_dir, &sources)
-                .and_then(|()| render::render_html(&book_dir));
+            let checker = s.spawn(checked);
+            let done = render_and_index(&book_dir, &sources, args.complet);
             let problems = checker.join().unwrap_or_default();
-            rendered.map(|index| (index, problems))
+            done.map(|d| (d, problems))
         })?
     };
+    let (rendered, indexed, rendered_in) = done;
+    let rendered_at = generated + rendered_in;
+    render::make_readable(&html)?;
+    let seconds = |d: std::time::Duration| crate::french::decimal(d.as_secs_f64(), 2);
+    ctx.out.detail(&format!(
+        "durées : lecture et génération {} s, rendu {} s, index de recherche {} s",
+        seconds(generated),
+        seconds(rendered_at - generated),
+        seconds(started.elapsed() - rendered_at),
+    ));
     for p in &problems {
         ctx.out.warn(&p.to_string());
     }
-    ctx.out.result(&index.display().to_string());
+    ctx.out.detail(&format!(
+        "mois rendus : {}, repris tels quels : {} ; pages indexées pour la recherche : {}, années indexées : {}, reprises telles quelles : {}",
+        rendered.months_rendered,
+        rendered.months_reused,
+        indexed.pages,
+        indexed.years_built,
+        indexed.years_reused,
+    ));
+    ctx.out.result(&rendered.index.display().to_string());
     let n = input.entries.len();
     let mut summary = format!(
         "livre généré dans {} : {n} entrée{}, {} page{}",
-        project.display(&book_dir.join(render::HTML_DIR)),
+        project.display(&html),
         plural(n),
         sources.files.len(),
         plural(sources.files.len()),

@@ -1,25 +1,32 @@
 //! `journal check`: the documentation check run by CI. It generates the book
 //! sources in memory and reports every invalid entry, broken internal link or
-//! anchor and summary entry without its file, as `file:line: reason`.
+//! anchor and summary entry without its file: as `file:line: reason` lines
+//! (default), GitHub Actions annotations or JSON lines (`--format`).
 //!
 //! It renders no HTML and writes nothing.
 
 use super::Context;
-use crate::book::{self, Problem};
-use crate::cli::CheckArgs;
+use crate::book::{self, PartInfo, Problem};
+use crate::cli::{CheckArgs, CheckFormat};
 use crate::error::{Error, Result};
 use crate::templates::Templates;
 
 /// Runs `journal check`.
 pub fn execute(ctx: &Context, args: CheckArgs) -> Result<()> {
-    let CheckArgs {} = args;
     let project = &ctx.project;
-    let (input, errors) = book::load(&project.journal_dir())?;
+    let (mut input, errors) = book::load(&project.journal_dir())?;
+    input.parts = known_parts();
     let templates = Templates::new(Some(&project.templates_dir()));
     let sources = book::generate(&input, &templates)?;
+    for w in &sources.warnings {
+        match args.format {
+            CheckFormat::Github => ctx.out.result(&format!("::warning::{}", escape_data(w))),
+            _ => ctx.out.warn(w),
+        }
+    }
     let problems = book::problems(&|p| project.display(p), &errors, &sources);
     if !problems.is_empty() {
-        return Err(report_failure(ctx, &problems));
+        return Err(report_failure(ctx, &problems, args.format));
     }
     ctx.out.success(&format!(
         "vérification réussie : {} entrée{}, {} page{}, aucun lien ni ancre cassé",
@@ -31,11 +38,53 @@ pub fn execute(ctx: &Context, args: CheckArgs) -> Result<()> {
     Ok(())
 }
 
-/// Prints one `file:line: reason` line per problem and returns the error
-/// (exit 1) that ends `journal check` and `journal build --strict`.
-pub fn report_failure(ctx: &Context, problems: &[Problem]) -> Error {
+/// The parts the book lists first, in this order (the runbook's registry).
+pub fn known_parts() -> Vec<PartInfo> {
+    crate::parts::known()
+        .iter()
+        .map(|p| PartInfo {
+            id: p.id.to_string(),
+            title: p.title.to_string(),
+        })
+        .collect()
+}
+
+/// One problem in `format`.
+pub fn format_problem(p: &Problem, format: CheckFormat) -> String {
+    match format {
+        CheckFormat::Texte => p.to_string(),
+        CheckFormat::Github => format!(
+            "::error file={},line={}::{}",
+            escape_property(&p.file),
+            p.line,
+            escape_data(&p.reason)
+        ),
+        CheckFormat::Json => serde_json::json!({
+            "fichier": p.file,
+            "ligne": p.line,
+            "raison": p.reason,
+        })
+        .to_string(),
+    }
+}
+
+/// GitHub Actions workflow-command escaping of a message.
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// GitHub Actions workflow-command escaping of a property value.
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Prints one line per problem and returns the error (exit 1) that ends
+/// `journal check` and `journal build --strict`.
+pub fn report_failure(ctx: &Context, problems: &[Problem], format: CheckFormat) -> Error {
     for p in problems {
-        ctx.out.result(&p.to_string());
+        ctx.out.result(&format_problem(p, format));
     }
     let n = problems.len();
     Error::failed(format!(
@@ -49,4 +98,43 @@ pub fn report_failure(ctx: &Context, problems: &[Problem]) -> Error {
 /// « s » when `n` > 1.
 pub fn plural(n: usize) -> &'static str {
     if n > 1 { "s" } else { "" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem() -> Problem {
+        Problem {
+            file: "journal/a,b.md".into(),
+            line: 7,
+            reason: "lien « #x » : 100 % cassé\nvraiment".into(),
+        }
+    }
+
+    #[test]
+    fn github_annotations_are_escaped() {
+        assert_eq!(
+            format_problem(&problem(), CheckFormat::Github),
+            "::error file=journal/a%2Cb.md,line=7::lien « #x » : 100 %25 cassé%0Avraiment"
+        );
+    }
+
+    #[test]
+    fn json_is_one_object_per_line() {
+        let line = format_problem(&problem(), CheckFormat::Json);
+        assert!(!line.contains('\n'));
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["fichier"], "journal/a,b.md");
+        assert_eq!(v["ligne"], 7);
+        assert_eq!(v["raison"], "lien « #x » : 100 % cassé\nvraiment");
+    }
+
+    #[test]
+    fn text_is_file_line_reason() {
+        assert_eq!(
+            format_problem(&problem(), CheckFormat::Texte),
+            "journal/a,b.md:7: lien « #x » : 100 % cassé\nvraiment"
+        );
+    }
 }

@@ -214,11 +214,10 @@ fn private_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes `bytes` into `dir/name` atomically, mode 0600 from the start (the
-/// temporary file is created 0600 by tempfile, then renamed): never readable
-/// by others, not even for an instant.
+/// Writes `bytes` into `dir/name` atomically, mode 0600 from the start:
+/// never readable by others, not even for an instant.
 fn write_private(path: &Path, bytes: &[u8], replace: bool) -> Result<()> {
-    crate::store::write_atomic(path, bytes, replace)
+    crate::store::write_atomic_private(path, bytes, replace)
         .map_err(|e| Error::io("écriture dans", path, e))?;
     #[cfg(unix)]
     {

@@ -182,7 +182,8 @@ fn draw_err(e: impl std::fmt::Display) -> Error {
 }
 
 /// An SVG with two horizontal bar charts (CPU %, memory MiB), one bar per
-/// container.
+/// container, one above the other: the chart is as wide as a book page
+/// shows it (labels stay readable) and as high as its bars need.
 pub fn render_chart(rows: &[Usage]) -> Result<String> {
     use plotters::prelude::*;
 
@@ -192,23 +193,24 @@ pub fn render_chart(rows: &[Usage]) -> Result<String> {
         .map(|r| r.name.chars().count())
         .max()
         .unwrap_or(8) as u32;
-    let label_area = (longest * 7 + 16).clamp(80, 260);
-    let height = (70 + 26 * n as u32).max(160);
-    let width = 2 * (label_area + 360);
+    let label_area = (longest * 8 + 16).clamp(80, 280);
+    let panel = 72 + 28 * n as u32;
+    let height = 2 * panel;
+    let width = label_area + 440;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_err)?;
-        let (left, right) = root.split_horizontally(width / 2);
+        let (top_area, bottom_area) = root.split_vertically(panel);
         let panels: [(&DrawingArea<_, _>, &str, Vec<f64>, RGBColor); 2] = [
             (
-                &left,
+                &top_area,
                 "CPU (% d'un cœur)",
                 rows.iter().map(|r| r.cpu_percent.unwrap_or(0.0)).collect(),
                 RGBColor(31, 119, 180),
             ),
             (
-                &right,
+                &bottom_area,
                 "Mémoire (Mio)",
                 rows.iter().map(|r| r.mem_mib.unwrap_or(0.0)).collect(),
                 RGBColor(255, 127, 14),
@@ -218,11 +220,12 @@ pub fn render_chart(rows: &[Usage]) -> Result<String> {
             let max = values.iter().cloned().fold(0.0_f64, f64::max);
             let top = if max > 0.0 { max * 1.15 } else { 1.0 };
             let mut chart = ChartBuilder::on(area)
-                .caption(caption, ("sans-serif", 16))
+                .caption(caption, ("sans-serif", 17))
                 .margin(10)
                 .x_label_area_size(28)
                 .y_label_area_size(label_area)
-                .build_cartesian_2d(0.0..top, (0..n).into_segmented())
+                // `0..n - 1` segmented: exactly n slots, no empty one.
+                .build_cartesian_2d(0.0..top, (0..n - 1).into_segmented())
                 .map_err(draw_err)?;
             chart
                 .configure_mesh()
@@ -236,7 +239,7 @@ pub fn render_chart(rows: &[Usage]) -> Result<String> {
                 })
                 .x_labels(5)
                 .x_label_formatter(&|x| french::decimal(*x, axis_decimals(top)))
-                .label_style(("sans-serif", 12))
+                .label_style(("sans-serif", 14))
                 .draw()
                 .map_err(draw_err)?;
             chart
@@ -408,6 +411,18 @@ mod tests {
             assert!(svg.contains(n), "{n}");
         }
         assert!(render_chart(&[]).unwrap().contains("<svg"));
+        // Sized to its data: as wide as a book page, 28 px more per bar.
+        let size = |svg: &str| -> (u32, u32) {
+            let attr = |a: &str| -> u32 {
+                let i = svg.find(&format!("{a}=\"")).unwrap() + a.len() + 2;
+                svg[i..].split('"').next().unwrap().parse().unwrap()
+            };
+            (attr("width"), attr("height"))
+        };
+        let (w, h) = size(&render_chart(&rows()).unwrap());
+        assert!(w <= 760, "{w}");
+        let (_, h1) = size(&render_chart(&rows()[..1]).unwrap());
+        assert_eq!(h - h1, 2 * 2 * 28);
     }
 
     /// Prometheus where `rate` and `irate` are empty and the counter moves.

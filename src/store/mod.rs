@@ -218,10 +218,22 @@ pub fn read(path: &Path) -> Result<Entry, EntryError> {
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder,
 /// fsync, then rename (or hard-link when `replace` is false, so an existing
-/// file is never overwritten), then fsync of the folder.
+/// file is never overwritten), then fsync of the folder. The file is
+/// readable by all (0644): entries and their images are meant to be
+/// published; secrets use [`write_atomic_private`].
 pub fn write_atomic(path: &Path, bytes: &[u8], replace: bool) -> std::io::Result<()> {
+    write_atomic_mode(path, bytes, replace, 0o644)
+}
+
+/// [`write_atomic`] for a secret: the file is created 0600 and never
+/// readable by others, not even for an instant.
+pub fn write_atomic_private(path: &Path, bytes: &[u8], replace: bool) -> std::io::Result<()> {
+    write_atomic_mode(path, bytes, replace, 0o600)
+}
+
+fn write_atomic_mode(path: &Path, bytes: &[u8], replace: bool, mode: u32) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let staged = Staged::new(dir, ".tmp-", "", bytes)?;
+    let staged = Staged::with_mode(dir, ".tmp-", "", bytes, mode)?;
     if replace {
         staged.commit(path)
     } else {
@@ -247,12 +259,32 @@ pub struct Staged {
 }
 
 impl Staged {
-    /// Writes `bytes` into a new hidden file of `dir` (`prefix…suffix`) and syncs it.
+    /// Writes `bytes` into a new hidden file of `dir` (`prefix…suffix`),
+    /// readable by all (0644), and syncs it.
     pub fn new(dir: &Path, prefix: &str, suffix: &str, bytes: &[u8]) -> std::io::Result<Self> {
+        Staged::with_mode(dir, prefix, suffix, bytes, 0o644)
+    }
+
+    /// [`Staged::new`] with the file's mode, set before any byte is written.
+    pub fn with_mode(
+        dir: &Path,
+        prefix: &str,
+        suffix: &str,
+        bytes: &[u8],
+        mode: u32,
+    ) -> std::io::Result<Self> {
         let mut tmp = tempfile::Builder::new()
             .prefix(prefix)
             .suffix(suffix)
             .tempfile_in(dir)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            tmp.as_file()
+                .set_permissions(fs::Permissions::from_mode(mode))?;
+        }
+        #[cfg(not(unix))]
+        let _ = mode;
         tmp.write_all(bytes)?;
         tmp.as_file().sync_all()?;
         Ok(Staged {
@@ -334,9 +366,19 @@ mod tests {
         assert_eq!(e.kind(), std::io::ErrorKind::AlreadyExists);
         assert_eq!(fs::read(&p).unwrap(), b"1");
         write_atomic(&p, b"3", true).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&p), 0o644, "lisible par tous");
+            let secret = p.with_extension("secret");
+            write_atomic_private(&secret, b"s", false).unwrap();
+            assert_eq!(mode(&secret), 0o600);
+        }
         assert_eq!(fs::read(&p).unwrap(), b"3");
-        // No temporary file left behind.
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        // No temporary file left behind (x.md, and x.secret on Unix).
+        let expected = if cfg!(unix) { 2 } else { 1 };
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), expected);
     }
 
     #[test]

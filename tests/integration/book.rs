@@ -1,6 +1,7 @@
 //! `journal build`: the generated HTML book (language, chapters, recap
-//! table, search index, no front matter leaked), template overrides, stale
-//! files, `--strict`, and the book opened in headless Chromium.
+//! table, day pages holding their entries, search index, no front matter
+//! leaked), template overrides, stale files, `--strict`, and the book opened
+//! in headless Chromium.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -10,6 +11,7 @@ use std::time::{Duration, Instant};
 use crate::support::{Projet, walk};
 
 const RUN_OK: &str = "2026-11-24T213005-123-execution-ab12cd";
+const DAY: &str = "mois/2026-11/2026-11-24.html";
 
 fn build(p: &Projet) -> String {
     let out = p.journal().arg("build").run();
@@ -36,7 +38,7 @@ fn build_renders_a_french_book_with_every_chapter() {
         "libellé anglais du thème"
     );
     assert!(
-        html.contains("<title>Accueil - Journal d&#x27;exploitation</title>"),
+        html.contains("<title>Accueil - Journal d’exploitation</title>"),
         "titre absent"
     );
     // The recap table, newest first, with counts.
@@ -58,20 +60,25 @@ fn build_renders_a_french_book_with_every_chapter() {
     );
     assert!(html.contains("<strong>5</strong> entrées"));
 
-    // Chapters: parts in registry order then others, general notes, logbook, days.
+    // Chapters: parts in registry order then others, general notes, logbook,
+    // years, search; the month book with its days.
     for page in [
         "parties/partie-6.html",
         "parties/partie-3.html",
         "notes-generales.html",
         "journal-de-bord.html",
-        "jours/2026-11-24.html",
-        "jours/2026-11-25.html",
+        "annees/2026.html",
+        "recherche.html",
+        "mois/2026-11/index.html",
+        "mois/2026-11/2026-11-24.html",
+        "mois/2026-11/2026-11-25.html",
+        "mois/2026-11/parties/partie-6.html",
         "entrees/documentation/partie-6.html",
-        &format!("entrees/{RUN_OK}.html"),
     ] {
         assert!(p.html().join(page).is_file(), "page absente : {page}");
     }
-    let day = fs::read_to_string(p.html().join("jours/2026-11-24.html")).unwrap();
+    assert!(!p.html().join(format!("entrees/{RUN_OK}.html")).exists());
+    let day = fs::read_to_string(p.html().join(DAY)).unwrap();
     assert!(day.contains("mardi 24 novembre 2026"));
     let toc = fs::read_to_string(p.html().join("toc.js")).unwrap();
     let six = toc
@@ -82,19 +89,33 @@ fn build_renders_a_french_book_with_every_chapter() {
         .expect("partie 3 dans la table des matières");
     assert!(six < three);
     assert!(toc.contains("Notes générales") && toc.contains("Journal de bord"));
+    assert!(toc.contains("Recherche"));
 
-    // The entry page: body rendered, image copied beside it, links rewritten.
-    let entry = fs::read_to_string(p.html().join(format!("entrees/{RUN_OK}.html"))).unwrap();
-    assert!(entry.contains(r#"id="étapes""#), "titre sans id");
-    assert!(entry.contains(&format!(r#"src="{RUN_OK}.svg""#)));
-    assert!(entry.contains(r#"href="documentation/partie-6.html#vérifications""#));
-    assert!(p.html().join(format!("entrees/{RUN_OK}.svg")).is_file());
-
-    // Search index.
+    // The entry is a section of its day page, with its own anchor; its
+    // headings, image and links are rebased.
     assert!(
-        p.html().join("searchindex.js").is_file() || p.html().join("searchindex.json").is_file(),
-        "index de recherche absent"
+        day.contains(&format!(r#"id="{RUN_OK}""#)),
+        "ancre de l'entrée"
     );
+    assert!(
+        day.contains(&format!(r#"id="{RUN_OK}--étapes""#)),
+        "titre sans id"
+    );
+    assert!(day.contains(&format!(r##"href="#{RUN_OK}--étapes""##)));
+    assert!(day.contains(&format!(r#"src="../../entrees/{RUN_OK}.svg""#)));
+    assert!(day.contains(r#"href="../../entrees/documentation/partie-6.html#vérifications""#));
+    assert!(p.html().join(format!("entrees/{RUN_OK}.svg")).is_file());
+    // The month book uses the main book's styles and its own sidebar.
+    assert!(day.contains(r#"href="../../css/general.css""#));
+    assert!(day.contains(r#"src="toc.js""#));
+    let month_toc = fs::read_to_string(p.html().join("mois/2026-11/toc.js")).unwrap();
+    assert!(month_toc.contains("mardi 24 novembre 2026"));
+
+    // Search index (Pagefind, French), no English one.
+    let entry_json = fs::read_to_string(p.html().join("pagefind/pagefind-entry.json")).unwrap();
+    assert!(entry_json.contains(r#""fr""#), "{entry_json}");
+    assert!(p.html().join("pagefind/pagefind-ui.js").is_file());
+    assert!(!p.html().join("searchindex.js").exists());
 
     // No front matter in any HTML page.
     for f in walk(&p.html()) {
@@ -111,11 +132,14 @@ fn build_renders_a_french_book_with_every_chapter() {
             }
         }
     }
-    // The sources stay on disk, front matter included (exact copies).
-    let copy = fs::read_to_string(p.path().join(format!("book/src/entrees/{RUN_OK}.md"))).unwrap();
-    let orig = fs::read_to_string(p.journal_dir().join(format!("{RUN_OK}.md"))).unwrap();
-    assert_eq!(copy, orig);
+    // The sources stay on disk, one mdBook book per folder.
     assert!(p.path().join("book/book.toml").is_file());
+    assert!(p.path().join("book/mois/2026-11/book.toml").is_file());
+    assert!(
+        p.path()
+            .join("book/mois/2026-11/src/2026-11-24.md")
+            .is_file()
+    );
 }
 
 #[test]
@@ -133,9 +157,11 @@ fn build_removes_stale_files_and_never_touches_the_journal() {
     .unwrap();
     fs::create_dir_all(p.html()).unwrap();
     fs::write(p.html().join("ancienne.html"), "x").unwrap();
+    fs::create_dir_all(p.path().join("book/mois/1999-01/html")).unwrap();
     build(&p);
     assert!(!p.path().join("book/src/entrees/ancienne.md").exists());
     assert!(!p.html().join("ancienne.html").exists());
+    assert!(!p.path().join("book/mois/1999-01").exists(), "mois disparu");
     let after: Vec<(PathBuf, Vec<u8>)> = walk(&p.journal_dir())
         .into_iter()
         .map(|f| (f.clone(), fs::read(&f).unwrap()))
@@ -208,7 +234,7 @@ fn empty_project_builds_an_empty_book() {
 }
 
 /// The Chromium binary, if installed.
-fn chromium() -> Option<PathBuf> {
+pub fn chromium() -> Option<PathBuf> {
     [
         "/usr/bin/chromium",
         "/usr/bin/chromium-browser",
@@ -220,7 +246,7 @@ fn chromium() -> Option<PathBuf> {
 }
 
 /// Runs headless Chromium on `url` and returns the DOM after scripts ran.
-fn dump_dom(chromium: &Path, url: &str) -> String {
+pub fn dump_dom(chromium: &Path, url: &str) -> String {
     let profile = tempfile::tempdir().unwrap();
     let mut child = Command::new(chromium)
         .args([
@@ -282,7 +308,7 @@ fn book_opens_in_a_real_browser() {
     let url = format!("file://{}", p.html().join("index.html").display());
     let dom = dump_dom(&chromium, &url);
     assert!(
-        dom.contains("<title>Accueil - Journal d'exploitation</title>"),
+        dom.contains("<title>Accueil - Journal d’exploitation</title>"),
         "titre absent :\n{dom}"
     );
     // The sidebar is filled by toc.js: empty in the file, full in the DOM.
@@ -310,10 +336,7 @@ fn book_opens_in_a_real_browser() {
         "navigation sans le chapitre de la partie 6 :\n{nav}"
     );
     assert!(nav.contains("Notes générales"), "{nav}");
-    assert!(
-        nav.contains("mardi 24 novembre 2026"),
-        "navigation sans les jours"
-    );
+    assert!(nav.contains("Recherche"), "{nav}");
     assert!(
         dom.contains("<table>") || dom.contains("<table"),
         "tableau récapitulatif absent"
@@ -321,12 +344,45 @@ fn book_opens_in_a_real_browser() {
     assert!(dom.contains("Étapes réussies"));
     assert!(dom.contains("25 novembre 2026 à 09:10"));
 
-    // An entry page: rendered body, no front matter.
-    let url = format!(
-        "file://{}",
-        p.html().join(format!("entrees/{RUN_OK}.html")).display()
-    );
+    // A day page: the entries' bodies, no front matter, the month book's
+    // own sidebar, the main book's styles applied (badges in colour).
+    let url = format!("file://{}", p.html().join(DAY).display());
     let dom = dump_dom(&chromium, &url);
     assert!(dom.contains("Vérification des cibles Prometheus"));
     assert!(!dom.contains("horodatage:"));
+    let nav = sidebar(&dom);
+    assert!(nav.contains("mardi 24 novembre 2026"), "{nav}");
+    // The copy button of code blocks speaks French; statuses are badges.
+    assert!(
+        dom.contains("Copier dans le presse-papiers"),
+        "bouton de copie"
+    );
+    assert!(!dom.contains("Copy to clipboard"));
+    assert!(dom.contains(r#"class="statut statut-reussi""#));
+}
+
+#[test]
+fn every_file_written_for_the_book_is_readable_by_all() {
+    use std::os::unix::fs::PermissionsExt;
+    let p = Projet::fixture("journal-exemple");
+    // The fixture's chart as a run leaves it before this fix: private.
+    let chart = p.journal_dir().join(format!("{RUN_OK}.svg"));
+    fs::set_permissions(&chart, fs::Permissions::from_mode(0o600)).unwrap();
+    p.journal()
+        .args(["note", "Vérification des droits"])
+        .env("JOURNAL_HORLOGE", "2026-12-01T10:00:00+01:00")
+        .run()
+        .expect_code(0);
+    let note = p
+        .entry_files()
+        .into_iter()
+        .find(|f| f.starts_with("2026-12-01T"))
+        .expect("note écrite");
+    let mode = |f: &Path| fs::metadata(f).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&p.journal_dir().join(&note)), 0o644, "{note}");
+    build(&p);
+    for f in walk(&p.path().join("book")) {
+        assert!(mode(&f) & 0o004 != 0, "{} : {:o}", f.display(), mode(&f));
+    }
+    assert_eq!(mode(&p.html().join(format!("entrees/{RUN_OK}.svg"))), 0o644);
 }

@@ -85,3 +85,60 @@ fn summary_entry_without_file_is_reported() {
         "{out}"
     );
 }
+
+#[test]
+fn github_format_prints_annotations() {
+    let p = Projet::fixture("journal-ancre-cassee");
+    let out = p.journal().args(["check", "--format", "github"]).run();
+    out.expect_code(1);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].starts_with(
+            "::error file=journal/2026-11-26T080000-000-note-aa11bb.md,line=13::lien « #section-absente »"
+        ),
+        "{out}"
+    );
+    assert!(out.stderr.contains("erreur : 2 problèmes"), "{out}");
+}
+
+#[test]
+fn json_format_prints_one_object_per_problem() {
+    let p = Projet::fixture("journal-ancre-cassee");
+    let out = p.journal().args(["check", "--format", "json"]).run();
+    out.expect_code(1);
+    let objects: Vec<serde_json::Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(objects.len(), 2, "{out}");
+    assert_eq!(
+        objects[0]["fichier"],
+        "journal/2026-11-26T080000-000-note-aa11bb.md"
+    );
+    assert_eq!(objects[0]["ligne"], 13);
+    assert!(
+        objects[1]["raison"]
+            .as_str()
+            .unwrap()
+            .contains("n'existe pas")
+    );
+}
+
+#[test]
+fn unknown_format_is_a_usage_error() {
+    let p = Projet::fixture("journal-exemple");
+    let out = p.journal().args(["check", "--format", "xml"]).run();
+    out.expect_code(2);
+}
+
+#[test]
+fn clean_journal_passes_in_every_format() {
+    for format in ["texte", "github", "json"] {
+        let p = Projet::fixture("journal-exemple");
+        let out = p.journal().args(["check", "--format", format]).run();
+        out.expect_code(0);
+        assert!(out.stdout.is_empty(), "{format} : {out}");
+    }
+}

@@ -5,7 +5,9 @@
 mod attachments;
 mod bench;
 mod book;
+mod book_scale;
 mod check;
+mod ci_examples;
 mod grafana_lockout;
 mod list;
 mod notes;

@@ -233,4 +233,30 @@ mod tests {
         assert_eq!(first_line_title("# Panne DNS\nsuite"), "Panne DNS");
         assert_eq!(first_line_title(&"é".repeat(100)).chars().count(), 81);
     }
+
+    #[test]
+    fn note_entry_file_snapshot() {
+        use crate::store::{EntryKind, FrontMatter, Status, entry};
+        let front = FrontMatter {
+            kind: EntryKind::Note,
+            titre: "Redémarrage de Grafana".into(),
+            partie: Some("partie-6".into()),
+            horodatage: chrono::DateTime::parse_from_rfc3339("2026-11-24T22:15:00+01:00").unwrap(),
+            statut: Status::Recorded,
+            tags: vec!["grafana".into(), "maintenance".into()],
+            duree_ms: None,
+            etapes: vec![],
+            origine: Default::default(),
+            pieces_jointes: Vec::new(),
+            execution: None,
+            revisions: Vec::new(),
+        };
+        let body = render_body(
+            &Templates::embedded_only(),
+            &front,
+            "Le tableau de bord s'affiche de nouveau.",
+        )
+        .unwrap();
+        insta::assert_snapshot!("entree-note", entry::render(&front, &body));
+    }
 }

@@ -1,0 +1,204 @@
+//! One month book (`mois/<mois>/`): its `SUMMARY.md`, the month page, one
+//! page per day holding the day's entries as sections (see `inline`), and
+//! one page per part listing the month's entries of that part.
+//!
+//! A month book depends only on its own entries, the parts and its two
+//! neighbouring months: adding a note re-renders one month book.
+
+use minijinja::Value;
+use serde::Serialize;
+use serde_json::json;
+
+use super::generate::{BOOK_TITLE, names};
+use super::inline::{Context, inline_entry};
+use super::model::{Model, Month, PartView, month_dir};
+use super::pages::{day_view, month_title};
+use super::{Input, Sources};
+use crate::error::Result;
+use crate::templates::Templates;
+
+/// A part's entries in one month.
+#[derive(Debug, Clone, Serialize)]
+struct MonthPart<'a> {
+    partie: Option<&'a PartView>,
+    titre_md: String,
+    slug: String,
+    entrees: Value,
+}
+
+/// One entry section of a day page.
+#[derive(Debug, Clone, Serialize)]
+struct Section {
+    entree: Value,
+    corps: String,
+}
+
+/// Writes the month book of `model.months[i]` into `sources`.
+pub fn month_book(
+    input: &Input,
+    model: &Model,
+    templates: &Templates,
+    i: usize,
+    month: &Month,
+    sources: &mut Sources,
+) -> Result<()> {
+    let dir = month_dir(&month.key);
+    let titre = month_title(&month.key);
+    let link = |m: Option<&Month>| {
+        m.map(|m| json!({ "titre": month_title(&m.key), "fichier": format!("../{}/index.md", m.key) }))
+    };
+    let prev = i.checked_sub(1).and_then(|p| model.months.get(p));
+    let days: Vec<_> = month
+        .days
+        .iter()
+        .map(|d| day_view(model, input, *d))
+        .collect();
+    let parts = month_parts(model, month);
+    let base = json!({
+        "titre_livre": BOOK_TITLE,
+        "mois": {
+            "cle": &month.key,
+            "titre": &titre,
+            "annee": &month.key[..4],
+            "fichier_annee": model.year_file(&month.key[..4]),
+        },
+        "precedent": link(prev),
+        "suivant": link(model.months.get(i + 1)),
+        "jours": &days,
+        "parties": &parts,
+    });
+    let with_root = |racine: &str| {
+        let mut v = base.clone();
+        v["racine"] = json!(racine);
+        v
+    };
+    sources.files.insert(
+        format!("{dir}/SUMMARY.md"),
+        templates.render(names::MONTH_SUMMARY, with_root("../../"))?,
+    );
+    sources.files.insert(
+        format!("{dir}/index.md"),
+        templates.render(names::MONTH, with_root("../../"))?,
+    );
+    for p in &parts {
+        let mut ctx = with_root("../../../");
+        ctx["partie"] = json!(p);
+        sources.files.insert(
+            format!("{dir}/parties/{}.md", p.slug),
+            templates.render(names::MONTH_PART, ctx)?,
+        );
+    }
+    for (d, view) in month.days.iter().zip(&days) {
+        day_page(input, model, templates, *d, view, &titre, sources)?;
+    }
+    Ok(())
+}
+
+/// The parts with entries this month (the given order), then the general
+/// notes.
+fn month_parts<'a>(model: &'a Model, month: &Month) -> Vec<MonthPart<'a>> {
+    let mut by_part: Vec<Vec<usize>> = vec![Vec::new(); model.parts.len() + 1];
+    for d in &month.days {
+        for &i in &model.days[d] {
+            let slot = model.part_of[i].unwrap_or(model.parts.len());
+            by_part[slot].push(i);
+        }
+    }
+    by_part
+        .into_iter()
+        .enumerate()
+        .filter(|(_, idx)| !idx.is_empty())
+        .map(|(p, idx)| {
+            let part = model.parts.get(p);
+            MonthPart {
+                partie: part,
+                titre_md: part
+                    .map_or_else(|| "Notes générales".to_string(), |p| p.titre_md.clone()),
+                slug: part.map_or_else(|| "notes-generales".to_string(), |p| p.slug.clone()),
+                entrees: model.pick(idx.into_iter()),
+            }
+        })
+        .collect()
+}
+
+/// The day page: a table of the day's entries, then one section each.
+fn day_page(
+    input: &Input,
+    model: &Model,
+    templates: &Templates,
+    date: chrono::NaiveDate,
+    view: &super::pages::DayView,
+    month_title: &str,
+    sources: &mut Sources,
+) -> Result<()> {
+    let dir = month_dir(&super::model::month_key(date));
+    let idx = &model.days[&date];
+    let sections: Vec<Section> = idx
+        .iter()
+        .map(|&i| {
+            let se = &input.entries[i];
+            let body = crate::store::entry::split(&se.text).map_or(se.text.as_str(), |(_, b, _)| b);
+            let id = se.entry.id();
+            let ctx = Context {
+                anchor: &id,
+                page_dir: &dir,
+                permalinks: &model.permalinks,
+            };
+            Section {
+                entree: model.views[i].clone(),
+                corps: inline_entry(body, &ctx),
+            }
+        })
+        .collect();
+    let text = templates.render(
+        names::DAY,
+        json!({
+            "titre_livre": BOOK_TITLE,
+            "racine": "../../",
+            "jour": view,
+            "mois_titre": month_title,
+            "sections": &sections,
+        }),
+    )?;
+    let rel = super::model::day_file(date);
+    let ranges = embedded_lines(&text, sections.iter().map(|s| s.corps.as_str()));
+    sources.embedded.insert(rel.clone(), ranges);
+    sources.files.insert(rel, text);
+    Ok(())
+}
+
+/// The line ranges (1-based, inclusive) where `bodies` appear, in order, in
+/// `page`.
+fn embedded_lines<'a>(page: &str, bodies: impl Iterator<Item = &'a str>) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    let mut line = 1;
+    for body in bodies {
+        if body.trim().is_empty() {
+            continue;
+        }
+        let Some(pos) = page[at..].find(body).map(|p| p + at) else {
+            continue;
+        };
+        line += page[at..pos].matches('\n').count();
+        let n = body.matches('\n').count();
+        out.push((line, line + n));
+        line += n;
+        at = pos + body.len();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_lines_are_found_in_order() {
+        let page = "# J\n\n## a\n\nx\ny\n\n## b\n\nz\n";
+        assert_eq!(
+            embedded_lines(page, ["x\ny\n", "z\n"].into_iter()),
+            vec![(5, 7), (10, 11)]
+        );
+    }
+}

@@ -1,0 +1,276 @@
+//! Tests of the book generation: snapshots of the pages of the example
+//! journal, permalinks, bounds, odd inputs.
+
+use super::*;
+use crate::book::{PartInfo, SourceEntry, load};
+use std::path::Path;
+
+fn parts() -> Vec<PartInfo> {
+    vec![PartInfo {
+        id: "partie-6".into(),
+        title: "Supervision : Prometheus, Grafana et cAdvisor".into(),
+    }]
+}
+
+fn fixture() -> Input {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/journal-exemple/journal");
+    let (mut input, errors) = load(&dir).unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(input.entries.len(), 5);
+    input.parts = parts();
+    input
+}
+
+fn generated() -> Sources {
+    generate(&fixture(), &Templates::embedded_only()).unwrap()
+}
+
+/// `n` copies of the fixture's first note, one every `seconds` seconds from
+/// 2024-01-01 08:00.
+fn many(n: usize, seconds: i64) -> Input {
+    let mut input = fixture();
+    let model = input.entries[1].clone();
+    let start = chrono::DateTime::parse_from_rfc3339("2024-01-01T08:00:00+01:00").unwrap();
+    input.entries = (0..n)
+        .map(|i| {
+            let mut se: SourceEntry = model.clone();
+            let t = start + chrono::Duration::seconds(seconds * i as i64);
+            se.entry.front.horodatage = t;
+            se.entry.front.titre = format!("Note n° {i}");
+            se.entry.path =
+                format!("journal/{}-note-{i:06}.md", t.format("%Y-%m-%dT%H%M%S-000")).into();
+            se.text = format!("---\ntype: note\n---\n\n# Note n° {i}\n\nTexte {i}.\n");
+            se
+        })
+        .collect();
+    input
+}
+
+#[test]
+fn summary_snapshot() {
+    insta::assert_snapshot!("sommaire", generated().files["SUMMARY.md"]);
+}
+
+#[test]
+fn index_snapshot() {
+    insta::assert_snapshot!("index", generated().files["index.md"]);
+}
+
+#[test]
+fn part_and_day_pages_snapshot() {
+    let s = generated();
+    insta::assert_snapshot!("partie-6", s.files["parties/partie-6.md"]);
+    insta::assert_snapshot!("jour", s.files["mois/2026-11/2026-11-24.md"]);
+    insta::assert_snapshot!("journal-de-bord", s.files["journal-de-bord.md"]);
+    insta::assert_snapshot!("notes-generales", s.files["notes-generales.md"]);
+    insta::assert_snapshot!("mois", s.files["mois/2026-11/index.md"]);
+    insta::assert_snapshot!("mois-sommaire", s.files["mois/2026-11/SUMMARY.md"]);
+}
+
+#[test]
+fn generated_book_of_the_fixture_is_clean() {
+    let s = generated();
+    assert_eq!(crate::book::check(&s), vec![]);
+    // Entries are checked as written, rendered in their day page.
+    let id = "2026-11-24T213005-123-execution-ab12cd";
+    assert!(s.check_only[&format!("entrees/{id}.md")].starts_with("---\ntype: execution"));
+    assert!(!s.files.contains_key(&format!("entrees/{id}.md")));
+    assert!(s.files["mois/2026-11/2026-11-24.md"].contains(&format!("{{#{id}}}")));
+    assert!(s.assets.contains_key(&format!("entrees/{id}.svg")));
+    assert_eq!(
+        s.origin(&format!("entrees/{id}.md")),
+        format!("journal/{id}.md")
+    );
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+}
+
+#[test]
+fn empty_journal_still_has_every_chapter() {
+    let input = Input {
+        parts: parts(),
+        ..Input::default()
+    };
+    let s = generate(&input, &Templates::embedded_only()).unwrap();
+    for f in [
+        "SUMMARY.md",
+        "index.md",
+        "parties/partie-6.md",
+        "notes-generales.md",
+        "journal-de-bord.md",
+        "recherche.md",
+        "404.md",
+    ] {
+        assert!(s.files.contains_key(f), "{f}");
+    }
+    assert!(!s.files.keys().any(|k| k.starts_with("mois/")));
+    assert!(
+        s.files["index.md"].contains("vide"),
+        "{}",
+        s.files["index.md"]
+    );
+    assert_eq!(crate::book::check(&s), vec![]);
+}
+
+#[test]
+fn odd_titles_and_part_names_stay_valid_markdown() {
+    let mut input = fixture();
+    let mut se: SourceEntry = input.entries[1].clone();
+    se.entry.front.titre = "[crochets] *étoiles* | barre".into();
+    se.entry.front.partie = Some("Partie spéciale (test)".into());
+    input.entries.push(se);
+    let s = generate(&input, &Templates::embedded_only()).unwrap();
+    assert!(
+        s.files.contains_key("parties/partie-sp-ciale-test.md"),
+        "{:?}",
+        s.files.keys()
+    );
+    assert!(
+        s.files["mois/2026-11/2026-11-24.md"].contains("\\[crochets\\] \\*étoiles\\* \\| barre")
+    );
+    assert_eq!(crate::book::check(&s), vec![]);
+}
+
+/// Links of every summary, by book.
+fn summary_links(s: &Sources) -> Vec<(String, usize)> {
+    s.files
+        .iter()
+        .filter(|(k, _)| k.ends_with("SUMMARY.md"))
+        .map(|(k, v)| (k.clone(), crate::book::ids::analyze(v, 1).links.len()))
+        .collect()
+}
+
+#[test]
+fn books_and_sidebars_stay_bounded_and_permalinks_stable() {
+    // 6 000 notes, 12 a day: 500 days, 17 months.
+    let input = many(6000, 7200);
+    let s = generate(&input, &Templates::embedded_only()).unwrap();
+    assert_eq!(crate::book::check(&s), vec![]);
+    for (summary, links) in summary_links(&s) {
+        assert!(links <= 200, "{summary} : {links} liens");
+    }
+    let books = s.files.keys().filter(|k| k.ends_with("SUMMARY.md")).count();
+    assert_eq!(books, 1 + 17);
+    for root in s.files.keys().map(|k| crate::book::check::book_root(k)) {
+        let pages = s
+            .files
+            .keys()
+            .filter(|k| crate::book::check::book_root(k) == root)
+            .count();
+        assert!(pages <= 60, "{root} : {pages} pages");
+    }
+    // Adding later entries changes no permalink, and only the last month
+    // book (and the main book).
+    let more = many(6010, 7200);
+    let s2 = generate(&more, &Templates::embedded_only()).unwrap();
+    let day = "mois/2024-01/2024-01-01.md";
+    assert_eq!(s.files[day], s2.files[day]);
+    let changed: std::collections::BTreeSet<&str> = s2
+        .files
+        .iter()
+        .filter(|(k, v)| s.files.get(*k) != Some(*v))
+        .map(|(k, _)| crate::book::check::book_root(k))
+        .collect();
+    assert_eq!(
+        changed.into_iter().collect::<Vec<_>>(),
+        vec!["", "mois/2025-05"]
+    );
+}
+
+#[test]
+fn odd_inputs_build_with_warnings() {
+    let mut input = many(3, 0); // three entries with the same timestamp
+    let mut old = input.entries[0].clone();
+    old.entry.front.horodatage =
+        chrono::DateTime::parse_from_rfc3339("1999-12-31T23:00:00+01:00").unwrap();
+    old.entry.path = "journal/1999-12-31T230000-000-note-vieille.md".into();
+    let mut future = input.entries[0].clone();
+    future.entry.front.horodatage =
+        chrono::DateTime::parse_from_rfc3339("9999-01-01T08:00:00+01:00").unwrap();
+    future.entry.path = "journal/9999-01-01T080000-000-note-future.md".into();
+    input.entries.insert(0, old);
+    input.entries.push(future);
+    let s = generate(&input, &Templates::embedded_only()).unwrap();
+    assert_eq!(crate::book::check(&s), vec![]);
+    let w = s.warnings.join("\n");
+    assert!(
+        w.contains("1 entrée datée avant 2000, dont journal/1999-12-31T230000-000-note-vieille.md"),
+        "{w}"
+    );
+    assert!(w.contains("1 entrée datée dans le futur"), "{w}");
+    assert!(w.contains("2 entrées partagent l’horodatage"), "{w}");
+    assert!(s.files.contains_key("mois/9999-01/9999-01-01.md"));
+    assert!(s.files.contains_key("mois/1999-12/1999-12-31.md"));
+}
+
+#[test]
+fn a_day_of_a_thousand_entries_is_one_page() {
+    let input = many(1000, 30); // 30 s apart: 8 h 20 on 2024-01-01
+    let s = generate(&input, &Templates::embedded_only()).unwrap();
+    assert_eq!(crate::book::check(&s), vec![]);
+    let day = &s.files["mois/2024-01/2024-01-01.md"];
+    assert_eq!(day.matches("\n## ").count(), 1000);
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.contains("1000 entrées le lundi 1er janvier 2024")),
+        "{:?}",
+        s.warnings
+    );
+}
+
+#[test]
+fn execution_statuses_are_badges_without_emoji() {
+    let s = generated();
+    let day = &s.files["mois/2026-11/2026-11-24.md"];
+    assert!(
+        day.contains(r#"<span class="statut statut-reussi">réussi</span>"#),
+        "{day}"
+    );
+    for emoji in ["✅", "❌", "⚠", "☑"] {
+        for (k, v) in &s.files {
+            assert!(!v.contains(emoji), "{emoji} dans {k}");
+        }
+    }
+}
+
+#[test]
+fn the_book_depends_on_no_runbook_step_command_nor_adapter() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/book");
+    let files = std::fs::read_dir(&dir).unwrap().flatten();
+    for f in files.filter(|f| f.path().extension().is_some_and(|x| x == "rs")) {
+        let text = std::fs::read_to_string(f.path()).unwrap();
+        for module in ["runbook", "steps", "cmd", "adapters"] {
+            let import = format!("crate::{module}");
+            assert!(
+                !text.contains(&import),
+                "{} importe {import}",
+                f.path().display()
+            );
+        }
+    }
+}
+
+#[test]
+fn a_journal_over_many_years_keeps_a_short_sidebar() {
+    let mut input = many(150, 0);
+    for (i, se) in input.entries.iter_mut().enumerate() {
+        let year = 1877 + i as i32;
+        se.entry.front.horodatage =
+            chrono::DateTime::parse_from_rfc3339(&format!("{year}-06-01T08:00:00+01:00")).unwrap();
+        se.entry.path = format!("journal/{year}-06-01T080000-000-note-{i:06}.md").into();
+    }
+    let s = generate(&input, &Templates::embedded_only()).unwrap();
+    assert_eq!(crate::book::check(&s), vec![]);
+    for (summary, links) in summary_links(&s) {
+        assert!(links <= 200, "{summary} : {links} liens");
+    }
+    let older = &s.files["annees/anterieures.md"];
+    assert!(
+        older.contains("juin 1877") && older.contains("juin 1926"),
+        "{older}"
+    );
+    assert!(!older.contains("juin 1927"), "{older}");
+    assert!(s.files.contains_key("annees/1927.md"));
+    assert!(!s.files.contains_key("annees/1926.md"));
+    assert!(s.files["mois/1900-06/index.md"].contains("(../../annees/anterieures.md)"));
+}
