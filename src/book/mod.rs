@@ -158,15 +158,37 @@ pub fn load(journal_dir: &Path) -> Result<(Input, Vec<EntryError>)> {
         let id = name.trim_end_matches(".md").to_string();
         docs.insert(id, text);
     }
+    let images = assets_of(journal_dir, &entries)?;
     let input = Input {
         journal_dir: journal_dir.to_path_buf(),
         entries,
         docs,
-        images: list_files(journal_dir, "svg")?,
+        images,
         doc_images: list_files(&docs_dir, "svg")?,
         parts: Vec::new(),
     };
     Ok((input, errors))
+}
+
+/// The files of `journal/` the book copies beside the entries: SVG charts,
+/// the files attached to notes and the earlier versions of corrected notes
+/// (those that exist: a missing one is reported by `journal check`).
+fn assets_of(journal_dir: &Path, entries: &[SourceEntry]) -> Result<Vec<String>> {
+    let mut out = list_files(journal_dir, "svg")?;
+    for se in entries {
+        let f = &se.entry.front;
+        let files = f
+            .pieces_jointes
+            .iter()
+            .chain(f.revisions.iter().map(|r| &r.fichier));
+        for name in files {
+            if !name.contains("..") && journal_dir.join(name).is_file() && !out.contains(name) {
+                out.push(name.clone());
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// Reads and parses `paths`: valid entries and errors.

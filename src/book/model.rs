@@ -60,6 +60,12 @@ pub struct EntryView<'a> {
     pub etapes_reussies: usize,
     pub etapes_echouees: usize,
     pub tags: &'a [String],
+    /// Who wrote the entry (absent from old entries).
+    pub auteur: Option<&'a str>,
+    /// A note about a run: the run's permalink and its title.
+    pub execution: Option<Value>,
+    /// A run: the notes about it (permalink and title), oldest first.
+    pub notes: Vec<Value>,
 }
 
 /// A month of the journal: its month book.
@@ -133,6 +139,25 @@ impl Model {
         let mut views = Vec::with_capacity(input.entries.len());
         let mut part_of = Vec::with_capacity(input.entries.len());
         let mut permalinks = HashMap::with_capacity(input.entries.len());
+        // Runs and the notes about them, both ways.
+        let by_id: HashMap<String, usize> = input
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, se)| (se.entry.id(), i))
+            .collect();
+        let mut notes_of: HashMap<usize, Vec<Value>> = HashMap::new();
+        for se in &input.entries {
+            if let Some(run) = se
+                .entry
+                .front
+                .execution
+                .as_deref()
+                .and_then(|r| by_id.get(r))
+            {
+                notes_of.entry(*run).or_default().push(entry_link(se));
+            }
+        }
         for (i, se) in input.entries.iter().enumerate() {
             let f = &se.entry.front;
             let date = f.horodatage.date_naive();
@@ -142,12 +167,14 @@ impl Model {
             let id = se.entry.id();
             let day = day_file(date);
             permalinks.insert(id.clone(), (day.clone(), id.clone()));
-            views.push(Value::from_serialize(entry_view(
-                se,
-                id,
-                &day,
-                pi.map(|i| &parts[i]),
-            )));
+            let mut view = entry_view(se, id, &day, pi.map(|i| &parts[i]));
+            view.notes = notes_of.remove(&i).unwrap_or_default();
+            view.execution = f
+                .execution
+                .as_deref()
+                .and_then(|r| by_id.get(r))
+                .map(|r| entry_link(&input.entries[*r]));
+            views.push(Value::from_serialize(view));
         }
         let mut months: Vec<Month> = Vec::new();
         for d in days.keys() {
@@ -233,8 +260,21 @@ fn entry_view<'a>(
         etapes_reussies: f.steps_ok(),
         etapes_echouees: f.steps_failed(),
         tags: &f.tags,
+        auteur: f.origine.auteur.as_deref(),
+        execution: None,
+        notes: Vec::new(),
         id,
     }
+}
+
+/// A link to an entry for templates: its permalink (from the site root) and title.
+fn entry_link(se: &super::SourceEntry) -> Value {
+    let f = &se.entry.front;
+    Value::from_serialize(serde_json::json!({
+        "fichier": format!("{}#{}", day_file(f.horodatage.date_naive()), se.entry.id()),
+        "titre_md": md_inline(&f.titre),
+        "date_heure": crate::french::date_time(&f.horodatage),
+    }))
 }
 
 /// The given parts in their order, then the other part names (from entries

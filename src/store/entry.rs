@@ -153,7 +153,7 @@ pub struct FrontMatter {
 }
 
 /// An earlier version of a corrected note, kept whole in
-/// `journal/revisions/<id>.<numero>.md`.
+/// `journal/revisions/<id>.<numero>.txt`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Revision {

@@ -271,3 +271,95 @@ fn a_correction_opens_the_editor_on_the_current_text() {
     assert_eq!(e.front.titre, "Sauvegarde de la base : 14 Go");
     assert_eq!(e.front.revisions.len(), 1);
 }
+
+/// In the built book: the attached image is shown and readable by all, the
+/// earlier version of a corrected note is reachable, a note about a run is
+/// listed under that run and links back to it, and authors are in tables.
+#[test]
+fn the_book_shows_attachments_corrections_and_notes_about_runs() {
+    let p = Projet::fixture("journal-exemple");
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("graphe.png");
+    fs::write(&png, PNG).unwrap();
+    let run_id = "2026-11-25T091000-456-execution-zz98yy";
+    p.journal()
+        .args([
+            "note",
+            "cAdvisor relancé : voir la capture",
+            "--execution",
+            run_id,
+        ])
+        .args(["--auteur", "Camille Exploitation"])
+        .arg("--joindre")
+        .arg(&png)
+        .env("JOURNAL_HORLOGE", "2026-11-25T12:00:00+01:00")
+        .run()
+        .expect_code(0);
+    let note = entries(&p)
+        .into_iter()
+        .find(|e| e.front.execution.is_some())
+        .unwrap();
+    p.journal()
+        .args([
+            "note",
+            "--corrige",
+            &note.id(),
+            "cAdvisor relancé deux fois : voir la capture",
+        ])
+        .env("JOURNAL_HORLOGE", "2026-11-25T12:30:00+01:00")
+        .run()
+        .expect_code(0);
+    p.journal().arg("check").run().expect_code(0);
+    p.journal().args(["build", "--strict"]).run().expect_code(0);
+
+    let html = p.html();
+    let day = fs::read_to_string(html.join("mois/2026-11/html/2026-11-25.html"))
+        .or_else(|_| fs::read_to_string(html.join("mois/2026-11/2026-11-25.html")))
+        .expect("page du jour");
+    let image = format!("{}-graphe.png", note.id());
+    assert!(day.contains(&image), "image absente de la page du jour");
+    let copies: Vec<_> = crate::support::walk(&html)
+        .into_iter()
+        .filter(|f| f.file_name().is_some_and(|n| n.to_string_lossy() == image))
+        .collect();
+    assert!(!copies.is_empty(), "image non copiée dans le livre");
+    for c in &copies {
+        let mode = fs::metadata(c).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o044,
+            0o044,
+            "{} illisible par les autres",
+            c.display()
+        );
+        assert_eq!(fs::read(c).unwrap(), PNG);
+    }
+    // The correction: said, and the earlier text reachable.
+    assert!(
+        day.contains("Corrigée le 25 novembre 2026 à 12:30"),
+        "correction non signalée"
+    );
+    let old = format!("revisions/{}.1.txt", note.id());
+    assert!(day.contains(&old), "lien vers la version précédente absent");
+    let kept: Vec<_> = crate::support::walk(&html)
+        .into_iter()
+        .filter(|f| f.to_string_lossy().ends_with(&old))
+        .collect();
+    assert!(!kept.is_empty(), "version précédente absente du livre");
+    assert!(
+        fs::read_to_string(&kept[0])
+            .unwrap()
+            .contains("cAdvisor relancé : voir la capture")
+    );
+    // The run lists the note; the note links back to the run.
+    assert!(
+        day.contains("Notes sur cette exécution"),
+        "note absente sous l'exécution"
+    );
+    assert!(day.contains(&format!("#{}", note.id())));
+    assert!(day.contains("Note sur l’exécution du") || day.contains("Note sur l'exécution du"));
+    assert!(day.contains(&format!("#{run_id}")));
+    assert!(
+        day.contains("Camille Exploitation"),
+        "auteur absent du tableau"
+    );
+}

@@ -1,6 +1,6 @@
 //! `journal note --corrige <ID>`: a new version of a note's text, without
 //! rewriting history. The previous version is kept whole in
-//! `journal/revisions/<id>.<n>.md` (never replaced), the note's front matter
+//! `journal/revisions/<id>.<n>.txt` (never replaced), the note's front matter
 //! lists its revisions, and its body says « corrigée le … par … ». Run
 //! entries are records of what the tool did: they are never edited.
 
@@ -49,7 +49,7 @@ pub fn execute(ctx: &Context, id: &str, args: NoteArgs) -> Result<()> {
     }
     crate::secrets::register_dir(&ctx.project.secrets_dir());
     let number = e.front.revisions.len() as u32 + 1;
-    let fichier = format!("revisions/{}.{number}.md", e.id());
+    let fichier = format!("revisions/{}.{number}.txt", e.id());
     let kept = ctx.project.journal_dir().join(&fichier);
     let dir = kept.parent().expect("revisions/");
     std::fs::create_dir_all(dir).map_err(|err| Error::io("création du dossier", dir, err))?;

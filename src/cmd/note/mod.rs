@@ -151,6 +151,7 @@ pub fn render_body(templates: &Templates, front: &FrontMatter, text: &str) -> Re
             "le": r.corrigee_le.to_rfc3339(),
             "par": r.par,
             "nombre": front.revisions.len(),
+            "fichier": r.fichier,
         })
     });
     templates.render(
