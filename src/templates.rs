@@ -30,7 +30,12 @@ impl Templates {
     pub fn new(dir: Option<&Path>) -> Self {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_keep_trailing_newline(true);
+        env.set_syntax(
+            minijinja::syntax::SyntaxConfig::builder()
+                .keep_trailing_newline(true)
+                .build()
+                .expect("the default delimiters are valid"),
+        );
         let overrides = dir.filter(|d| d.is_dir()).map(Path::to_path_buf);
         let disk = overrides.clone().map(path_loader);
         env.set_loader(move |name| {
@@ -39,7 +44,7 @@ impl Templates {
             {
                 return Ok(Some(s));
             }
-            Ok(embedded(name).map(str::to_string))
+            Ok(embedded(name).map(|t| minijinja::TemplateSource::from(t.to_string())))
         });
         env.add_filter("date_longue", filter_long_date);
         env.add_filter("date_heure", filter_date_time);
@@ -71,7 +76,7 @@ impl Templates {
             .env
             .get_template(name)
             .map_err(|e| self.error(name, e))?;
-        tmpl.render(Value::from_serialize(&ctx))
+        tmpl.render(Value::from(minijinja::value::Serde(&ctx)))
             .map_err(|e| self.error(name, e))
     }
 

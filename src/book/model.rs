@@ -174,7 +174,7 @@ impl Model {
                 .as_deref()
                 .and_then(|r| by_id.get(r))
                 .map(|r| entry_link(&input.entries[*r]));
-            views.push(Value::from_serialize(view));
+            views.push(Value::from(minijinja::value::Serde(view)));
         }
         let mut months: Vec<Month> = Vec::new();
         for d in days.keys() {
@@ -270,11 +270,11 @@ fn entry_view<'a>(
 /// A link to an entry for templates: its permalink (from the site root) and title.
 fn entry_link(se: &super::SourceEntry) -> Value {
     let f = &se.entry.front;
-    Value::from_serialize(serde_json::json!({
+    Value::from(minijinja::value::Serde(serde_json::json!({
         "fichier": format!("{}#{}", day_file(f.horodatage.date_naive()), se.entry.id()),
         "titre_md": md_inline(&f.titre),
         "date_heure": crate::french::date_time(&f.horodatage),
-    }))
+    })))
 }
 
 /// The given parts in their order, then the other part names (from entries

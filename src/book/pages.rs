@@ -227,7 +227,7 @@ impl MainPages<'_> {
                 nb_notes: notes,
             })
             .collect();
-        Value::from_serialize(&list)
+        Value::from(minijinja::value::Serde(&list))
     }
 
     fn months(&self) -> Vec<MonthView> {
