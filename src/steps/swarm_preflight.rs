@@ -10,6 +10,7 @@ use std::rc::Rc;
 
 use crate::adapters::compose::{Compose, ComposeCli};
 use crate::adapters::docker::{Containers, Docker};
+use crate::adapters::host::{Host, LocalHost};
 use crate::adapters::swarm::{Node, Swarm, SwarmCli};
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
@@ -177,6 +178,46 @@ pub fn check(
     Ok((nodes, table, warnings))
 }
 
+/// A port Prometheus or Grafana publishes in host mode on the manager: free,
+/// held by this stack (already deployed), or a failure naming the holder.
+fn check_port(
+    host: &dyn Host,
+    docker: &Docker,
+    port: u16,
+    service: &str,
+    deployed: bool,
+) -> Result<String, StepFailure> {
+    if host.port_is_free(port) {
+        return Ok("libre".into());
+    }
+    let holders = docker.publishing(port)?;
+    if deployed && holders.iter().all(|c| c.project.is_empty()) {
+        return Ok("déjà tenu par la pile".into());
+    }
+    let holder = match holders.first() {
+        Some(c) if !c.project.is_empty() => format!(
+            "le conteneur « {} » (projet Compose « {} »)",
+            c.name, c.project
+        ),
+        Some(c) => format!("le conteneur « {} »", c.name),
+        None => match host.process_on_port(port) {
+            Some((pid, name)) => format!("le processus « {name} » (pid {pid})"),
+            None => "un autre programme".into(),
+        },
+    };
+    Err(StepFailure::from(
+        Error::failed(format!(
+            "le port {port} de ce gestionnaire est déjà utilisé par {holder} : la tâche {service}, publiée \
+             en mode host, ne pourrait pas démarrer ; rien n'a été déployé"
+        ))
+        .with_hint(
+            "libérez le port (une pile Compose du tutoriel sur ce même hôte : docker compose down), puis \
+             relancez",
+        ),
+    )
+    .command(format!("ss -ltnp 'sport = :{port}'")))
+}
+
 impl Step for SwarmPreflight {
     fn id(&self) -> &'static str {
         "swarm-preflight"
@@ -202,6 +243,11 @@ impl Step for SwarmPreflight {
             &[&images.prometheus, &images.grafana, &images.cadvisor],
         )?;
         let deployed = swarm.services(&stack)?.len();
+        let mut port_rows = String::new();
+        for (port, service) in [(9090u16, "prometheus"), (8084, "grafana")] {
+            let verdict = check_port(&LocalHost, &docker, port, service, deployed >= 3)?;
+            port_rows.push_str(&format!("Port {port} du gestionnaire : {verdict}. "));
+        }
         ctx.put(DockerClient(Rc::new(docker)));
         ctx.put(SwarmClient(Rc::new(swarm)));
         ctx.put(SwarmNodes(nodes.clone()));
@@ -221,13 +267,14 @@ impl Step for SwarmPreflight {
         let details = format!(
             "Cible : **Docker Swarm** (`--cible swarm`), {} :\n\n{table}\nImages : {} présentes sur ce \
              gestionnaire ; sans registre, `docker stack deploy --resolve-image never` ne demande rien \
-             à un registre et chaque nœud utilise ses images locales.",
+             à un registre et chaque nœud utilise ses images locales.\n\n{}",
             node_count(nodes.len()),
             [&images.prometheus, &images.grafana, &images.cadvisor]
                 .iter()
                 .map(|i| format!("`{i}`"))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            port_rows.trim_end()
         );
         let mut report = if deployed >= 3 {
             StepReport::already_done(format!("{summary} ; la pile est déjà déployée"))

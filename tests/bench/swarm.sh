@@ -13,11 +13,11 @@
 #   tests/bench/swarm.sh status   état des nœuds
 #
 # Idempotent : « up N » deux fois de suite ne refait rien ; « down » sans essaim ne fait
-# rien. N'utilise que des adresses 10.98.x.y, posées sur les veth qu'il crée (côté hôte :
-# jsw<K>, 10.98.K.1 ; côté nœud : 10.98.K.2 dans l'espace de noms jswarm<K>) ; les réseaux
-# overlay de l'essaim prennent leurs sous-réseaux dans 10.98.128.0/17 et docker_gwbridge
-# (créé par ce script s'il n'existait pas) dans 10.98.127.0/24. L'adresse du gestionnaire
-# est 10.98.1.1, sur une veth dédiée (jsw1) qui ne dépend d'aucun nœud de travail.
+# rien. N'utilise que des adresses 10.98.x.y, posées sur les interfaces qu'il crée : le
+# pont jswbr de l'hôte porte 10.98.0.1 (l'adresse du gestionnaire), le nœud K a 10.98.0.K
+# dans son espace de noms jswarm<K>, relié au pont par la paire veth jsw<K>/jswp<K> ; les
+# réseaux overlay de l'essaim prennent leurs sous-réseaux dans 10.98.128.0/17 et
+# docker_gwbridge (créé par ce script s'il n'existait pas) dans 10.98.127.0/24.
 #
 # Le moteur de l'hôte est partagé : les appelants qui changent son état tiennent
 # /tmp/journal-e2e.lock (flock) autour de up … tests … down. Ce script sérialise en plus
@@ -28,7 +28,8 @@ set -euo pipefail
 
 STATE=/run/journal-swarm
 DATA=/var/lib/journal-swarm
-MANAGER_ADDR=10.98.1.1
+MANAGER_ADDR=10.98.0.1
+BRIDGE=jswbr
 ADDR_POOL=10.98.128.0/17
 GWBRIDGE_SUBNET=10.98.127.0/24
 IMAGES=(local/prometheus:bench local/grafana-standin:bench local/cadvisor-standin:bench)
@@ -53,22 +54,41 @@ sock() { echo "unix://$STATE/node$1/docker.sock"; }
 dk() { local k=$1; shift; docker -H "$(sock "$k")" "$@"; }
 
 # ---------------------------------------------------------------------------
-# Réseau : une paire veth par nœud (et une pour l'adresse du gestionnaire)
+# Réseau : un pont jswbr (10.98.0.1, l'adresse du gestionnaire) et, par nœud de
+# travail, une paire veth dont un bout est sur le pont et l'autre (10.98.0.K) dans
+# l'espace de noms du nœud : un seul segment, comme un réseau local. (Avec une paire
+# veth routée par nœud, le VXLAN des réseaux overlay ne passait qu'entre le
+# gestionnaire et le nœud dont la veth portait l'adresse du gestionnaire.)
 # ---------------------------------------------------------------------------
+ensure_bridge() {
+  ip link show "$BRIDGE" >/dev/null 2>&1 || ip link add "$BRIDGE" type bridge
+  # Sortie lue en entier (grep -q et pipefail : SIGPIPE ferait croire l'adresse absente).
+  case "$(ip addr show dev "$BRIDGE")" in
+    *"$MANAGER_ADDR/24"*) ;;
+    *) ip addr add "$MANAGER_ADDR/24" dev "$BRIDGE" ;;
+  esac
+  ip link set "$BRIDGE" up
+}
+
+remove_bridge() {
+  ip link del "$BRIDGE" 2>/dev/null || true
+}
+
 ensure_link() { # K
   local k=$1 n v p
   n=$(ns "$k"); v=$(veth "$k"); p=$(peer "$k")
+  ensure_bridge
   [ -e "/var/run/netns/$n" ] || ip netns add "$n"
   if ! ip link show "$v" >/dev/null 2>&1; then
     ip link add "$v" type veth peer name "$p"
     ip link set "$p" netns "$n"
   fi
-  ip addr show dev "$v" | grep -q "10.98.$k.1/24" || ip addr add "10.98.$k.1/24" dev "$v"
+  ip link set "$v" master "$BRIDGE"
   ip link set "$v" up
   ip netns exec "$n" sh -c "
-    ip addr show dev $p | grep -q '10.98.$k.2/24' || ip addr add 10.98.$k.2/24 dev $p
+    ip addr show dev $p | grep -q '10.98.0.$k/24' || ip addr add 10.98.0.$k/24 dev $p
     ip link set $p up; ip link set lo up
-    ip route show default | grep -q . || ip route add default via 10.98.$k.1"
+    ip route show default | grep -q . || ip route add default via $MANAGER_ADDR"
 }
 
 remove_link() { # K
@@ -85,7 +105,8 @@ daemon_pid() { # K → pid vivant d'un dockerd de ce nœud, ou rien
   [ -f "$f" ] || return 0
   local pid; pid=$(cat "$f" 2>/dev/null || true)
   [ -n "$pid" ] && [ -d "/proc/$pid" ] || return 0
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "dockerd .*--exec-root $(node_dir "$1")/exec" && echo "$pid"
+  local cmdline; cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)
+  case "$cmdline" in *dockerd*"--exec-root $(node_dir "$1")/exec"*) echo "$pid" ;; esac
   return 0
 }
 
@@ -135,7 +156,7 @@ host_node_id() { docker info -f '{{.Swarm.NodeID}}' 2>/dev/null; }
 ours() { [ -f "$STATE/manager" ] && [ "$(cat "$STATE/manager")" = "$(host_node_id)" ]; }
 
 ensure_manager() {
-  ensure_link 1
+  ensure_bridge
   case "$(host_state)" in
     active)
       ours || die "le moteur de l'hôte est déjà dans un essaim qui n'est pas celui du banc : refus d'y toucher (docker swarm leave --force, si c'est voulu)"
@@ -168,9 +189,9 @@ ensure_joined() { # K
   if [ "$state" != inactive ]; then
     dk "$k" swarm leave --force >/dev/null 2>&1 || true
   fi
-  dk "$k" swarm join --advertise-addr "10.98.$k.2" \
+  dk "$k" swarm join --advertise-addr "10.98.0.$k" \
     --token "$(docker swarm join-token -q worker)" "$MANAGER_ADDR:2377" >/dev/null
-  say "nœud $k (10.98.$k.2) a rejoint l'essaim : $(dk "$k" info -f '{{.Swarm.NodeID}}')"
+  say "nœud $k (10.98.0.$k) a rejoint l'essaim : $(dk "$k" info -f '{{.Swarm.NodeID}}')"
 }
 
 ensure_images() { # K
@@ -268,7 +289,7 @@ cmd_down() {
       && say "docker_gwbridge encore utilisé : non supprimé" \
       || rm -f "$STATE/gwbridge-created"
   fi
-  remove_link 1
+  remove_bridge
   rmdir "$STATE" 2>/dev/null || true
 }
 

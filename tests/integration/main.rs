@@ -11,3 +11,4 @@ mod notes;
 mod partie6;
 mod signals;
 mod support;
+mod swarm;
