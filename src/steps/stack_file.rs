@@ -212,6 +212,9 @@ mod tests {
             "dnsrr"
         );
         assert_eq!(v["services"]["prometheus"]["ports"][0]["mode"], "host");
+        for svc in ["prometheus", "grafana", "cadvisor"] {
+            assert_eq!(v["services"][svc]["deploy"]["endpoint_mode"], "dnsrr", "{svc}");
+        }
         assert_eq!(
             v["services"]["grafana"]["deploy"]["placement"]["constraints"][0],
             "node.role == manager"
