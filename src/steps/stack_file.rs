@@ -213,7 +213,10 @@ mod tests {
         );
         assert_eq!(v["services"]["prometheus"]["ports"][0]["mode"], "host");
         for svc in ["prometheus", "grafana", "cadvisor"] {
-            assert_eq!(v["services"][svc]["deploy"]["endpoint_mode"], "dnsrr", "{svc}");
+            assert_eq!(
+                v["services"][svc]["deploy"]["endpoint_mode"], "dnsrr",
+                "{svc}"
+            );
         }
         assert_eq!(
             v["services"]["grafana"]["deploy"]["placement"]["constraints"][0],
