@@ -165,6 +165,11 @@ pub struct RunArgs {
     /// (grafana cli admin reset-admin-password), quand il a été changé ailleurs.
     #[arg(long)]
     pub reinitialiser_grafana: bool,
+
+    /// Cible du déploiement : compose (un hôte, défaut) ou swarm (un essaim Docker,
+    /// depuis un gestionnaire ; défaut : JOURNAL_CIBLE, sinon compose).
+    #[arg(long, value_name = "compose|swarm")]
+    pub cible: Option<String>,
 }
 
 /// `journal note`.

@@ -11,7 +11,7 @@ pub fn known() -> &'static [PartDef] {
     &[PartDef {
         id: "partie-6",
         title: "Supervision : Prometheus, Grafana et cAdvisor",
-        steps: crate::steps::partie6,
+        steps: crate::steps::partie6_for,
     }]
 }
 

@@ -57,6 +57,8 @@ pub const CLOCK: &str = "JOURNAL_HORLOGE";
 pub const AUTHOR: &str = "JOURNAL_AUTEUR";
 /// The largest attachment, in MiB.
 pub const ATTACHMENT_MAX: &str = "JOURNAL_PIECE_JOINTE_MAX";
+/// The deployment target (`compose` or `swarm`).
+pub const TARGET: &str = "JOURNAL_CIBLE";
 
 /// Default images: the tutorial's tags.
 pub const DEFAULT_PROMETHEUS_IMAGE: &str = "prom/prometheus:v2.47.1";
@@ -150,6 +152,11 @@ pub const VARS: &[EnvVar] = &[
         default: "`20`",
     },
     EnvVar {
+        name: TARGET,
+        role: "cible du déploiement : `compose` (un hôte, `docker compose`) ou `swarm` (un essaim, `docker stack deploy`) ; aussi `--cible`",
+        default: "`compose`",
+    },
+    EnvVar {
         name: CLOCK,
         role: "horloge fixe (RFC 3339), pour des tests et des exemples reproductibles",
         default: "—",
@@ -208,6 +215,42 @@ pub struct RunOptions {
     pub dry_run: bool,
     /// `--reinitialiser-grafana`.
     pub reset_grafana_password: bool,
+    /// `--cible`.
+    pub target: Option<String>,
+}
+
+/// Where the part's services are deployed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    /// One Docker host, `docker compose` (the tutorial's way).
+    #[default]
+    Compose,
+    /// A Docker Swarm, `docker stack deploy` from a manager.
+    Swarm,
+}
+
+impl Target {
+    /// `compose` or `swarm` (as typed, case and blanks ignored), or a French
+    /// usage error naming `source`.
+    pub fn parse(value: &str, source: &str) -> Result<Self> {
+        match value.trim().to_lowercase().as_str() {
+            "compose" => Ok(Target::Compose),
+            "swarm" => Ok(Target::Swarm),
+            _ => Err(
+                Error::usage(format!("{source} : cible inconnue « {value} »"))
+                    .with_hint("les cibles connues sont « compose » (défaut) et « swarm »"),
+            ),
+        }
+    }
+
+    /// `compose` or `swarm`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Compose => "compose",
+            Target::Swarm => "swarm",
+        }
+    }
 }
 
 /// The images of the part's services.
@@ -255,6 +298,9 @@ pub struct Settings {
     pub dry_run: bool,
     /// Reset Grafana's admin password through its container.
     pub reset_grafana_password: bool,
+    /// Where the services are deployed (`cible` in templates).
+    #[serde(rename = "cible")]
+    pub target: Target,
 }
 
 fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -280,6 +326,11 @@ impl Settings {
                 None => DEFAULT_DASHBOARD_ID,
             },
         };
+        let target = match (&opts.target, var(TARGET)) {
+            (Some(v), _) => Target::parse(v, "--cible")?,
+            (None, Some(v)) => Target::parse(&v, TARGET)?,
+            (None, None) => Target::default(),
+        };
         Ok(Settings {
             images: Images {
                 prometheus: var_or(IMAGE_PROMETHEUS, DEFAULT_PROMETHEUS_IMAGE),
@@ -301,6 +352,7 @@ impl Settings {
             force: opts.force,
             dry_run: opts.dry_run,
             reset_grafana_password: opts.reset_grafana_password,
+            target,
         })
     }
 }
@@ -405,6 +457,20 @@ mod tests {
             &mut found,
         );
         assert!(found.is_empty(), "lectures hors de settings : {found:?}");
+    }
+
+    #[test]
+    fn target_parses_and_defaults_to_compose() {
+        assert_eq!(Target::default(), Target::Compose);
+        assert_eq!(Target::parse(" Swarm ", "--cible").unwrap(), Target::Swarm);
+        let e = Target::parse("k8s", "--cible").unwrap_err();
+        assert_eq!(e.code(), 2);
+        assert!(e.message().contains("« k8s »"), "{}", e.message());
+        let opts = RunOptions {
+            target: Some("swarm".into()),
+            ..Default::default()
+        };
+        assert_eq!(Settings::resolve(opts).unwrap().target, Target::Swarm);
     }
 
     #[test]

@@ -11,3 +11,4 @@ pub mod grafana_com;
 pub mod host;
 pub mod http;
 pub mod prometheus;
+pub mod swarm;

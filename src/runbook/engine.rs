@@ -31,7 +31,7 @@ pub struct RunOutcome {
 
 /// Runs `part` in `ctx`.
 pub fn run(part: &PartDef, ctx: &mut RunContext) -> Result<RunOutcome> {
-    let steps = (part.steps)();
+    let steps = (part.steps)(&ctx.settings);
     let mut record = RunRecord::new(part.id, part.title, now());
     record.origine = ctx.origin.clone();
     if ctx.dry_run() {

@@ -1,7 +1,7 @@
 //! What the engine runs: a part's id, its French title and its steps. The
 //! registry of known parts lives above the engine, in `crate::parts`.
 
-use super::Step;
+use super::{Settings, Step};
 
 /// A part of the tutorial that `journal` can run.
 pub struct PartDef {
@@ -9,6 +9,7 @@ pub struct PartDef {
     pub id: &'static str,
     /// French title.
     pub title: &'static str,
-    /// Its steps, in order.
-    pub steps: fn() -> Vec<Box<dyn Step>>,
+    /// Its steps, in order, for the run's settings (the deployment target
+    /// chooses the variants of some step kinds).
+    pub steps: fn(&Settings) -> Vec<Box<dyn Step>>,
 }

@@ -64,6 +64,23 @@ pub struct DocContext {
     pub tutorial_dashboard_id: u32,
     /// The imported dashboard, if this run recorded it.
     pub dashboard: Option<DashboardInfo>,
+    /// The deployment target (`compose` or `swarm`).
+    pub cible: &'static str,
+    /// Swarm: the stack file and the nodes as the preflight found them.
+    pub swarm: Option<DocSwarm>,
+}
+
+/// What the page says of a swarm deployment.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocSwarm {
+    /// The stack file, as shown.
+    pub stack_file: String,
+    /// The stack's name.
+    pub pile: String,
+    /// Number of nodes.
+    pub nodes: usize,
+    /// The node table (Markdown).
+    pub nodes_table: String,
 }
 
 /// The template's context from the run.
@@ -100,6 +117,18 @@ pub fn doc_context(ctx: &RunContext) -> DocContext {
         default_dashboard_id: DEFAULT_DASHBOARD_ID,
         tutorial_dashboard_id: TUTORIAL_DASHBOARD_ID,
         dashboard: ctx.get::<DashboardInfo>().cloned(),
+        cible: ctx.settings.target.as_str(),
+        swarm: ctx.get::<super::SwarmNodes>().map(|n| DocSwarm {
+            stack_file: ctx
+                .project
+                .display(&super::stack_file::stack_path(&compose)),
+            pile: ctx
+                .get::<ComposeProject>()
+                .map(|c| c.name.clone())
+                .unwrap_or_default(),
+            nodes: n.0.len(),
+            nodes_table: super::swarm_preflight::nodes_table(&n.0, ""),
+        }),
     }
 }
 

@@ -15,8 +15,14 @@ pub mod grafana_refusals;
 pub mod preflight;
 pub mod prometheus_targets;
 pub mod resource_snapshot;
+pub mod stack_deploy;
+pub mod stack_file;
+pub mod stack_services;
+pub mod swarm_preflight;
+pub mod swarm_targets;
 
 use crate::runbook::Step;
+use crate::settings::{Settings, Target};
 
 /// The compose services this part adds, in order.
 pub const PART6_SERVICES: [&str; 3] = ["prometheus", "grafana", "cadvisor"];
@@ -61,4 +67,34 @@ pub fn partie6() -> Vec<Box<dyn Step>> {
         Box::new(resource_snapshot::ResourceSnapshot),
         Box::new(documentation::Documentation),
     ]
+}
+
+/// The Swarm client, stored by `swarm-preflight`.
+pub struct SwarmClient(pub std::rc::Rc<dyn crate::adapters::swarm::Swarm>);
+
+/// The swarm's nodes as `swarm-preflight` found them.
+pub struct SwarmNodes(pub Vec<crate::adapters::swarm::Node>);
+
+/// The steps of partie 6 for the run's target: on a swarm, the preflight,
+/// stack file, deployment, convergence and per-node target steps replace
+/// their Compose counterparts; the others are the same steps.
+pub fn partie6_for(settings: &Settings) -> Vec<Box<dyn Step>> {
+    match settings.target {
+        Target::Compose => partie6(),
+        Target::Swarm => vec![
+            Box::new(swarm_preflight::SwarmPreflight),
+            Box::new(config_file::PrometheusConfig),
+            Box::new(stack_file::StackFile),
+            Box::new(stack_deploy::StackDeploy),
+            Box::new(stack_services::StackServices),
+            Box::new(prometheus_targets::PrometheusTargets),
+            Box::new(swarm_targets::SwarmTargets),
+            Box::new(container_metrics::ContainerMetrics),
+            Box::new(grafana_password::GrafanaPassword),
+            Box::new(grafana_datasource::GrafanaDatasource),
+            Box::new(grafana_dashboard::GrafanaDashboard),
+            Box::new(resource_snapshot::ResourceSnapshot),
+            Box::new(documentation::Documentation),
+        ],
+    }
 }

@@ -41,6 +41,7 @@ pub(crate) fn test_settings() -> Settings {
         force: false,
         dry_run: false,
         reset_grafana_password: false,
+        target: Default::default(),
     }
 }
 

@@ -9,6 +9,7 @@ mod architecture;
 pub(crate) mod context;
 pub(crate) mod docker;
 pub(crate) mod grafana;
+pub(crate) mod swarm;
 
 pub(crate) use context::{StepContext, test_context};
 pub(crate) use grafana::FakeGrafana;

@@ -15,3 +15,4 @@ mod partie6;
 mod robust;
 mod signals;
 mod support;
+mod swarm;
