@@ -150,6 +150,11 @@ pub struct RunArgs {
     /// (grafana cli admin reset-admin-password), quand il a été changé ailleurs.
     #[arg(long)]
     pub reinitialiser_grafana: bool,
+
+    /// partie-6-alertes : refait l'exercice d'alerte même si le précédent est plus récent
+    /// que les règles.
+    #[arg(long)]
+    pub exercice: bool,
 }
 
 /// `journal note`.

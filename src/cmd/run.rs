@@ -16,6 +16,7 @@ fn options(args: &RunArgs) -> RunOptions {
         force: args.force,
         dry_run: args.dry_run,
         reset_grafana_password: args.reinitialiser_grafana,
+        drill: args.exercice,
     }
 }
 
