@@ -1,7 +1,7 @@
 //! Step `documentation-alertes`: the part's documentation page
 //! (`templates/documentation-partie-6-alertes.md.j2`) written to
 //! `journal/documentation/partie-6-alertes.md`: what each rule catches, the
-//! drill's timeline, the addresses, how to add a receiver and how to silence
+//! fire drill, the addresses, how to add a receiver and how to silence
 //! an alert during maintenance. Never a receiver's secret address.
 
 use serde::Serialize;
@@ -10,7 +10,6 @@ use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::ComposeProject;
 use crate::steps::documentation::publish;
 
-use super::drill::{DrillEvent, DrillTimeline};
 use super::rules::{RuleRow, rule_rows, wanted_rules};
 use super::verify::CheckedRules;
 use super::{INTERNAL_URL, PART_ID};
@@ -22,13 +21,6 @@ pub const TEMPLATE: &str = "documentation-partie-6-alertes.md.j2";
 pub struct AlertesDocumentation;
 
 #[derive(Serialize)]
-struct DocRule {
-    #[serde(flatten)]
-    row: RuleRow,
-    health: Option<String>,
-}
-
-#[derive(Serialize)]
 struct DocContext {
     images: crate::settings::Images,
     alertmanager_url: String,
@@ -38,8 +30,7 @@ struct DocContext {
     rules_file: String,
     alertmanager_file: String,
     prometheus_yml: String,
-    rules: Vec<DocRule>,
-    drill: Option<Vec<DrillEvent>>,
+    rules: Vec<RuleRow>,
     receivers: Vec<String>,
     cpu_threshold: String,
 }
@@ -49,18 +40,10 @@ fn doc_context(ctx: &RunContext) -> crate::error::Result<DocContext> {
         .get::<ComposeProject>()
         .map(|c| c.file.clone())
         .unwrap_or_else(|| ctx.project.compose_file());
-    let checked = ctx.get::<CheckedRules>();
-    let rows = match checked {
+    let rules = match ctx.get::<CheckedRules>() {
         Some(c) => c.rows.clone(),
         None => rule_rows(&wanted_rules(ctx)?),
     };
-    let rules = rows
-        .into_iter()
-        .map(|row| DocRule {
-            health: checked.and_then(|c| c.health.get(&row.name).cloned()),
-            row,
-        })
-        .collect();
     Ok(DocContext {
         images: ctx.settings.images.clone(),
         alertmanager_url: ctx.settings.alerts.alertmanager_url.clone(),
@@ -75,7 +58,6 @@ fn doc_context(ctx: &RunContext) -> crate::error::Result<DocContext> {
             .project
             .display(&crate::steps::config_file::config_path(&compose)),
         rules,
-        drill: ctx.get::<DrillTimeline>().map(|d| d.events.clone()),
         receivers: super::preflight::check_alert_settings(&ctx.settings.alerts).unwrap_or_default(),
         cpu_threshold: ctx.settings.alerts.cpu_threshold.clone(),
     })

@@ -57,13 +57,6 @@ pub struct DrillEvent {
     pub since: String,
 }
 
-/// The drill's timeline, for the documentation.
-#[derive(Debug, Clone, Serialize)]
-pub struct DrillTimeline {
-    /// Events in order.
-    pub events: Vec<DrillEvent>,
-}
-
 /// What the drill needs to act on the world.
 pub struct DrillIo<'a> {
     /// Prometheus' rules.
@@ -341,7 +334,6 @@ impl Step for AlertDrill {
             .find(|e| e.label.contains("reçue"))
             .map(|e| e.since.clone())
             .unwrap_or_default();
-        ctx.put(DrillTimeline { events });
         Ok(StepReport::done(format!(
             "exercice réussi : alerte reçue par Alertmanager {received} après le début, puis résolue ; \
              règle temporaire retirée (exercice complet en {total})"

@@ -148,7 +148,7 @@ fn health_label(r: &Rule) -> String {
 fn addresses(ctx: &RunContext, status: &AmStatus) -> String {
     format!(
         "| Service | Adresse | État |\n|---|---|---|\n\
-         | Alertmanager (interface et API) | {} | version {}, grappe « {} » |\n\
+         | Alertmanager (interface et API) | {} | version {}, grappe : {} |\n\
          | Alertmanager vu de Prometheus et de Grafana | {INTERNAL_URL} | actif dans Prometheus |\n\
          | Règles dans Prometheus | {}/alerts | — |",
         ctx.settings.alerts.alertmanager_url,
@@ -157,7 +157,12 @@ fn addresses(ctx: &RunContext, status: &AmStatus) -> String {
         } else {
             &status.version
         },
-        status.cluster,
+        match status.cluster.as_str() {
+            "disabled" => "désactivée (un seul Alertmanager)",
+            "ready" => "prête",
+            "settling" => "en formation",
+            other => other,
+        },
         ctx.settings.prometheus_url
     )
 }
