@@ -22,6 +22,8 @@ pub(crate) struct PortUse {
     pub(crate) port: u16,
     pub(crate) service: &'static str,
     pub(crate) mapping: &'static str,
+    /// The step that writes the mapping (« étape 2 »).
+    pub(crate) step: &'static str,
 }
 
 const PORTS: [PortUse; 2] = [
@@ -29,11 +31,13 @@ const PORTS: [PortUse; 2] = [
         port: 9090,
         service: "prometheus",
         mapping: "9090:9090",
+        step: "étape 2",
     },
     PortUse {
         port: 8084,
         service: "grafana",
         mapping: "8084:3000",
+        step: "étape 2",
     },
 ];
 
@@ -199,8 +203,8 @@ pub(crate) fn check_port(
         })
         .unwrap_or_else(|| {
             format!(
-                "le mappage « {} » du service {} (étape 2)",
-                p.mapping, p.service
+                "le mappage « {} » du service {} ({})",
+                p.mapping, p.service, p.step
             )
         });
     let free_alt = p.port + 1;

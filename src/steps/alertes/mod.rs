@@ -64,3 +64,23 @@ pub struct AlertingConfigChanged;
 
 /// Set by `alertmanager-config` when it changed Alertmanager's file.
 pub struct AlertmanagerConfigChanged;
+
+#[cfg(test)]
+mod tests {
+    use super::PART_ID;
+
+    #[test]
+    fn every_step_has_an_explanation_and_a_unique_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = crate::testing::test_context(dir.path());
+        let mut ids = Vec::new();
+        for step in crate::steps::partie6_alertes() {
+            let name = format!("etapes/{PART_ID}/{}.md.j2", step.id());
+            assert!(crate::templates::embedded(&name).is_some(), "{name} manque");
+            let text = ctx.templates.render(&name, &ctx.settings).unwrap();
+            assert!(!text.trim().is_empty(), "{name} est vide");
+            assert!(!ids.contains(&step.id()), "{} en double", step.id());
+            ids.push(step.id());
+        }
+    }
+}

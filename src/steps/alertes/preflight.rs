@@ -25,6 +25,7 @@ const PORT: PortUse = PortUse {
     port: 9093,
     service: SERVICE,
     mapping: "9093:9093",
+    step: "étape B",
 };
 
 /// When `partie-6` last succeeded in this project, or a usage error (exit 2).
