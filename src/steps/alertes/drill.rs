@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::french;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::{ComposeClient, ComposeProject};
-use crate::store::{EntryKind, StepStatus, Store, now, write_atomic};
+use crate::store::{EntryKind, StepStatus, Store, now};
 use crate::templates::escape_cell;
 
 use super::PART_ID;
@@ -292,8 +292,7 @@ impl Step for AlertDrill {
         let file = project.file.clone();
         let reload = |change: Option<bool>| -> Result<()> {
             match change {
-                Some(armed) => write_atomic(&path, drill_rules(armed).as_bytes(), true)
-                    .map_err(|e| Error::io("écriture de", &path, e))?,
+                Some(armed) => super::files::write_readable(&path, drill_rules(armed).as_bytes())?,
                 None => match std::fs::remove_file(&path) {
                     Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                         return Err(Error::io("suppression de", &path, e));

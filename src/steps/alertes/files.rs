@@ -59,8 +59,18 @@ pub fn write_with_backup(
     } else {
         None
     };
-    write_atomic(path, wanted.as_bytes(), true).map_err(|e| Error::io("écriture de", path, e))?;
+    write_readable(path, wanted.as_bytes())?;
     Ok(backup)
+}
+
+/// Writes `bytes` at `path` atomically, readable by all (0644): the official
+/// Prometheus and Alertmanager images run as `nobody`, and an atomic write
+/// starts from a private (0600) temporary file.
+pub fn write_readable(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    write_atomic(path, bytes, true).map_err(|e| Error::io("écriture de", path, e))?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))
+        .map_err(|e| Error::io("droits de lecture de", path, e))
 }
 
 /// A validator shipped beside a server.
@@ -193,6 +203,17 @@ mod tests {
 
     const PROMTOOL: &str = "Checking compose/config/prometheus/regles/alertes.yml\n  FAILED:\n\
         compose/config/prometheus/regles/alertes.yml: 8:15: group \"t\", rule 2, \"B\": could not parse expression: 1:6: parse error: unexpected end of input";
+
+    #[test]
+    fn written_files_are_readable_by_the_containers_user() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("regles/alertes.yml");
+        let ctx = crate::testing::test_context(dir.path());
+        write_with_backup(&ctx, &path, false, "groups: []\n").unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644);
+    }
 
     #[test]
     fn the_refused_line_is_found() {
