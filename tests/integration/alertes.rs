@@ -228,10 +228,27 @@ fn full_part_after_partie6_then_already_done_then_a_broken_rules_file() {
         StepStatus::AlreadyDone
     );
 
+    // --exercice: the drill again, nothing else.
+    let drill = s.journal().args(["run", PART, "--exercice"]).run();
+    drill.expect_code(0);
+    let e5 = latest_run(&s.projet);
+    assert_eq!(
+        step_status(&e5, "alert-drill"),
+        StepStatus::Succeeded,
+        "{}",
+        e5.body
+    );
+    assert_eq!(step_status(&e5, "alert-rules"), StepStatus::AlreadyDone);
+    assert_eq!(step_status(&e5, "alertmanager-up"), StepStatus::AlreadyDone);
+
     // The book builds with the part's chapter and documentation.
     let build = s.journal().args(["build"]).run();
     build.expect_code(0);
-    assert_absent(WEBHOOK_TOKEN, &s.projet, &[&first, &second, &part6, &build]);
+    assert_absent(
+        WEBHOOK_TOKEN,
+        &s.projet,
+        &[&first, &second, &part6, &drill, &build],
+    );
 
     // A rules file broken by hand: promtool's refusal, with the line.
     let path = regles.join("alertes.yml");

@@ -243,6 +243,16 @@ pub fn last_drill(ctx: &RunContext) -> Result<Option<DateTime<FixedOffset>>> {
         .max())
 }
 
+/// When the drill need not run again: without `--exercice`, the last
+/// successful drill ended after the rules file was last written.
+pub fn drill_not_due(ctx: &RunContext, rules: &Path) -> Result<Option<DateTime<FixedOffset>>> {
+    if ctx.settings.alerts.drill {
+        return Ok(None);
+    }
+    let rules_at = modified(rules);
+    Ok(last_drill(ctx)?.filter(|last| rules_at.is_some_and(|r| r <= *last)))
+}
+
 fn modified(path: &Path) -> Option<DateTime<FixedOffset>> {
     let t: SystemTime = std::fs::metadata(path).ok()?.modified().ok()?;
     Some(DateTime::<Local>::from(t).fixed_offset())
@@ -275,11 +285,7 @@ impl Step for AlertDrill {
             ))
             .command(command));
         }
-        let rules_at = modified(&super::rules_path(&project.file));
-        if !ctx.settings.alerts.drill
-            && let Some(last) = last_drill(ctx)?
-            && rules_at.is_some_and(|r| r <= last)
-        {
+        if let Some(last) = drill_not_due(ctx, &super::rules_path(&project.file))? {
             return Ok(StepReport::already_done(format!(
                 "exercice déjà réussi le {}, après la dernière modification des règles ; \
                  « --exercice » le refait",
@@ -471,6 +477,44 @@ mod tests {
             events.last().unwrap().label,
             "alerte déclenchée dans Prometheus (firing)"
         );
+    }
+
+    fn drill_entry(dir: &Path, at: &str) {
+        let journal = dir.join("journal");
+        std::fs::create_dir_all(&journal).unwrap();
+        std::fs::write(
+            journal.join(format!("{}-execution-abcdef.md", at.replace(':', ""))),
+            format!(
+                "---\ntype: execution\ntitre: alertes\npartie: {PART_ID}\nhorodatage: {at}\n\
+                 statut: réussi\ntags: []\nduree_ms: 60000\netapes:\n- id: alert-drill\n  titre: exercice\n  \
+                 statut: réussi\n  duree_ms: 30000\n---\n\nCorps.\n"
+            ),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn the_drill_runs_again_only_when_rules_changed_or_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let rules = dir.path().join("alertes.yml");
+        std::fs::write(&rules, "groups: []\n").unwrap();
+        let mut ctx = crate::testing::test_context(dir.path());
+        assert!(
+            drill_not_due(&ctx, &rules).unwrap().is_none(),
+            "jamais fait"
+        );
+        drill_entry(dir.path(), "2000-01-01T00:00:00+00:00");
+        assert!(
+            drill_not_due(&ctx, &rules).unwrap().is_none(),
+            "plus ancien que les règles"
+        );
+        drill_entry(dir.path(), "2999-01-01T00:00:00+00:00");
+        assert!(
+            drill_not_due(&ctx, &rules).unwrap().is_some(),
+            "plus récent que les règles"
+        );
+        ctx.settings.alerts.drill = true;
+        assert!(drill_not_due(&ctx, &rules).unwrap().is_none(), "--exercice");
     }
 
     #[test]

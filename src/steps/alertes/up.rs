@@ -183,3 +183,49 @@ impl Step for AlertmanagerUp {
         Ok(report.command(command).output(log))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::alertmanager::{AmAlert, AmStatus};
+    use crate::error::Result;
+    use crate::testing::docker::{FakeDocker, container};
+
+    struct Silent;
+
+    impl AlertmanagerApi for Silent {
+        fn ready(&self) -> Result<()> {
+            Err(Error::environment(
+                "Alertmanager ne répond pas à http://localhost:9093/-/ready",
+            ))
+        }
+        fn status(&self) -> Result<AmStatus> {
+            unreachable!()
+        }
+        fn alerts(&self) -> Result<Vec<AmAlert>> {
+            unreachable!()
+        }
+    }
+
+    #[test]
+    fn a_crashing_alertmanager_is_named_with_its_logs_at_once() {
+        let mut docker =
+            FakeDocker::scripted(vec![vec![container(SERVICE, "a1", "restarting", 2)]]);
+        docker.logs =
+            "level=error msg=\"Loading configuration file failed\" err=\"yaml: line 3\"".into();
+        let f =
+            wait_alertmanager(&Silent, &docker, "compose", Duration::from_secs(60)).unwrap_err();
+        assert!(
+            f.error.message().starts_with(
+                "Alertmanager ne démarre pas : le conteneur « alertmanager » est « restarting »"
+            ),
+            "{}",
+            f.error.message()
+        );
+        assert!(
+            f.output
+                .unwrap()
+                .contains("Loading configuration file failed")
+        );
+    }
+}

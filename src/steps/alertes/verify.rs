@@ -238,3 +238,80 @@ impl Step for AlertingCheck {
             .details(addresses(ctx, &status)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::prometheus::RuleGroup;
+
+    struct Prom(Vec<Rule>, Vec<String>);
+
+    impl PrometheusAlertingApi for Prom {
+        fn rules(&self) -> Result<Vec<RuleGroup>> {
+            Ok(vec![RuleGroup {
+                name: "supervision".into(),
+                file: String::new(),
+                rules: self.0.clone(),
+            }])
+        }
+        fn alertmanagers(&self) -> Result<Vec<String>> {
+            Ok(self.1.clone())
+        }
+    }
+
+    fn rule(name: &str, health: &str, err: &str) -> Rule {
+        Rule {
+            name: name.into(),
+            query: String::new(),
+            duration: 0.0,
+            health: health.into(),
+            state: "inactive".into(),
+            last_error: err.into(),
+            kind: "alerting".into(),
+            labels: Default::default(),
+        }
+    }
+
+    fn expected() -> Vec<RuleRow> {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = crate::testing::test_context(dir.path());
+        rule_rows(&super::super::rules::wanted_rules(&ctx).unwrap())
+    }
+
+    #[test]
+    fn every_missing_link_is_named() {
+        let rows = expected();
+        let api = Prom(
+            vec![rule(
+                "CibleInjoignable",
+                "err",
+                "many-to-many matching not allowed",
+            )],
+            vec![],
+        );
+        let (e, _) = wait_chain(&api, &rows, Duration::ZERO, Duration::ZERO).unwrap_err();
+        let m = e.message();
+        assert!(
+            m.contains(
+                "règle CibleInjoignable : santé « err » (many-to-many matching not allowed)"
+            ),
+            "{m}"
+        );
+        assert!(m.contains("règle CpuEleve non chargée"), "{m}");
+        assert!(
+            m.contains("alertmanager:9093 absent des Alertmanagers actifs de Prometheus (aucun)"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn a_healthy_chain_passes() {
+        let rows = expected();
+        let api = Prom(
+            rows.iter().map(|r| rule(&r.name, "ok", "")).collect(),
+            vec!["http://alertmanager:9093/api/v2/alerts".into()],
+        );
+        let state = wait_chain(&api, &rows, Duration::ZERO, Duration::ZERO).unwrap();
+        assert_eq!(state.rules.len(), 5);
+    }
+}
