@@ -285,13 +285,26 @@ impl Step for AlertDrill {
             ))
             .command(command));
         }
+        // A drill rule left by an interrupted run would keep firing: removed.
+        let leftover = path.exists();
+        if leftover {
+            std::fs::remove_file(&path).map_err(|e| Error::io("suppression de", &path, e))?;
+            compose.signal(&project.file, "prometheus", "SIGHUP")?;
+        }
+        let leftover_note = format!(
+            "une règle d'exercice laissée par une exécution interrompue ({shown}) a été retirée"
+        );
         if let Some(last) = drill_not_due(ctx, &super::rules_path(&project.file))? {
-            return Ok(StepReport::already_done(format!(
+            let mut report = StepReport::already_done(format!(
                 "exercice déjà réussi le {}, après la dernière modification des règles ; \
                  « --exercice » le refait",
                 french::date_time(&last)
             ))
-            .command(command));
+            .command(command);
+            if leftover {
+                report = report.warn(leftover_note);
+            }
+            return Ok(report);
         }
         let prom = HttpPrometheus::new(&ctx.settings.prometheus_url)?;
         let am = HttpAlertmanager::new(&ctx.settings.alerts.alertmanager_url)?;
@@ -339,12 +352,17 @@ impl Step for AlertDrill {
             .find(|e| e.label.contains("reçue"))
             .map(|e| e.since.clone())
             .unwrap_or_default();
-        Ok(StepReport::done(format!(
+        let report = StepReport::done(format!(
             "exercice réussi : alerte reçue par Alertmanager {received} après le début, puis résolue ; \
              règle temporaire retirée (exercice complet en {total})"
         ))
         .command(command)
-        .details(table))
+        .details(table);
+        Ok(if leftover {
+            report.warn(leftover_note)
+        } else {
+            report
+        })
     }
 }
 
