@@ -208,7 +208,10 @@ impl Step for AlertRules {
                 )
                 .command(command)
                 .details(diff),
-                _ => files::differs(&shown, diff).command(command),
+                Verdict::Unavailable(why) => files::differs(&shown, diff)
+                    .command(command)
+                    .details(format!("Le fichier actuel n'a pas pu être vérifié : {why}.")),
+                Verdict::Accepted(_) => files::differs(&shown, diff).command(command),
             });
         }
         let proposed = format!("{shown} (proposé)");
