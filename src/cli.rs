@@ -170,6 +170,10 @@ pub struct RunArgs {
     /// depuis un gestionnaire ; défaut : JOURNAL_CIBLE, sinon compose).
     #[arg(long, value_name = "compose|swarm")]
     pub cible: Option<String>,
+    /// partie-6-alertes : refait l'exercice d'alerte même si le précédent est plus récent
+    /// que les règles.
+    #[arg(long)]
+    pub exercice: bool,
 }
 
 /// `journal note`.

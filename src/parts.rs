@@ -8,11 +8,18 @@ pub use crate::runbook::PartDef;
 
 /// Every known part, in tutorial order.
 pub fn known() -> &'static [PartDef] {
-    &[PartDef {
-        id: "partie-6",
-        title: "Supervision : Prometheus, Grafana et cAdvisor",
-        steps: crate::steps::partie6_for,
-    }]
+    &[
+        PartDef {
+            id: "partie-6",
+            title: "Supervision : Prometheus, Grafana et cAdvisor",
+            steps: crate::steps::partie6_for,
+        },
+        PartDef {
+            id: "partie-6-alertes",
+            title: "Complément : alertes",
+            steps: crate::steps::partie6_alertes,
+        },
+    ]
 }
 
 /// Finds a part by id, or a French error listing the known parts.

@@ -59,6 +59,20 @@ pub const AUTHOR: &str = "JOURNAL_AUTEUR";
 pub const ATTACHMENT_MAX: &str = "JOURNAL_PIECE_JOINTE_MAX";
 /// The deployment target (`compose` or `swarm`).
 pub const TARGET: &str = "JOURNAL_CIBLE";
+/// Alertmanager image.
+pub const IMAGE_ALERTMANAGER: &str = "JOURNAL_IMAGE_ALERTMANAGER";
+/// Alertmanager as seen from the host.
+pub const ALERTMANAGER_URL: &str = "JOURNAL_ALERTMANAGER_URL";
+/// E-mail address receiving the alerts.
+pub const ALERT_EMAIL: &str = "JOURNAL_ALERTES_EMAIL";
+/// SMTP relay (`hôte:port`) for the e-mail receiver.
+pub const ALERT_SMTP: &str = "JOURNAL_ALERTES_SMTP";
+/// Webhook URL receiving the alerts (treated as a secret).
+pub const ALERT_WEBHOOK: &str = "JOURNAL_ALERTES_WEBHOOK";
+/// CPU threshold of the « CPU élevé » rule, in cores.
+pub const ALERT_CPU_THRESHOLD: &str = "JOURNAL_ALERTES_SEUIL_CPU";
+/// Bound of each wait of the fire drill, in seconds.
+pub const DRILL_TIMEOUT: &str = "JOURNAL_DELAI_EXERCICE";
 
 /// Default images: the tutorial's tags.
 pub const DEFAULT_PROMETHEUS_IMAGE: &str = "prom/prometheus:v2.47.1";
@@ -66,6 +80,12 @@ pub const DEFAULT_PROMETHEUS_IMAGE: &str = "prom/prometheus:v2.47.1";
 pub const DEFAULT_GRAFANA_IMAGE: &str = "grafana/grafana-oss:10.1.5";
 /// cAdvisor, the tutorial's tag.
 pub const DEFAULT_CADVISOR_IMAGE: &str = "gcr.io/cadvisor/cadvisor:v0.47.2";
+/// Alertmanager, the version this part was written for.
+pub const DEFAULT_ALERTMANAGER_IMAGE: &str = "prom/alertmanager:v0.26.0";
+/// The default CPU threshold of the « CPU élevé » rule, in cores.
+pub const DEFAULT_CPU_THRESHOLD: f64 = 0.8;
+const DEFAULT_ALERTMANAGER_URL: &str = "http://localhost:9093";
+const DEFAULT_DRILL_SECS: u64 = 120;
 /// The grafana.com dashboard imported by default: « Cadvisor exporter ».
 pub const DEFAULT_DASHBOARD_ID: u32 = 14282;
 /// The id the tutorial names, which is not a cAdvisor dashboard.
@@ -161,6 +181,41 @@ pub const VARS: &[EnvVar] = &[
         role: "horloge fixe (RFC 3339), pour des tests et des exemples reproductibles",
         default: "—",
     },
+    EnvVar {
+        name: IMAGE_ALERTMANAGER,
+        role: "image d'Alertmanager (partie-6-alertes)",
+        default: "`prom/alertmanager:v0.26.0`",
+    },
+    EnvVar {
+        name: ALERTMANAGER_URL,
+        role: "adresse d'Alertmanager vue depuis l'hôte",
+        default: "`http://localhost:9093`",
+    },
+    EnvVar {
+        name: ALERT_EMAIL,
+        role: "adresse e-mail qui reçoit les alertes (avec `JOURNAL_ALERTES_SMTP`)",
+        default: "—",
+    },
+    EnvVar {
+        name: ALERT_SMTP,
+        role: "relais SMTP des alertes, `hôte:port`",
+        default: "—",
+    },
+    EnvVar {
+        name: ALERT_WEBHOOK,
+        role: "URL d'un webhook qui reçoit les alertes (traitée comme un secret, jamais écrite dans le journal)",
+        default: "—",
+    },
+    EnvVar {
+        name: ALERT_CPU_THRESHOLD,
+        role: "seuil de la règle « CPU élevé », en cœurs (0,8 = 80 % d'un cœur)",
+        default: "`0.8`",
+    },
+    EnvVar {
+        name: DRILL_TIMEOUT,
+        role: "attente maximale de chaque maillon de l'exercice d'alerte, en secondes",
+        default: "`120`",
+    },
 ];
 
 /// A declared variable's value: `None` when unset or blank. Panics in debug
@@ -217,6 +272,8 @@ pub struct RunOptions {
     pub reset_grafana_password: bool,
     /// `--cible`.
     pub target: Option<String>,
+    /// `--exercice`.
+    pub drill: bool,
 }
 
 /// Where the part's services are deployed.
@@ -262,6 +319,32 @@ pub struct Images {
     pub grafana: String,
     /// cAdvisor image.
     pub cadvisor: String,
+    /// Alertmanager image.
+    pub alertmanager: String,
+}
+
+/// The settings of `partie-6-alertes`, as given (checked by its first step,
+/// so that a bad value stops the part before anything changes).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AlertSettings {
+    /// Alertmanager as seen from the host.
+    pub alertmanager_url: String,
+    /// E-mail address receiving the alerts.
+    pub email: Option<String>,
+    /// SMTP relay, `hôte:port`.
+    pub smtp: Option<String>,
+    /// Webhook URL; never serialised (it may carry a token).
+    #[serde(skip)]
+    pub webhook: Option<Secret>,
+    /// Whether a webhook is set (for the templates).
+    pub has_webhook: bool,
+    /// CPU threshold, as written (`0.8`).
+    pub cpu_threshold: String,
+    /// Bound of each wait of the fire drill (seconds in templates).
+    #[serde(serialize_with = "as_secs")]
+    pub drill_timeout: Duration,
+    /// `--exercice`: run the fire drill again.
+    pub drill: bool,
 }
 
 /// Everything a run needs to know besides the project. Serialised into the
@@ -301,6 +384,8 @@ pub struct Settings {
     /// Where the services are deployed (`cible` in templates).
     #[serde(rename = "cible")]
     pub target: Target,
+    /// The alerting part's settings.
+    pub alerts: AlertSettings,
 }
 
 fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -336,6 +421,7 @@ impl Settings {
                 prometheus: var_or(IMAGE_PROMETHEUS, DEFAULT_PROMETHEUS_IMAGE),
                 grafana: var_or(IMAGE_GRAFANA, DEFAULT_GRAFANA_IMAGE),
                 cadvisor: var_or(IMAGE_CADVISOR, DEFAULT_CADVISOR_IMAGE),
+                alertmanager: var_or(IMAGE_ALERTMANAGER, DEFAULT_ALERTMANAGER_IMAGE),
             },
             prometheus_url: url(PROMETHEUS_URL, DEFAULT_PROMETHEUS_URL),
             grafana_url: url(GRAFANA_URL, DEFAULT_GRAFANA_URL),
@@ -353,6 +439,16 @@ impl Settings {
             dry_run: opts.dry_run,
             reset_grafana_password: opts.reset_grafana_password,
             target,
+            alerts: AlertSettings {
+                alertmanager_url: url(ALERTMANAGER_URL, DEFAULT_ALERTMANAGER_URL),
+                email: var(ALERT_EMAIL),
+                smtp: var(ALERT_SMTP),
+                webhook: var(ALERT_WEBHOOK).map(Secret::new),
+                has_webhook: var(ALERT_WEBHOOK).is_some(),
+                cpu_threshold: var_or(ALERT_CPU_THRESHOLD, &DEFAULT_CPU_THRESHOLD.to_string()),
+                drill_timeout: secs(DRILL_TIMEOUT, DEFAULT_DRILL_SECS)?,
+                drill: opts.drill,
+            },
         })
     }
 }

@@ -64,6 +64,30 @@ pub trait Compose {
         command: &[&str],
         input: &str,
     ) -> Result<Captured>;
+    /// `exec -T <service> <command…>` with `input` on its standard input; the
+    /// exit status and the output whatever the status (a validator's refusal
+    /// is an answer, not an error). `Err` only when Compose cannot be launched.
+    fn exec_status(
+        &self,
+        file: &Path,
+        service: &str,
+        command: &[&str],
+        input: &str,
+    ) -> Result<(bool, Captured)>;
+    /// `run --rm -T --no-deps --entrypoint <entrypoint> <service> <args…>`
+    /// with `input` on its standard input: a one-off command in the service's
+    /// image (a validator shipped beside the server); status and output.
+    fn run_status(
+        &self,
+        file: &Path,
+        service: &str,
+        entrypoint: &str,
+        args: &[&str],
+        input: &str,
+    ) -> Result<(bool, Captured)>;
+    /// `kill -s <signal> <service>` (SIGHUP: Prometheus and Alertmanager
+    /// read their configuration again); a non-zero exit is an error.
+    fn signal(&self, file: &Path, service: &str, signal: &str) -> Result<Captured>;
 }
 
 /// The CLI implementation.
@@ -284,11 +308,53 @@ impl Compose for ComposeCli {
         match self.invoke_with_input(file, &args, Some(input)) {
             Ok((true, out)) => Ok(out),
             Ok((false, out)) => Err(self.failure(&args.join(" "), file, &out)),
-            Err(e) => Err(Error::environment(format!(
-                "lancement de {} impossible : {e}",
-                self.program()
-            ))),
+            Err(e) => Err(self.launch_error(e)),
         }
+    }
+
+    fn exec_status(
+        &self,
+        file: &Path,
+        service: &str,
+        command: &[&str],
+        input: &str,
+    ) -> Result<(bool, Captured)> {
+        let mut args = vec!["exec", "-T", service];
+        args.extend(command);
+        self.invoke_with_input(file, &args, Some(input))
+            .map_err(|e| self.launch_error(e))
+    }
+
+    fn run_status(
+        &self,
+        file: &Path,
+        service: &str,
+        entrypoint: &str,
+        args: &[&str],
+        input: &str,
+    ) -> Result<(bool, Captured)> {
+        let mut full = vec![
+            "run",
+            "--rm",
+            "-T",
+            "--no-deps",
+            "--entrypoint",
+            entrypoint,
+            service,
+        ];
+        full.extend(args);
+        self.invoke_with_input(file, &full, Some(input))
+            .map_err(|e| self.launch_error(e))
+    }
+
+    fn signal(&self, file: &Path, service: &str, signal: &str) -> Result<Captured> {
+        self.checked(file, &["kill", "-s", signal], &[service])
+    }
+}
+
+impl ComposeCli {
+    fn launch_error(&self, e: std::io::Error) -> Error {
+        Error::environment(format!("lancement de {} impossible : {e}", self.program()))
     }
 }
 

@@ -3,6 +3,7 @@
 //! CLI), the host (ports, /proc, names), git, Prometheus, Grafana and grafana.com (reqwest). Adapters translate
 //! types and errors into French; they hold no business logic.
 
+pub mod alertmanager;
 pub mod compose;
 pub mod docker;
 pub mod git;

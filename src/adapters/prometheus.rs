@@ -27,6 +27,55 @@ pub trait PrometheusApi {
     fn query(&self, promql: &str) -> Result<QueryResult>;
 }
 
+/// What the alerting part needs from Prometheus besides [`PrometheusApi`].
+pub trait PrometheusAlertingApi {
+    /// `GET /api/v1/rules`: the rule groups loaded, with health and state.
+    fn rules(&self) -> Result<Vec<RuleGroup>>;
+    /// `GET /api/v1/alertmanagers`: the URLs of the active Alertmanagers.
+    fn alertmanagers(&self) -> Result<Vec<String>>;
+}
+
+/// One rule group of `/api/v1/rules`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RuleGroup {
+    /// Group name.
+    pub name: String,
+    /// The file it was read from (path inside the container).
+    #[serde(default)]
+    pub file: String,
+    /// Its rules.
+    #[serde(default)]
+    pub rules: Vec<Rule>,
+}
+
+/// One rule of `/api/v1/rules`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Rule {
+    /// Alert (or record) name.
+    pub name: String,
+    /// The PromQL expression.
+    #[serde(default)]
+    pub query: String,
+    /// `for`, in seconds.
+    #[serde(default)]
+    pub duration: f64,
+    /// `ok`, `err` or `unknown`.
+    #[serde(default)]
+    pub health: String,
+    /// `inactive`, `pending` or `firing` (alerting rules).
+    #[serde(default)]
+    pub state: String,
+    /// The last evaluation's error.
+    #[serde(default, rename = "lastError")]
+    pub last_error: String,
+    /// `alerting` or `recording`.
+    #[serde(default, rename = "type")]
+    pub kind: String,
+    /// The rule's labels (`severity`…).
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}
+
 /// The health of a scrape target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Health {
@@ -189,6 +238,35 @@ pub fn parse_targets(body: &str) -> Result<Vec<Target>> {
         .collect())
 }
 
+#[derive(Deserialize)]
+struct RulesData {
+    #[serde(default)]
+    groups: Vec<RuleGroup>,
+}
+
+/// Parses a `/api/v1/rules` body.
+pub fn parse_rules(body: &str) -> Result<Vec<RuleGroup>> {
+    let data: RulesData = envelope(body, "règles")?;
+    Ok(data.groups)
+}
+
+#[derive(Deserialize)]
+struct AlertmanagersData {
+    #[serde(default, rename = "activeAlertmanagers")]
+    active: Vec<AlertmanagerUrl>,
+}
+
+#[derive(Deserialize)]
+struct AlertmanagerUrl {
+    url: String,
+}
+
+/// Parses a `/api/v1/alertmanagers` body into the active URLs.
+pub fn parse_alertmanagers(body: &str) -> Result<Vec<String>> {
+    let data: AlertmanagersData = envelope(body, "Alertmanagers")?;
+    Ok(data.active.into_iter().map(|a| a.url).collect())
+}
+
 /// Parses a `/api/v1/label/__name__/values` body.
 pub fn parse_label_values(body: &str) -> Result<Vec<String>> {
     envelope(body, "noms de métriques")
@@ -301,9 +379,30 @@ impl PrometheusApi for HttpPrometheus {
     }
 }
 
+impl PrometheusAlertingApi for HttpPrometheus {
+    fn rules(&self) -> Result<Vec<RuleGroup>> {
+        parse_rules(&self.get_api("/api/v1/rules", &[])?)
+    }
+
+    fn alertmanagers(&self) -> Result<Vec<String>> {
+        parse_alertmanagers(&self.get_api("/api/v1/alertmanagers", &[])?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_rules_and_alertmanagers() {
+        let g = parse_rules(r#"{"status":"success","data":{"groups":[{"name":"conteneurs","file":"/etc/prometheus/regles/alertes.yml","rules":[{"state":"inactive","name":"CibleInjoignable","query":"up == 0","duration":60,"labels":{"severity":"critique"},"annotations":{},"alerts":[],"health":"ok","evaluationTime":0.0003,"lastEvaluation":"2026-11-25T02:00:00Z","type":"alerting"}],"interval":15,"limit":0}]}}"#).unwrap();
+        assert_eq!(g[0].rules[0].name, "CibleInjoignable");
+        assert_eq!(g[0].rules[0].duration, 60.0);
+        assert_eq!(g[0].rules[0].labels["severity"], "critique");
+        assert_eq!(g[0].rules[0].health, "ok");
+        let a = parse_alertmanagers(r#"{"status":"success","data":{"activeAlertmanagers":[{"url":"http://alertmanager:9093/api/v2/alerts"}],"droppedAlertmanagers":[]}}"#).unwrap();
+        assert_eq!(a, ["http://alertmanager:9093/api/v2/alerts"]);
+    }
 
     const TARGETS: &str = r#"{"status":"success","data":{"activeTargets":[
  {"discoveredLabels":{"__address__":"cadvisor-absent:8080","__metrics_path__":"/metrics","__scheme__":"http",

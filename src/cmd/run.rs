@@ -17,6 +17,7 @@ fn options(args: &RunArgs) -> RunOptions {
         dry_run: args.dry_run,
         reset_grafana_password: args.reinitialiser_grafana,
         target: args.cible.clone(),
+        drill: args.exercice,
     }
 }
 

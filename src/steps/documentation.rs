@@ -143,50 +143,66 @@ impl Step for Documentation {
 
     fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
         let text = ctx.templates.render(TEMPLATE, doc_context(ctx))?;
-        let dir = ctx.project.journal_dir().join(crate::book::DOCS_DIR);
-        let path = dir.join(PAGE);
-        let shown = ctx.project.display(&path);
-        let cmd = "journal run partie-6   # régénère la page, puis : journal build".to_string();
-        let current = std::fs::read(&path).ok();
-        let same = current.as_deref() == Some(text.as_bytes());
-        if ctx.dry_run() {
-            return Ok(StepReport::skipped(if same {
-                format!("simulation : la page `{shown}` est déjà à jour, rien ne serait écrit")
-            } else {
-                format!(
-                    "simulation : écrirait la page de documentation `{shown}` ({} lignes)",
-                    text.lines().count()
-                )
-            })
-            .command(cmd));
-        }
-        let headings: Vec<String> = text
-            .lines()
-            .filter(|l| l.starts_with("## "))
-            .map(|l| format!("- {}", l.trim_start_matches("## ")))
-            .collect();
-        let details = format!("Sections de `{shown}` :\n\n{}", headings.join("\n"));
-        if same {
-            return Ok(StepReport::already_done(format!(
-                "la page de documentation `{shown}` est déjà à jour"
-            ))
-            .command(cmd)
-            .details(details));
-        }
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io("création du dossier", &dir, e))?;
-        crate::store::write_atomic(&path, text.as_bytes(), true)
-            .map_err(|e| Error::io("écriture de la page", &path, e))?;
-        Ok(StepReport::done(format!(
-            "page de documentation {} : `{shown}` (publiée dans le livre par `journal build`)",
-            if current.is_some() {
-                "mise à jour"
-            } else {
-                "écrite"
-            }
+        publish(
+            ctx,
+            &text,
+            PAGE,
+            "journal run partie-6   # régénère la page, puis : journal build",
+        )
+    }
+}
+
+/// Writes a part's documentation page `journal/documentation/<page>`
+/// atomically, only when its content changes (« déjà fait » otherwise).
+pub fn publish(
+    ctx: &RunContext,
+    text: &str,
+    page: &str,
+    cmd: &str,
+) -> Result<StepReport, StepFailure> {
+    let dir = ctx.project.journal_dir().join(crate::book::DOCS_DIR);
+    let path = dir.join(page);
+    let shown = ctx.project.display(&path);
+    let cmd = cmd.to_string();
+    let current = std::fs::read(&path).ok();
+    let same = current.as_deref() == Some(text.as_bytes());
+    if ctx.dry_run() {
+        return Ok(StepReport::skipped(if same {
+            format!("simulation : la page `{shown}` est déjà à jour, rien ne serait écrit")
+        } else {
+            format!(
+                "simulation : écrirait la page de documentation `{shown}` ({} lignes)",
+                text.lines().count()
+            )
+        })
+        .command(cmd));
+    }
+    let headings: Vec<String> = text
+        .lines()
+        .filter(|l| l.starts_with("## "))
+        .map(|l| format!("- {}", l.trim_start_matches("## ")))
+        .collect();
+    let details = format!("Sections de `{shown}` :\n\n{}", headings.join("\n"));
+    if same {
+        return Ok(StepReport::already_done(format!(
+            "la page de documentation `{shown}` est déjà à jour"
         ))
         .command(cmd)
-        .details(details))
+        .details(details));
     }
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io("création du dossier", &dir, e))?;
+    crate::store::write_atomic(&path, text.as_bytes(), true)
+        .map_err(|e| Error::io("écriture de la page", &path, e))?;
+    Ok(StepReport::done(format!(
+        "page de documentation {} : `{shown}` (publiée dans le livre par `journal build`)",
+        if current.is_some() {
+            "mise à jour"
+        } else {
+            "écrite"
+        }
+    ))
+    .command(cmd)
+    .details(details))
 }
 
 #[cfg(test)]

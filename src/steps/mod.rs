@@ -2,6 +2,7 @@
 //! through the adapters and reports in French; none of them writes the journal
 //! (the engine does).
 
+pub mod alertes;
 pub mod compose_services;
 pub mod compose_up;
 pub mod config_file;
@@ -97,4 +98,23 @@ pub fn partie6_for(settings: &Settings) -> Vec<Box<dyn Step>> {
             Box::new(documentation::Documentation),
         ],
     }
+}
+
+/// The steps of « partie-6-alertes » (complément : alertes), after partie-6:
+/// rules, Alertmanager, the check of the chain, the fire drill, Grafana.
+/// (On a swarm, its preflight says « pas encore ».)
+pub fn partie6_alertes(_settings: &Settings) -> Vec<Box<dyn Step>> {
+    vec![
+        Box::new(alertes::preflight::AlertesPreflight),
+        Box::new(alertes::rules::AlertRules),
+        Box::new(alertes::compose::ComposeAlertmanager),
+        Box::new(alertes::config::AlertmanagerConfig),
+        Box::new(alertes::config::PrometheusAlerting),
+        Box::new(alertes::up::AlertmanagerUp),
+        Box::new(alertes::verify::AlertingCheck),
+        Box::new(alertes::drill::AlertDrill),
+        Box::new(grafana_password::GrafanaPassword),
+        Box::new(alertes::grafana::GrafanaAlertmanager),
+        Box::new(alertes::documentation::AlertesDocumentation),
+    ]
 }

@@ -17,11 +17,13 @@ use crate::steps::{ComposeClient, ComposeProject, DockerClient, PART6_SERVICES};
 /// Vérifications préalables.
 pub struct Preflight;
 
-/// A host port the part publishes, with the service and mapping that use it.
-struct PortUse {
-    port: u16,
-    service: &'static str,
-    mapping: &'static str,
+/// A host port a part publishes, with the service and mapping that use it.
+pub(crate) struct PortUse {
+    pub(crate) port: u16,
+    pub(crate) service: &'static str,
+    pub(crate) mapping: &'static str,
+    /// The step that writes the mapping (« étape 2 »).
+    pub(crate) step: &'static str,
 }
 
 const PORTS: [PortUse; 2] = [
@@ -29,11 +31,13 @@ const PORTS: [PortUse; 2] = [
         port: 9090,
         service: "prometheus",
         mapping: "9090:9090",
+        step: "étape 2",
     },
     PortUse {
         port: 8084,
         service: "grafana",
         mapping: "8084:3000",
+        step: "étape 2",
     },
 ];
 
@@ -102,7 +106,7 @@ impl Step for Preflight {
                 &LocalHost,
                 &docker,
                 p,
-                &project_name,
+                (&project_name, &PART6_SERVICES),
                 src.as_deref(),
                 &shown,
             )?;
@@ -151,21 +155,25 @@ impl Step for Preflight {
     }
 }
 
-fn check_port(
+/// Whether host port `p.port` can be used: « libre », « déjà tenu » by one of
+/// `own` = (Compose project, services), or an error naming the holder and the
+/// compose line to change.
+pub(crate) fn check_port(
     host: &dyn Host,
-    docker: &Docker,
+    docker: &dyn Containers,
     p: &PortUse,
-    project: &str,
+    own: (&str, &[&str]),
     compose_src: Option<&str>,
     shown: &str,
 ) -> Result<String, StepFailure> {
+    let (project, services) = own;
     if host.port_is_free(p.port) {
         return Ok("libre".into());
     }
     let holders = docker.publishing(p.port)?;
     if let Some(own) = holders
         .iter()
-        .find(|c| c.project == project && PART6_SERVICES.contains(&c.service.as_str()))
+        .find(|c| c.project == project && services.contains(&c.service.as_str()))
     {
         return Ok(format!(
             "déjà tenu par le conteneur « {} » de cette pile",
@@ -198,8 +206,8 @@ fn check_port(
         })
         .unwrap_or_else(|| {
             format!(
-                "le mappage « {} » du service {} (étape 2)",
-                p.mapping, p.service
+                "le mappage « {} » du service {} ({})",
+                p.mapping, p.service, p.step
             )
         });
     let free_alt = p.port + 1;

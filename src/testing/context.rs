@@ -16,8 +16,8 @@ use crate::output::Output;
 use crate::project::Project;
 use crate::runbook::RunContext;
 use crate::settings::{
-    DEFAULT_CADVISOR_IMAGE, DEFAULT_DASHBOARD_ID, DEFAULT_GRAFANA_IMAGE, DEFAULT_PROMETHEUS_IMAGE,
-    Images, Settings,
+    AlertSettings, DEFAULT_ALERTMANAGER_IMAGE, DEFAULT_CADVISOR_IMAGE, DEFAULT_DASHBOARD_ID,
+    DEFAULT_GRAFANA_IMAGE, DEFAULT_PROMETHEUS_IMAGE, Images, Settings,
 };
 
 /// The settings of a test run: default images and URLs, 1 s timeouts, no
@@ -28,6 +28,7 @@ pub(crate) fn test_settings() -> Settings {
             prometheus: DEFAULT_PROMETHEUS_IMAGE.into(),
             grafana: DEFAULT_GRAFANA_IMAGE.into(),
             cadvisor: DEFAULT_CADVISOR_IMAGE.into(),
+            alertmanager: DEFAULT_ALERTMANAGER_IMAGE.into(),
         },
         prometheus_url: "http://localhost:9090".into(),
         grafana_url: "http://localhost:8084".into(),
@@ -42,6 +43,16 @@ pub(crate) fn test_settings() -> Settings {
         dry_run: false,
         reset_grafana_password: false,
         target: Default::default(),
+        alerts: AlertSettings {
+            alertmanager_url: "http://localhost:9093".into(),
+            email: None,
+            smtp: None,
+            webhook: None,
+            has_webhook: false,
+            cpu_threshold: "0.8".into(),
+            drill_timeout: Duration::from_secs(1),
+            drill: false,
+        },
     }
 }
 

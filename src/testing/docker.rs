@@ -105,6 +105,10 @@ pub struct FakeCompose {
     pub invalid: Option<String>,
     /// Make `restart` fail like Compose does.
     pub restart_fails: bool,
+    /// What `exec_status` and `run_status` answer (`None`: success, no output).
+    pub checker: Option<(bool, String)>,
+    /// Standard input given to `exec_status` and `run_status`, in order.
+    pub inputs: RefCell<Vec<String>>,
 }
 
 impl FakeCompose {
@@ -114,6 +118,18 @@ impl FakeCompose {
             stdout: String::new(),
             stderr: String::new(),
         }
+    }
+
+    fn check(&self, input: &str) -> (bool, Captured) {
+        self.inputs.borrow_mut().push(input.to_string());
+        let (ok, stderr) = self.checker.clone().unwrap_or((true, String::new()));
+        (
+            ok,
+            Captured {
+                stdout: String::new(),
+                stderr,
+            },
+        )
     }
 
     /// The commands run so far.
@@ -159,6 +175,36 @@ impl Compose for FakeCompose {
         _input: &str,
     ) -> Result<Captured> {
         Ok(self.record(format!("exec -T {service} {}", command.join(" "))))
+    }
+
+    fn exec_status(
+        &self,
+        _file: &Path,
+        service: &str,
+        command: &[&str],
+        input: &str,
+    ) -> Result<(bool, Captured)> {
+        self.record(format!("exec -T {service} {}", command.join(" ")));
+        Ok(self.check(input))
+    }
+
+    fn run_status(
+        &self,
+        _file: &Path,
+        service: &str,
+        entrypoint: &str,
+        args: &[&str],
+        input: &str,
+    ) -> Result<(bool, Captured)> {
+        self.record(format!(
+            "run --rm -T --no-deps --entrypoint {entrypoint} {service} {}",
+            args.join(" ")
+        ));
+        Ok(self.check(input))
+    }
+
+    fn signal(&self, _file: &Path, service: &str, signal: &str) -> Result<Captured> {
+        Ok(self.record(format!("kill -s {signal} {service}")))
     }
 
     fn restart(&self, _file: &Path, services: &[&str]) -> Result<Captured> {

@@ -4,3 +4,4 @@ export JOURNAL_IMAGE_PROMETHEUS=local/prometheus:bench
 export JOURNAL_IMAGE_GRAFANA=local/grafana-standin:bench
 export JOURNAL_IMAGE_CADVISOR=local/cadvisor-standin:bench
 export JOURNAL_IMAGE_CADVISOR_CRASHLOOP=local/cadvisor-crashloop:bench
+export JOURNAL_IMAGE_ALERTMANAGER=local/alertmanager:bench

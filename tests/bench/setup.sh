@@ -19,6 +19,7 @@ IMG_PROMETHEUS=local/prometheus:bench
 IMG_CADVISOR=local/cadvisor-standin:bench
 IMG_CRASHLOOP=local/cadvisor-crashloop:bench
 IMG_GRAFANA=local/grafana-standin:bench
+IMG_ALERTMANAGER=local/alertmanager:bench
 
 # Bump when the way an image is assembled changes (forces a rebuild).
 RECIPE_VERSION=2
@@ -226,7 +227,8 @@ ensure_prometheus_image() {
     fi
     deb=$(ls -1 "$CACHE_DIR"/prometheus_*.deb | sort -V | tail -n 1)
   fi
-  local hash; hash=$(inputs_hash prometheus "$deb")
+  # « +promtool » : promtool ajouté à l'image (reconstruit une image sans lui).
+  local hash; hash=$(inputs_hash prometheus+promtool "$deb")
   if [ "$(image_label "$image" journal.bench.hash)" = "$hash" ]; then
     say "image $image à jour ($(basename "$deb"))"
     return
@@ -236,6 +238,8 @@ ensure_prometheus_image() {
   x=$(mktemp -d); dpkg-deb -x "$deb" "$x"
   root=$(new_rootfs)
   copy_with_libs "$x/usr/bin/prometheus" "$root"
+  # promtool (« promtool check rules »), comme dans l'image officielle : /bin/promtool.
+  copy_with_libs "$x/usr/bin/promtool" "$root"
   mkdir -p "$root/etc/prometheus" "$root/prometheus" "$root/var/lib/prometheus"
   # Le binaire Debian a pour défaut --storage.tsdb.path=/var/lib/prometheus/metrics2/ :
   # le lien le renvoie vers /prometheus (volume prometheus_data du tutoriel, dont le
@@ -266,7 +270,58 @@ EOF
     'CMD ["--config.file=/etc/prometheus/prometheus.yml","--storage.tsdb.path=/prometheus"]'
 }
 
+# Alertmanager réel : paquet Debian prometheus-alertmanager (binaire, amtool et
+# modèles /usr/share/prometheus/alertmanager/), disposé comme l'image officielle
+# prom/alertmanager (/bin/alertmanager, /bin/amtool, /etc/alertmanager, /alertmanager).
+ensure_alertmanager_image() {
+  local image=$IMG_ALERTMANAGER deb
+  deb=$(ls -1 "$CACHE_DIR"/prometheus-alertmanager_*.deb 2>/dev/null | sort -V | tail -n 1 || true)
+  if [ -z "$deb" ] && [ "$(image_label "$image" journal.bench.recipe)" = "$RECIPE_VERSION" ]; then
+    say "image $image à jour (paquet source absent du cache, image conservée)"
+    return
+  fi
+  if [ -z "$deb" ]; then
+    say "téléchargement du paquet Debian prometheus-alertmanager (sans l'installer)…"
+    as_root mkdir -p "$CACHE_DIR"
+    if ! (cd "$CACHE_DIR" && as_root apt-get download -qq -o APT::Sandbox::User=root prometheus-alertmanager >&2); then
+      apt_update_once
+      (cd "$CACHE_DIR" && as_root apt-get download -qq -o APT::Sandbox::User=root prometheus-alertmanager >&2) \
+        || die "apt-get download prometheus-alertmanager a échoué"
+    fi
+    deb=$(ls -1 "$CACHE_DIR"/prometheus-alertmanager_*.deb | sort -V | tail -n 1)
+  fi
+  local hash; hash=$(inputs_hash alertmanager "$deb")
+  if [ "$(image_label "$image" journal.bench.hash)" = "$hash" ]; then
+    say "image $image à jour ($(basename "$deb"))"
+    return
+  fi
+  say "construction de l'image $image à partir de $(basename "$deb")…"
+  local x root
+  x=$(mktemp -d); dpkg-deb -x "$deb" "$x"
+  root=$(new_rootfs)
+  copy_with_libs "$x/usr/bin/prometheus-alertmanager" "$root"
+  mv "$root/bin/prometheus-alertmanager" "$root/bin/alertmanager"
+  copy_with_libs "$x/usr/bin/amtool" "$root"
+  mkdir -p "$root/etc/alertmanager" "$root/alertmanager" "$root/usr/share/prometheus"
+  cp -a "$x/usr/share/prometheus/alertmanager" "$root/usr/share/prometheus/"
+  cat >"$root/etc/alertmanager/alertmanager.yml" <<'CONF'
+# Configuration par défaut de l'image du banc (remplacée par le montage de journal).
+route:
+  receiver: defaut
+receivers:
+  - name: defaut
+CONF
+  rm -rf "$x"
+  import_image "$root" "$image" "$hash" \
+    "LABEL journal.bench.recipe=$RECIPE_VERSION journal.bench.source=$(basename "$deb")" \
+    'WORKDIR /alertmanager' \
+    'EXPOSE 9093' \
+    'ENTRYPOINT ["/bin/alertmanager"]' \
+    'CMD ["--config.file=/etc/alertmanager/alertmanager.yml","--storage.path=/alertmanager","--cluster.listen-address="]'
+}
+
 ensure_prometheus_image
+ensure_alertmanager_image
 ensure_standin_image "$IMG_CADVISOR" "$BIN_DIR/cadvisor-standin" \
   'EXPOSE 8080' 'ENTRYPOINT ["/bin/cadvisor-standin"]'
 ensure_standin_image "$IMG_CRASHLOOP" "$BIN_DIR/crashloop-standin" \

@@ -28,6 +28,7 @@ pub const IMAGE_PROMETHEUS: &str = "local/prometheus:bench";
 pub const IMAGE_GRAFANA: &str = "local/grafana-standin:bench";
 pub const IMAGE_CADVISOR: &str = "local/cadvisor-standin:bench";
 pub const IMAGE_CRASHLOOP: &str = "local/cadvisor-crashloop:bench";
+pub const IMAGE_ALERTMANAGER: &str = "local/alertmanager:bench";
 
 fn docker_ok(args: &[&str]) -> bool {
     Command::new("docker")
@@ -60,6 +61,7 @@ fn missing() -> Vec<String> {
         IMAGE_GRAFANA,
         IMAGE_CADVISOR,
         IMAGE_CRASHLOOP,
+        IMAGE_ALERTMANAGER,
     ] {
         if !docker_ok(&["image", "inspect", img]) {
             missing.push(format!("image {img} absente"));
@@ -107,7 +109,15 @@ fn e2e_includes_the_ignored_tests() {
 /// Removes containers named like the tutorial's (from any earlier stack).
 pub fn remove_part6_containers() {
     let _ = Command::new("docker")
-        .args(["rm", "-f", "-v", "prometheus", "grafana", "cadvisor"])
+        .args([
+            "rm",
+            "-f",
+            "-v",
+            "prometheus",
+            "grafana",
+            "cadvisor",
+            "alertmanager",
+        ])
         .output();
 }
 
@@ -136,6 +146,10 @@ impl Stack {
             (
                 "JOURNAL_IMAGE_CADVISOR".to_string(),
                 IMAGE_CADVISOR.to_string(),
+            ),
+            (
+                "JOURNAL_IMAGE_ALERTMANAGER".to_string(),
+                IMAGE_ALERTMANAGER.to_string(),
             ),
             ("JOURNAL_DELAI_REDEMARRAGES".to_string(), "3".to_string()),
             ("JOURNAL_DELAI_CIBLES".to_string(), "40".to_string()),

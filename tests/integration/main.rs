@@ -2,6 +2,7 @@
 //! subject. Each test runs the real binary in a temporary copy of a fixture
 //! project (see `support`).
 
+mod alertes;
 mod attachments;
 mod bench;
 mod book;

@@ -14,7 +14,7 @@ use crate::bench::{
 use crate::support::{Outcome, Projet, walk};
 
 /// The newest execution entry of a project.
-fn latest_run(p: &Projet) -> Entry {
+pub(crate) fn latest_run(p: &Projet) -> Entry {
     let (entries, errors) = store::Store::new(p.journal_dir()).load().unwrap();
     assert!(errors.is_empty(), "entrées invalides : {errors:?}");
     entries
@@ -23,7 +23,7 @@ fn latest_run(p: &Projet) -> Entry {
         .expect("une entrée d'exécution")
 }
 
-fn step_status(e: &Entry, id: &str) -> StepStatus {
+pub(crate) fn step_status(e: &Entry, id: &str) -> StepStatus {
     e.front
         .etapes
         .iter()

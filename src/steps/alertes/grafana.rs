@@ -1,0 +1,123 @@
+//! Step `grafana-alertmanager`: a data source « Alertmanager » in Grafana
+//! (type `alertmanager`, implementation `prometheus`, `http://alertmanager:9093`)
+//! so the alerts show in Grafana's alerting pages. Created, corrected or kept
+//! like partie-6's Prometheus data source; never duplicated, never deleted.
+
+use crate::adapters::grafana::{Credentials, DatasourceSpec, GrafanaApi, HttpGrafana};
+use crate::runbook::{RunContext, Step, StepFailure, StepReport};
+use crate::steps::grafana_datasource::{DatasourceAction, ensure_datasource};
+use crate::templates::escape_cell;
+
+use super::INTERNAL_URL;
+
+/// The data source's name.
+pub const NAME: &str = "Alertmanager";
+
+/// Étape H : Alertmanager dans Grafana.
+pub struct GrafanaAlertmanager;
+
+/// The data source this part wants.
+pub fn alertmanager_spec() -> DatasourceSpec {
+    DatasourceSpec {
+        name: NAME.into(),
+        kind: "alertmanager".into(),
+        access: "proxy".into(),
+        url: INTERNAL_URL.into(),
+        is_default: false,
+        json_data: serde_json::json!({"implementation": "prometheus", "handleGrafanaManagedAlerts": false}),
+    }
+}
+
+fn command(ctx: &RunContext) -> String {
+    format!(
+        "curl -s -u admin:<mot de passe> -H 'Content-Type: application/json' \\\n  \
+         -d '{{\"name\":\"{NAME}\",\"type\":\"alertmanager\",\"access\":\"proxy\",\"url\":\"{INTERNAL_URL}\",\"jsonData\":{{\"implementation\":\"prometheus\"}}}}' \\\n  \
+         {}/api/datasources",
+        ctx.settings.grafana_url
+    )
+}
+
+/// The step's work against any [`GrafanaApi`].
+pub fn run_with(api: &dyn GrafanaApi, ctx: &RunContext) -> Result<StepReport, StepFailure> {
+    let cmd = command(ctx);
+    let (ds, action, before) = ensure_datasource(api, &alertmanager_spec())
+        .map_err(|e| StepFailure::from(e).command(cmd.clone()))?;
+    let mut table = format!(
+        "| | |\n|---|---|\n| Nom | {} |\n| Type | `{}` (implémentation `prometheus`) |\n| URL | `{}` |\n| uid | `{}` |",
+        escape_cell(&ds.name),
+        ds.kind,
+        escape_cell(&ds.url),
+        ds.uid
+    );
+    if let Some(b) = before {
+        table.push_str(&format!(
+            "\n| Avant correction | type `{}`, URL `{}` |",
+            b.kind,
+            escape_cell(&b.url)
+        ));
+    }
+    let report = match action {
+        DatasourceAction::Created => StepReport::done(format!(
+            "source de données « {} » créée (uid {}) : les alertes s'affichent dans Grafana (Alerting → Alert rules / Silences)",
+            ds.name, ds.uid
+        )),
+        DatasourceAction::Updated => StepReport::done(format!(
+            "source de données « {} » corrigée pour pointer vers {INTERNAL_URL} (uid {})",
+            ds.name, ds.uid
+        )),
+        DatasourceAction::Unchanged => StepReport::already_done(format!(
+            "la source de données « {} » existe déjà avec les bons réglages (uid {})",
+            ds.name, ds.uid
+        )),
+    };
+    Ok(report.command(cmd).details(table))
+}
+
+impl Step for GrafanaAlertmanager {
+    fn id(&self) -> &'static str {
+        "grafana-alertmanager"
+    }
+
+    fn title(&self) -> &'static str {
+        "Étape H : Alertmanager dans Grafana"
+    }
+
+    fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
+        if ctx.dry_run() {
+            return Ok(StepReport::skipped(format!(
+                "simulation : créerait ou corrigerait la source de données « {NAME} » ({INTERNAL_URL}) dans Grafana"
+            ))
+            .command(command(ctx)));
+        }
+        let creds = ctx
+            .require::<Credentials>("le mot de passe de Grafana")?
+            .clone();
+        let api = HttpGrafana::new(&ctx.settings.grafana_url, Some(creds))?;
+        run_with(&api, ctx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::StepStatus;
+    use crate::testing::FakeGrafana;
+
+    #[test]
+    fn creates_the_alertmanager_source_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = crate::testing::test_context(dir.path());
+        let g = FakeGrafana::new("x");
+        let r = run_with(&g, &ctx).unwrap();
+        assert_eq!(r.status, StepStatus::Succeeded);
+        assert!(
+            r.details
+                .contains("`alertmanager` (implémentation `prometheus`)")
+        );
+        let r2 = run_with(&g, &ctx).unwrap();
+        assert_eq!(r2.status, StepStatus::AlreadyDone);
+        assert_eq!(g.creates.get(), 1);
+        let ds = g.datasources.borrow();
+        assert_eq!(ds.len(), 1);
+    }
+}
