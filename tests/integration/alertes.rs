@@ -11,8 +11,7 @@ use std::process::Command;
 use journal::store::{Status, StepStatus};
 
 use crate::bench::{Bench, GrafanaCom, IMAGE_CRASHLOOP, Stack};
-use crate::partie6::{latest_run, step_status};
-use crate::support::{Outcome, Projet, walk};
+use crate::support::{Outcome, Projet, latest_run, step_status, walk};
 
 const PART: &str = "partie-6-alertes";
 const WEBHOOK_TOKEN: &str = "jeton-webhook-9f8e7d6c5b4a";

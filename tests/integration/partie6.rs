@@ -6,31 +6,12 @@
 use std::fs;
 use std::process::Command;
 
-use journal::store::{self, Entry, Status, StepStatus};
+use journal::store::{self, Status, StepStatus};
 
 use crate::bench::{
     Bench, GrafanaCom, IMAGE_CADVISOR, IMAGE_CRASHLOOP, IMAGE_GRAFANA, IMAGE_PROMETHEUS, Stack,
 };
-use crate::support::{Outcome, Projet, walk};
-
-/// The newest execution entry of a project.
-pub(crate) fn latest_run(p: &Projet) -> Entry {
-    let (entries, errors) = store::Store::new(p.journal_dir()).load().unwrap();
-    assert!(errors.is_empty(), "entrées invalides : {errors:?}");
-    entries
-        .into_iter()
-        .rfind(|e| e.front.kind == store::EntryKind::Execution)
-        .expect("une entrée d'exécution")
-}
-
-pub(crate) fn step_status(e: &Entry, id: &str) -> StepStatus {
-    e.front
-        .etapes
-        .iter()
-        .find(|s| s.id == id)
-        .unwrap_or_else(|| panic!("étape {id} absente de {}", e.path.display()))
-        .statut
-}
+use crate::support::{Outcome, Projet, latest_run, step_status, walk};
 
 /// Lines of `before` all present, in order, in `after`, and nothing removed.
 fn only_insertions(before: &str, after: &str) {

@@ -8,28 +8,10 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::process::Command;
 
-use journal::store::{self, Entry, Status, StepStatus};
+use journal::store::{Status, StepStatus};
 
 use crate::bench::{Bench, GrafanaCom, Stack};
-use crate::support::Projet;
-
-fn latest_run(p: &Projet) -> Entry {
-    let (entries, errors) = store::Store::new(p.journal_dir()).load().unwrap();
-    assert!(errors.is_empty(), "entrées invalides : {errors:?}");
-    entries
-        .into_iter()
-        .rfind(|e| e.front.kind == store::EntryKind::Execution)
-        .expect("une entrée d'exécution")
-}
-
-fn step_status(e: &Entry, id: &str) -> StepStatus {
-    e.front
-        .etapes
-        .iter()
-        .find(|s| s.id == id)
-        .unwrap_or_else(|| panic!("étape {id} absente de {}", e.path.display()))
-        .statut
-}
+use crate::support::{Projet, latest_run, step_status};
 
 /// A grafana.com that answers `200` with an HTML page to every request (a
 /// captive portal, a broken proxy); the thread lives as long as the test.

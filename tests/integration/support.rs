@@ -12,6 +12,8 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+use journal::store::{self, Entry, StepStatus};
+
 /// A temporary project, removed when dropped.
 pub struct Projet {
     dir: tempfile::TempDir,
@@ -260,4 +262,24 @@ pub fn is_root() -> bool {
                 .and_then(|l| l.split_whitespace().nth(2).map(|e| e == "0"))
         })
         .unwrap_or(false)
+}
+
+/// The newest execution entry of a project (its journal holds no invalid entry).
+pub fn latest_run(p: &Projet) -> Entry {
+    let (entries, errors) = store::Store::new(p.journal_dir()).load().unwrap();
+    assert!(errors.is_empty(), "entrées invalides : {errors:?}");
+    entries
+        .into_iter()
+        .rfind(|e| e.front.kind == store::EntryKind::Execution)
+        .expect("une entrée d'exécution")
+}
+
+/// The status of step `id` in a run entry.
+pub fn step_status(e: &Entry, id: &str) -> StepStatus {
+    e.front
+        .etapes
+        .iter()
+        .find(|s| s.id == id)
+        .unwrap_or_else(|| panic!("étape {id} absente de {}", e.path.display()))
+        .statut
 }

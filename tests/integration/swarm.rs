@@ -9,10 +9,10 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use journal::store::{self, Entry, Status, StepStatus};
+use journal::store::{Status, StepStatus};
 
 use crate::bench::{Bench, GrafanaCom, Stack};
-use crate::support::Projet;
+use crate::support::latest_run;
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/bench/swarm.sh");
 
@@ -81,15 +81,6 @@ impl Drop for SwarmBench {
         }
         let _ = Command::new("bash").arg(SCRIPT).arg("down").output();
     }
-}
-
-fn latest_run(p: &Projet) -> Entry {
-    let (entries, errors) = store::Store::new(p.journal_dir()).load().unwrap();
-    assert!(errors.is_empty(), "entrées invalides : {errors:?}");
-    entries
-        .into_iter()
-        .rfind(|e| e.front.kind == store::EntryKind::Execution)
-        .expect("une entrée d'exécution")
 }
 
 /// Waits (at most 90 s) until `docker node inspect <id>` gives `state`.
