@@ -211,22 +211,32 @@ ensure_standin_image() { # image binaire changes...
   import_image "$root" "$image" "$hash" 'LABEL journal.fixture=true' "$@"
 }
 
+# The newest .deb of package $1 in the cache (empty when none).
+cached_deb() {
+  ls -1 "$CACHE_DIR"/"$1"_*.deb 2>/dev/null | sort -V | tail -n 1 || true
+}
+
+# Downloads package $1's .deb into the cache, without installing it; prints its path.
+download_deb() {
+  local pkg=$1
+  say "téléchargement du paquet Debian $pkg (sans l'installer)…"
+  as_root mkdir -p "$CACHE_DIR"
+  if ! (cd "$CACHE_DIR" && as_root apt-get download -qq -o APT::Sandbox::User=root "$pkg" >&2); then
+    apt_update_once
+    (cd "$CACHE_DIR" && as_root apt-get download -qq -o APT::Sandbox::User=root "$pkg" >&2) \
+      || die "apt-get download $pkg a échoué"
+  fi
+  cached_deb "$pkg"
+}
+
 ensure_prometheus_image() {
   local image=$IMG_PROMETHEUS deb
-  deb=$(ls -1 "$CACHE_DIR"/prometheus_*.deb 2>/dev/null | sort -V | tail -n 1 || true)
+  deb=$(cached_deb prometheus)
   if [ -z "$deb" ] && [ "$(image_label "$image" journal.bench.recipe)" = "$RECIPE_VERSION" ]; then
     say "image $image à jour (paquet source absent du cache, image conservée)"
     return
   fi
-  if [ -z "$deb" ]; then
-    say "téléchargement du paquet Debian prometheus (sans l'installer)…"
-    as_root mkdir -p "$CACHE_DIR"
-    if ! (cd "$CACHE_DIR" && as_root apt-get download -qq -o APT::Sandbox::User=root prometheus >&2); then
-      apt_update_once
-      (cd "$CACHE_DIR" && as_root apt-get download -qq -o APT::Sandbox::User=root prometheus >&2) || die "apt-get download prometheus a échoué"
-    fi
-    deb=$(ls -1 "$CACHE_DIR"/prometheus_*.deb | sort -V | tail -n 1)
-  fi
+  [ -n "$deb" ] || deb=$(download_deb prometheus)
   # « +promtool » : promtool ajouté à l'image (reconstruit une image sans lui).
   local hash; hash=$(inputs_hash prometheus+promtool "$deb")
   if [ "$(image_label "$image" journal.bench.hash)" = "$hash" ]; then
@@ -275,21 +285,12 @@ EOF
 # prom/alertmanager (/bin/alertmanager, /bin/amtool, /etc/alertmanager, /alertmanager).
 ensure_alertmanager_image() {
   local image=$IMG_ALERTMANAGER deb
-  deb=$(ls -1 "$CACHE_DIR"/prometheus-alertmanager_*.deb 2>/dev/null | sort -V | tail -n 1 || true)
+  deb=$(cached_deb prometheus-alertmanager)
   if [ -z "$deb" ] && [ "$(image_label "$image" journal.bench.recipe)" = "$RECIPE_VERSION" ]; then
     say "image $image à jour (paquet source absent du cache, image conservée)"
     return
   fi
-  if [ -z "$deb" ]; then
-    say "téléchargement du paquet Debian prometheus-alertmanager (sans l'installer)…"
-    as_root mkdir -p "$CACHE_DIR"
-    if ! (cd "$CACHE_DIR" && as_root apt-get download -qq -o APT::Sandbox::User=root prometheus-alertmanager >&2); then
-      apt_update_once
-      (cd "$CACHE_DIR" && as_root apt-get download -qq -o APT::Sandbox::User=root prometheus-alertmanager >&2) \
-        || die "apt-get download prometheus-alertmanager a échoué"
-    fi
-    deb=$(ls -1 "$CACHE_DIR"/prometheus-alertmanager_*.deb | sort -V | tail -n 1)
-  fi
+  [ -n "$deb" ] || deb=$(download_deb prometheus-alertmanager)
   local hash; hash=$(inputs_hash alertmanager "$deb")
   if [ "$(image_label "$image" journal.bench.hash)" = "$hash" ]; then
     say "image $image à jour ($(basename "$deb"))"
