@@ -21,6 +21,11 @@ const MONTHS: [&str; 12] = [
     "décembre",
 ];
 
+/// The French name of month `month` (1 to 12; out of range is clamped).
+pub fn month_name(month: u32) -> &'static str {
+    MONTHS[month.clamp(1, 12) as usize - 1]
+}
+
 /// « 24 », or « 1er » for the first day of a month (French usage).
 fn day_number(day: u32) -> String {
     if day == 1 {

@@ -195,10 +195,7 @@ impl ComposeCli {
         match self.invoke(file, &args) {
             Ok((true, out)) => Ok(out),
             Ok((false, out)) => Err(self.failure(&args.join(" "), file, &out)),
-            Err(e) => Err(Error::environment(format!(
-                "lancement de {} impossible : {e}",
-                self.program()
-            ))),
+            Err(e) => Err(self.launch_error(e)),
         }
     }
 
@@ -303,12 +300,12 @@ impl Compose for ComposeCli {
         command: &[&str],
         input: &str,
     ) -> Result<Captured> {
-        let mut args = vec!["exec", "-T", service];
-        args.extend(command);
-        match self.invoke_with_input(file, &args, Some(input)) {
-            Ok((true, out)) => Ok(out),
-            Ok((false, out)) => Err(self.failure(&args.join(" "), file, &out)),
-            Err(e) => Err(self.launch_error(e)),
+        match self.exec_status(file, service, command, input)? {
+            (true, out) => Ok(out),
+            (false, out) => {
+                let what = format!("exec -T {service} {}", command.join(" "));
+                Err(self.failure(&what, file, &out))
+            }
         }
     }
 

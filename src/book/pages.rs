@@ -47,26 +47,11 @@ pub struct YearView {
     pub total: usize,
 }
 
-const MONTH_NAMES: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-
 /// « mars 2024 » for `2024-03`.
 pub fn month_title(key: &str) -> String {
     let (y, m) = key.split_once('-').unwrap_or((key, "01"));
-    let m: usize = m.parse().unwrap_or(1);
-    format!("{} {y}", MONTH_NAMES[(m.clamp(1, 12)) - 1])
+    let m: u32 = m.parse().unwrap_or(1);
+    format!("{} {y}", crate::french::month_name(m))
 }
 
 /// The views of a day's entries.

@@ -154,18 +154,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::new(dir.path());
         let front = FrontMatter {
-            kind: EntryKind::Execution,
-            titre: "Exécution".into(),
             partie: Some("partie-6".into()),
-            horodatage: now(),
-            statut: Status::InProgress,
-            tags: vec![],
-            duree_ms: None,
-            etapes: vec![],
-            origine: Default::default(),
-            pieces_jointes: Vec::new(),
-            execution: None,
-            revisions: Vec::new(),
+            ..FrontMatter::new(EntryKind::Execution, "Exécution", now(), Status::InProgress)
         };
         let crashed = store
             .create(&front, "# Exécution\n\ncorps d'origine\n")

@@ -59,11 +59,7 @@ impl Step for ComposeServices {
     fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
         let file = ctx.project.compose_file();
         let shown = ctx.project.display(&file);
-        let current = match std::fs::read_to_string(&file) {
-            Ok(s) => Some(s),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(Error::io("lecture de", &file, e).into()),
-        };
+        let current = crate::store::read_optional(&file)?;
         let add = additions(ctx)?;
         let src = current.as_deref().unwrap_or("");
         let edit = match apply(src, &add, ctx.settings.force) {

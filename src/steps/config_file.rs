@@ -59,11 +59,7 @@ impl Step for PrometheusConfig {
             "mkdir -p {} && $EDITOR {shown}",
             ctx.project.display(path.parent().unwrap_or(Path::new(".")))
         );
-        let current = match std::fs::read_to_string(&path) {
-            Ok(s) => Some(s),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(Error::io("lecture de", &path, e).into()),
-        };
+        let current = crate::store::read_optional(&path)?;
         if current.as_deref() == Some(wanted.as_str()) {
             return Ok(
                 StepReport::already_done(format!("{shown} est déjà identique au tutoriel"))

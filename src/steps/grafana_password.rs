@@ -218,14 +218,7 @@ fn private_dir(dir: &Path) -> Result<()> {
 /// never readable by others, not even for an instant.
 fn write_private(path: &Path, bytes: &[u8], replace: bool) -> Result<()> {
     crate::store::write_atomic_private(path, bytes, replace)
-        .map_err(|e| Error::io("écriture dans", path, e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| Error::io("réglage des droits de", path, e))?;
-    }
-    Ok(())
+        .map_err(|e| Error::io("écriture dans", path, e))
 }
 
 /// Creates `dir` (0700, with a `.gitignore` holding `*`) and writes `secret`

@@ -56,11 +56,7 @@ impl Step for Preflight {
 
         let file = ctx.project.compose_file();
         let shown = ctx.project.display(&file);
-        let src = match std::fs::read_to_string(&file) {
-            Ok(s) => Some(s),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(Error::io("lecture de", &file, e).into()),
-        };
+        let src = crate::store::read_optional(&file)?;
         match &src {
             Some(text) => {
                 // Syntax, and container names the part needs but another
@@ -122,14 +118,7 @@ impl Step for Preflight {
             file,
         });
 
-        let mut table = String::from("| Vérification | Résultat |\n|---|---|\n");
-        for (k, v) in &rows {
-            table.push_str(&format!(
-                "| {} | {} |\n",
-                k,
-                crate::templates::escape_cell(v)
-            ));
-        }
+        let table = checks_table(&rows);
         let summary = format!(
             "Docker {} et {} disponibles, ports 9090 et 8084 utilisables",
             info.version, compose_desc
@@ -153,6 +142,15 @@ impl Step for Preflight {
         }
         Ok(report)
     }
+}
+
+/// The « Vérification | Résultat » table of a preflight, for the journal.
+pub(crate) fn checks_table(rows: &[(String, String)]) -> String {
+    let mut table = String::from("| Vérification | Résultat |\n|---|---|\n");
+    for (k, v) in rows {
+        table.push_str(&format!("| {k} | {} |\n", crate::templates::escape_cell(v)));
+    }
+    table
 }
 
 /// Whether host port `p.port` can be used: « libre », « déjà tenu » by one of

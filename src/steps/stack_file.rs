@@ -110,11 +110,7 @@ impl Step for StackFile {
         let (wanted, fp) = render(ctx, &project.name)?;
         ctx.put(StackFingerprint(fp));
         let command = format!("$EDITOR {shown}");
-        let current = match std::fs::read_to_string(&path) {
-            Ok(s) => Some(s),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(Error::io("lecture de", &path, e).into()),
-        };
+        let current = crate::store::read_optional(&path)?;
         let untouched = format!(
             "{} n'est pas modifié : les options `container_name` et `restart` n'ont pas de sens dans \
              une pile, d'où un fichier à part.",

@@ -230,6 +230,30 @@ impl Origin {
 }
 
 impl FrontMatter {
+    /// An entry of `kind` with nothing else known yet: no part, tag, step,
+    /// origin, attachment, run link or revision.
+    pub fn new(
+        kind: EntryKind,
+        titre: impl Into<String>,
+        horodatage: DateTime<FixedOffset>,
+        statut: Status,
+    ) -> Self {
+        FrontMatter {
+            kind,
+            titre: titre.into(),
+            partie: None,
+            horodatage,
+            statut,
+            tags: Vec::new(),
+            duree_ms: None,
+            etapes: Vec::new(),
+            origine: Origin::default(),
+            pieces_jointes: Vec::new(),
+            execution: None,
+            revisions: Vec::new(),
+        }
+    }
+
     /// Number of steps that succeeded (including « déjà fait »).
     pub fn steps_ok(&self) -> usize {
         self.etapes.iter().filter(|s| s.statut.is_ok()).count()
@@ -389,18 +413,14 @@ mod tests {
 
     fn sample() -> FrontMatter {
         FrontMatter {
-            kind: EntryKind::Note,
-            titre: "Redémarrage de Zammad".into(),
             partie: Some("partie-6".into()),
-            horodatage: DateTime::parse_from_rfc3339("2026-11-24T10:15:00+01:00").unwrap(),
-            statut: Status::Recorded,
             tags: vec!["zammad".into()],
-            duree_ms: None,
-            etapes: vec![],
-            origine: Default::default(),
-            pieces_jointes: Vec::new(),
-            execution: None,
-            revisions: Vec::new(),
+            ..FrontMatter::new(
+                EntryKind::Note,
+                "Redémarrage de Zammad",
+                DateTime::parse_from_rfc3339("2026-11-24T10:15:00+01:00").unwrap(),
+                Status::Recorded,
+            )
         }
     }
 

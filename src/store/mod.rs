@@ -68,11 +68,11 @@ impl Store {
 
     /// Writes a new entry under a fresh unique name and returns its path.
     pub fn create(&self, front: &FrontMatter, body: &str) -> Result<PathBuf> {
-        self.create_with(front, |_| (front.clone(), body.to_string()), &[])
+        self.create_with(front, |_| Ok((front.clone(), body.to_string())), &[])
     }
 
     /// Writes a new entry with files attached beside it: each `(name, bytes)`
-    /// becomes `<id>-<name>` (world-readable, like every file of the book),
+    /// becomes `<id>-<name>` (world-readable, as [`write_atomic`] writes),
     /// written before the entry, so an entry never links to a missing file;
     /// `compose` receives the entry's id (the name is chosen from `front`'s
     /// time and kind) and gives the front matter and body that name the files.
@@ -80,7 +80,7 @@ impl Store {
     pub fn create_with(
         &self,
         front: &FrontMatter,
-        compose: impl Fn(&str) -> (FrontMatter, String),
+        compose: impl Fn(&str) -> Result<(FrontMatter, String)>,
         files: &[(String, Vec<u8>)],
     ) -> Result<PathBuf> {
         let stamp = front.horodatage.format("%Y-%m-%dT%H%M%S%.3f").to_string();
@@ -92,6 +92,9 @@ impl Store {
                 .collect();
             let id = format!("{stamp}-{}-{suffix}", front.kind.label_ascii());
             let path = self.dir.join(format!("{id}.md"));
+            // Composed first: a body that cannot be written leaves no file.
+            let (front, body) = compose(&id)?;
+            let text = redact(&entry::render(&front, &body));
             let mut written: Vec<PathBuf> = Vec::new();
             let undo = |written: &[PathBuf]| {
                 for w in written {
@@ -102,10 +105,7 @@ impl Store {
             for (name, bytes) in files {
                 let p = self.dir.join(format!("{id}-{name}"));
                 match write_atomic(&p, bytes, false) {
-                    Ok(()) => {
-                        set_world_readable(&p);
-                        written.push(p);
-                    }
+                    Ok(()) => written.push(p),
                     Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                         clash = true;
                         break;
@@ -120,8 +120,6 @@ impl Store {
                 undo(&written);
                 continue;
             }
-            let (front, body) = compose(&id);
-            let text = redact(&entry::render(&front, &body));
             match write_atomic(&path, text.as_bytes(), false) {
                 Ok(()) => return Ok(path),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
@@ -216,6 +214,16 @@ pub fn read(path: &Path) -> Result<Entry, EntryError> {
     entry::parse(path, &text)
 }
 
+/// The text of `path`, `None` when there is no such file (a missing file is
+/// an answer, any other failure an error).
+pub fn read_optional(path: &Path) -> Result<Option<String>> {
+    match fs::read_to_string(path) {
+        Ok(s) => Ok(Some(s)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io("lecture de", path, e)),
+    }
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder,
 /// fsync, then rename (or hard-link when `replace` is false, so an existing
 /// file is never overwritten), then fsync of the folder. The file is
@@ -238,15 +246,6 @@ fn write_atomic_mode(path: &Path, bytes: &[u8], replace: bool, mode: u32) -> std
         staged.commit(path)
     } else {
         staged.commit_new(path)
-    }
-}
-
-/// Mode 0644: the book's files are served by web servers that are not root.
-pub fn set_world_readable(path: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = fs::set_permissions(path, fs::Permissions::from_mode(0o644));
     }
 }
 
@@ -329,20 +328,12 @@ mod tests {
     use super::*;
 
     fn note(t: &str) -> FrontMatter {
-        FrontMatter {
-            kind: EntryKind::Note,
-            titre: t.into(),
-            partie: None,
-            horodatage: DateTime::parse_from_rfc3339("2026-11-24T10:15:00+01:00").unwrap(),
-            statut: Status::Recorded,
-            tags: vec![],
-            duree_ms: None,
-            etapes: vec![],
-            origine: Default::default(),
-            pieces_jointes: Vec::new(),
-            execution: None,
-            revisions: Vec::new(),
-        }
+        FrontMatter::new(
+            EntryKind::Note,
+            t,
+            DateTime::parse_from_rfc3339("2026-11-24T10:15:00+01:00").unwrap(),
+            Status::Recorded,
+        )
     }
 
     #[test]

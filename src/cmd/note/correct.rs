@@ -6,7 +6,7 @@
 
 use super::{Context, NoteArgs, render_body, text_of};
 use crate::error::{Error, Result};
-use crate::store::{Entry, EntryKind, Revision, Store, now, set_world_readable, write_atomic};
+use crate::store::{Entry, EntryKind, Revision, Store, now, write_atomic};
 use crate::templates::Templates;
 
 /// Where the annexes (attachments, run, revisions) start in a note's body.
@@ -57,7 +57,6 @@ pub fn execute(ctx: &Context, id: &str, args: NoteArgs) -> Result<()> {
         std::fs::read(&e.path).map_err(|err| Error::io("lecture de l'entrée", &e.path, err))?;
     write_atomic(&kept, &previous, false)
         .map_err(|err| Error::io("conservation de la version précédente dans", &kept, err))?;
-    set_world_readable(&kept);
     let mut front = e.front.clone();
     if let Some(t) = args
         .titre

@@ -41,29 +41,20 @@ pub fn execute(ctx: &Context, args: NoteArgs) -> Result<()> {
     )?;
     store.ensure_writable()?;
     let front = FrontMatter {
-        kind: EntryKind::Note,
-        titre,
         partie: args.partie,
-        horodatage: now(),
-        statut: Status::Recorded,
         tags: args.tags,
-        duree_ms: None,
-        etapes: vec![],
         origine: super::origin(&ctx.project, args.auteur.clone(), false),
-        pieces_jointes: Vec::new(),
         execution,
-        revisions: Vec::new(),
+        ..FrontMatter::new(EntryKind::Note, titre, now(), Status::Recorded)
     };
     let templates = Templates::new(Some(&ctx.project.templates_dir()));
     let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
     let bodies = |id: &str| {
         let mut front = front.clone();
         front.pieces_jointes = names.iter().map(|n| format!("{id}-{n}")).collect();
-        let body = render_body(&templates, &front, &text).unwrap_or_default();
-        (front, body)
+        let body = render_body(&templates, &front, &text)?;
+        Ok((front, body))
     };
-    // The template must render before anything is written.
-    render_body(&templates, &front, &text)?;
     let payload: Vec<(String, Vec<u8>)> = files.into_iter().map(|f| (f.name, f.bytes)).collect();
     let path = store.create_with(&front, bodies, &payload)?;
     ctx.out.result(&path.display().to_string());
@@ -239,18 +230,14 @@ mod tests {
     fn note_entry_file_snapshot() {
         use crate::store::{EntryKind, FrontMatter, Status, entry};
         let front = FrontMatter {
-            kind: EntryKind::Note,
-            titre: "Redémarrage de Grafana".into(),
             partie: Some("partie-6".into()),
-            horodatage: chrono::DateTime::parse_from_rfc3339("2026-11-24T22:15:00+01:00").unwrap(),
-            statut: Status::Recorded,
             tags: vec!["grafana".into(), "maintenance".into()],
-            duree_ms: None,
-            etapes: vec![],
-            origine: Default::default(),
-            pieces_jointes: Vec::new(),
-            execution: None,
-            revisions: Vec::new(),
+            ..FrontMatter::new(
+                EntryKind::Note,
+                "Redémarrage de Grafana",
+                chrono::DateTime::parse_from_rfc3339("2026-11-24T22:15:00+01:00").unwrap(),
+                Status::Recorded,
+            )
         };
         let body = render_body(
             &Templates::embedded_only(),

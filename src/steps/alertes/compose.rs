@@ -118,7 +118,7 @@ impl Step for ComposeAlertmanager {
     fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
         let file = ctx.project.compose_file();
         let shown = ctx.project.display(&file);
-        let current = super::files::read_current(&file)?;
+        let current = crate::store::read_optional(&file)?;
         let add = alert_additions(ctx)?;
         let edit = plan(ctx, current.as_deref().unwrap_or(""), &add).map_err(|e| {
             let e: Error = e.into();

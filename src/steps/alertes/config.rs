@@ -104,7 +104,7 @@ impl Step for AlertmanagerConfig {
         let path = super::alertmanager_config_path(&project.file);
         let shown = ctx.project.display(&path);
         let wanted = wanted_alertmanager(ctx)?;
-        let current = files::read_current(&path)?;
+        let current = crate::store::read_optional(&path)?;
         let command = Validator::Amtool.command(compose.program(), &shown);
         if current.as_deref() == Some(wanted.as_str()) {
             return Ok(
@@ -189,7 +189,7 @@ impl Step for PrometheusAlerting {
                 "{shown} complété ne serait pas un YAML valide : {e}"
             ))
         })?;
-        let current = files::read_current(&path)?;
+        let current = crate::store::read_optional(&path)?;
         let command = format!("$EDITOR {shown}   # evaluation_interval, rule_files, alerting");
         if current.as_deref() == Some(wanted.as_str()) {
             return Ok(StepReport::already_done(format!(

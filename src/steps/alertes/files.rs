@@ -13,15 +13,6 @@ use crate::steps::config_file::backup_path;
 use crate::store::write_atomic;
 use crate::textdiff;
 
-/// The current text of `path`, `None` when absent.
-pub fn read_current(path: &Path) -> Result<Option<String>> {
-    match std::fs::read_to_string(path) {
-        Ok(s) => Ok(Some(s)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io("lecture de", path, e)),
-    }
-}
-
 /// The journal block showing how `current` becomes `wanted`.
 pub fn diff_block(current: Option<&str>, wanted: &str, shown: &str) -> String {
     let diff = textdiff::unified(current.unwrap_or(""), wanted, shown);
@@ -63,14 +54,11 @@ pub fn write_with_backup(
     Ok(backup)
 }
 
-/// Writes `bytes` at `path` atomically, readable by all (0644): the official
-/// Prometheus and Alertmanager images run as `nobody`, and an atomic write
-/// starts from a private (0600) temporary file.
+/// Writes `bytes` at `path` atomically, readable by all (0644, as
+/// [`write_atomic`] writes): the official Prometheus and Alertmanager images
+/// run as `nobody`.
 pub fn write_readable(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    write_atomic(path, bytes, true).map_err(|e| Error::io("écriture de", path, e))?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))
-        .map_err(|e| Error::io("droits de lecture de", path, e))
+    write_atomic(path, bytes, true).map_err(|e| Error::io("écriture de", path, e))
 }
 
 /// A validator shipped beside a server.

@@ -14,7 +14,6 @@ use crate::settings::{ALERT_CPU_THRESHOLD, ALERT_EMAIL, ALERT_SMTP, ALERT_WEBHOO
 use crate::steps::preflight::{PortUse, check_port};
 use crate::steps::{ComposeClient, ComposeProject, DockerClient};
 use crate::store::{EntryKind, Status, Store};
-use crate::templates::escape_cell;
 
 use super::{PART_ID, PREVIOUS_PART, SERVICE};
 
@@ -172,7 +171,7 @@ impl Step for AlertesPreflight {
         ];
         let file = ctx.project.compose_file();
         let shown = ctx.project.display(&file);
-        let src = super::files::read_current(&file)?;
+        let src = crate::store::read_optional(&file)?;
         let docker = Docker::connect().map_err(|e| StepFailure::from(e).command("docker info"))?;
         let info = docker
             .info()
@@ -201,10 +200,7 @@ impl Step for AlertesPreflight {
             name: project_name,
             file,
         });
-        let mut table = String::from("| Vérification | Résultat |\n|---|---|\n");
-        for (k, v) in &rows {
-            table.push_str(&format!("| {k} | {} |\n", escape_cell(v)));
-        }
+        let table = crate::steps::preflight::checks_table(&rows);
         let summary = format!("{PREVIOUS_PART} réussie le {since} ; Docker et Compose disponibles");
         let report = if deployed {
             StepReport::already_done(format!("{summary} ; Alertmanager tient déjà le port 9093"))

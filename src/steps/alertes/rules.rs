@@ -161,7 +161,7 @@ impl Step for AlertRules {
         let shown = ctx.project.display(&path);
         let wanted = wanted_rules(ctx)?;
         let rows = rule_rows(&wanted);
-        let current = files::read_current(&path)?;
+        let current = crate::store::read_optional(&path)?;
         let command = Validator::Promtool.command(compose.program(), &shown);
         let table = rules_table(&rows, |_| None);
         if current.as_deref() == Some(wanted.as_str()) {

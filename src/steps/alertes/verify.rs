@@ -190,7 +190,7 @@ impl Step for AlertingCheck {
         }
         let project = ctx.require::<ComposeProject>("le projet Compose")?.clone();
         let path = super::rules_path(&project.file);
-        let text = super::files::read_current(&path)?.unwrap_or_default();
+        let text = crate::store::read_optional(&path)?.unwrap_or_default();
         let rows = rule_rows(&text);
         let prom = HttpPrometheus::new(&ctx.settings.prometheus_url)?;
         let state = wait_chain(
