@@ -299,7 +299,9 @@ fn reset_in_container(
 /// Makes `admin`'s password `target`: tries `target` once (unless
 /// `try_target` is false, e.g. it was just generated), then `admin`/`admin`
 /// once, then changes it and checks the new one. Never more attempts:
-/// five failures in five minutes lock the account.
+/// five failures in five minutes lock the account. One run's rule, without
+/// memory of earlier runs: the step uses [`ensure_password_remembering`].
+#[cfg(test)]
 pub fn ensure_password(
     api: &dyn GrafanaApi,
     target: &Secret,

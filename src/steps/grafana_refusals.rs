@@ -82,7 +82,8 @@ impl Refusals {
         Ok(Refusals::with(Some(path), disk))
     }
 
-    /// Refusals remembered by this process only.
+    /// Refusals remembered by this process only (tests of one run's rule).
+    #[cfg(test)]
     pub fn in_memory() -> Self {
         Refusals::with(None, OnDisk::default())
     }
