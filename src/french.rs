@@ -84,9 +84,14 @@ pub fn duration_ms(ms: u64) -> String {
     }
 }
 
-/// A decimal number with a French decimal comma and `decimals` digits.
+/// A decimal number with a French decimal comma and `decimals` digits; a
+/// value that rounds to zero has no sign (an empty sum of floats is -0.0).
 pub fn decimal(x: f64, decimals: usize) -> String {
-    format!("{x:.decimals$}").replace('.', ",")
+    let s = format!("{x:.decimals$}").replace('.', ",");
+    match s.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == ',') => rest.to_string(),
+        _ => s,
+    }
 }
 
 /// Bytes as « 65,9 Mio ».
@@ -108,6 +113,14 @@ pub fn bytes(b: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_use_a_comma_and_no_negative_zero() {
+        assert_eq!(decimal(1.234, 2), "1,23");
+        assert_eq!(decimal(-2.5, 1), "-2,5");
+        assert_eq!(decimal(Vec::<f64>::new().iter().sum(), 1), "0,0");
+        assert_eq!(decimal(-0.0001, 0), "0");
+    }
 
     #[test]
     fn long_dates_are_french() {

@@ -46,6 +46,15 @@ impl Node {
     pub fn is_ready(&self) -> bool {
         self.state == "ready" && self.availability == "active"
     }
+
+    /// The node's role as the journal writes it (« gestionnaire », « travail »).
+    pub fn role_label(&self) -> &'static str {
+        if self.role == "manager" {
+            "gestionnaire"
+        } else {
+            "travail"
+        }
+    }
 }
 
 /// One service of a stack (`docker service inspect`).

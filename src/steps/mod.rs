@@ -76,6 +76,18 @@ pub struct SwarmClient(pub std::rc::Rc<dyn crate::adapters::swarm::Swarm>);
 /// The swarm's nodes as `swarm-preflight` found them.
 pub struct SwarmNodes(pub Vec<crate::adapters::swarm::Node>);
 
+/// Each Ready node with the `instance` label of its cAdvisor target, as
+/// `swarm-targets` matched them: the per-node tables of the later steps
+/// group Prometheus series by this label.
+pub struct SwarmCadvisors(pub Vec<(crate::adapters::swarm::Node, String)>);
+
+impl SwarmCadvisors {
+    /// The node whose cAdvisor has the label `instance`.
+    pub fn node(&self, instance: &str) -> Option<&crate::adapters::swarm::Node> {
+        self.0.iter().find(|(_, i)| i == instance).map(|(n, _)| n)
+    }
+}
+
 /// The steps of partie 6 for the run's target: on a swarm, the preflight,
 /// stack file, deployment, convergence and per-node target steps replace
 /// their Compose counterparts; the others are the same steps.

@@ -3,6 +3,10 @@
 //! French table and a bar chart (SVG drawn with plotters, attached beside the
 //! journal entry).
 //!
+//! Series are grouped by container and by cAdvisor target (`instance`): on
+//! a swarm (`--cible swarm`) the table and the chart show each container
+//! with its node, and the summary gives the figures of each node.
+//!
 //! It only reads Prometheus; empty data is a warning, not a failure.
 
 use std::collections::BTreeMap;
@@ -13,24 +17,33 @@ use crate::adapters::prometheus::{HttpPrometheus, PrometheusApi, Sample};
 use crate::error::{Error, Result};
 use crate::french;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::steps::DockerClient;
+use crate::steps::{DockerClient, SwarmCadvisors};
 use crate::templates::escape_cell;
+
+// Every query groups by cAdvisor target and container: one target in
+// Compose mode, one per node on a swarm.
 
 /// CPU per container: share of one core over the last minute.
 pub const CPU_QUERY: &str =
-    r#"sum by (name) (rate(container_cpu_usage_seconds_total{name!=""}[1m]))"#;
+    r#"sum by (instance, name) (rate(container_cpu_usage_seconds_total{name!=""}[1m]))"#;
 /// Fallback when fewer than two samples fall in one minute.
 pub const CPU_QUERY_IRATE: &str =
-    r#"sum by (name) (irate(container_cpu_usage_seconds_total{name!=""}[5m]))"#;
+    r#"sum by (instance, name) (irate(container_cpu_usage_seconds_total{name!=""}[5m]))"#;
 /// The raw counter, for a difference computed here.
-pub const CPU_COUNTER: &str = r#"sum by (name) (container_cpu_usage_seconds_total{name!=""})"#;
+pub const CPU_COUNTER: &str =
+    r#"sum by (instance, name) (container_cpu_usage_seconds_total{name!=""})"#;
 /// The counter's sample time.
 pub const CPU_COUNTER_TIME: &str =
-    r#"max by (name) (timestamp(container_cpu_usage_seconds_total{name!=""}))"#;
+    r#"max by (instance, name) (timestamp(container_cpu_usage_seconds_total{name!=""}))"#;
 /// Memory per container: working set (what the OOM killer watches).
-pub const MEM_QUERY: &str = r#"sum by (name) (container_memory_working_set_bytes{name!=""})"#;
+pub const MEM_QUERY: &str =
+    r#"sum by (instance, name) (container_memory_working_set_bytes{name!=""})"#;
 /// Fallback: total usage, page cache included.
-pub const MEM_QUERY_USAGE: &str = r#"sum by (name) (container_memory_usage_bytes{name!=""})"#;
+pub const MEM_QUERY_USAGE: &str =
+    r#"sum by (instance, name) (container_memory_usage_bytes{name!=""})"#;
+
+/// A series' key: the cAdvisor target (`instance`) and the container name.
+pub type Key = (String, String);
 
 /// Instantané des ressources consommées.
 pub struct ResourceSnapshot;
@@ -38,6 +51,8 @@ pub struct ResourceSnapshot;
 /// One container's figures.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Usage {
+    /// The cAdvisor target that measured it (`instance`).
+    pub instance: String,
     /// Container name.
     pub name: String,
     /// CPU in percent of one core.
@@ -46,26 +61,30 @@ pub struct Usage {
     pub mem_mib: Option<f64>,
 }
 
-fn by_name(samples: &[Sample]) -> BTreeMap<String, f64> {
+fn by_key(samples: &[Sample]) -> BTreeMap<Key, f64> {
     samples
         .iter()
         .filter(|s| s.value.is_finite())
-        .filter_map(|s| s.metric.get("name").map(|n| (n.clone(), s.value)))
-        .filter(|(n, _)| !n.is_empty())
+        .filter_map(|s| {
+            let name = s.metric.get("name").filter(|n| !n.is_empty())?;
+            let instance = s.metric.get("instance").cloned().unwrap_or_default();
+            Some(((instance, name.clone()), s.value))
+        })
         .collect()
 }
 
-/// CPU (cores) per container and how it was obtained (French).
+/// CPU (cores) per container and how it was obtained (French). `engine`
+/// is asked only when it sees every container (one host).
 pub fn read_cpu(
     api: &dyn PrometheusApi,
     engine: Option<&dyn Containers>,
     max_wait: Duration,
-) -> Result<(BTreeMap<String, f64>, String)> {
-    let r = by_name(api.query(CPU_QUERY)?.samples());
+) -> Result<(BTreeMap<Key, f64>, String)> {
+    let r = by_key(api.query(CPU_QUERY)?.samples());
     if !r.is_empty() {
         return Ok((r, "taux sur 1 minute du compteur (`rate(…[1m])`)".into()));
     }
-    let r = by_name(api.query(CPU_QUERY_IRATE)?.samples());
+    let r = by_key(api.query(CPU_QUERY_IRATE)?.samples());
     if !r.is_empty() {
         return Ok((
             r,
@@ -75,8 +94,8 @@ pub fn read_cpu(
         ));
     }
     // A single sample per series so far (the first scrape just happened).
-    let first = by_name(api.query(CPU_COUNTER)?.samples());
-    let t1 = by_name(api.query(CPU_COUNTER_TIME)?.samples());
+    let first = by_key(api.query(CPU_COUNTER)?.samples());
+    let t1 = by_key(api.query(CPU_COUNTER_TIME)?.samples());
     if first.is_empty() {
         return Ok((
             BTreeMap::new(),
@@ -86,8 +105,13 @@ pub fn read_cpu(
     // Rather than waiting up to a scrape interval for a second point, ask
     // the engine: it reads the same cgroup counters twice, a second apart.
     if let Some(engine) = engine {
-        let names: Vec<String> = first.keys().cloned().collect();
-        let measured: BTreeMap<String, f64> = engine.cpu_cores(&names)?.into_iter().collect();
+        let mut names: Vec<String> = first.keys().map(|(_, n)| n.clone()).collect();
+        names.dedup();
+        let by_name: BTreeMap<String, f64> = engine.cpu_cores(&names)?.into_iter().collect();
+        let measured: BTreeMap<Key, f64> = first
+            .keys()
+            .filter_map(|k| by_name.get(&k.1).map(|c| (k.clone(), *c)))
+            .collect();
         if !measured.is_empty() {
             return Ok((
                 measured,
@@ -101,10 +125,10 @@ pub fn read_cpu(
     // No engine: wait for the next scrape and compute the difference here.
     let start = Instant::now();
     loop {
-        let t2 = by_name(api.query(CPU_COUNTER_TIME)?.samples());
+        let t2 = by_key(api.query(CPU_COUNTER_TIME)?.samples());
         let advanced = t2.iter().any(|(n, t)| t1.get(n).is_some_and(|old| t > old));
         if advanced {
-            let second = by_name(api.query(CPU_COUNTER)?.samples());
+            let second = by_key(api.query(CPU_COUNTER)?.samples());
             let mut out = BTreeMap::new();
             for (n, v2) in &second {
                 if let (Some(v1), Some(a), Some(b)) = (first.get(n), t1.get(n), t2.get(n))
@@ -132,32 +156,33 @@ pub fn read_cpu(
 }
 
 /// Memory (bytes) per container and which metric was used.
-pub fn read_memory(api: &dyn PrometheusApi) -> Result<(BTreeMap<String, f64>, String)> {
-    let r = by_name(api.query(MEM_QUERY)?.samples());
+pub fn read_memory(api: &dyn PrometheusApi) -> Result<(BTreeMap<Key, f64>, String)> {
+    let r = by_key(api.query(MEM_QUERY)?.samples());
     if !r.is_empty() {
         return Ok((
             r,
             "mémoire de travail (`container_memory_working_set_bytes`)".into(),
         ));
     }
-    let r = by_name(api.query(MEM_QUERY_USAGE)?.samples());
+    let r = by_key(api.query(MEM_QUERY_USAGE)?.samples());
     Ok((
         r,
         "mémoire utilisée, cache compris (`container_memory_usage_bytes`)".into(),
     ))
 }
 
-/// Merges CPU (cores) and memory (bytes) into rows sorted by name.
-pub fn merge(cpu: &BTreeMap<String, f64>, mem: &BTreeMap<String, f64>) -> Vec<Usage> {
-    let mut names: Vec<&String> = cpu.keys().chain(mem.keys()).collect();
-    names.sort();
-    names.dedup();
-    names
-        .into_iter()
-        .map(|n| Usage {
-            name: n.clone(),
-            cpu_percent: cpu.get(n).map(|c| c * 100.0),
-            mem_mib: mem.get(n).map(|b| b / 1024.0 / 1024.0),
+/// Merges CPU (cores) and memory (bytes) into rows sorted by target, then
+/// by name.
+pub fn merge(cpu: &BTreeMap<Key, f64>, mem: &BTreeMap<Key, f64>) -> Vec<Usage> {
+    let mut keys: Vec<&Key> = cpu.keys().chain(mem.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .map(|k| Usage {
+            instance: k.0.clone(),
+            name: k.1.clone(),
+            cpu_percent: cpu.get(k).map(|c| c * 100.0),
+            mem_mib: mem.get(k).map(|b| b / 1024.0 / 1024.0),
         })
         .collect()
 }
@@ -172,6 +197,65 @@ pub fn usage_table(rows: &[Usage]) -> String {
             escape_cell(&r.name),
             r.cpu_percent.map_or("—".into(), |c| french::decimal(c, 2)),
             r.mem_mib.map_or("—".into(), |m| french::decimal(m, 1)),
+        ));
+    }
+    s
+}
+
+/// A swarm task's container name without the task ID, nor the node ID of a
+/// global service's task (the node has its own column):
+/// `pile_grafana.1.<tâche>` → `pile_grafana.1`, `pile_cadvisor.<nœud>.<tâche>`
+/// → `pile_cadvisor`. Other names are left alone.
+pub fn short_task_name(name: &str) -> String {
+    let is_id = |p: &str| p.len() == 25 && p.chars().all(|c| c.is_ascii_alphanumeric());
+    let parts: Vec<&str> = name.split('.').collect();
+    match parts.as_slice() {
+        [service, slot, task] if is_id(task) && is_id(slot) => service.to_string(),
+        [service, slot, task] if is_id(task) => format!("{service}.{slot}"),
+        _ => name.to_string(),
+    }
+}
+
+/// How a row's node is written: short ID (12 characters, as `docker node
+/// ls`) and address, or the target itself when no node has it.
+fn node_cell(instance: &str, cadvisors: &SwarmCadvisors) -> String {
+    match cadvisors.node(instance) {
+        Some(n) => format!(
+            "`{}` ({})",
+            n.id.chars().take(12).collect::<String>(),
+            n.addr
+        ),
+        None => format!("cible {instance} (nœud inconnu)"),
+    }
+}
+
+/// On a swarm: the table with each container's node, then one line per
+/// node (its containers, CPU and memory).
+pub fn node_usage_table(rows: &[Usage], cadvisors: &SwarmCadvisors) -> String {
+    let mut s = String::from(
+        "| Nœud | Conteneur | CPU (% d'un cœur) | Mémoire (Mio) |\n|---|---|---:|---:|\n",
+    );
+    for r in rows {
+        s.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            node_cell(&r.instance, cadvisors),
+            escape_cell(&short_task_name(&r.name)),
+            r.cpu_percent.map_or("—".into(), |c| french::decimal(c, 2)),
+            r.mem_mib.map_or("—".into(), |m| french::decimal(m, 1)),
+        ));
+    }
+    s.push_str("\nPar nœud :\n\n");
+    for (node, instance) in &cadvisors.0 {
+        let mine: Vec<&Usage> = rows.iter().filter(|r| &r.instance == instance).collect();
+        s.push_str(&format!(
+            "- nœud `{}` ({}, {}) : {} conteneur{}, {} % d'un cœur, {} Mio\n",
+            node.id,
+            node.addr,
+            node.role_label(),
+            mine.len(),
+            if mine.len() > 1 { "s" } else { "" },
+            french::decimal(mine.iter().filter_map(|r| r.cpu_percent).sum(), 1),
+            french::decimal(mine.iter().filter_map(|r| r.mem_mib).sum(), 0),
         ));
     }
     s
@@ -277,7 +361,12 @@ pub fn run_with(
 ) -> Result<StepReport, StepFailure> {
     let cmd = command(ctx);
     let fail = |e: Error| StepFailure::from(e).command(cmd.clone());
-    let engine = ctx.get::<DockerClient>().map(|d| d.0.clone());
+    let cadvisors = ctx.get::<SwarmCadvisors>();
+    // On a swarm, this engine sees its own node's containers only.
+    let engine = ctx
+        .get::<DockerClient>()
+        .filter(|_| cadvisors.is_none())
+        .map(|d| d.0.clone());
     let (cpu, cpu_how) = read_cpu(api, engine.as_deref(), max_wait).map_err(fail)?;
     let (mem, mem_how) = read_memory(api).map_err(fail)?;
     let rows = merge(&cpu, &mem);
@@ -307,18 +396,44 @@ pub fn run_with(
          Mémoire : {mem_how}.\n\n{}",
         french::date_time(&crate::store::now()),
         rows.len(),
-        usage_table(&rows)
+        match cadvisors {
+            Some(c) => node_usage_table(&rows, c),
+            None => usage_table(&rows),
+        }
     );
+    // On a swarm, each bar says its container and its node.
+    let chart_rows: Vec<Usage> = match cadvisors {
+        Some(c) => rows
+            .iter()
+            .map(|r| Usage {
+                name: format!(
+                    "{} ({})",
+                    short_task_name(&r.name),
+                    c.node(&r.instance)
+                        .map_or(r.instance.as_str(), |n| n.addr.as_str())
+                ),
+                ..r.clone()
+            })
+            .collect(),
+        None => rows.clone(),
+    };
     let mut report_warn = None;
-    match render_chart(&rows).and_then(|svg| ctx.attach("ressources.svg", svg.as_bytes())) {
+    match render_chart(&chart_rows).and_then(|svg| ctx.attach("ressources.svg", svg.as_bytes())) {
         Ok(Some(name)) => details.push_str(&format!("\n![Consommation des conteneurs]({name})")),
         Ok(None) => {}
         Err(e) => report_warn = Some(format!("graphique non produit : {}", e.message())),
     }
     let total_cpu: f64 = rows.iter().filter_map(|r| r.cpu_percent).sum();
     let total_mem: f64 = rows.iter().filter_map(|r| r.mem_mib).sum();
+    let on_nodes = cadvisors.map_or(String::new(), |c| {
+        format!(
+            " sur {} nœud{}",
+            c.0.len(),
+            if c.0.len() > 1 { "s" } else { "" }
+        )
+    });
     let mut report = report_with(format!(
-        "{} conteneurs mesurés : {} % d'un cœur et {} Mio au total",
+        "{} conteneurs mesurés{on_nodes} : {} % d'un cœur et {} Mio au total",
         rows.len(),
         french::decimal(total_cpu, 1),
         french::decimal(total_mem, 0)
@@ -374,16 +489,18 @@ mod tests {
     use super::*;
     use crate::adapters::prometheus::{QueryResult, Target, parse_query};
 
+    fn key(instance: &str, name: &str) -> Key {
+        (instance.to_string(), name.to_string())
+    }
+
     fn rows() -> Vec<Usage> {
+        let k = |n| key("cadvisor:8080", n);
         merge(
+            &BTreeMap::from([(k("prometheus"), 0.0123), (k("grafana"), 0.004)]),
             &BTreeMap::from([
-                ("prometheus".to_string(), 0.0123),
-                ("grafana".to_string(), 0.004),
-            ]),
-            &BTreeMap::from([
-                ("prometheus".to_string(), 52_297_728.0),
-                ("grafana".to_string(), 80_000_000.0),
-                ("cadvisor".to_string(), 40_000_000.0),
+                (k("prometheus"), 52_297_728.0),
+                (k("grafana"), 80_000_000.0),
+                (k("cadvisor"), 40_000_000.0),
             ]),
         )
     }
@@ -470,7 +587,7 @@ mod tests {
         // The second reading of the counter and of its timestamp sees the next scrape.
         let (cpu, how) = read_cpu(&f, None, Duration::from_secs(1)).unwrap();
         assert!(how.contains("différence"), "{how}");
-        assert!((cpu["grafana"] - 0.1).abs() < 1e-9);
+        assert!((cpu[&key("", "grafana")] - 0.1).abs() < 1e-9);
         let dir = tempfile::tempdir().unwrap();
         let ctx = crate::testing::test_context(dir.path());
         let f = Fresh {
@@ -492,8 +609,101 @@ mod tests {
         let engine = crate::testing::docker::FakeDocker::default();
         let (cpu, how) = read_cpu(&f, Some(&engine), Duration::from_secs(30)).unwrap();
         assert!(how.contains("moteur Docker"), "{how}");
-        assert!((cpu["grafana"] - 0.0125).abs() < 1e-9);
+        assert!((cpu[&key("", "grafana")] - 0.0125).abs() < 1e-9);
         // The counter was read once only: no wait for a second scrape.
         assert_eq!(f.calls.get().0, 1);
+    }
+
+    #[test]
+    fn queries_are_valid_promql() {
+        for q in [
+            CPU_QUERY,
+            CPU_QUERY_IRATE,
+            CPU_COUNTER,
+            CPU_COUNTER_TIME,
+            MEM_QUERY,
+            MEM_QUERY_USAGE,
+        ] {
+            assert!(promql_parser::parser::parse(q).is_ok(), "{q}");
+        }
+    }
+
+    #[test]
+    fn swarm_task_names_lose_their_ids() {
+        let task = "k2j3h4l5m6n7p8q9r0s1t2u3v";
+        let node = "a1b2c3d4e5f6g7h8i9j0k1l2m";
+        assert_eq!(
+            short_task_name(&format!("journal_grafana.1.{task}")),
+            "journal_grafana.1"
+        );
+        assert_eq!(
+            short_task_name(&format!("journal_cadvisor.{node}.{task}")),
+            "journal_cadvisor"
+        );
+        assert_eq!(short_task_name("zammad-railsserver"), "zammad-railsserver");
+        assert_eq!(short_task_name("a.b.c"), "a.b.c");
+    }
+
+    #[test]
+    fn on_a_swarm_each_container_has_its_node() {
+        use crate::testing::prometheus::{FakePrometheus, sample};
+        use crate::testing::swarm::node;
+        let task = "k2j3h4l5m6n7p8q9r0s1t2u3v";
+        let prom = FakePrometheus::default();
+        let row = |i: &str, n: &str, v: f64| {
+            sample(&[("instance", i), ("name", &format!("{n}.{task}"))], v)
+        };
+        prom.answer(
+            CPU_QUERY,
+            vec![
+                row("10.0.1.1:8080", "journal_prometheus.1", 0.02),
+                row("10.0.1.2:8080", "journal_cadvisor.1", 0.01),
+            ],
+        );
+        prom.answer(
+            MEM_QUERY,
+            vec![
+                row(
+                    "10.0.1.1:8080",
+                    "journal_prometheus.1",
+                    100.0 * 1024.0 * 1024.0,
+                ),
+                row(
+                    "10.0.1.2:8080",
+                    "journal_cadvisor.1",
+                    30.0 * 1024.0 * 1024.0,
+                ),
+            ],
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let mut ctx = crate::testing::test_context(dir.path());
+        ctx.put(SwarmCadvisors(vec![
+            (
+                node("n1abcdefghijklmnopqrstuvw", "10.98.0.1", "manager", "ready"),
+                "10.0.1.1:8080".into(),
+            ),
+            (
+                node("n2abcdefghijklmnopqrstuvw", "10.98.0.2", "worker", "ready"),
+                "10.0.1.2:8080".into(),
+            ),
+            (
+                node("n3abcdefghijklmnopqrstuvw", "10.98.0.3", "worker", "ready"),
+                "10.0.1.3:8080".into(),
+            ),
+        ]));
+        let r = run_with(&prom, &ctx, Duration::from_secs(1)).unwrap();
+        assert!(
+            r.summary.contains("2 conteneurs mesurés sur 3 nœuds"),
+            "{}",
+            r.summary
+        );
+        for line in [
+            "| `n1abcdefghij` (10.98.0.1) | journal_prometheus.1 | 2,00 | 100,0 |",
+            "| `n2abcdefghij` (10.98.0.2) | journal_cadvisor.1 | 1,00 | 30,0 |",
+            "- nœud `n1abcdefghijklmnopqrstuvw` (10.98.0.1, gestionnaire) : 1 conteneur, 2,0 % d'un cœur, 100 Mio",
+            "- nœud `n3abcdefghijklmnopqrstuvw` (10.98.0.3, travail) : 0 conteneur, 0,0 % d'un cœur, 0 Mio",
+        ] {
+            assert!(r.details.contains(line), "{line}\n{}", r.details);
+        }
     }
 }

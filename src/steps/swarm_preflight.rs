@@ -36,11 +36,7 @@ pub fn nodes_table(nodes: &[Node], self_id: &str) -> String {
             n.id,
             if n.id == self_id { " (ce moteur)" } else { "" },
             escape_cell(&n.addr),
-            if n.role == "manager" {
-                "gestionnaire"
-            } else {
-                "travail"
-            },
+            n.role_label(),
             escape_cell(&n.state),
             escape_cell(&n.availability),
             escape_cell(&n.engine)

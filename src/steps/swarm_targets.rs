@@ -12,7 +12,7 @@ use crate::adapters::prometheus::{Health, HttpPrometheus, PrometheusApi, Target}
 use crate::adapters::swarm::{Node, Swarm, Task};
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::steps::{ComposeProject, StackUnchanged, SwarmClient};
+use crate::steps::{ComposeProject, StackUnchanged, SwarmCadvisors, SwarmClient};
 use crate::templates::escape_cell;
 
 /// Étape 4 : une cible cAdvisor par nœud.
@@ -25,6 +25,8 @@ pub struct NodeTarget {
     pub node: Node,
     /// The scraped URL, if Prometheus has a target for the node's task.
     pub url: Option<String>,
+    /// The target's `instance` label (what its series carry).
+    pub instance: Option<String>,
     /// `up`, `down`, `inconnu`, or why there is none.
     pub state: String,
     /// Whether the target is up.
@@ -70,6 +72,7 @@ pub fn match_targets(nodes: &[Node], tasks: &[Task], targets: &[Target]) -> Vec<
             NodeTarget {
                 node: n.clone(),
                 url: target.map(|t| t.scrape_url.clone()),
+                instance: target.map(|t| t.instance.clone()),
                 state,
                 up,
             }
@@ -86,11 +89,7 @@ pub fn table(rows: &[NodeTarget]) -> String {
             "| `{}` | {} | {} | {} | {} |\n",
             r.node.id,
             r.node.addr,
-            if r.node.role == "manager" {
-                "gestionnaire"
-            } else {
-                "travail"
-            },
+            r.node.role_label(),
             r.url.as_deref().map_or("—".to_string(), escape_cell),
             escape_cell(&r.state)
         ));
@@ -98,7 +97,8 @@ pub fn table(rows: &[NodeTarget]) -> String {
     t
 }
 
-/// The check against any [`Swarm`] and [`PrometheusApi`].
+/// The check against any [`Swarm`] and [`PrometheusApi`]; on success, the
+/// rows (every one `up`, with its target's `instance`).
 pub fn run_with(
     swarm: &dyn Swarm,
     api: &dyn PrometheusApi,
@@ -106,7 +106,7 @@ pub fn run_with(
     timeout: Duration,
     poll: Duration,
     unchanged: bool,
-) -> Result<StepReport, StepFailure> {
+) -> Result<(StepReport, Vec<NodeTarget>), StepFailure> {
     let command = "curl -s localhost:9090/api/v1/targets && docker node ls".to_string();
     let start = Instant::now();
     let mut looks = 0;
@@ -128,7 +128,8 @@ pub fn run_with(
             } else {
                 StepReport::done(summary)
             };
-            return Ok(report.command(command).details(table(&rows)));
+            let details = table(&rows);
+            return Ok((report.command(command).details(details), rows));
         }
         if start.elapsed() >= timeout {
             let bad = rows
@@ -175,14 +176,20 @@ impl Step for SwarmTargets {
         let project = ctx.require::<ComposeProject>("le projet")?.clone();
         let swarm = ctx.require::<SwarmClient>("le client Swarm")?.0.clone();
         let api = HttpPrometheus::new(&ctx.settings.prometheus_url)?;
-        run_with(
+        let (report, rows) = run_with(
             swarm.as_ref(),
             &api,
             &project.name,
             ctx.settings.targets_timeout,
             Duration::from_millis(500),
             ctx.get::<StackUnchanged>().is_some(),
-        )
+        )?;
+        ctx.put(SwarmCadvisors(
+            rows.into_iter()
+                .filter_map(|r| r.instance.map(|i| (r.node, i)))
+                .collect(),
+        ));
+        Ok(report)
     }
 }
 
