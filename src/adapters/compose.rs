@@ -101,7 +101,9 @@ fn run(program: &str, args: &[&str], dir: Option<&Path>) -> std::io::Result<(boo
     run_with_input(program, args, dir, None)
 }
 
-fn run_with_input(
+/// Runs `program args…` in `dir`, `input` (if any) on its standard input;
+/// whether it succeeded and what it printed. Shared with the Swarm adapter.
+pub(super) fn run_with_input(
     program: &str,
     args: &[&str],
     dir: Option<&Path>,

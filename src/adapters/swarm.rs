@@ -5,7 +5,6 @@
 //! code and translates errors into French; it holds no business logic.
 
 use std::path::Path;
-use std::process::Command;
 
 use crate::error::{Error, Result};
 
@@ -113,6 +112,10 @@ pub trait Swarm {
     fn service_logs(&self, service: &str, lines: usize) -> Result<String>;
     /// `docker service update --force --detach <service>` (restarts its tasks).
     fn restart_service(&self, service: &str) -> Result<Captured>;
+    /// Runs `command` in the running container of `service` on **this**
+    /// engine's node (`docker exec -i`), `input` on its standard input.
+    /// A task running on another node is an error naming that node.
+    fn exec_in_service(&self, service: &str, command: &[&str], input: &str) -> Result<Captured>;
 }
 
 /// The `docker` CLI implementation (it honours `DOCKER_HOST` as Docker does).
@@ -120,26 +123,21 @@ pub trait Swarm {
 pub struct SwarmCli;
 
 fn docker(args: &[&str], dir: Option<&Path>) -> Result<Captured> {
-    let mut cmd = Command::new("docker");
-    cmd.args(args);
-    if let Some(d) = dir {
-        cmd.current_dir(d);
-    }
-    let out = cmd.output().map_err(|e| {
-        Error::environment(format!("impossible de lancer « docker » : {e}"))
-            .with_hint("installez le client Docker (paquet docker.io ou docker-ce-cli)")
-    })?;
-    let captured = Captured {
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    if out.status.success() {
+    docker_with_input(args, dir, None)
+}
+
+fn docker_with_input(args: &[&str], dir: Option<&Path>, input: Option<&str>) -> Result<Captured> {
+    let (success, captured) =
+        super::compose::run_with_input("docker", args, dir, input).map_err(|e| {
+            Error::environment(format!("impossible de lancer « docker » : {e}"))
+                .with_hint("installez le client Docker (paquet docker.io ou docker-ce-cli)")
+        })?;
+    if success {
         Ok(captured)
     } else {
         Err(Error::failed(format!(
-            "« docker {} » a échoué ({}) : {}",
+            "« docker {} » a échoué : {}",
             args.join(" "),
-            out.status,
             captured.stderr.trim()
         )))
     }
@@ -342,6 +340,41 @@ impl Swarm for SwarmCli {
 
     fn restart_service(&self, service: &str) -> Result<Captured> {
         docker(&["service", "update", "--force", "--detach", service], None)
+    }
+
+    fn exec_in_service(&self, service: &str, command: &[&str], input: &str) -> Result<Captured> {
+        let filter = format!("label=com.docker.swarm.service.name={service}");
+        let listed = docker(
+            &[
+                "ps",
+                "-q",
+                "--no-trunc",
+                "--filter",
+                &filter,
+                "--filter",
+                "status=running",
+            ],
+            None,
+        )?;
+        let Some(container) = ids(&listed).into_iter().next() else {
+            let elsewhere = self
+                .tasks(service)?
+                .into_iter()
+                .find(|t| t.state == "running")
+                .map_or(String::new(), |t| {
+                    format!(" (sa tâche tourne sur le nœud {})", t.node_id)
+                });
+            return Err(Error::failed(format!(
+                "aucun conteneur du service {service} ne tourne sur ce nœud{elsewhere}"
+            ))
+            .with_hint(format!(
+                "lancez journal sur le nœud de la tâche (docker service ps {service}) ou \
+                 attendez qu'elle tourne"
+            )));
+        };
+        let mut args = vec!["exec", "-i", container.as_str()];
+        args.extend(command);
+        docker_with_input(&args, None, Some(input))
     }
 }
 

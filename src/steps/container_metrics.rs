@@ -333,7 +333,11 @@ mod tests {
 
     #[test]
     fn per_node_queries_are_valid_promql() {
-        for q in [SERIES_BY_INSTANCE, NAMES_BY_INSTANCE, CONTAINERS_BY_INSTANCE] {
+        for q in [
+            SERIES_BY_INSTANCE,
+            NAMES_BY_INSTANCE,
+            CONTAINERS_BY_INSTANCE,
+        ] {
             assert!(promql_parser::parser::parse(q).is_ok(), "{q}");
         }
     }

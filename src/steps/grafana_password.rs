@@ -25,7 +25,7 @@ use crate::french;
 use crate::project::Project;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::secrets::{Secret, generate_password};
-use crate::steps::{ComposeClient, ComposeProject};
+use crate::steps::{ComposeClient, ComposeProject, SwarmClient};
 
 /// The environment variable holding the wanted password.
 pub const PASSWORD_ENV: &str = crate::settings::GRAFANA_PASSWORD;
@@ -263,7 +263,8 @@ pub const RESET_COMMAND: [&str; 5] = [
 ];
 
 /// `--reinitialiser-grafana`: sets `admin`'s password to `target` with
-/// `docker compose exec grafana grafana cli admin reset-admin-password`,
+/// `docker compose exec grafana grafana cli admin reset-admin-password` (on a
+/// swarm, `docker exec` in the Grafana task's container on this manager),
 /// forgets the refusals, then checks the new password with one login.
 fn reset_in_container(
     ctx: &RunContext,
@@ -271,20 +272,34 @@ fn reset_in_container(
     target: &Secret,
     refusals: &mut Refusals,
 ) -> Result<PasswordOutcome> {
-    let compose = ctx.require::<ComposeClient>("le client Compose")?.0.clone();
     let project = ctx.require::<ComposeProject>("le projet Compose")?.clone();
-    compose
-        .exec_with_input(&project.file, "grafana", &RESET_COMMAND, target.expose())
-        .map_err(|e| {
-            Error::failed(format!(
-                "la réinitialisation du mot de passe dans le conteneur grafana a échoué : {}",
-                e.message()
-            ))
-            .with_hint(
-                "le conteneur grafana doit tourner (docker compose ps grafana) ; Grafana ≥ 9.1 \
-                 accepte --password-from-stdin",
-            )
-        })?;
+    // On a swarm, the Grafana task's container on this manager; otherwise
+    // the Compose service.
+    let (done, where_) = match ctx.get::<SwarmClient>() {
+        Some(swarm) => {
+            let service = format!("{}_grafana", project.name);
+            let done = swarm
+                .0
+                .exec_in_service(&service, &RESET_COMMAND, target.expose());
+            (done, format!("docker service ps {service}"))
+        }
+        None => {
+            let compose = ctx.require::<ComposeClient>("le client Compose")?.0.clone();
+            let done =
+                compose.exec_with_input(&project.file, "grafana", &RESET_COMMAND, target.expose());
+            (done, "docker compose ps grafana".to_string())
+        }
+    };
+    done.map_err(|e| {
+        Error::failed(format!(
+            "la réinitialisation du mot de passe dans le conteneur grafana a échoué : {}",
+            e.message()
+        ))
+        .with_hint(format!(
+            "le conteneur grafana doit tourner ({where_}) ; Grafana ≥ 9.1 accepte --password-from-stdin{}",
+            e.hint().map_or(String::new(), |h| format!(" ; {h}"))
+        ))
+    })?;
     refusals.clear()?;
     match api.authenticate(&Credentials::admin(target.clone()))? {
         AuthOutcome::Valid => Ok(PasswordOutcome::Reset),
@@ -600,6 +615,29 @@ mod tests {
     // A test-only value, not a real password.
     fn target() -> Secret {
         Secret::new("valeur-de-test-Xy7-cible")
+    }
+
+    #[test]
+    fn on_a_swarm_the_reset_runs_in_the_grafana_task_with_the_value_on_stdin() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ctx = crate::testing::test_context(dir.path());
+        let swarm = std::rc::Rc::new(crate::testing::swarm::FakeSwarm::three_nodes());
+        ctx.put(SwarmClient(swarm.clone()));
+        ctx.put(ComposeProject {
+            name: "pile".into(),
+            file: dir.path().join("docker-compose.yml"),
+        });
+        // The fake Grafana stands for the state after `grafana cli` ran.
+        let f = FakeGrafana::with("valeur-de-test-Xy7-cible", false);
+        let mut refusals = Refusals::load(&ctx.project.secrets_dir()).unwrap();
+        let o = reset_in_container(&ctx, &f, &target(), &mut refusals).unwrap();
+        assert_eq!(o, PasswordOutcome::Reset);
+        assert_eq!(
+            *swarm.calls.borrow(),
+            vec!["exec pile_grafana grafana cli admin reset-admin-password --password-from-stdin"]
+        );
+        assert_eq!(*swarm.inputs.borrow(), vec![target().expose().to_string()]);
+        assert_eq!(f.attempts.get(), 1);
     }
 
     #[test]

@@ -49,8 +49,11 @@ pub struct FakeSwarm {
     pub services: RefCell<Vec<Service>>,
     /// Tasks by full service name.
     pub tasks: RefCell<BTreeMap<String, Vec<Task>>>,
-    /// Calls that change something (`deploy <pile>`, `restart <service>`).
+    /// Calls that change something (`deploy <pile>`, `restart <service>`,
+    /// `exec <service> <commande>`).
     pub calls: RefCell<Vec<String>>,
+    /// What `exec_in_service` received on standard input.
+    pub inputs: RefCell<Vec<String>>,
 }
 
 impl FakeSwarm {
@@ -175,6 +178,17 @@ impl Swarm for FakeSwarm {
 
     fn restart_service(&self, service: &str) -> Result<Captured> {
         self.calls.borrow_mut().push(format!("restart {service}"));
+        Ok(Captured {
+            stdout: String::new(),
+            stderr: String::new(),
+        })
+    }
+
+    fn exec_in_service(&self, service: &str, command: &[&str], input: &str) -> Result<Captured> {
+        self.calls
+            .borrow_mut()
+            .push(format!("exec {service} {}", command.join(" ")));
+        self.inputs.borrow_mut().push(input.to_string());
         Ok(Captured {
             stdout: String::new(),
             stderr: String::new(),

@@ -236,10 +236,20 @@ fn swarm_three_nodes_run_rerun_lose_a_node_and_recover() {
     nodes.dedup();
     assert_eq!(nodes.len(), 3, "une tâche cAdvisor par nœud : {tasks:?}");
     assert_eq!(cadvisor_targets_up(), 3);
-    let doc = s.projet.journal_dir().join("documentation/partie-6.md");
-    if doc.is_file() {
-        let doc = std::fs::read_to_string(doc).unwrap();
-        assert!(doc.contains("Docker Swarm"), "{doc}");
+    let doc = std::fs::read_to_string(s.projet.journal_dir().join("documentation/partie-6.md"))
+        .expect("page de documentation de la partie 6");
+    assert!(doc.contains("Docker Swarm"), "{doc}");
+    // Metrics and resources per node: each worker's cAdvisor sent series
+    // and saw at least its own container.
+    assert!(e.body.contains("Noms `container_*`"), "{}", e.body);
+    for (worker, addr) in [(&worker2, "10.98.0.2"), (&worker3, "10.98.0.3")] {
+        let line = format!("- nœud `{worker}` ({addr}, travail) : ");
+        let found = e
+            .body
+            .lines()
+            .find(|l| l.starts_with(&line))
+            .unwrap_or_else(|| panic!("pas de ligne « {line} » :\n{}", e.body));
+        assert!(!found.contains(": 0 conteneur,"), "{found}");
     }
 
     // Second run: nothing redeployed.
@@ -282,6 +292,32 @@ fn swarm_three_nodes_run_rerun_lose_a_node_and_recover() {
         .run();
     back.expect_code(0);
     assert_eq!(cadvisor_tasks(&s.name).len(), 3);
+
+    // The admin password reset, in the Grafana task's container.
+    let reset = s
+        .journal()
+        .args([
+            "run",
+            "partie-6",
+            "--cible",
+            "swarm",
+            "--reinitialiser-grafana",
+        ])
+        .run();
+    reset.expect_code(0);
+    let e = latest_run(&s.projet);
+    let password = e
+        .front
+        .etapes
+        .iter()
+        .find(|st| st.id == "grafana-password")
+        .expect("étape grafana-password");
+    assert_eq!(password.statut, StepStatus::Succeeded, "{}", e.body);
+    assert!(
+        e.body.contains("réinitialisé dans le conteneur"),
+        "{}",
+        e.body
+    );
 }
 
 #[test]
