@@ -3,6 +3,10 @@
 //! French table and a bar chart (SVG drawn with plotters, attached beside the
 //! journal entry).
 //!
+//! With a single cAdvisor sample so far, the CPU comes from the Docker engine
+//! (one host), else from the average since each container started (a swarm),
+//! else from the next scrape.
+//!
 //! Series are grouped by container and by cAdvisor target (`instance`): on
 //! a swarm (`--cible swarm`) the table and the chart show each container
 //! with its node, and the summary gives the figures of each node.
@@ -35,6 +39,8 @@ pub const CPU_COUNTER: &str =
 /// The counter's sample time.
 pub const CPU_COUNTER_TIME: &str =
     r#"max by (instance, name) (timestamp(container_cpu_usage_seconds_total{name!=""}))"#;
+/// When each container started (cAdvisor), for an average since then.
+pub const CPU_START: &str = r#"max by (instance, name) (container_start_time_seconds{name!=""})"#;
 /// Memory per container: working set (what the OOM killer watches).
 pub const MEM_QUERY: &str =
     r#"sum by (instance, name) (container_memory_working_set_bytes{name!=""})"#;
@@ -122,7 +128,27 @@ pub fn read_cpu(
             ));
         }
     }
-    // No engine: wait for the next scrape and compute the difference here.
+    // No engine that sees every container (a swarm): the average since each
+    // container started is known at once from the one sample.
+    let started = by_key(api.query(CPU_START)?.samples());
+    let average: BTreeMap<Key, f64> = first
+        .iter()
+        .filter_map(|(k, used)| {
+            let elapsed = t1.get(k)? - started.get(k)?;
+            (elapsed >= 1.0).then(|| (k.clone(), used / elapsed))
+        })
+        .collect();
+    if !average.is_empty() && average.len() == first.len() {
+        return Ok((
+            average,
+            "moyenne depuis le démarrage de chaque conteneur (compteur ÷ temps écoulé depuis \
+             `container_start_time_seconds`, démarrage compris) : Prometheus n'avait encore qu'un \
+             relevé de cAdvisor, trop peu pour `rate` ou `irate`, et le moteur de ce nœud ne voit pas \
+             les conteneurs des autres"
+                .into(),
+        ));
+    }
+    // Otherwise wait for the next scrape and compute the difference here.
     let start = Instant::now();
     loop {
         let t2 = by_key(api.query(CPU_COUNTER_TIME)?.samples());
@@ -621,11 +647,28 @@ mod tests {
             CPU_QUERY_IRATE,
             CPU_COUNTER,
             CPU_COUNTER_TIME,
+            CPU_START,
             MEM_QUERY,
             MEM_QUERY_USAGE,
         ] {
             assert!(promql_parser::parser::parse(q).is_ok(), "{q}");
         }
+    }
+
+    #[test]
+    fn one_sample_and_no_engine_gives_the_average_since_start_at_once() {
+        use crate::testing::prometheus::{FakePrometheus, sample};
+        let prom = FakePrometheus::default();
+        let k = [("instance", "10.0.1.2:8080"), ("name", "pile_cadvisor")];
+        prom.answer(CPU_COUNTER, vec![sample(&k, 6.0)]);
+        // Sampled 40 s after the container started.
+        let mut at = sample(&k, 0.0);
+        at.value = 1_000_040.0;
+        prom.answer(CPU_COUNTER_TIME, vec![at]);
+        prom.answer(CPU_START, vec![sample(&k, 1_000_000.0)]);
+        let (cpu, how) = read_cpu(&prom, None, Duration::from_secs(3600)).unwrap();
+        assert!(how.contains("moyenne depuis le démarrage"), "{how}");
+        assert!((cpu[&key("10.0.1.2:8080", "pile_cadvisor")] - 0.15).abs() < 1e-9);
     }
 
     #[test]
