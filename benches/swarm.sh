@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # `journal run partie-6 --cible swarm` on a real three-node swarm (see
 # BENCHMARKS.md, « Sur un essaim de trois nœuds »):
-#   1. cold run (stack absent, fresh volumes): duration;
+#   1. cold run (stack absent, fresh volumes): duration, and how long after
+#      its floor it ends. The floor is the latest of « every service has
+#      all its tasks running » (`docker service ls`), « Prometheus has one
+#      cAdvisor target per node, all up » and « Grafana answers », each
+#      polled from the host every 250 ms while journal runs;
 #   2. re-runs (everything « déjà fait », nothing redeployed): hyperfine;
 #   3. a worker lost: its daemon stopped, then runs one after the other
 #      until one fails: how long after the stop the fault is seen, how long
 #      the failing run took (issue 8's bound: 2 minutes), whether it names
 #      the node; then one run once the swarm calls the node Down;
-#   4. the worker back: the next run succeeds; its duration, step by step.
+#   4. the worker back: the next run succeeds; its duration, step by step,
+#      and its end minus the same floor.
 # Usage: benches/swarm.sh [RERUNS]   (default 5)
 # Needs: the bench (bash tests/bench/setup.sh), hyperfine, curl, jq, a build
 # of journal (JOURNAL=…, default target/release/journal). Brings the swarm
@@ -44,6 +49,53 @@ trap cleanup EXIT
 
 now_ms() { date +%s%3N; }
 
+# Polls the three conditions of the floor; writes « <services> <cibles>
+# <grafana> » (ms since the epoch) to $1 once all three hold.
+poll_floor() {
+  local rep="" tg="" gf="" r until=$(( $(now_ms) + 180000 ))
+  while [ -z "$rep" ] || [ -z "$tg" ] || [ -z "$gf" ]; do
+    if [ "$(now_ms)" -gt "$until" ]; then
+      echo "plancher non atteint en 180 s" >&2
+      return 1
+    fi
+    if [ -z "$rep" ]; then
+      r=$(docker service ls --filter "label=com.docker.stack.namespace=$STACK" --format '{{.Replicas}}' 2>/dev/null || true)
+      if [ "$(grep -c . <<<"$r")" = 3 ] && awk -F'[/ ]' '$1 != $2 { bad = 1 } END { exit bad }' <<<"$r"; then
+        rep=$(now_ms)
+      fi
+    fi
+    if [ -z "$tg" ] && curl -fsS --max-time 1 http://localhost:9090/api/v1/targets 2>/dev/null |
+      jq -e '[.data.activeTargets[] | select(.labels.job == "cadvisor")] | length == 3 and all(.health == "up")' >/dev/null 2>&1; then
+      tg=$(now_ms)
+    fi
+    if [ -z "$gf" ] && curl -fsS -o /dev/null --max-time 1 http://localhost:8084/api/health 2>/dev/null; then
+      gf=$(now_ms)
+    fi
+    sleep 0.25
+  done
+  echo "$rep $tg $gf" >"$1"
+}
+
+# Runs journal once with the floor poller; prints the figures.
+run_against_floor() {
+  local start end code=0 rep tg gf floor
+  rm -f "$WORK/plancher"
+  start=$(now_ms)
+  poll_floor "$WORK/plancher" &
+  local poller=$!
+  "${RUN[@]}" >"$WORK/last.txt" 2>&1 || code=$?
+  end=$(now_ms)
+  if ! wait "$poller"; then
+    echo "  durée $(( end - start )) ms, code $code ; plancher non mesuré"
+    return
+  fi
+  read -r rep tg gf <"$WORK/plancher"
+  floor=$(printf '%s\n' "$rep" "$tg" "$gf" | sort -n | tail -n 1)
+  echo "  durée $(( end - start )) ms, code $code ; services convergés à +$(( rep - start )) ms," \
+    "3 cibles cAdvisor up à +$(( tg - start )) ms, Grafana à +$(( gf - start )) ms ;" \
+    "fin − plancher : $(( end - floor )) ms"
+}
+
 # Runs journal once; prints « <ms> <exit code> ».
 timed_run() {
   local start end code=0
@@ -73,8 +125,8 @@ steps_of_last_run() {
   grep -E '^\| [0-9]+ \| \[' "$entry" | awk -F'|' '{printf "    %-55s %s\n", $3, $6}'
 }
 
-read -r ms code < <(timed_run)
-echo "== 1. exécution à froid : ${ms} ms, code $code"
+echo "== 1. exécution à froid"
+run_against_floor
 steps_of_last_run
 
 echo "== 2. relances (tout « déjà fait », rien de redéployé) : hyperfine, $RERUNS exécutions"
@@ -108,6 +160,5 @@ grep -m1 -o "$WORKER3[^;]*" "$WORK/last.txt" | sed 's/^/    /' || echo "    (nœ
 echo "== 4. le travailleur revenu"
 $SWARM start 3 >/dev/null
 wait_state "$WORKER3" ready
-read -r ms code < <(timed_run)
-echo "  exécution suivante : ${ms} ms, code $code"
+run_against_floor
 steps_of_last_run

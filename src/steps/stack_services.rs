@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use crate::adapters::swarm::{Node, Swarm, Task};
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::steps::{ComposeProject, PART6_SERVICES, StackUnchanged, SwarmClient};
+use crate::steps::{ComposeProject, PART6_SERVICES, StackUnchanged, SwarmClient, SwarmNodes};
 use crate::templates::escape_cell;
 
 /// Étape 3 : convergence des services.
@@ -114,9 +114,11 @@ fn look(swarm: &dyn Swarm, stack: &str) -> crate::error::Result<(Vec<ServiceStat
     Ok((states, nodes))
 }
 
-/// The wait against any [`Swarm`].
+/// The wait against any [`Swarm`]; `expected` are the nodes the preflight
+/// found (one of them no longer Ready ends the wait at once).
 pub fn run_with(
     swarm: &dyn Swarm,
+    expected: &[Node],
     stack: &str,
     timeout: Duration,
     poll: Duration,
@@ -127,8 +129,13 @@ pub fn run_with(
     let mut looks = 0;
     loop {
         looks += 1;
-        let (states, _nodes) =
+        let (states, nodes) =
             look(swarm, stack).map_err(|e| StepFailure::from(e).command(command.clone()))?;
+        if let Some(lost) = super::swarm_preflight::lost_since(expected, &nodes) {
+            return Err(StepFailure::from(lost)
+                .command("docker node ls")
+                .details(services_table(&states)));
+        }
         if states.iter().all(ServiceState::converged) {
             let table = services_table(&states);
             let cadvisor = states.iter().find(|s| s.service == "cadvisor");
@@ -241,8 +248,10 @@ impl Step for StackServices {
             )));
         }
         let swarm = ctx.require::<SwarmClient>("le client Swarm")?.0.clone();
+        let expected = ctx.get::<SwarmNodes>().map_or(&[][..], |n| &n.0[..]);
         run_with(
             swarm.as_ref(),
+            expected,
             &project.name,
             ctx.settings.ready_timeout,
             Duration::from_millis(500),
@@ -257,11 +266,63 @@ mod tests {
     use crate::store::StepStatus;
     use crate::testing::swarm::{FakeSwarm, task};
 
+    /// The nodes as the preflight saw them.
+    fn before(fake: &FakeSwarm) -> Vec<Node> {
+        fake.nodes.borrow().clone()
+    }
+
+    #[test]
+    fn a_node_lost_during_the_wait_ends_it_at_once_naming_the_node() {
+        let fake = FakeSwarm::three_nodes();
+        let expected = before(&fake);
+        fake.deployed("pile", "x");
+        fake.nodes.borrow_mut()[2].state = "down".into();
+        // Without the check, the two Ready nodes would count as converged.
+        let f = run_with(
+            &fake,
+            &expected,
+            "pile",
+            Duration::from_secs(3600),
+            Duration::ZERO,
+            false,
+        )
+        .unwrap_err();
+        let m = f.error.message();
+        assert!(
+            m.contains("1 nœud prêt au début de l'exécution ne l'est plus"),
+            "{m}"
+        );
+        assert!(m.contains("n3 (10.98.3.2, état « down »"), "{m}");
+        fake.nodes.borrow_mut().pop();
+        let f = run_with(
+            &fake,
+            &expected,
+            "pile",
+            Duration::ZERO,
+            Duration::ZERO,
+            false,
+        )
+        .unwrap_err();
+        assert!(
+            f.error
+                .message()
+                .contains("n3 (10.98.3.2, retiré de l'essaim)")
+        );
+    }
+
     #[test]
     fn converged_stack_reports_one_cadvisor_per_node() {
         let fake = FakeSwarm::three_nodes();
         fake.deployed("pile", "x");
-        let r = run_with(&fake, "pile", Duration::ZERO, Duration::ZERO, true).unwrap();
+        let r = run_with(
+            &fake,
+            &before(&fake),
+            "pile",
+            Duration::ZERO,
+            Duration::ZERO,
+            true,
+        )
+        .unwrap();
         assert_eq!(r.status, StepStatus::AlreadyDone);
         assert!(r.summary.contains("cadvisor 3/3"), "{}", r.summary);
     }
@@ -275,7 +336,15 @@ mod tests {
             .get_mut("pile_cadvisor")
             .unwrap()
             .retain(|t| t.node_id != "n3");
-        let f = run_with(&fake, "pile", Duration::ZERO, Duration::ZERO, false).unwrap_err();
+        let f = run_with(
+            &fake,
+            &before(&fake),
+            "pile",
+            Duration::ZERO,
+            Duration::ZERO,
+            false,
+        )
+        .unwrap_err();
         assert!(
             f.error.message().contains("aucune sur nœud n3 (10.98.3.2)"),
             "{}",
@@ -306,6 +375,7 @@ mod tests {
             .push(t);
         let f = run_with(
             &fake,
+            &before(&fake),
             "pile",
             Duration::from_secs(3600),
             Duration::ZERO,

@@ -286,6 +286,40 @@ impl Step for SwarmPreflight {
     }
 }
 
+/// The nodes that were Ready at the preflight (`before`) and no longer are
+/// (`now`), as a French error naming each by ID and address: a wait must not
+/// end « converged » on fewer nodes than the run started with.
+pub fn lost_since(before: &[Node], now: &[Node]) -> Option<Error> {
+    let lost: Vec<String> = before
+        .iter()
+        .filter(|b| b.is_ready())
+        .filter_map(|b| match now.iter().find(|n| n.id == b.id) {
+            Some(n) if n.is_ready() => None,
+            Some(n) => Some(format!(
+                "{} ({}, état « {} », disponibilité « {} »)",
+                n.id, b.addr, n.state, n.availability
+            )),
+            None => Some(format!("{} ({}, retiré de l'essaim)", b.id, b.addr)),
+        })
+        .collect();
+    if lost.is_empty() {
+        return None;
+    }
+    Some(
+        Error::failed(format!(
+            "{} prêt{} au début de l'exécution ne {} plus : {} ; la supervision doit couvrir chaque nœud",
+            node_count(lost.len()),
+            if lost.len() > 1 { "s" } else { "" },
+            if lost.len() > 1 { "le sont" } else { "l'est" },
+            lost.join(", ")
+        ))
+        .with_hint(
+            "redémarrez Docker sur ce nœud (il rejoint l'essaim de lui-même), ou retirez-le s'il a \
+             quitté l'essaim pour de bon : docker node rm <ID> ; puis relancez journal",
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

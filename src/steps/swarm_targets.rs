@@ -12,7 +12,7 @@ use crate::adapters::prometheus::{Health, HttpPrometheus, PrometheusApi, Target}
 use crate::adapters::swarm::{Node, Swarm, Task};
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::steps::{ComposeProject, StackUnchanged, SwarmCadvisors, SwarmClient};
+use crate::steps::{ComposeProject, StackUnchanged, SwarmCadvisors, SwarmClient, SwarmNodes};
 use crate::templates::escape_cell;
 
 /// Étape 4 : une cible cAdvisor par nœud.
@@ -101,6 +101,7 @@ pub fn table(rows: &[NodeTarget]) -> String {
 /// rows (every one `up`, with its target's `instance`).
 pub fn run_with(
     swarm: &dyn Swarm,
+    expected: &[Node],
     api: &dyn PrometheusApi,
     stack: &str,
     timeout: Duration,
@@ -113,6 +114,9 @@ pub fn run_with(
     loop {
         looks += 1;
         let nodes = swarm.nodes()?;
+        if let Some(lost) = super::swarm_preflight::lost_since(expected, &nodes) {
+            return Err(StepFailure::from(lost).command("docker node ls"));
+        }
         let tasks = swarm.tasks(&format!("{stack}_cadvisor"))?;
         let targets = api.targets().unwrap_or_default();
         let rows = match_targets(&nodes, &tasks, &targets);
@@ -176,8 +180,10 @@ impl Step for SwarmTargets {
         let project = ctx.require::<ComposeProject>("le projet")?.clone();
         let swarm = ctx.require::<SwarmClient>("le client Swarm")?.0.clone();
         let api = HttpPrometheus::new(&ctx.settings.prometheus_url)?;
+        let expected = ctx.get::<SwarmNodes>().map_or(&[][..], |n| &n.0[..]);
         let (report, rows) = run_with(
             swarm.as_ref(),
+            expected,
             &api,
             &project.name,
             ctx.settings.targets_timeout,
@@ -235,6 +241,49 @@ mod tests {
         assert!(bad.state.contains("connection refused"));
         assert!(
             table(&rows).contains("| `n3` | 10.98.3.2 | travail | http://10.0.1.3:8080/metrics |")
+        );
+    }
+
+    #[test]
+    fn all_up_gives_the_instances_and_a_lost_node_fails_at_once() {
+        let fake = FakeSwarm::three_nodes();
+        let expected = fake.nodes.borrow().clone();
+        fake.deployed("pile", "x");
+        let prom = crate::testing::prometheus::FakePrometheus::default();
+        *prom.targets.borrow_mut() = (1..=3)
+            .map(|i| {
+                let mut t = target(&format!("http://10.0.1.{i}:8080/metrics"), Health::Up);
+                t.instance = format!("10.0.1.{i}:8080");
+                t
+            })
+            .collect();
+        let (r, rows) = run_with(
+            &fake,
+            &expected,
+            &prom,
+            "pile",
+            Duration::ZERO,
+            Duration::ZERO,
+            true,
+        )
+        .unwrap();
+        assert_eq!(r.status, crate::store::StepStatus::AlreadyDone);
+        assert_eq!(rows[2].instance.as_deref(), Some("10.0.1.3:8080"));
+        fake.nodes.borrow_mut()[1].state = "down".into();
+        let f = run_with(
+            &fake,
+            &expected,
+            &prom,
+            "pile",
+            Duration::from_secs(3600),
+            Duration::ZERO,
+            false,
+        )
+        .unwrap_err();
+        assert!(
+            f.error.message().contains("n2 (10.98.2.2, état « down »"),
+            "{}",
+            f.error.message()
         );
     }
 
