@@ -273,4 +273,43 @@ mod tests {
         assert_eq!(r.status, crate::store::StepStatus::Skipped);
         assert!(!dir.path().join("journal").exists());
     }
+
+    #[test]
+    fn on_a_swarm_the_page_speaks_of_the_stack_not_of_compose() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ctx = crate::testing::test_context(dir.path());
+        let compose = crate::testing::test_context(dir.path())
+            .project
+            .compose_file();
+        ctx.put(ComposeProject {
+            name: "pile".into(),
+            file: compose,
+        });
+        ctx.put(crate::steps::SwarmNodes(
+            crate::testing::swarm::FakeSwarm::three_nodes()
+                .nodes
+                .borrow()
+                .clone(),
+        ));
+        let swarm = ctx.templates.render(TEMPLATE, doc_context(&ctx)).unwrap();
+        let single = {
+            let ctx = crate::testing::test_context(dir.path());
+            ctx.templates.render(TEMPLATE, doc_context(&ctx)).unwrap()
+        };
+        for s in [
+            "de 3 nœuds",
+            "`compose/docker-stack.yml`",
+            "`pile_systeme-ticketing-net`",
+            "`tasks.cadvisor:8080` (une adresse par nœud)",
+            "journal run partie-6 --cible swarm --reinitialiser-grafana",
+            "label `instance`",
+        ] {
+            assert!(swarm.contains(s), "{s}\n{swarm}");
+        }
+        for s in ["docker compose restart", "docker compose exec"] {
+            assert!(!swarm.contains(s), "{s}");
+            assert!(single.contains(s), "{s}");
+        }
+        assert!(!single.contains("tasks.cadvisor"));
+    }
 }
