@@ -15,8 +15,6 @@
 //! re-import a dashboard already imported at the same revision, and never
 //! imports a malformed JSON.
 
-use std::collections::BTreeSet;
-
 use serde_json::Value;
 
 use crate::adapters::grafana::{Credentials, GrafanaApi, HttpGrafana, StoredDashboard};
@@ -30,10 +28,12 @@ use crate::templates::escape_cell;
 
 use super::grafana_datasource::DatasourceInfo;
 
+mod existing;
 mod metrics;
 
+pub use existing::{find_existing, find_imported, gnet_id_of, gnet_uid, same_import};
 pub use metrics::{
-    dashboard_metric_names, promql_metric_names, query_metric_names, substitute_variables,
+    coverage, dashboard_metric_names, promql_metric_names, query_metric_names, substitute_variables,
 };
 
 /// The shipped fallback dashboard, under `templates/`.
@@ -213,92 +213,11 @@ pub fn prepare(mut dash: Value, origin: &Origin) -> Value {
     dash
 }
 
-fn title_of(dash: &Value) -> &str {
+/// The dashboard's title (empty when it has none).
+pub(crate) fn title_of(dash: &Value) -> &str {
     dash.get("title")
         .and_then(Value::as_str)
         .unwrap_or_default()
-}
-
-/// The dashboard already in Grafana with the same uid, or else the same title.
-pub fn find_existing(api: &dyn GrafanaApi, dash: &Value) -> Result<Option<StoredDashboard>> {
-    if let Some(uid) = dash
-        .get("uid")
-        .and_then(Value::as_str)
-        .filter(|u| !u.is_empty())
-        && let Some(found) = api.dashboard_by_uid(uid)?
-    {
-        return Ok(Some(found));
-    }
-    let title = title_of(dash);
-    for hit in api.search_dashboards(title)? {
-        if hit.title == title {
-            return api.dashboard_by_uid(&hit.uid);
-        }
-    }
-    Ok(None)
-}
-
-/// The uid a dashboard without one gets when imported from grafana.com.
-pub fn gnet_uid(id: u32) -> String {
-    format!("gnet-{id}")
-}
-
-/// The grafana.com id a stored dashboard was imported from (`gnetId`, a
-/// number or, in hand-edited JSON, a numeric string).
-pub fn gnet_id_of(dash: &Value) -> Option<u64> {
-    match dash.get("gnetId")? {
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-/// The dashboard imported from grafana.com dashboard `id` that Grafana
-/// already holds, found by its `gnetId`: first under the uid journal gives
-/// a dashboard without one (`gnet-<id>`), then among every dashboard the
-/// search lists. Reads only; nothing is asked of grafana.com.
-pub fn find_imported(api: &dyn GrafanaApi, id: u32) -> Result<Option<StoredDashboard>> {
-    let is_it = |s: &StoredDashboard| gnet_id_of(&s.dashboard) == Some(u64::from(id));
-    let guess = gnet_uid(id);
-    if let Some(found) = api.dashboard_by_uid(&guess)?
-        && is_it(&found)
-    {
-        return Ok(Some(found));
-    }
-    for hit in api.search_dashboards("")? {
-        if hit.uid == guess || (!hit.kind.is_empty() && hit.kind != "dash-db") {
-            continue;
-        }
-        if let Some(found) = api.dashboard_by_uid(&hit.uid)?
-            && is_it(&found)
-        {
-            return Ok(Some(found));
-        }
-    }
-    Ok(None)
-}
-
-/// Whether `stored` is this very dashboard at this very revision.
-pub fn same_import(stored: &Value, dash: &Value) -> bool {
-    let key = |d: &Value, k: &str| d.get(k).cloned().unwrap_or(Value::Null);
-    title_of(stored) == title_of(dash)
-        && key(stored, "gnetId") == key(dash, "gnetId")
-        && key(stored, "revision") == key(dash, "revision")
-}
-
-/// Known and missing names among `wanted`, and the known share in percent.
-pub fn coverage(wanted: &BTreeSet<String>, known: &[String]) -> (Vec<String>, Vec<String>, f64) {
-    let known: BTreeSet<&str> = known.iter().map(String::as_str).collect();
-    let (have, miss): (Vec<String>, Vec<String>) = wanted
-        .iter()
-        .cloned()
-        .partition(|n| known.contains(n.as_str()));
-    let pct = if wanted.is_empty() {
-        0.0
-    } else {
-        have.len() as f64 * 100.0 / wanted.len() as f64
-    };
-    (have, miss, pct)
 }
 
 // ---------------------------------------------------------------- step

@@ -1,5 +1,5 @@
 //! The metric names a Grafana dashboard queries, to measure how many of them
-//! Prometheus really has.
+//! Prometheus really has (`coverage`).
 //!
 //! A query is PromQL with Grafana's template variables in it (`$__rate_interval`,
 //! `$instance`, `${var}`, `[[var]]`…): they are first replaced by sample values
@@ -264,6 +264,21 @@ fn collect_lexed(expr: &str, out: &mut BTreeSet<String>) {
         }
         i += 1;
     }
+}
+
+/// Known and missing names among `wanted`, and the known share in percent.
+pub fn coverage(wanted: &BTreeSet<String>, known: &[String]) -> (Vec<String>, Vec<String>, f64) {
+    let known: BTreeSet<&str> = known.iter().map(String::as_str).collect();
+    let (have, miss): (Vec<String>, Vec<String>) = wanted
+        .iter()
+        .cloned()
+        .partition(|n| known.contains(n.as_str()));
+    let pct = if wanted.is_empty() {
+        0.0
+    } else {
+        have.len() as f64 * 100.0 / wanted.len() as f64
+    };
+    (have, miss, pct)
 }
 
 #[cfg(test)]
