@@ -231,6 +231,28 @@ mod tests {
     }
 
     #[test]
+    fn dry_run_shows_the_stack_file_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("compose")).unwrap();
+        let mut c = StepContext::new(dir.path())
+            .settings(|s| {
+                s.target = Target::Swarm;
+                s.dry_run = true;
+            })
+            .with(ComposeProject {
+                name: "pile".into(),
+                file: dir.path().join("compose/docker-compose.yml"),
+            })
+            .build();
+        let r = StackFile.run(&mut c).unwrap();
+        assert_eq!(r.status, StepStatus::Skipped);
+        assert!(r.summary.contains("créerait"), "{}", r.summary);
+        assert!(r.details.contains("mode: global"), "{}", r.details);
+        assert!(r.details.contains("````diff"), "{}", r.details);
+        assert!(!dir.path().join("compose/docker-stack.yml").exists());
+    }
+
+    #[test]
     fn a_hand_edit_is_reported_and_force_replaces_it() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("compose")).unwrap();

@@ -187,6 +187,26 @@ fn swarm_three_nodes_run_rerun_lose_a_node_and_recover() {
     assert!(on_worker.stderr.contains(&worker2), "{on_worker}");
     assert!(docker(&["service", "ls", "-q"]).is_empty());
 
+    // A dry run: the nodes and the stack file shown, nothing written or deployed.
+    let entries = s.projet.entry_files().len();
+    let dry = s
+        .journal()
+        .args(["run", "partie-6", "--cible", "swarm", "--dry-run"])
+        .run();
+    dry.expect_code(0);
+    assert!(dry.stdout.contains(&worker3), "les nœuds :\n{dry}");
+    assert!(
+        dry.stdout.contains("mode: global"),
+        "le fichier de pile :\n{dry}"
+    );
+    assert!(!s.projet.path().join("compose/docker-stack.yml").exists());
+    assert_eq!(
+        s.projet.entry_files().len(),
+        entries,
+        "une simulation n'écrit pas d'entrée"
+    );
+    assert!(docker(&["service", "ls", "-q"]).is_empty());
+
     // Full run on 3 nodes.
     let first = s
         .journal()
