@@ -5,7 +5,9 @@
 //!
 //! Environment:
 //!   CADVISOR_STANDIN_ADDR   listen address (default 0.0.0.0:8080)
-//!   DOCKER_SOCKET           Docker socket (default /var/run/docker.sock)
+//!   DOCKER_SOCKET           Docker socket (default: the daemon that runs this
+//!                           container among /var/run/journal-swarm/*/docker.sock,
+//!                           else /var/run/docker.sock)
 //!   CADVISOR_STANDIN_CGROUP cgroup root to use first (default: /sys/fs/cgroup, then /rootfs/sys/fs/cgroup)
 //!   CADVISOR_STANDIN_PROC   host /proc used for network counters (default /rootfs/proc)
 
@@ -15,16 +17,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 fn env_or(k: &str, d: &str) -> String {
     std::env::var(k).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| d.to_string())
 }
 
-fn docker_get(path: &str) -> Result<Value, String> {
-    let sock = env_or("DOCKER_SOCKET", "/var/run/docker.sock");
-    let s = UnixStream::connect(&sock).map_err(|e| format!("connect {sock}: {e}"))?;
+fn get_on(sock: &str, path: &str) -> Result<Value, String> {
+    let s = UnixStream::connect(sock).map_err(|e| format!("connect {sock}: {e}"))?;
     let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
     let _ = s.set_write_timeout(Some(Duration::from_secs(5)));
     let req = format!(
@@ -35,6 +36,47 @@ fn docker_get(path: &str) -> Result<Value, String> {
         return Err(format!("GET {path}: HTTP {}", resp.status));
     }
     serde_json::from_slice(&resp.body).map_err(|e| format!("GET {path}: {e}"))
+}
+
+/// The Docker socket of this node. The bench's extra swarm nodes are
+/// `dockerd`s in network namespaces of one machine: they share its
+/// filesystem, so the `/var/run` every cAdvisor task mounts holds the host's
+/// socket, not its own node's. A real cAdvisor on a real node sees its own
+/// daemon; to behave the same, the stand-in asks each bench daemon whether
+/// it runs this container (Docker sets the hostname to the short ID).
+fn socket() -> &'static str {
+    static SOCKET: OnceLock<String> = OnceLock::new();
+    SOCKET.get_or_init(|| {
+        if let Ok(s) = std::env::var("DOCKER_SOCKET") {
+            if !s.is_empty() {
+                return s;
+            }
+        }
+        let fallback = "/var/run/docker.sock".to_string();
+        let me = fs::read_to_string("/etc/hostname").unwrap_or_default().trim().to_string();
+        let mut candidates: Vec<String> = fs::read_dir("/var/run/journal-swarm")
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.path().join("docker.sock").to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        candidates.sort();
+        if me.is_empty() || candidates.is_empty() {
+            return fallback;
+        }
+        candidates.push(fallback.clone());
+        let found = candidates
+            .into_iter()
+            .find(|c| get_on(c, &format!("/containers/{me}/json")).is_ok())
+            .unwrap_or(fallback);
+        eprintln!("I cadvisor-standin: Docker socket of this node: {found}");
+        found
+    })
+}
+
+fn docker_get(path: &str) -> Result<Value, String> {
+    get_on(socket(), path)
 }
 
 struct Container {
