@@ -79,103 +79,162 @@ fn by_key(samples: &[Sample]) -> BTreeMap<Key, f64> {
         .collect()
 }
 
-/// CPU (cores) per container and how it was obtained (French). `engine`
-/// is asked only when it sees every container (one host).
+/// The CPU read so far, and how (French), method by method.
+#[derive(Default)]
+struct CpuReading {
+    cores: BTreeMap<Key, f64>,
+    methods: Vec<(String, usize)>,
+}
+
+impl CpuReading {
+    /// Adds the values of `found` for the keys still missing.
+    fn fill(&mut self, found: BTreeMap<Key, f64>, how: &str) {
+        let before = self.cores.len();
+        for (k, v) in found {
+            self.cores.entry(k).or_insert(v);
+        }
+        let added = self.cores.len() - before;
+        if added > 0 {
+            self.methods.push((how.to_string(), added));
+        }
+    }
+
+    fn missing<'a>(&self, all: &'a BTreeMap<Key, f64>) -> Vec<&'a Key> {
+        all.keys()
+            .filter(|k| !self.cores.contains_key(*k))
+            .collect()
+    }
+
+    /// The figures and how they were obtained: one method, or each with
+    /// its number of containers.
+    fn finish(self) -> (BTreeMap<Key, f64>, String) {
+        let how = match self.methods.as_slice() {
+            [] => String::new(),
+            [(how, _)] => how.clone(),
+            many => many
+                .iter()
+                .map(|(how, n)| {
+                    format!(
+                        "pour {n} conteneur{} : {how}",
+                        if *n > 1 { "s" } else { "" }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" ; "),
+        };
+        (self.cores, how)
+    }
+}
+
+const RATE_HOW: &str = "taux sur 1 minute du compteur (`rate(…[1m])`)";
+const IRATE_HOW: &str = "taux instantané sur 5 minutes (`irate(…[5m])`) : moins de deux relevés \
+     en une minute, trop récent pour `rate(…[1m])`";
+const ENGINE_HOW: &str = "deux lectures des compteurs CPU des cgroups à une seconde d'intervalle, \
+     faites par le moteur Docker (comme `docker stats`) : Prometheus n'avait encore qu'un relevé de \
+     cAdvisor, trop peu pour `rate` ou `irate`";
+const AVERAGE_HOW: &str = "moyenne depuis le démarrage de chaque conteneur (compteur ÷ temps écoulé \
+     depuis `container_start_time_seconds`, démarrage compris) : Prometheus n'avait encore qu'un \
+     relevé de cAdvisor, trop peu pour `rate` ou `irate`, et le moteur de ce nœud ne voit pas les \
+     conteneurs des autres";
+const DIFFERENCE_HOW: &str = "différence de deux relevés successifs du compteur, calculée par \
+     journal : Prometheus n'avait pas encore assez de points pour `rate` ni `irate`";
+
+/// CPU (cores) per container and how it was obtained (French). Each
+/// container gets the best figure Prometheus has for it: `rate` over one
+/// minute, else `irate` (a target discovered later, on a swarm, may still be
+/// at that point), else — one sample only — two readings by `engine` (asked
+/// only when it sees every container: one host), else the average since
+/// the container started, else the difference with the next scrape (waited
+/// for at most `max_wait`).
 pub fn read_cpu(
     api: &dyn PrometheusApi,
     engine: Option<&dyn Containers>,
     max_wait: Duration,
 ) -> Result<(BTreeMap<Key, f64>, String)> {
-    let r = by_key(api.query(CPU_QUERY)?.samples());
-    if !r.is_empty() {
-        return Ok((r, "taux sur 1 minute du compteur (`rate(…[1m])`)".into()));
-    }
-    let r = by_key(api.query(CPU_QUERY_IRATE)?.samples());
-    if !r.is_empty() {
-        return Ok((
-            r,
-            "taux instantané sur 5 minutes (`irate(…[5m])`) : moins de deux relevés en une minute, \
-             l'exécution est encore trop récente pour `rate(…[1m])`"
-                .into(),
-        ));
-    }
-    // A single sample per series so far (the first scrape just happened).
+    let mut reading = CpuReading::default();
+    reading.fill(by_key(api.query(CPU_QUERY)?.samples()), RATE_HOW);
     let first = by_key(api.query(CPU_COUNTER)?.samples());
+    // The counter's sample times, read with it (a scrape may come later).
     let t1 = by_key(api.query(CPU_COUNTER_TIME)?.samples());
     if first.is_empty() {
-        return Ok((
-            BTreeMap::new(),
-            "aucune série container_cpu_usage_seconds_total nommée".into(),
-        ));
+        if reading.cores.is_empty() {
+            return Ok((
+                BTreeMap::new(),
+                "aucune série container_cpu_usage_seconds_total nommée".into(),
+            ));
+        }
+        return Ok(reading.finish());
+    }
+    if reading.missing(&first).is_empty() {
+        return Ok(reading.finish());
+    }
+    reading.fill(by_key(api.query(CPU_QUERY_IRATE)?.samples()), IRATE_HOW);
+    if reading.missing(&first).is_empty() {
+        return Ok(reading.finish());
     }
     // Rather than waiting up to a scrape interval for a second point, ask
     // the engine: it reads the same cgroup counters twice, a second apart.
     if let Some(engine) = engine {
-        let mut names: Vec<String> = first.keys().map(|(_, n)| n.clone()).collect();
+        let missing = reading.missing(&first);
+        let mut names: Vec<String> = missing.iter().map(|(_, n)| n.clone()).collect();
         names.dedup();
         let by_name: BTreeMap<String, f64> = engine.cpu_cores(&names)?.into_iter().collect();
-        let measured: BTreeMap<Key, f64> = first
-            .keys()
+        let measured: BTreeMap<Key, f64> = missing
+            .into_iter()
             .filter_map(|k| by_name.get(&k.1).map(|c| (k.clone(), *c)))
             .collect();
-        if !measured.is_empty() {
-            return Ok((
-                measured,
-                "deux lectures des compteurs CPU des cgroups à une seconde d'intervalle, faites par \
-                 le moteur Docker (comme `docker stats`) : Prometheus n'avait encore qu'un relevé de \
-                 cAdvisor, trop peu pour `rate` ou `irate`"
-                    .into(),
-            ));
+        reading.fill(measured, ENGINE_HOW);
+        if reading.missing(&first).is_empty() {
+            return Ok(reading.finish());
         }
     }
-    // No engine that sees every container (a swarm): the average since each
-    // container started is known at once from the one sample.
+    // The average since each container started is known at once from the
+    // one sample.
     let started = by_key(api.query(CPU_START)?.samples());
-    let average: BTreeMap<Key, f64> = first
-        .iter()
-        .filter_map(|(k, used)| {
+    let average: BTreeMap<Key, f64> = reading
+        .missing(&first)
+        .into_iter()
+        .filter_map(|k| {
             let elapsed = t1.get(k)? - started.get(k)?;
-            (elapsed >= 1.0).then(|| (k.clone(), used / elapsed))
+            (elapsed >= 1.0).then(|| (k.clone(), first[k] / elapsed))
         })
         .collect();
-    if !average.is_empty() && average.len() == first.len() {
-        return Ok((
-            average,
-            "moyenne depuis le démarrage de chaque conteneur (compteur ÷ temps écoulé depuis \
-             `container_start_time_seconds`, démarrage compris) : Prometheus n'avait encore qu'un \
-             relevé de cAdvisor, trop peu pour `rate` ou `irate`, et le moteur de ce nœud ne voit pas \
-             les conteneurs des autres"
-                .into(),
-        ));
+    reading.fill(average, AVERAGE_HOW);
+    if reading.missing(&first).is_empty() {
+        return Ok(reading.finish());
     }
     // Otherwise wait for the next scrape and compute the difference here.
     let start = Instant::now();
     loop {
         let t2 = by_key(api.query(CPU_COUNTER_TIME)?.samples());
-        let advanced = t2.iter().any(|(n, t)| t1.get(n).is_some_and(|old| t > old));
+        let missing = reading.missing(&first);
+        let advanced = missing
+            .iter()
+            .any(|k| matches!((t1.get(*k), t2.get(*k)), (Some(a), Some(b)) if b > a));
         if advanced {
             let second = by_key(api.query(CPU_COUNTER)?.samples());
             let mut out = BTreeMap::new();
-            for (n, v2) in &second {
-                if let (Some(v1), Some(a), Some(b)) = (first.get(n), t1.get(n), t2.get(n))
+            for k in missing {
+                if let (Some(v1), Some(v2), Some(a), Some(b)) =
+                    (first.get(k), second.get(k), t1.get(k), t2.get(k))
                     && b > a
                     && v2 >= v1
                 {
-                    out.insert(n.clone(), (v2 - v1) / (b - a));
+                    out.insert(k.clone(), (v2 - v1) / (b - a));
                 }
             }
-            return Ok((
-                out,
-                "différence de deux relevés successifs du compteur, calculée par journal : \
-                 Prometheus n'avait pas encore assez de points pour `rate` ni `irate`"
-                    .into(),
-            ));
+            reading.fill(out, DIFFERENCE_HOW);
+            return Ok(reading.finish());
         }
         if start.elapsed() >= max_wait {
-            return Ok((
-                BTreeMap::new(),
-                "un seul relevé du compteur CPU disponible : trop tôt pour calculer un taux".into(),
-            ));
+            if reading.cores.is_empty() {
+                return Ok((
+                    BTreeMap::new(),
+                    "un seul relevé du compteur CPU disponible : trop tôt pour calculer un taux"
+                        .into(),
+                ));
+            }
+            return Ok(reading.finish());
         }
         std::thread::sleep(Duration::from_secs(2).min(max_wait));
     }
@@ -395,7 +454,12 @@ pub fn run_with(
         .map(|d| d.0.clone());
     let (cpu, cpu_how) = read_cpu(api, engine.as_deref(), max_wait).map_err(fail)?;
     let (mem, mem_how) = read_memory(api).map_err(fail)?;
-    let rows = merge(&cpu, &mem);
+    let mut rows = merge(&cpu, &mem);
+    if let Some(c) = cadvisors {
+        // In the order of the nodes (as `docker node ls`), not of addresses.
+        let rank = |i: &str| c.0.iter().position(|(_, x)| x == i).unwrap_or(usize::MAX);
+        rows.sort_by(|a, b| (rank(&a.instance), &a.name).cmp(&(rank(&b.instance), &b.name)));
+    }
     // An observation: « déjà fait » when the stack was already running
     // before this run (the snapshot is still taken and recorded).
     let report_with = |summary: String| {
@@ -669,6 +733,29 @@ mod tests {
         let (cpu, how) = read_cpu(&prom, None, Duration::from_secs(3600)).unwrap();
         assert!(how.contains("moyenne depuis le démarrage"), "{how}");
         assert!((cpu[&key("10.0.1.2:8080", "pile_cadvisor")] - 0.15).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_target_discovered_later_gets_its_own_method_not_a_blank() {
+        use crate::testing::prometheus::{FakePrometheus, sample};
+        let prom = FakePrometheus::default();
+        let old = [("instance", "10.0.1.1:8080"), ("name", "pile_grafana.1")];
+        let new = [("instance", "10.0.1.3:8080"), ("name", "pile_cadvisor")];
+        prom.answer(CPU_QUERY, vec![sample(&old, 0.02)]);
+        prom.answer(CPU_COUNTER, vec![sample(&old, 50.0), sample(&new, 2.0)]);
+        prom.answer(
+            CPU_COUNTER_TIME,
+            vec![sample(&old, 1_000_040.0), sample(&new, 1_000_040.0)],
+        );
+        prom.answer(CPU_START, vec![sample(&new, 1_000_000.0)]);
+        let (cpu, how) = read_cpu(&prom, None, Duration::from_secs(3600)).unwrap();
+        assert!((cpu[&key("10.0.1.1:8080", "pile_grafana.1")] - 0.02).abs() < 1e-9);
+        assert!((cpu[&key("10.0.1.3:8080", "pile_cadvisor")] - 0.05).abs() < 1e-9);
+        assert!(
+            how.starts_with("pour 1 conteneur : taux sur 1 minute")
+                && how.contains(" ; pour 1 conteneur : moyenne depuis le démarrage"),
+            "{how}"
+        );
     }
 
     #[test]
