@@ -4,11 +4,20 @@
 //! [`Settings`] are built here from the environment and the plain
 //! [`RunOptions`] the command layer extracted from its arguments.
 //!
+//! A project may also keep its settings in `journal.toml`, at its root: the
+//! same variables, without `JOURNAL_` and in lower case (`cible = "swarm"`).
+//! [`load_project_file`] reads it once per process, when the command opens
+//! the project; a command-line option wins over the environment, which wins
+//! over the file. Secrets, the project root and the test clock cannot be
+//! written there.
+//!
 //! It does not read Docker's own variables (`DOCKER_HOST`,
 //! `COMPOSE_PROJECT_NAME`): the adapters that mirror Docker do, as Docker does.
-//! Reading settings has no side effect.
+//! Apart from that one load, reading settings has no side effect.
 
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
@@ -218,17 +227,170 @@ pub const VARS: &[EnvVar] = &[
     },
 ];
 
-/// A declared variable's value: `None` when unset or blank. Panics in debug
+/// The project's settings file, at its root.
+pub const PROJECT_FILE: &str = "journal.toml";
+
+/// What `journal.toml` may not set, and why (French).
+const NOT_IN_PROJECT_FILE: [(&str, &str, &str); 4] = [
+    (
+        PROJECT,
+        "inutile : journal.toml est déjà à la racine du projet",
+        "retirez cette ligne ; pour un autre projet, --projet <DOSSIER>",
+    ),
+    (
+        GRAFANA_PASSWORD,
+        "c'est un secret, et journal.toml est fait pour être versionné",
+        "donnez-le par JOURNAL_GRAFANA_PASSWORD, --grafana-password-file, ou laissez journal le \
+         générer dans .journal-secrets/",
+    ),
+    (
+        ALERT_WEBHOOK,
+        "l'URL d'un webhook est un secret, et journal.toml est fait pour être versionné",
+        "donnez-la par la variable JOURNAL_ALERTES_WEBHOOK",
+    ),
+    (
+        CLOCK,
+        "une horloge fixe fausserait la date de toutes les entrées du projet",
+        "réservée aux tests : JOURNAL_HORLOGE=… le temps d'une commande",
+    ),
+];
+
+/// The values read from `journal.toml` (empty until [`load_project_file`]).
+static PROJECT_VALUES: OnceLock<BTreeMap<&'static str, String>> = OnceLock::new();
+
+/// The key of variable `name` in `journal.toml`: `JOURNAL_DELAI_CIBLES` →
+/// `delai_cibles`.
+pub fn file_key(name: &str) -> String {
+    name.trim_start_matches("JOURNAL_").to_lowercase()
+}
+
+/// The variables set by the text of a `journal.toml`, checked: valid TOML,
+/// known keys only, texts, numbers or booleans only, none of the forbidden
+/// ones.
+/// `shown` names the file in messages.
+pub fn parse_project_file(text: &str, shown: &str) -> Result<BTreeMap<&'static str, String>> {
+    let hint_keys = || {
+        let keys: Vec<String> = VARS
+            .iter()
+            .filter(|v| !NOT_IN_PROJECT_FILE.iter().any(|(n, _, _)| *n == v.name))
+            .map(|v| file_key(v.name))
+            .collect();
+        format!("réglages possibles : {}", keys.join(", "))
+    };
+    let table: toml::Table = toml::from_str(text).map_err(|e| {
+        Error::usage(format!(
+            "{shown} n'est pas un fichier TOML valide : {}",
+            toml_error_fr(text, &e)
+        ))
+        .with_hint("une ligne par réglage, par exemple : cible = \"swarm\"")
+    })?;
+    let mut out = BTreeMap::new();
+    for (key, value) in table {
+        let Some(var) = VARS.iter().find(|v| file_key(v.name) == key) else {
+            let closest = VARS
+                .iter()
+                .map(|v| file_key(v.name))
+                .map(|k| (strsim::levenshtein(&k, &key.to_lowercase()), k))
+                .min()
+                .filter(|(d, _)| *d <= 3)
+                .map_or(String::new(), |(_, k)| {
+                    format!("vouliez-vous dire « {k} » ? ")
+                });
+            return Err(Error::usage(format!("{shown} : réglage « {key} » inconnu"))
+                .with_hint(format!("{closest}{}", hint_keys())));
+        };
+        if let Some((_, why, hint)) = NOT_IN_PROJECT_FILE.iter().find(|(n, _, _)| *n == var.name) {
+            return Err(
+                Error::usage(format!("{shown} ne peut pas contenir « {key} » : {why}"))
+                    .with_hint(*hint),
+            );
+        }
+        let text = match value {
+            toml::Value::String(s) => s,
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Float(f) => f.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            other => {
+                return Err(Error::usage(format!(
+                    "{shown} : « {key} » doit être un texte ou un nombre, pas « {other} »"
+                ))
+                .with_hint(format!("par exemple : {key} = \"…\"")));
+            }
+        };
+        out.insert(var.name, text);
+    }
+    Ok(out)
+}
+
+/// A TOML syntax error in French: where (line, column, the line itself)
+/// and, for the usual mistakes, what is wrong; the parser's own English
+/// text is left out.
+fn toml_error_fr(text: &str, e: &toml::de::Error) -> String {
+    let offset = e.span().map_or(0, |s| s.start).min(text.len());
+    let before = &text[..offset];
+    let line_no = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let line = text.lines().nth(line_no - 1).unwrap_or("").trim();
+    let raw = e.message();
+    let what = if raw.contains("must be quoted") {
+        "un texte s'écrit entre guillemets"
+    } else if raw.contains("duplicate key") {
+        "réglage écrit deux fois"
+    } else if raw.contains("expected `=`") {
+        "il manque « = » et une valeur"
+    } else {
+        "syntaxe incorrecte"
+    };
+    format!("ligne {line_no}, colonne {column} (« {line} ») : {what}")
+}
+
+/// Reads `<root>/journal.toml` when there is one; its values then complete
+/// the environment for the rest of the process. Returns the values read.
+pub fn load_project_file(root: &Path) -> Result<BTreeMap<&'static str, String>> {
+    let path = root.join(PROJECT_FILE);
+    let values = match crate::store::read_optional(&path)? {
+        Some(text) => parse_project_file(&text, &path.display().to_string())?,
+        None => BTreeMap::new(),
+    };
+    // A second load in the same process (tests) keeps the first.
+    let _ = PROJECT_VALUES.set(values.clone());
+    Ok(values)
+}
+
+fn env_value(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+fn file_value(name: &str) -> Option<String> {
+    PROJECT_VALUES
+        .get()
+        .and_then(|m| m.get(name))
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// A declared variable's value, from the environment, else from the
+/// project's `journal.toml`: `None` when unset or blank. Panics in debug
 /// builds on an undeclared name, so a new variable cannot skip [`VARS`].
 pub fn var(name: &str) -> Option<String> {
     debug_assert!(
         VARS.iter().any(|v| v.name == name),
         "variable {name} absente de settings::VARS"
     );
-    std::env::var(name)
-        .ok()
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
+    env_value(name).or_else(|| file_value(name))
+}
+
+/// Where the value of `name` comes from, for an error message: the
+/// variable's name, or its key in `journal.toml`.
+pub fn source_of(name: &str) -> String {
+    if env_value(name).is_none() && file_value(name).is_some() {
+        format!("{PROJECT_FILE} (« {} »)", file_key(name))
+    } else {
+        name.to_string()
+    }
 }
 
 fn var_or(name: &str, default: &str) -> String {
@@ -242,8 +404,11 @@ fn url(name: &str, default: &str) -> String {
 fn secs(name: &str, default: u64) -> Result<Duration> {
     match var(name) {
         Some(v) => v.parse::<u64>().map(Duration::from_secs).map_err(|_| {
-            Error::usage(format!("{name}=« {v} » n'est pas un nombre de secondes"))
-                .with_hint(format!("par exemple {name}={default}"))
+            Error::usage(format!(
+                "{} : « {v} » n'est pas un nombre de secondes",
+                source_of(name)
+            ))
+            .with_hint(format!("par exemple {name}={default}"))
         }),
         None => Ok(Duration::from_secs(default)),
     }
@@ -413,7 +578,7 @@ impl Settings {
         };
         let target = match (&opts.target, var(TARGET)) {
             (Some(v), _) => Target::parse(v, "--cible")?,
-            (None, Some(v)) => Target::parse(&v, TARGET)?,
+            (None, Some(v)) => Target::parse(&v, &source_of(TARGET))?,
             (None, None) => Target::default(),
         };
         Ok(Settings {
@@ -484,6 +649,44 @@ fn restart_gap() -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn journal_toml_sets_variables_by_their_short_lower_case_name() {
+        let v = parse_project_file(
+            "# Réglages\ncible = \"swarm\"\ndelai_cibles = 60\nalertes_seuil_cpu = 0.8\n",
+            "journal.toml",
+        )
+        .unwrap();
+        assert_eq!(v[TARGET], "swarm");
+        assert_eq!(v[TARGETS_TIMEOUT], "60");
+        assert_eq!(v[ALERT_CPU_THRESHOLD], "0.8");
+        assert_eq!(file_key(TARGETS_TIMEOUT), "delai_cibles");
+        assert!(parse_project_file("", "journal.toml").unwrap().is_empty());
+    }
+
+    #[test]
+    fn journal_toml_refuses_secrets_the_root_the_clock_and_unknown_keys() {
+        for (text, said) in [
+            ("grafana_password = \"x\"", "c'est un secret"),
+            ("alertes_webhook = \"https://x\"", "secret"),
+            ("projet = \"/srv\"", "déjà à la racine"),
+            ("horloge = \"2026-01-01T00:00:00Z\"", "fausserait la date"),
+            ("cibles = \"swarm\"", "réglage « cibles » inconnu"),
+            ("cible = { a = 1 }", "doit être un texte ou un nombre"),
+            ("cible = \"a\"\ncible = \"b\"", "ligne 2, colonne 1"),
+        ] {
+            let e = parse_project_file(text, "journal.toml").unwrap_err();
+            assert_eq!(e.code(), 2, "{text}");
+            assert!(e.message().contains(said), "{text} : {}", e.message());
+            assert!(e.hint().is_some(), "{text}");
+        }
+        let e = parse_project_file("cibles = 1", "journal.toml").unwrap_err();
+        assert!(
+            e.hint()
+                .unwrap()
+                .starts_with("vouliez-vous dire « cible » ?")
+        );
+    }
 
     /// The README's variable table lists exactly the variables of [`VARS`],
     /// with the same defaults.

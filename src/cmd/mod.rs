@@ -76,6 +76,7 @@ pub fn main() -> ExitCode {
 
 fn dispatch(cli: Cli, out: &Output) -> Result<()> {
     let project = Project::open(cli.projet.as_deref())?;
+    crate::settings::load_project_file(project.root())?;
     let ctx = Context {
         project,
         out: out.clone(),

@@ -13,6 +13,7 @@ mod grafana_lockout;
 mod list;
 mod notes;
 mod partie6;
+mod project_settings;
 mod robust;
 mod signals;
 mod support;

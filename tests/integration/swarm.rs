@@ -360,4 +360,17 @@ fn swarm_target_without_a_swarm_says_docker_swarm_init() {
     assert!(!s.projet.path().join("compose/docker-stack.yml").exists());
     let e = latest_run(&s.projet);
     assert_eq!(e.front.statut, Status::Failed);
+
+    // The same target from the project's settings, without the flag.
+    std::fs::write(s.projet.path().join("journal.toml"), "cible = \"swarm\"\n").unwrap();
+    let out = s.journal().args(["run", "partie-6"]).run();
+    out.expect_code(3);
+    assert!(out.stderr.contains("docker swarm init"), "{out}");
+    // The flag wins over the file: Compose is not refused for want of a swarm.
+    let dry = s
+        .journal()
+        .args(["run", "partie-6", "--cible", "compose", "--dry-run"])
+        .run();
+    dry.expect_code(0);
+    assert!(!dry.stderr.contains("docker swarm init"), "{dry}");
 }
