@@ -79,6 +79,36 @@ fn by_key(samples: &[Sample]) -> BTreeMap<Key, f64> {
         .collect()
 }
 
+/// Where the series are read: Prometheus, and on a swarm the cAdvisor
+/// targets of the nodes (`instance`). Prometheus may still return, for a
+/// few minutes, the series of a target that has gone (a node lost and
+/// back: its former cAdvisor task): they are not this run's containers.
+pub struct Series<'a> {
+    /// Prometheus.
+    pub api: &'a dyn PrometheusApi,
+    /// The targets to keep (`None`: all).
+    pub instances: Option<&'a [String]>,
+}
+
+impl<'a> Series<'a> {
+    /// Every series of `api`.
+    pub fn all(api: &'a dyn PrometheusApi) -> Self {
+        Series {
+            api,
+            instances: None,
+        }
+    }
+
+    /// The values of `query` by key, within the kept targets.
+    fn vector(&self, query: &str) -> Result<BTreeMap<Key, f64>> {
+        let mut v = by_key(self.api.query(query)?.samples());
+        if let Some(keep) = self.instances {
+            v.retain(|(instance, _), _| keep.contains(instance));
+        }
+        Ok(v)
+    }
+}
+
 /// The CPU read so far, and how (French), method by method.
 #[derive(Default)]
 struct CpuReading {
@@ -109,7 +139,9 @@ impl CpuReading {
     /// its number of containers.
     fn finish(self) -> (BTreeMap<Key, f64>, String) {
         let how = match self.methods.as_slice() {
-            [] => String::new(),
+            [] => "aucune mesure possible pour l'instant : un seul relevé du compteur, sans date \
+                   de démarrage du conteneur"
+                .to_string(),
             [(how, _)] => how.clone(),
             many => many
                 .iter()
@@ -147,15 +179,15 @@ const DIFFERENCE_HOW: &str = "différence de deux relevés successifs du compteu
 /// the container started, else the difference with the next scrape (waited
 /// for at most `max_wait`).
 pub fn read_cpu(
-    api: &dyn PrometheusApi,
+    series: &Series,
     engine: Option<&dyn Containers>,
     max_wait: Duration,
 ) -> Result<(BTreeMap<Key, f64>, String)> {
     let mut reading = CpuReading::default();
-    reading.fill(by_key(api.query(CPU_QUERY)?.samples()), RATE_HOW);
-    let first = by_key(api.query(CPU_COUNTER)?.samples());
+    reading.fill(series.vector(CPU_QUERY)?, RATE_HOW);
+    let first = series.vector(CPU_COUNTER)?;
     // The counter's sample times, read with it (a scrape may come later).
-    let t1 = by_key(api.query(CPU_COUNTER_TIME)?.samples());
+    let t1 = series.vector(CPU_COUNTER_TIME)?;
     if first.is_empty() {
         if reading.cores.is_empty() {
             return Ok((
@@ -168,7 +200,7 @@ pub fn read_cpu(
     if reading.missing(&first).is_empty() {
         return Ok(reading.finish());
     }
-    reading.fill(by_key(api.query(CPU_QUERY_IRATE)?.samples()), IRATE_HOW);
+    reading.fill(series.vector(CPU_QUERY_IRATE)?, IRATE_HOW);
     if reading.missing(&first).is_empty() {
         return Ok(reading.finish());
     }
@@ -190,7 +222,7 @@ pub fn read_cpu(
     }
     // The average since each container started is known at once from the
     // one sample.
-    let started = by_key(api.query(CPU_START)?.samples());
+    let started = series.vector(CPU_START)?;
     let average: BTreeMap<Key, f64> = reading
         .missing(&first)
         .into_iter()
@@ -203,16 +235,20 @@ pub fn read_cpu(
     if reading.missing(&first).is_empty() {
         return Ok(reading.finish());
     }
-    // Otherwise wait for the next scrape and compute the difference here.
+    // Otherwise wait for the next scrape and compute the difference here,
+    // if any missing series has a sample time to move past.
+    if !reading.missing(&first).iter().any(|k| t1.contains_key(*k)) {
+        return Ok(reading.finish());
+    }
     let start = Instant::now();
     loop {
-        let t2 = by_key(api.query(CPU_COUNTER_TIME)?.samples());
+        let t2 = series.vector(CPU_COUNTER_TIME)?;
         let missing = reading.missing(&first);
         let advanced = missing
             .iter()
             .any(|k| matches!((t1.get(*k), t2.get(*k)), (Some(a), Some(b)) if b > a));
         if advanced {
-            let second = by_key(api.query(CPU_COUNTER)?.samples());
+            let second = series.vector(CPU_COUNTER)?;
             let mut out = BTreeMap::new();
             for k in missing {
                 if let (Some(v1), Some(v2), Some(a), Some(b)) =
@@ -241,15 +277,15 @@ pub fn read_cpu(
 }
 
 /// Memory (bytes) per container and which metric was used.
-pub fn read_memory(api: &dyn PrometheusApi) -> Result<(BTreeMap<Key, f64>, String)> {
-    let r = by_key(api.query(MEM_QUERY)?.samples());
+pub fn read_memory(series: &Series) -> Result<(BTreeMap<Key, f64>, String)> {
+    let r = series.vector(MEM_QUERY)?;
     if !r.is_empty() {
         return Ok((
             r,
             "mémoire de travail (`container_memory_working_set_bytes`)".into(),
         ));
     }
-    let r = by_key(api.query(MEM_QUERY_USAGE)?.samples());
+    let r = series.vector(MEM_QUERY_USAGE)?;
     Ok((
         r,
         "mémoire utilisée, cache compris (`container_memory_usage_bytes`)".into(),
@@ -452,8 +488,14 @@ pub fn run_with(
         .get::<DockerClient>()
         .filter(|_| cadvisors.is_none())
         .map(|d| d.0.clone());
-    let (cpu, cpu_how) = read_cpu(api, engine.as_deref(), max_wait).map_err(fail)?;
-    let (mem, mem_how) = read_memory(api).map_err(fail)?;
+    let instances: Option<Vec<String>> =
+        cadvisors.map(|c| c.0.iter().map(|(_, i)| i.clone()).collect());
+    let series = Series {
+        api,
+        instances: instances.as_deref(),
+    };
+    let (cpu, cpu_how) = read_cpu(&series, engine.as_deref(), max_wait).map_err(fail)?;
+    let (mem, mem_how) = read_memory(&series).map_err(fail)?;
     let mut rows = merge(&cpu, &mem);
     if let Some(c) = cadvisors {
         // In the order of the nodes (as `docker node ls`), not of addresses.
@@ -675,7 +717,7 @@ mod tests {
             calls: std::cell::Cell::new((0, 0)),
         };
         // The second reading of the counter and of its timestamp sees the next scrape.
-        let (cpu, how) = read_cpu(&f, None, Duration::from_secs(1)).unwrap();
+        let (cpu, how) = read_cpu(&Series::all(&f), None, Duration::from_secs(1)).unwrap();
         assert!(how.contains("différence"), "{how}");
         assert!((cpu[&key("", "grafana")] - 0.1).abs() < 1e-9);
         let dir = tempfile::tempdir().unwrap();
@@ -697,7 +739,8 @@ mod tests {
             calls: std::cell::Cell::new((0, 0)),
         };
         let engine = crate::testing::docker::FakeDocker::default();
-        let (cpu, how) = read_cpu(&f, Some(&engine), Duration::from_secs(30)).unwrap();
+        let (cpu, how) =
+            read_cpu(&Series::all(&f), Some(&engine), Duration::from_secs(30)).unwrap();
         assert!(how.contains("moteur Docker"), "{how}");
         assert!((cpu[&key("", "grafana")] - 0.0125).abs() < 1e-9);
         // The counter was read once only: no wait for a second scrape.
@@ -730,7 +773,7 @@ mod tests {
         at.value = 1_000_040.0;
         prom.answer(CPU_COUNTER_TIME, vec![at]);
         prom.answer(CPU_START, vec![sample(&k, 1_000_000.0)]);
-        let (cpu, how) = read_cpu(&prom, None, Duration::from_secs(3600)).unwrap();
+        let (cpu, how) = read_cpu(&Series::all(&prom), None, Duration::from_secs(3600)).unwrap();
         assert!(how.contains("moyenne depuis le démarrage"), "{how}");
         assert!((cpu[&key("10.0.1.2:8080", "pile_cadvisor")] - 0.15).abs() < 1e-9);
     }
@@ -748,7 +791,7 @@ mod tests {
             vec![sample(&old, 1_000_040.0), sample(&new, 1_000_040.0)],
         );
         prom.answer(CPU_START, vec![sample(&new, 1_000_000.0)]);
-        let (cpu, how) = read_cpu(&prom, None, Duration::from_secs(3600)).unwrap();
+        let (cpu, how) = read_cpu(&Series::all(&prom), None, Duration::from_secs(3600)).unwrap();
         assert!((cpu[&key("10.0.1.1:8080", "pile_grafana.1")] - 0.02).abs() < 1e-9);
         assert!((cpu[&key("10.0.1.3:8080", "pile_cadvisor")] - 0.05).abs() < 1e-9);
         assert!(
@@ -821,12 +864,14 @@ mod tests {
                 "10.0.1.3:8080".into(),
             ),
         ]));
-        let r = run_with(&prom, &ctx, Duration::from_secs(1)).unwrap();
+        // No wait for a next scrape that will not come for the gone target.
+        let r = run_with(&prom, &ctx, Duration::from_secs(3600)).unwrap();
         assert!(
             r.summary.contains("2 conteneurs mesurés sur 3 nœuds"),
             "{}",
             r.summary
         );
+        assert!(!r.details.contains("10.0.1.9"), "{}", r.details);
         for line in [
             "| `n1abcdefghij` (10.98.0.1) | journal_prometheus.1 | 2,00 | 100,0 |",
             "| `n2abcdefghij` (10.98.0.2) | journal_cadvisor.1 | 1,00 | 30,0 |",
