@@ -345,16 +345,16 @@ fn toml_error_fr(text: &str, e: &toml::de::Error) -> String {
 }
 
 /// Reads `<root>/journal.toml` when there is one; its values then complete
-/// the environment for the rest of the process. Returns the values read.
-pub fn load_project_file(root: &Path) -> Result<BTreeMap<&'static str, String>> {
+/// the environment for the rest of the process.
+pub fn load_project_file(root: &Path) -> Result<()> {
     let path = root.join(PROJECT_FILE);
     let values = match crate::store::read_optional(&path)? {
         Some(text) => parse_project_file(&text, &path.display().to_string())?,
         None => BTreeMap::new(),
     };
     // A second load in the same process (tests) keeps the first.
-    let _ = PROJECT_VALUES.set(values.clone());
-    Ok(values)
+    let _ = PROJECT_VALUES.set(values);
+    Ok(())
 }
 
 fn env_value(name: &str) -> Option<String> {
@@ -383,13 +383,27 @@ pub fn var(name: &str) -> Option<String> {
     env_value(name).or_else(|| file_value(name))
 }
 
+fn from_file(name: &str) -> bool {
+    env_value(name).is_none() && file_value(name).is_some()
+}
+
 /// Where the value of `name` comes from, for an error message: the
 /// variable's name, or its key in `journal.toml`.
 pub fn source_of(name: &str) -> String {
-    if env_value(name).is_none() && file_value(name).is_some() {
+    if from_file(name) {
         format!("{PROJECT_FILE} (« {} »)", file_key(name))
     } else {
         name.to_string()
+    }
+}
+
+/// The value `value` of `name` as an error message shows it, with where it
+/// was set: `JOURNAL_X=« v »`, or `journal.toml (« x ») = « v »`.
+pub fn shown(name: &str, value: &str) -> String {
+    if from_file(name) {
+        format!("{} = « {value} »", source_of(name))
+    } else {
+        format!("{name}=« {value} »")
     }
 }
 
@@ -405,8 +419,8 @@ fn secs(name: &str, default: u64) -> Result<Duration> {
     match var(name) {
         Some(v) => v.parse::<u64>().map(Duration::from_secs).map_err(|_| {
             Error::usage(format!(
-                "{} : « {v} » n'est pas un nombre de secondes",
-                source_of(name)
+                "{} n'est pas un nombre de secondes",
+                shown(name, &v)
             ))
             .with_hint(format!("par exemple {name}={default}"))
         }),
@@ -569,7 +583,8 @@ impl Settings {
             None => match var(DASHBOARD_ID) {
                 Some(v) => v.parse().map_err(|_| {
                     Error::usage(format!(
-                        "{DASHBOARD_ID}=« {v} » n'est pas un identifiant grafana.com"
+                        "{} n'est pas un identifiant grafana.com",
+                        shown(DASHBOARD_ID, &v)
                     ))
                     .with_hint("un nombre, par exemple 14282")
                 })?,
@@ -629,7 +644,8 @@ pub fn attachment_max() -> Result<u64> {
             .map(|n| n * 1024 * 1024)
             .ok_or_else(|| {
                 Error::usage(format!(
-                    "{ATTACHMENT_MAX}=« {v} » n'est pas un nombre de Mio"
+                    "{} n'est pas un nombre de Mio",
+                    shown(ATTACHMENT_MAX, &v)
                 ))
                 .with_hint(format!("par exemple {ATTACHMENT_MAX}=50"))
             }),

@@ -47,7 +47,7 @@ fn the_author_comes_from_the_flag_then_the_environment_then_journal_toml() {
 
 #[test]
 fn a_bad_journal_toml_is_refused_before_anything_is_written() {
-    let cases: [(&str, &[&str], &[&str]); 5] = [
+    let cases: [(&str, &[&str], &[&str]); 6] = [
         (
             "cible = \"essaim\"\n",
             &["run", "partie-6", "--dry-run"],
@@ -56,6 +56,11 @@ fn a_bad_journal_toml_is_refused_before_anything_is_written() {
                 "cible inconnue « essaim »",
                 "« swarm »",
             ],
+        ),
+        (
+            "delai_cibles = \"bientôt\"\n",
+            &["run", "partie-6", "--dry-run"],
+            &["journal.toml (« delai_cibles ») = « bientôt » n'est pas un nombre de secondes"],
         ),
         (
             "grafana_password = \"secret-de-test\"\n",

@@ -10,7 +10,9 @@ use crate::adapters::docker::{Containers, Docker};
 use crate::adapters::host::LocalHost;
 use crate::error::{Error, Result};
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::settings::{ALERT_CPU_THRESHOLD, ALERT_EMAIL, ALERT_SMTP, ALERT_WEBHOOK, AlertSettings};
+use crate::settings::{
+    self, ALERT_CPU_THRESHOLD, ALERT_EMAIL, ALERT_SMTP, ALERT_WEBHOOK, AlertSettings,
+};
 use crate::steps::preflight::{PortUse, check_port};
 use crate::steps::{ComposeClient, ComposeProject, DockerClient};
 use crate::store::{EntryKind, Status, Store};
@@ -62,7 +64,8 @@ pub fn check_alert_settings(a: &AlertSettings) -> Result<Vec<String>> {
             });
             if !ok_to {
                 return Err(Error::usage(format!(
-                    "{ALERT_EMAIL}=« {to} » n'est pas une adresse e-mail"
+                    "{} n'est pas une adresse e-mail",
+                    settings::shown(ALERT_EMAIL, to)
                 ))
                 .with_hint(format!(
                     "par exemple {ALERT_EMAIL}=exploitation@example.org"
@@ -73,7 +76,8 @@ pub fn check_alert_settings(a: &AlertSettings) -> Result<Vec<String>> {
                 .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok_and(|p| p > 0));
             if !ok_smtp {
                 return Err(Error::usage(format!(
-                    "{ALERT_SMTP}=« {smtp} » n'est pas de la forme hôte:port"
+                    "{} n'est pas de la forme hôte:port",
+                    settings::shown(ALERT_SMTP, smtp)
                 ))
                 .with_hint(format!("par exemple {ALERT_SMTP}=smtp.example.org:587")));
             }
@@ -119,8 +123,8 @@ pub fn check_alert_settings(a: &AlertSettings) -> Result<Vec<String>> {
         .is_ok_and(|c| c > 0.0 && c.is_finite());
     if !cpu_ok {
         return Err(Error::usage(format!(
-            "{ALERT_CPU_THRESHOLD}=« {} » n'est pas un nombre de cœurs positif",
-            a.cpu_threshold
+            "{} n'est pas un nombre de cœurs positif",
+            settings::shown(ALERT_CPU_THRESHOLD, &a.cpu_threshold)
         ))
         .with_hint(format!(
             "un nombre décimal avec un point, par exemple {ALERT_CPU_THRESHOLD}=0.8 (80 % d'un cœur)"
