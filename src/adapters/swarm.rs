@@ -46,6 +46,11 @@ impl Node {
         self.state == "ready" && self.availability == "active"
     }
 
+    /// How messages name the node: « nœud <ID> (<adresse>) ».
+    pub fn named(&self) -> String {
+        format!("nœud {} ({})", self.id, self.addr)
+    }
+
     /// The node's role as the journal writes it (« gestionnaire », « travail »).
     pub fn role_label(&self) -> &'static str {
         if self.role == "manager" {

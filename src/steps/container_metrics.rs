@@ -174,7 +174,7 @@ pub fn run_with(api: &dyn PrometheusApi, ctx: &RunContext) -> Result<StepReport,
         if !silent.is_empty() {
             let named = silent
                 .iter()
-                .map(|r| format!("nœud {} ({})", r.node.id, r.node.addr))
+                .map(|r| r.node.named())
                 .collect::<Vec<_>>()
                 .join(", ");
             return Err(StepFailure::from(
@@ -192,7 +192,7 @@ pub fn run_with(api: &dyn PrometheusApi, ctx: &RunContext) -> Result<StepReport,
         quiet_nodes = rows
             .iter()
             .filter(|r| r.containers == 0)
-            .map(|r| format!("nœud {} ({})", r.node.id, r.node.addr))
+            .map(|r| r.node.named())
             .collect();
         summary.push_str(&format!(", envoyées par les {} nœuds", rows.len()));
     }

@@ -46,9 +46,7 @@ fn describe_node(nodes: &[Node], id: &str) -> String {
     nodes
         .iter()
         .find(|n| n.id == id)
-        .map_or(format!("nœud {id}"), |n| {
-            format!("nœud {} ({})", n.id, n.addr)
-        })
+        .map_or(format!("nœud {id}"), Node::named)
 }
 
 /// Where `service` stands given its tasks and the nodes.

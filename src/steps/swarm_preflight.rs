@@ -98,12 +98,7 @@ pub fn check(
     if !not_ready.is_empty() {
         let list = not_ready
             .iter()
-            .map(|n| {
-                format!(
-                    "{} ({}, état « {} », disponibilité « {} »)",
-                    n.id, n.addr, n.state, n.availability
-                )
-            })
+            .map(|n| not_ready_label(n, &n.addr))
             .collect::<Vec<_>>()
             .join(", ");
         return Err(StepFailure::from(
@@ -114,10 +109,7 @@ pub fn check(
                 if not_ready.len() > 1 { "sont" } else { "est" },
                 if not_ready.len() > 1 { "s" } else { "" },
             ))
-            .with_hint(
-                "redémarrez Docker sur ce nœud (il rejoint l'essaim de lui-même), ou retirez-le s'il \
-                 a quitté l'essaim pour de bon : docker node rm <ID> ; puis relancez journal",
-            ),
+            .with_hint(NOT_READY_HINT),
         )
         .command("docker node ls")
         .details(table));
@@ -286,6 +278,19 @@ impl Step for SwarmPreflight {
     }
 }
 
+/// What to do about a node that is not Ready.
+const NOT_READY_HINT: &str = "redémarrez Docker sur ce nœud (il rejoint l'essaim de lui-même), ou \
+     retirez-le s'il a quitté l'essaim pour de bon : docker node rm <ID> ; puis relancez journal";
+
+/// A node that is not Ready as messages show it: ID, `addr` (the address
+/// it had when Ready: a lost node may report 0.0.0.0), state, availability.
+fn not_ready_label(n: &Node, addr: &str) -> String {
+    format!(
+        "{} ({addr}, état « {} », disponibilité « {} »)",
+        n.id, n.state, n.availability
+    )
+}
+
 /// The nodes that were Ready at the preflight (`before`) and no longer are
 /// (`now`), as a French error naming each by ID and address: a wait must not
 /// end « converged » on fewer nodes than the run started with.
@@ -295,10 +300,7 @@ pub fn lost_since(before: &[Node], now: &[Node]) -> Option<Error> {
         .filter(|b| b.is_ready())
         .filter_map(|b| match now.iter().find(|n| n.id == b.id) {
             Some(n) if n.is_ready() => None,
-            Some(n) => Some(format!(
-                "{} ({}, état « {} », disponibilité « {} »)",
-                n.id, b.addr, n.state, n.availability
-            )),
+            Some(n) => Some(not_ready_label(n, &b.addr)),
             None => Some(format!("{} ({}, retiré de l'essaim)", b.id, b.addr)),
         })
         .collect();
@@ -313,10 +315,7 @@ pub fn lost_since(before: &[Node], now: &[Node]) -> Option<Error> {
             if lost.len() > 1 { "le sont" } else { "l'est" },
             lost.join(", ")
         ))
-        .with_hint(
-            "redémarrez Docker sur ce nœud (il rejoint l'essaim de lui-même), ou retirez-le s'il a \
-             quitté l'essaim pour de bon : docker node rm <ID> ; puis relancez journal",
-        ),
+        .with_hint(NOT_READY_HINT),
     )
 }
 

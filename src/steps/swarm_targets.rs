@@ -139,7 +139,7 @@ pub fn run_with(
             let bad = rows
                 .iter()
                 .filter(|r| !r.up)
-                .map(|r| format!("nœud {} ({}) : {}", r.node.id, r.node.addr, r.state))
+                .map(|r| format!("{} : {}", r.node.named(), r.state))
                 .collect::<Vec<_>>()
                 .join(" ; ");
             return Err(StepFailure::from(
