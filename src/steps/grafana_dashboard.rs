@@ -562,7 +562,7 @@ impl Step for GrafanaDashboard {
 mod tests {
     use super::*;
     use crate::adapters::grafana_com::DashboardMeta;
-    use crate::adapters::prometheus::{QueryResult, Target};
+    use crate::testing::prometheus::FakePrometheus;
     use crate::testing::{FakeGrafana, StepContext};
 
     #[test]
@@ -622,23 +622,14 @@ mod tests {
         }
     }
 
-    struct Prom;
-    impl PrometheusApi for Prom {
-        fn ready(&self) -> Result<()> {
-            Ok(())
-        }
-        fn targets(&self) -> Result<Vec<Target>> {
-            Ok(vec![])
-        }
-        fn metric_names(&self) -> Result<Vec<String>> {
-            Ok(vec![
-                "container_cpu_usage_seconds_total".into(),
-                "container_memory_rss".into(),
-            ])
-        }
-        fn query(&self, _: &str) -> Result<QueryResult> {
-            Ok(QueryResult::Vector(vec![]))
-        }
+    /// Prometheus knowing two of the metrics the dashboards query.
+    fn prom() -> FakePrometheus {
+        let p = FakePrometheus::default();
+        *p.names.borrow_mut() = vec![
+            "container_cpu_usage_seconds_total".into(),
+            "container_memory_rss".into(),
+        ];
+        p
     }
 
     const CADVISOR: &str = r#"{"__inputs":[{"name":"DS_PROMETHEUS","type":"datasource","pluginId":"prometheus"}],
@@ -660,7 +651,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut ctx = ctx_with_ds(dir.path());
         let g = FakeGrafana::new("x");
-        let r = run_with(&g, &Com(Some(CADVISOR)), &Prom, &mut ctx).unwrap();
+        let r = run_with(&g, &Com(Some(CADVISOR)), &prom(), &mut ctx).unwrap();
         assert_eq!(r.status, crate::store::StepStatus::Succeeded);
         assert!(
             r.details
@@ -672,7 +663,7 @@ mod tests {
         let stored = &g.dashboards.borrow()[0];
         assert_eq!(stored["panels"][0]["datasource"], "uid-ds");
         assert_eq!(stored["gnetId"], 14282);
-        let r2 = run_with(&g, &Com(Some(CADVISOR)), &Prom, &mut ctx).unwrap();
+        let r2 = run_with(&g, &Com(Some(CADVISOR)), &prom(), &mut ctx).unwrap();
         assert_eq!(r2.status, crate::store::StepStatus::AlreadyDone);
         assert_eq!(g.imports.get(), 1);
         let info = ctx.get::<DashboardInfo>().unwrap();
@@ -684,7 +675,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut ctx = ctx_with_ds(dir.path());
         let g = FakeGrafana::new("x");
-        let r = run_with(&g, &Com(None), &Prom, &mut ctx).unwrap();
+        let r = run_with(&g, &Com(None), &prom(), &mut ctx).unwrap();
         assert_eq!(g.imports.get(), 1);
         assert!(r.warnings.iter().any(|w| w.contains("injoignable")));
         assert!(r.details.contains("journal-cadvisor"));
@@ -696,7 +687,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut ctx = ctx_with_ds(dir.path());
         let g = FakeGrafana::new("x");
-        let f = run_with(&g, &Com(Some("<html>oops")), &Prom, &mut ctx).unwrap_err();
+        let f = run_with(&g, &Com(Some("<html>oops")), &prom(), &mut ctx).unwrap_err();
         assert!(f.error.message().contains("invalide"));
         assert_eq!(g.imports.get(), 0);
     }
@@ -741,12 +732,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut ctx = ctx_with_ds(dir.path());
         let g = FakeGrafana::new("x");
-        run_with(&g, &Com(Some(CADVISOR)), &Prom, &mut ctx).unwrap();
+        run_with(&g, &Com(Some(CADVISOR)), &prom(), &mut ctx).unwrap();
         assert_eq!(g.imports.get(), 1);
         // A new run: nothing in the bag from the first one.
         let mut ctx = ctx_with_ds(dir.path());
         let broken = Counting::new(GARBAGE);
-        let r = run_with(&g, &broken, &Prom, &mut ctx).unwrap();
+        let r = run_with(&g, &broken, &prom(), &mut ctx).unwrap();
         assert_eq!(r.status, crate::store::StepStatus::AlreadyDone, "{r:?}");
         assert_eq!(broken.calls.get(), 0, "grafana.com interrogé");
         assert_eq!(g.imports.get(), 1);
@@ -776,17 +767,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut ctx = ctx_with_ds(dir.path());
         let g = FakeGrafana::new("x");
-        run_with(&g, &Com(Some(CADVISOR)), &Prom, &mut ctx).unwrap();
+        run_with(&g, &Com(Some(CADVISOR)), &prom(), &mut ctx).unwrap();
         ctx.settings.dashboard_id = TUTORIAL_DASHBOARD_ID;
         let com = Counting::new(FLYTE);
-        let r = run_with(&g, &com, &Prom, &mut ctx).unwrap();
+        let r = run_with(&g, &com, &prom(), &mut ctx).unwrap();
         assert_eq!(r.status, crate::store::StepStatus::Succeeded);
         assert_eq!(com.calls.get(), 2, "métadonnées puis téléchargement");
         assert_eq!(g.imports.get(), 2);
         // With grafana.com broken, the wanted id is now found in Grafana
         // under the uid journal gave it.
         let broken = Counting::new(GARBAGE);
-        let r = run_with(&g, &broken, &Prom, &mut ctx).unwrap();
+        let r = run_with(&g, &broken, &prom(), &mut ctx).unwrap();
         assert_eq!(r.status, crate::store::StepStatus::AlreadyDone);
         assert_eq!(broken.calls.get(), 0);
         assert!(
@@ -809,7 +800,7 @@ mod tests {
             .borrow_mut()
             .push(serde_json::json!({"title": "Cadvisor exporter", "uid": "fait-main"}));
         let broken = Counting::new(GARBAGE);
-        let f = run_with(&g, &broken, &Prom, &mut ctx).unwrap_err();
+        let f = run_with(&g, &broken, &prom(), &mut ctx).unwrap_err();
         assert!(
             f.error.message().contains("invalide"),
             "{}",

@@ -308,17 +308,24 @@ pub fn merge(cpu: &BTreeMap<Key, f64>, mem: &BTreeMap<Key, f64>) -> Vec<Usage> {
         .collect()
 }
 
+impl Usage {
+    /// Its CPU and memory table cells, « — » when not measured.
+    fn figures(&self) -> String {
+        format!(
+            "{} | {}",
+            self.cpu_percent
+                .map_or("—".into(), |c| french::decimal(c, 2)),
+            self.mem_mib.map_or("—".into(), |m| french::decimal(m, 1))
+        )
+    }
+}
+
 /// The French Markdown table.
 pub fn usage_table(rows: &[Usage]) -> String {
     let mut s =
         String::from("| Conteneur | CPU (% d'un cœur) | Mémoire (Mio) |\n|---|---:|---:|\n");
     for r in rows {
-        s.push_str(&format!(
-            "| {} | {} | {} |\n",
-            escape_cell(&r.name),
-            r.cpu_percent.map_or("—".into(), |c| french::decimal(c, 2)),
-            r.mem_mib.map_or("—".into(), |m| french::decimal(m, 1)),
-        ));
+        s.push_str(&format!("| {} | {} |\n", escape_cell(&r.name), r.figures(),));
     }
     s
 }
@@ -358,11 +365,10 @@ pub fn node_usage_table(rows: &[Usage], cadvisors: &SwarmCadvisors) -> String {
     );
     for r in rows {
         s.push_str(&format!(
-            "| {} | {} | {} | {} |\n",
+            "| {} | {} | {} |\n",
             node_cell(&r.instance, cadvisors),
             escape_cell(&short_task_name(&r.name)),
-            r.cpu_percent.map_or("—".into(), |c| french::decimal(c, 2)),
-            r.mem_mib.map_or("—".into(), |m| french::decimal(m, 1)),
+            r.figures(),
         ));
     }
     s.push_str("\nPar nœud :\n\n");
