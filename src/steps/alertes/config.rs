@@ -139,11 +139,7 @@ impl Step for AlertmanagerConfig {
                 .details(diff));
             }
             Verdict::Unavailable(why) => {
-                serde_yaml::from_str::<serde_yaml::Value>(&wanted).map_err(|e| {
-                    Error::usage(format!(
-                        "le modèle {TEMPLATE} ne produit pas un YAML valide : {e}"
-                    ))
-                })?;
+                files::check_yaml_only(TEMPLATE, &wanted)?;
                 report_warn = Some(format!(
                     "{why} : configuration vérifiée seulement comme YAML ; Alertmanager la vérifiera au démarrage"
                 ));

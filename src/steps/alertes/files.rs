@@ -139,6 +139,18 @@ pub fn validate(
     })
 }
 
+/// When the validator could not run: `text`, produced by `template`, must
+/// at least be YAML (the server checks the rest when it starts).
+pub fn check_yaml_only(template: &str, text: &str) -> Result<()> {
+    serde_yaml::from_str::<serde_yaml::Value>(text)
+        .map(|_| ())
+        .map_err(|e| {
+            Error::usage(format!(
+                "le modèle {template} ne produit pas un YAML valide : {e}"
+            ))
+        })
+}
+
 /// The line a validator's refusal points at: `fichier: 12:5: …` or
 /// `yaml: line 12: …`.
 pub fn refused_line(output: &str, shown: &str) -> Option<usize> {

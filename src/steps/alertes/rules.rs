@@ -6,7 +6,6 @@
 
 use serde::Serialize;
 
-use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::{ComposeClient, ComposeProject};
 use crate::templates::escape_cell;
@@ -229,11 +228,7 @@ impl Step for AlertRules {
                 .details(diff));
             }
             Verdict::Unavailable(why) => {
-                serde_yaml::from_str::<serde_yaml::Value>(&wanted).map_err(|e| {
-                    Error::usage(format!(
-                        "le modèle {TEMPLATE} ne produit pas un YAML valide : {e}"
-                    ))
-                })?;
+                files::check_yaml_only(TEMPLATE, &wanted)?;
                 warnings.push(format!(
                     "{why} : les règles n'ont été vérifiées que comme YAML ; l'image officielle \
                      prom/prometheus fournit /bin/promtool"
