@@ -237,15 +237,18 @@ impl Step for AlertRules {
         }
         let backup = files::write_with_backup(ctx, &path, current.is_some(), &wanted)?;
         ctx.put(RulesChanged);
+        // Only what really happened: promtool may not have run at all.
+        let checked = if warnings.is_empty() {
+            "acceptées par promtool"
+        } else {
+            "vérifiées comme YAML seulement"
+        };
         let summary = match backup {
             Some(b) => format!(
-                "{shown} remplacé ({} règles, acceptées par promtool) ; ancienne version : {b}",
+                "{shown} remplacé ({} règles, {checked}) ; ancienne version : {b}",
                 rows.len()
             ),
-            None => format!(
-                "{shown} écrit ({} règles, acceptées par promtool)",
-                rows.len()
-            ),
+            None => format!("{shown} écrit ({} règles, {checked})", rows.len()),
         };
         let mut report = StepReport::done(summary)
             .command(command)
@@ -319,6 +322,36 @@ mod tests {
         let (r2, compose2) = run(&dir, FakeCompose::default(), false);
         assert_eq!(r2.unwrap().status, StepStatus::AlreadyDone);
         assert!(compose2.calls().is_empty());
+    }
+
+    #[test]
+    fn without_promtool_the_summary_does_not_claim_its_approval() {
+        let dir = tempfile::tempdir().unwrap();
+        let compose = FakeCompose {
+            checker: Some((
+                false,
+                "exec: \"promtool\": executable file not found".into(),
+            )),
+            ..Default::default()
+        };
+        let r = run(&dir, compose, false).0.unwrap();
+        assert!(
+            r.summary.contains("vérifiées comme YAML seulement"),
+            "{}",
+            r.summary
+        );
+        assert!(
+            !r.summary.contains("acceptées par promtool"),
+            "{}",
+            r.summary
+        );
+        assert!(
+            r.warnings[0].contains("promtool n'a pas pu être lancé"),
+            "{:?}",
+            r.warnings
+        );
+        let (r, _) = run(&tempfile::tempdir().unwrap(), FakeCompose::default(), false);
+        assert!(r.unwrap().summary.contains("acceptées par promtool"));
     }
 
     #[test]
