@@ -118,6 +118,13 @@ $SWARM up 3 >/dev/null
 WORKER3=$(docker -H unix:///run/journal-swarm/node3/docker.sock info -f '{{.Swarm.NodeID}}')
 echo "essaim : $(docker node ls -q | wc -l) nœuds ; travailleur perdu plus bas : $WORKER3"
 
+# « nom=version » of the stack's services (the version changes on a redeploy).
+service_versions() {
+  # shellcheck disable=SC2046 # one argument per service ID
+  docker service inspect -f '{{.Spec.Name}}={{.Version.Index}}' \
+    $(docker service ls -q --filter "label=com.docker.stack.namespace=$STACK") | sort | tr '\n' ' '
+}
+
 # The step durations of the newest execution entry.
 steps_of_last_run() {
   local entry
@@ -130,10 +137,10 @@ run_against_floor
 steps_of_last_run
 
 echo "== 2. relances (tout « déjà fait », rien de redéployé) : hyperfine, $RERUNS exécutions"
-before=$(docker service inspect -f '{{.Spec.Name}}={{.Version.Index}}' $(docker service ls -q --filter "label=com.docker.stack.namespace=$STACK") | sort | tr '\n' ' ')
+before=$(service_versions)
 hyperfine --style basic --runs "$RERUNS" --export-json "$WORK/relances.json" "${RUN[*]}" >/dev/null
 jq -r '.results[0] | "  médiane \(.median * 1000 | floor) ms, min \(.min * 1000 | floor) ms, max \(.max * 1000 | floor) ms"' "$WORK/relances.json"
-after=$(docker service inspect -f '{{.Spec.Name}}={{.Version.Index}}' $(docker service ls -q --filter "label=com.docker.stack.namespace=$STACK") | sort | tr '\n' ' ')
+after=$(service_versions)
 [ "$before" = "$after" ] && echo "  versions des services inchangées : $after" || echo "  REDÉPLOYÉ : $before → $after"
 
 echo "== 3. un travailleur perdu (borne de l'issue : 120 000 ms)"
