@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::PrometheusConfigChanged;
-use crate::store::{now, write_atomic};
-use crate::textdiff;
+use crate::steps::kit::managed_file::ManagedFile;
 
 /// Étape 1 : configuration de Prometheus.
 pub struct PrometheusConfig;
@@ -20,22 +19,6 @@ pub fn config_path(compose_file: &Path) -> PathBuf {
         .parent()
         .unwrap_or(Path::new("."))
         .join("config/prometheus/prometheus.yml")
-}
-
-/// A backup name next to `path`: `<nom>.bak.<AAAAMMJJ-HHMMSS>`.
-pub fn backup_path(path: &Path) -> PathBuf {
-    let stamp = now().format("%Y%m%d-%H%M%S");
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut candidate = path.with_file_name(format!("{name}.bak.{stamp}"));
-    let mut i = 1;
-    while candidate.exists() {
-        candidate = path.with_file_name(format!("{name}.bak.{stamp}-{i}"));
-        i += 1;
-    }
-    candidate
 }
 
 impl Step for PrometheusConfig {
@@ -59,8 +42,8 @@ impl Step for PrometheusConfig {
             "mkdir -p {} && $EDITOR {shown}",
             ctx.project.display(path.parent().unwrap_or(Path::new(".")))
         );
-        let current = crate::store::read_optional(&path)?;
-        if current.as_deref() == Some(wanted.as_str()) {
+        let file = ManagedFile::read(ctx, path, wanted)?;
+        if file.is_current() {
             return Ok(
                 StepReport::already_done(format!("{shown} est déjà identique au tutoriel"))
                     .command(command),
@@ -68,43 +51,29 @@ impl Step for PrometheusConfig {
         }
         // Completed by partie-6-alertes (rules, Alertmanager): the tutorial's
         // file plus those lines, left as it is.
-        if current.is_some()
-            && current == crate::steps::alertes::config::with_alerting(&wanted).ok()
+        if file.exists()
+            && file.current == crate::steps::alertes::config::with_alerting(&file.wanted).ok()
         {
             return Ok(StepReport::already_done(format!(
                 "{shown} est celui du tutoriel, complété par la partie-6-alertes (règles et Alertmanager)"
             ))
             .command(command));
         }
-        let diff = textdiff::unified(current.as_deref().unwrap_or(""), &wanted, &shown);
-        let diff_block = format!("Différences :\n\n````diff\n{}````", diff);
+        let diff_block = file.diff_block();
         if ctx.dry_run() {
-            let verb = if current.is_some() {
-                "remplacerait"
-            } else {
-                "créerait"
-            };
             return Ok(
-                StepReport::skipped(format!("simulation : {verb} {shown}")).details(diff_block)
+                StepReport::skipped(format!("simulation : {} {shown}", file.dry_run_verb()))
+                    .details(diff_block),
             );
         }
-        let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| Error::io("création du dossier", dir, e))?;
-        let mut report = if current.is_some() {
-            let backup = backup_path(&path);
-            std::fs::copy(&path, &backup).map_err(|e| Error::io("sauvegarde de", &path, e))?;
-            StepReport::done(format!(
-                "{shown} remplacé (il différait du tutoriel) ; ancienne version sauvegardée dans {}",
-                ctx.project.display(&backup)
-            ))
-        } else {
-            StepReport::done(format!("{shown} créé"))
+        let report = match file.write(ctx)? {
+            Some(backup) => StepReport::done(format!(
+                "{shown} remplacé (il différait du tutoriel) ; ancienne version sauvegardée dans {backup}"
+            )),
+            None => StepReport::done(format!("{shown} créé")),
         };
-        write_atomic(&path, wanted.as_bytes(), true)
-            .map_err(|e| Error::io("écriture de", &path, e))?;
         ctx.put(PrometheusConfigChanged);
-        report = report.command(command).details(diff_block);
-        Ok(report)
+        Ok(report.command(command).details(diff_block))
     }
 }
 

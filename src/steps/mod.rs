@@ -13,6 +13,7 @@ pub mod grafana_dashboard;
 pub mod grafana_datasource;
 pub mod grafana_password;
 pub mod grafana_refusals;
+pub mod kit;
 pub mod preflight;
 pub mod prometheus_targets;
 pub mod resource_snapshot;

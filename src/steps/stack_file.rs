@@ -22,9 +22,7 @@ use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::settings::Images;
 use crate::steps::ComposeProject;
-use crate::steps::config_file::backup_path;
-use crate::store::write_atomic;
-use crate::textdiff;
+use crate::steps::kit::managed_file::{self, ManagedFile};
 
 /// Étape 2 : fichier de pile (essaim).
 pub struct StackFile;
@@ -110,33 +108,30 @@ impl Step for StackFile {
         let (wanted, fp) = render(ctx, &project.name)?;
         ctx.put(StackFingerprint(fp));
         let command = format!("$EDITOR {shown}");
-        let current = crate::store::read_optional(&path)?;
+        let file = ManagedFile::read(ctx, path, wanted)?;
         let untouched = format!(
             "{} n'est pas modifié : les options `container_name` et `restart` n'ont pas de sens dans \
              une pile, d'où un fichier à part.",
             ctx.project.display(&project.file)
         );
-        if current.as_deref() == Some(wanted.as_str()) {
+        if file.is_current() {
             return Ok(
                 StepReport::already_done(format!("{shown} est déjà identique au tutoriel"))
                     .command(command)
                     .details(untouched),
             );
         }
-        let diff = textdiff::unified(current.as_deref().unwrap_or(""), &wanted, &shown);
-        let diff_block = format!("Différences :\n\n````diff\n{diff}````");
-        let hand_edited = current
+        let diff_block = file.diff_block();
+        let hand_edited = file
+            .current
             .as_deref()
-            .is_some_and(|c| without_fingerprints(c) != without_fingerprints(&wanted));
+            .is_some_and(|c| without_fingerprints(c) != without_fingerprints(&file.wanted));
         if ctx.dry_run() {
-            let verb = if current.is_some() {
-                "remplacerait"
-            } else {
-                "créerait"
-            };
-            return Ok(StepReport::skipped(format!("simulation : {verb} {shown}"))
-                .details(format!("Fichier de pile :\n\n````yaml\n{wanted}````"))
-                .details(diff_block));
+            return Ok(
+                StepReport::skipped(format!("simulation : {} {shown}", file.dry_run_verb()))
+                    .details(format!("Fichier de pile :\n\n````yaml\n{}````", file.wanted))
+                    .details(diff_block),
+            );
         }
         if hand_edited && !ctx.settings.force {
             return Err(StepFailure::from(
@@ -152,20 +147,15 @@ impl Step for StackFile {
             .command(command)
             .details(diff_block));
         }
-        let summary = match &current {
-            Some(_) if hand_edited => {
-                let backup = backup_path(&path);
-                std::fs::copy(&path, &backup).map_err(|e| Error::io("sauvegarde de", &path, e))?;
-                format!(
-                    "{shown} remplacé (--force) ; ancienne version sauvegardée dans {}",
-                    ctx.project.display(&backup)
-                )
-            }
+        let summary = match &file.current {
+            Some(_) if hand_edited => format!(
+                "{shown} remplacé (--force) ; ancienne version sauvegardée dans {}",
+                ctx.project.display(&managed_file::backup(&file.path)?)
+            ),
             Some(_) => format!("{shown} mis à jour (prometheus.yml a changé : nouvelle empreinte)"),
             None => format!("{shown} créé"),
         };
-        write_atomic(&path, wanted.as_bytes(), true)
-            .map_err(|e| Error::io("écriture de", &path, e))?;
+        managed_file::write_readable(&file.path, file.wanted.as_bytes())?;
         Ok(StepReport::done(summary)
             .command(command)
             .details(untouched)

@@ -11,7 +11,8 @@
 use crate::compose_file::{Additions, ComposeError, ServiceBlock, apply};
 use crate::error::{Error, Result};
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::steps::compose_services::{NETWORK, additions, write_edit};
+use crate::steps::compose_services::{NETWORK, additions};
+use crate::steps::kit::compose_edit::write_edit;
 
 use super::{RULES_DIR_IN_CONTAINER, SERVICE};
 

@@ -16,6 +16,7 @@ use crate::steps::config_file::config_path;
 use crate::steps::{ComposeClient, ComposeProject};
 
 use super::files::{self, Validator, Verdict};
+use crate::steps::kit::managed_file::ManagedFile;
 use super::{
     AlertingConfigChanged, AlertmanagerConfigChanged, INTERNAL_URL, RULES_DIR_IN_CONTAINER,
 };
@@ -102,36 +103,35 @@ impl Step for AlertmanagerConfig {
         let project = ctx.require::<ComposeProject>("le projet Compose")?.clone();
         let compose = ctx.require::<ComposeClient>("le client Compose")?.0.clone();
         let path = super::alertmanager_config_path(&project.file);
-        let shown = ctx.project.display(&path);
-        let wanted = wanted_alertmanager(ctx)?;
-        let current = crate::store::read_optional(&path)?;
-        let command = Validator::Amtool.command(compose.program(), &shown);
-        if current.as_deref() == Some(wanted.as_str()) {
+        let file = ManagedFile::read(ctx, path, wanted_alertmanager(ctx)?)?;
+        let (shown, wanted) = (&file.shown, &file.wanted);
+        let command = Validator::Amtool.command(compose.program(), shown);
+        if file.is_current() {
             return Ok(
                 StepReport::already_done(format!("{shown} est déjà à jour")).command(command)
             );
         }
-        let diff = files::diff_block(current.as_deref(), &wanted, &shown);
+        let diff = file.diff_block();
         if ctx.dry_run() {
             return Ok(StepReport::skipped(format!("simulation : écrirait {shown}")).details(diff));
         }
-        if current.is_some() && !ctx.settings.force {
-            return Err(files::differs(&shown, diff).command(command));
+        if file.exists() && !ctx.settings.force {
+            return Err(file.refusal().command(command));
         }
         let mut report_warn = None;
         match files::validate(
             compose.as_ref(),
             &project.file,
             Validator::Amtool,
-            &wanted,
-            &shown,
+            wanted,
+            shown,
         )? {
             Verdict::Accepted(_) => {}
             Verdict::Refused(out) => {
                 return Err(files::refusal(
                     Validator::Amtool,
                     &out,
-                    &shown,
+                    shown,
                     "un destinataire donné par JOURNAL_ALERTES_* ou le modèle alertmanager/alertmanager.yml.j2 \
                      produit une configuration invalide : rien n'a été écrit",
                 )
@@ -139,13 +139,13 @@ impl Step for AlertmanagerConfig {
                 .details(diff));
             }
             Verdict::Unavailable(why) => {
-                files::check_yaml_only(TEMPLATE, &wanted)?;
+                files::check_yaml_only(TEMPLATE, wanted)?;
                 report_warn = Some(format!(
                     "{why} : configuration vérifiée seulement comme YAML ; Alertmanager la vérifiera au démarrage"
                 ));
             }
         }
-        let backup = files::write_with_backup(ctx, &path, current.is_some(), &wanted)?;
+        let backup = file.write(ctx)?;
         ctx.put(AlertmanagerConfigChanged);
         let checked = if report_warn.is_some() {
             ""
@@ -177,33 +177,32 @@ impl Step for PrometheusAlerting {
     fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
         let project = ctx.require::<ComposeProject>("le projet Compose")?.clone();
         let path = config_path(&project.file);
-        let shown = ctx.project.display(&path);
         let tutorial = ctx.templates.render("prometheus.yml.j2", &ctx.settings)?;
-        let wanted = with_alerting(&tutorial)?;
-        serde_yaml::from_str::<serde_yaml::Value>(&wanted).map_err(|e| {
+        let file = ManagedFile::read(ctx, path, with_alerting(&tutorial)?)?;
+        let shown = &file.shown;
+        serde_yaml::from_str::<serde_yaml::Value>(&file.wanted).map_err(|e| {
             Error::usage(format!(
                 "{shown} complété ne serait pas un YAML valide : {e}"
             ))
         })?;
-        let current = crate::store::read_optional(&path)?;
         let command = format!("$EDITOR {shown}   # evaluation_interval, rule_files, alerting");
-        if current.as_deref() == Some(wanted.as_str()) {
+        if file.is_current() {
             return Ok(StepReport::already_done(format!(
                 "{shown} envoie déjà les alertes à Alertmanager"
             ))
             .command(command));
         }
-        let diff = files::diff_block(current.as_deref(), &wanted, &shown);
+        let diff = file.diff_block();
         if ctx.dry_run() {
             return Ok(
                 StepReport::skipped(format!("simulation : compléterait {shown}")).details(diff),
             );
         }
-        let from_tutorial = current.as_deref() == Some(tutorial.as_str());
-        if current.is_some() && !from_tutorial && !ctx.settings.force {
-            return Err(files::differs(&shown, diff).command(command));
+        let from_tutorial = file.current.as_deref() == Some(tutorial.as_str());
+        if file.exists() && !from_tutorial && !ctx.settings.force {
+            return Err(file.refusal().command(command));
         }
-        let backup = files::write_with_backup(ctx, &path, current.is_some(), &wanted)?;
+        let backup = file.write(ctx)?;
         ctx.put(AlertingConfigChanged);
         Ok(StepReport::done(format!(
             "{shown} complété : règles évaluées toutes les 15 s, lues dans {RULES_DIR_IN_CONTAINER}, \

@@ -311,7 +311,7 @@ impl Step for AlertDrill {
         let file = project.file.clone();
         let reload = |change: Option<bool>| -> Result<()> {
             match change {
-                Some(armed) => super::files::write_readable(&path, drill_rules(armed).as_bytes())?,
+                Some(armed) => crate::steps::kit::managed_file::write_readable(&path, drill_rules(armed).as_bytes())?,
                 None => match std::fs::remove_file(&path) {
                     Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                         return Err(Error::io("suppression de", &path, e));

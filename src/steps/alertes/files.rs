@@ -1,65 +1,13 @@
-//! What the file-writing steps of the part share: read the current file,
-//! show the difference, refuse to replace a file someone changed unless
-//! `--force` (the old one is then kept beside it), write atomically; and the
-//! validators shipped with the servers (`promtool`, `amtool`), run through
-//! Compose on the text given on their standard input.
+//! The validators shipped with the servers (`promtool`, `amtool`), run
+//! through Compose on the text given on their standard input, and how their
+//! refusal is reported. (Writing the files themselves is the kit's managed
+//! file, `steps::kit::managed_file`.)
 
 use std::path::Path;
 
 use crate::adapters::compose::Compose;
 use crate::error::{Error, Result};
-use crate::runbook::{RunContext, StepFailure};
-use crate::steps::config_file::backup_path;
-use crate::store::write_atomic;
-use crate::textdiff;
-
-/// The journal block showing how `current` becomes `wanted`.
-pub fn diff_block(current: Option<&str>, wanted: &str, shown: &str) -> String {
-    let diff = textdiff::unified(current.unwrap_or(""), wanted, shown);
-    format!("Différences :\n\n````diff\n{diff}````")
-}
-
-/// The refusal to replace a file that differs from what the part writes.
-pub fn differs(shown: &str, diff: String) -> StepFailure {
-    StepFailure::from(
-        Error::usage(format!(
-            "{shown} existe déjà et diffère de ce que journal écrirait : il n'a pas été modifié"
-        ))
-        .with_hint(format!(
-            "relisez la différence ci-dessous ; relancez avec --force pour remplacer {shown} \
-             (l'ancien fichier sera sauvegardé à côté, en .bak.<date>)"
-        )),
-    )
-    .details(diff)
-}
-
-/// Writes `wanted` at `path` (folder created); a file that was there is
-/// first copied to a timestamped backup, whose shown path is returned.
-pub fn write_with_backup(
-    ctx: &RunContext,
-    path: &Path,
-    had_file: bool,
-    wanted: &str,
-) -> Result<Option<String>> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::io("création du dossier", dir, e))?;
-    let backup = if had_file {
-        let b = backup_path(path);
-        std::fs::copy(path, &b).map_err(|e| Error::io("sauvegarde de", path, e))?;
-        Some(ctx.project.display(&b))
-    } else {
-        None
-    };
-    write_readable(path, wanted.as_bytes())?;
-    Ok(backup)
-}
-
-/// Writes `bytes` at `path` atomically, readable by all (0644, as
-/// [`write_atomic`] writes): the official Prometheus and Alertmanager images
-/// run as `nobody`.
-pub fn write_readable(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_atomic(path, bytes, true).map_err(|e| Error::io("écriture de", path, e))
-}
+use crate::runbook::StepFailure;
 
 /// A validator shipped beside a server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,17 +151,6 @@ mod tests {
 
     const PROMTOOL: &str = "Checking compose/config/prometheus/regles/alertes.yml\n  FAILED:\n\
         compose/config/prometheus/regles/alertes.yml: 8:15: group \"t\", rule 2, \"B\": could not parse expression: 1:6: parse error: unexpected end of input";
-
-    #[test]
-    fn written_files_are_readable_by_the_containers_user() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("regles/alertes.yml");
-        let ctx = crate::testing::test_context(dir.path());
-        write_with_backup(&ctx, &path, false, "groups: []\n").unwrap();
-        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o644);
-    }
 
     #[test]
     fn the_refused_line_is_found() {

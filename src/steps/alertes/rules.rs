@@ -12,6 +12,7 @@ use crate::templates::escape_cell;
 
 use super::RulesChanged;
 use super::files::{self, Validator, Verdict};
+use crate::steps::kit::managed_file::{self, ManagedFile};
 
 /// The template of the rules.
 pub const TEMPLATE: &str = "prometheus/alertes.yml.j2";
@@ -157,13 +158,12 @@ impl Step for AlertRules {
         let project = ctx.require::<ComposeProject>("le projet Compose")?.clone();
         let compose = ctx.require::<ComposeClient>("le client Compose")?.0.clone();
         let path = super::rules_path(&project.file);
-        let shown = ctx.project.display(&path);
-        let wanted = wanted_rules(ctx)?;
-        let rows = rule_rows(&wanted);
-        let current = crate::store::read_optional(&path)?;
+        let file = ManagedFile::read(ctx, path, wanted_rules(ctx)?)?;
+        let (shown, wanted) = (file.shown.clone(), file.wanted.as_str());
+        let rows = rule_rows(wanted);
         let command = Validator::Promtool.command(compose.program(), &shown);
         let table = rules_table(&rows, |_| None);
-        if current.as_deref() == Some(wanted.as_str()) {
+        if file.is_current() {
             return Ok(StepReport::already_done(format!(
                 "{shown} contient déjà les {} règles d'alerte",
                 rows.len()
@@ -171,7 +171,7 @@ impl Step for AlertRules {
             .command(command)
             .details(table));
         }
-        let diff = files::diff_block(current.as_deref(), &wanted, &shown);
+        let diff = file.diff_block();
         if ctx.dry_run() {
             return Ok(StepReport::skipped(format!(
                 "simulation : écrirait {shown} ({} règles), après « promtool check rules »",
@@ -191,7 +191,7 @@ impl Step for AlertRules {
             .map_err(|e| StepFailure::from(e).command(command.clone()))
         };
         let mut warnings = Vec::new();
-        if let Some(cur) = current.as_deref()
+        if let Some(cur) = file.current.as_deref()
             && !ctx.settings.force
         {
             return Err(match check(cur, &shown)? {
@@ -207,14 +207,14 @@ impl Step for AlertRules {
                 )
                 .command(command)
                 .details(diff),
-                Verdict::Unavailable(why) => files::differs(&shown, diff)
+                Verdict::Unavailable(why) => managed_file::differs(&shown, diff)
                     .command(command)
                     .details(format!("Le fichier actuel n'a pas pu être vérifié : {why}.")),
-                Verdict::Accepted(_) => files::differs(&shown, diff).command(command),
+                Verdict::Accepted(_) => managed_file::differs(&shown, diff).command(command),
             });
         }
         let proposed = format!("{shown} (proposé)");
-        match check(&wanted, &proposed)? {
+        match check(wanted, &proposed)? {
             Verdict::Accepted(_) => {}
             Verdict::Refused(out) => {
                 return Err(files::refusal(
@@ -228,14 +228,14 @@ impl Step for AlertRules {
                 .details(diff));
             }
             Verdict::Unavailable(why) => {
-                files::check_yaml_only(TEMPLATE, &wanted)?;
+                files::check_yaml_only(TEMPLATE, wanted)?;
                 warnings.push(format!(
                     "{why} : les règles n'ont été vérifiées que comme YAML ; l'image officielle \
                      prom/prometheus fournit /bin/promtool"
                 ));
             }
         }
-        let backup = files::write_with_backup(ctx, &path, current.is_some(), &wanted)?;
+        let backup = file.write(ctx)?;
         ctx.put(RulesChanged);
         // Only what really happened: promtool may not have run at all.
         let checked = if warnings.is_empty() {

@@ -1,0 +1,14 @@
+//! The step kit: the mechanisms that more than one step uses, one
+//! implementation each. A step of a part is meant to be a thin composition
+//! of these: a managed file (`managed_file`), a compose file edit
+//! (`compose_edit`), a bounded wait (`wait`), a Markdown table whose every
+//! cell is escaped (`table`).
+//!
+//! The kit knows no part: nothing here names partie-6 or its complements,
+//! and no kit file imports a step. It reaches the world only through the
+//! adapters, like the steps.
+
+pub mod compose_edit;
+pub mod managed_file;
+pub mod table;
+pub mod wait;
