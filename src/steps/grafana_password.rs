@@ -12,7 +12,7 @@
 
 use std::path::{Path, PathBuf};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::adapters::grafana::{
     AuthOutcome, Credentials, GrafanaApi, GrafanaHealth, HttpGrafana, blocked_error,
@@ -26,6 +26,7 @@ use crate::project::Project;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::secrets::{Secret, generate_password};
 use crate::steps::{ComposeClient, ComposeProject, SwarmClient};
+use crate::steps::kit::wait::{Poll, Stopped, wait_until};
 
 /// The environment variable holding the wanted password.
 pub const PASSWORD_ENV: &str = crate::settings::GRAFANA_PASSWORD;
@@ -79,32 +80,31 @@ impl GrafanaReadiness {
 /// Polls `/api/health` until Grafana answers with a healthy database, at most
 /// `timeout`.
 pub fn wait_grafana(api: &dyn GrafanaApi, timeout: Duration, poll: Duration) -> Result<ReadyInfo> {
-    let start = Instant::now();
-    loop {
-        let last = match api.health() {
-            Ok(h) if h.database == "ok" => {
-                return Ok(ReadyInfo {
-                    health: h,
-                    waited: start.elapsed(),
-                });
-            }
-            Ok(h) => Error::environment(format!("base de données de Grafana : {}", h.database)),
-            Err(e) if e.kind() == Kind::Environment => e,
-            Err(e) => return Err(e),
-        };
-        if start.elapsed() >= timeout {
-            return Err(Error::environment(format!(
-                "Grafana n'est pas prêt après {} : {}",
-                french::duration_ms(timeout.as_millis() as u64),
-                last.message()
-            ))
-            .with_hint(
-                "consultez `docker compose ps grafana` et `docker compose logs grafana` ; \
-                 un premier démarrage (migrations de la base) peut être long : \
-                 augmentez JOURNAL_DELAI_DEMARRAGE",
-            ));
-        }
-        std::thread::sleep(poll);
+    let waited = wait_until(timeout, poll, || match api.health() {
+        Ok(h) if h.database == "ok" => Ok(Poll::Ready(h)),
+        Ok(h) => Ok(Poll::Pending(Error::environment(format!(
+            "base de données de Grafana : {}",
+            h.database
+        )))),
+        Err(e) if e.kind() == Kind::Environment => Ok(Poll::Pending(e)),
+        Err(e) => Err(e),
+    });
+    match waited {
+        Ok(w) => Ok(ReadyInfo {
+            health: w.value,
+            waited: w.waited,
+        }),
+        Err(Stopped::Failed(e)) => Err(e),
+        Err(Stopped::TimedOut { last, .. }) => Err(Error::environment(format!(
+            "Grafana n'est pas prêt après {} : {}",
+            french::duration_ms(timeout.as_millis() as u64),
+            last.message()
+        ))
+        .with_hint(
+            "consultez `docker compose ps grafana` et `docker compose logs grafana` ; \
+             un premier démarrage (migrations de la base) peut être long : \
+             augmentez JOURNAL_DELAI_DEMARRAGE",
+        )),
     }
 }
 

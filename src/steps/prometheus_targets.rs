@@ -6,12 +6,13 @@
 //!
 //! It is a check: it never changes Prometheus' configuration.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::adapters::prometheus::{Health, HttpPrometheus, PrometheusApi, Target};
 use crate::error::{Error, Result};
 use crate::french;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
+use crate::steps::kit::wait::{Poll, Stopped, wait_until};
 use crate::templates::escape_cell;
 
 use super::grafana_password::GrafanaReadiness;
@@ -35,57 +36,53 @@ pub struct TargetsOutcome {
 
 /// Waits until `/-/ready` answers 200, at most `timeout`; returns the time waited.
 pub fn wait_ready(api: &dyn PrometheusApi, timeout: Duration, poll: Duration) -> Result<Duration> {
-    let start = Instant::now();
-    loop {
-        match api.ready() {
-            Ok(()) => return Ok(start.elapsed()),
-            Err(e) if start.elapsed() >= timeout => {
-                return Err(Error::environment(format!(
-                    "Prometheus n'est pas prêt après {} : {}",
-                    french::duration_ms(timeout.as_millis() as u64),
-                    e.message()
-                ))
-                .with_hint(
-                    e.hint()
-                        .unwrap_or("docker compose logs prometheus")
-                        .to_string(),
-                ));
-            }
-            Err(_) => std::thread::sleep(poll),
-        }
+    match wait_until(timeout, poll, || {
+        Ok::<_, Error>(match api.ready() {
+            Ok(()) => Poll::Ready(()),
+            Err(e) => Poll::Pending(e),
+        })
+    }) {
+        Ok(w) => Ok(w.waited),
+        Err(Stopped::Failed(e)) => Err(e),
+        Err(Stopped::TimedOut { last: e, .. }) => Err(Error::environment(format!(
+            "Prometheus n'est pas prêt après {} : {}",
+            french::duration_ms(timeout.as_millis() as u64),
+            e.message()
+        ))
+        .with_hint(
+            e.hint()
+                .unwrap_or("docker compose logs prometheus")
+                .to_string(),
+        )),
     }
 }
 
 /// Polls the targets until all active ones are up, at most `timeout`. On
-/// timeout, returns the last targets seen with the error.
+/// timeout, returns the last targets seen with the error. (Prometheus not
+/// answering is waited through; any other error ends the wait.)
 pub fn wait_targets(
     api: &dyn PrometheusApi,
     timeout: Duration,
     poll: Duration,
 ) -> std::result::Result<TargetsOutcome, (Error, Vec<Target>)> {
-    let start = Instant::now();
-    let mut polls = 0;
-    loop {
-        polls += 1;
-        let targets = match api.targets() {
-            Ok(t) => t,
-            Err(e) if e.kind() == crate::error::Kind::Environment && start.elapsed() < timeout => {
-                std::thread::sleep(poll);
-                continue;
-            }
-            Err(e) => return Err((e, Vec::new())),
-        };
-        if !targets.is_empty() && targets.iter().all(|t| t.health == Health::Up) {
-            return Ok(TargetsOutcome {
-                targets,
-                polls,
-                waited: start.elapsed(),
-            });
+    let waited = wait_until(timeout, poll, || match api.targets() {
+        Ok(t) if !t.is_empty() && t.iter().all(|t| t.health == Health::Up) => Ok(Poll::Ready(t)),
+        Ok(t) => Ok(Poll::Pending(Ok(t))),
+        Err(e) if e.kind() == crate::error::Kind::Environment => Ok(Poll::Pending(Err(e))),
+        Err(e) => Err(e),
+    });
+    match waited {
+        Ok(w) => Ok(TargetsOutcome {
+            targets: w.value,
+            polls: w.polls,
+            waited: w.waited,
+        }),
+        Err(Stopped::Failed(e)) | Err(Stopped::TimedOut { last: Err(e), .. }) => {
+            Err((e, Vec::new()))
         }
-        if start.elapsed() >= timeout {
-            return Err((not_up_error(&targets, timeout), targets));
-        }
-        std::thread::sleep(poll);
+        Err(Stopped::TimedOut {
+            last: Ok(targets), ..
+        }) => Err((not_up_error(&targets, timeout), targets)),
     }
 }
 

@@ -14,7 +14,7 @@
 //! It only reads Prometheus; empty data is a warning, not a failure.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::adapters::docker::Containers;
 use crate::adapters::prometheus::{HttpPrometheus, PrometheusApi, Sample};
@@ -22,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::french;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::{DockerClient, SwarmCadvisors};
+use crate::steps::kit::wait::{Poll, Stopped, wait_until};
 use crate::templates::escape_cell;
 
 // Every query groups by cAdvisor target and container: one target in
@@ -240,17 +241,24 @@ pub fn read_cpu(
     if !reading.missing(&first).iter().any(|k| t1.contains_key(*k)) {
         return Ok(reading.finish());
     }
-    let start = Instant::now();
-    loop {
+    let waited = wait_until(max_wait, Duration::from_secs(2).min(max_wait), || {
         let t2 = series.vector(CPU_COUNTER_TIME)?;
-        let missing = reading.missing(&first);
-        let advanced = missing
+        let advanced = reading
+            .missing(&first)
             .iter()
             .any(|k| matches!((t1.get(*k), t2.get(*k)), (Some(a), Some(b)) if b > a));
-        if advanced {
+        Ok(if advanced {
+            Poll::Ready(t2)
+        } else {
+            Poll::Pending(())
+        })
+    });
+    match waited {
+        Ok(w) => {
+            let t2 = w.value;
             let second = series.vector(CPU_COUNTER)?;
             let mut out = BTreeMap::new();
-            for k in missing {
+            for k in reading.missing(&first) {
                 if let (Some(v1), Some(v2), Some(a), Some(b)) =
                     (first.get(k), second.get(k), t1.get(k), t2.get(k))
                     && b > a
@@ -260,19 +268,14 @@ pub fn read_cpu(
                 }
             }
             reading.fill(out, DIFFERENCE_HOW);
-            return Ok(reading.finish());
+            Ok(reading.finish())
         }
-        if start.elapsed() >= max_wait {
-            if reading.cores.is_empty() {
-                return Ok((
-                    BTreeMap::new(),
-                    "un seul relevé du compteur CPU disponible : trop tôt pour calculer un taux"
-                        .into(),
-                ));
-            }
-            return Ok(reading.finish());
-        }
-        std::thread::sleep(Duration::from_secs(2).min(max_wait));
+        Err(Stopped::Failed(e)) => Err(e),
+        Err(Stopped::TimedOut { .. }) if reading.cores.is_empty() => Ok((
+            BTreeMap::new(),
+            "un seul relevé du compteur CPU disponible : trop tôt pour calculer un taux".into(),
+        )),
+        Err(Stopped::TimedOut { .. }) => Ok(reading.finish()),
     }
 }
 

@@ -6,12 +6,13 @@
 //! its error and node (ID, address) are named, with `docker service ps
 //! --no-trunc` and the service's last log lines in the journal. Read-only.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::adapters::swarm::{Node, Swarm, Task};
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::{ComposeProject, PART6_SERVICES, StackUnchanged, SwarmClient, SwarmNodes};
+use crate::steps::kit::wait::{Poll, Stopped, wait_until};
 use crate::templates::escape_cell;
 
 /// Étape 3 : convergence des services.
@@ -123,10 +124,7 @@ pub fn run_with(
     unchanged: bool,
 ) -> Result<StepReport, StepFailure> {
     let command = format!("docker stack services {stack} && docker stack ps {stack}");
-    let start = Instant::now();
-    let mut looks = 0;
-    loop {
-        looks += 1;
+    let waited = wait_until(timeout, poll, || {
         let (states, nodes) =
             look(swarm, stack).map_err(|e| StepFailure::from(e).command(command.clone()))?;
         if let Some(lost) = super::swarm_preflight::lost_since(expected, &nodes) {
@@ -135,22 +133,7 @@ pub fn run_with(
                 .details(services_table(&states)));
         }
         if states.iter().all(ServiceState::converged) {
-            let table = services_table(&states);
-            let cadvisor = states.iter().find(|s| s.service == "cadvisor");
-            let summary = format!(
-                "les trois services ont convergé : prometheus 1/1, grafana 1/1, cadvisor {}/{} (une tâche par nœud prêt)",
-                cadvisor.map_or(0, |c| c.running),
-                cadvisor.map_or(0, |c| c.wanted)
-            );
-            let report = if unchanged && looks == 1 {
-                StepReport::already_done(summary)
-            } else {
-                StepReport::done(format!(
-                    "{summary}, en {}",
-                    crate::french::duration_ms(start.elapsed().as_millis() as u64)
-                ))
-            };
-            return Ok(report.command(command).details(table));
+            return Ok(Poll::Ready(states));
         }
         let no_image = states.iter().find(|s| {
             s.failures
@@ -162,69 +145,105 @@ pub fn run_with(
                 .iter()
                 .find(|s| !s.converged() && s.failures.len() >= FAILURES_TO_GIVE_UP)
         });
-        let timed_out = start.elapsed() >= timeout;
-        if failing.is_some() || timed_out {
-            let s = failing
-                .or_else(|| states.iter().find(|s| !s.converged()))
-                .expect("a service has not converged");
-            let full = format!("{stack}_{}", s.service);
-            let mut output = swarm
-                .service_ps(&full)
-                .unwrap_or_else(|e| format!("(docker service ps illisible : {})", e.message()));
-            output.push_str(&format!("\n\n# docker service logs --tail 20 {full}\n"));
-            output.push_str(
-                &swarm
-                    .service_logs(&full, 20)
-                    .unwrap_or_else(|e| format!("(journaux illisibles : {})", e.message())),
-            );
-            let (message, hint) = if let Some((node, err)) =
-                s.failures.last().filter(|_| failing.is_some())
-            {
-                let hint = if err.to_lowercase().contains("no such image") {
-                    format!(
-                        "le {node} n'a pas l'image et le déploiement n'utilise pas de registre : copiez-la, \
-                         par exemple « docker save IMAGE | docker -H ssh://<nœud> load », puis relancez"
-                    )
-                } else {
-                    format!(
-                        "lisez « docker service ps --no-trunc {full} » et « docker service logs {full} »"
-                    )
-                };
-                (
-                    format!(
-                        "le service {} échoue sur le {node} : {err} ({} tâches en échec)",
-                        s.service,
-                        s.failures.len()
-                    ),
-                    hint,
-                )
-            } else {
-                (
-                    format!(
-                        "le service {} n'a pas convergé après {} : {}/{} tâches en marche{}",
-                        s.service,
-                        crate::french::duration_ms(timeout.as_millis() as u64),
-                        s.running,
-                        s.wanted,
-                        if s.missing_on.is_empty() {
-                            String::new()
-                        } else {
-                            format!(", aucune sur {}", s.missing_on.join(", "))
-                        }
-                    ),
-                    format!(
-                        "lisez « docker service ps --no-trunc {full} » ; un nœud perdu pendant l'attente \
-                         apparaît « Down » dans « docker node ls »"
-                    ),
-                )
-            };
-            return Err(StepFailure::from(Error::failed(message).with_hint(hint))
-                .command(command)
-                .output(crate::runbook::step::excerpt(&output, 40))
-                .details(services_table(&states)));
+        match failing {
+            Some(f) => Err(not_converged(swarm, stack, &states, Some(f), timeout, &command)),
+            None => Ok(Poll::Pending(states)),
         }
-        std::thread::sleep(poll);
-    }
+    });
+    let w = match waited {
+        Ok(w) => w,
+        Err(Stopped::Failed(f)) => return Err(f),
+        Err(Stopped::TimedOut { last, .. }) => {
+            return Err(not_converged(swarm, stack, &last, None, timeout, &command));
+        }
+    };
+    let states = w.value;
+    let table = services_table(&states);
+    let cadvisor = states.iter().find(|s| s.service == "cadvisor");
+    let summary = format!(
+        "les trois services ont convergé : prometheus 1/1, grafana 1/1, cadvisor {}/{} (une tâche par nœud prêt)",
+        cadvisor.map_or(0, |c| c.running),
+        cadvisor.map_or(0, |c| c.wanted)
+    );
+    let report = if unchanged && w.polls == 1 {
+        StepReport::already_done(summary)
+    } else {
+        StepReport::done(format!(
+            "{summary}, en {}",
+            crate::french::duration_ms(w.waited.as_millis() as u64)
+        ))
+    };
+    Ok(report.command(command).details(table))
+}
+
+/// The failure of a stack that did not converge: `failing` is the service
+/// whose tasks keep failing (the wait ended early), `None` at the bound.
+fn not_converged(
+    swarm: &dyn Swarm,
+    stack: &str,
+    states: &[ServiceState],
+    failing: Option<&ServiceState>,
+    timeout: Duration,
+    command: &str,
+) -> StepFailure {
+    let s = failing
+        .or_else(|| states.iter().find(|s| !s.converged()))
+        .expect("a service has not converged");
+    let full = format!("{stack}_{}", s.service);
+    let mut output = swarm
+        .service_ps(&full)
+        .unwrap_or_else(|e| format!("(docker service ps illisible : {})", e.message()));
+    output.push_str(&format!("\n\n# docker service logs --tail 20 {full}\n"));
+    output.push_str(
+        &swarm
+            .service_logs(&full, 20)
+            .unwrap_or_else(|e| format!("(journaux illisibles : {})", e.message())),
+    );
+    let (message, hint) = if let Some((node, err)) =
+        s.failures.last().filter(|_| failing.is_some())
+    {
+        let hint = if err.to_lowercase().contains("no such image") {
+            format!(
+                "le {node} n'a pas l'image et le déploiement n'utilise pas de registre : copiez-la, \
+                 par exemple « docker save IMAGE | docker -H ssh://<nœud> load », puis relancez"
+            )
+        } else {
+            format!(
+                "lisez « docker service ps --no-trunc {full} » et « docker service logs {full} »"
+            )
+        };
+        (
+            format!(
+                "le service {} échoue sur le {node} : {err} ({} tâches en échec)",
+                s.service,
+                s.failures.len()
+            ),
+            hint,
+        )
+    } else {
+        (
+            format!(
+                "le service {} n'a pas convergé après {} : {}/{} tâches en marche{}",
+                s.service,
+                crate::french::duration_ms(timeout.as_millis() as u64),
+                s.running,
+                s.wanted,
+                if s.missing_on.is_empty() {
+                    String::new()
+                } else {
+                    format!(", aucune sur {}", s.missing_on.join(", "))
+                }
+            ),
+            format!(
+                "lisez « docker service ps --no-trunc {full} » ; un nœud perdu pendant l'attente \
+                 apparaît « Down » dans « docker node ls »"
+            ),
+        )
+    };
+    StepFailure::from(Error::failed(message).with_hint(hint))
+        .command(command.to_string())
+        .output(crate::runbook::step::excerpt(&output, 40))
+        .details(services_table(states))
 }
 
 impl Step for StackServices {

@@ -6,13 +6,14 @@
 //! every 10 s); a node whose target is missing or down is named (ID and
 //! address). Read-only.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::adapters::prometheus::{Health, HttpPrometheus, PrometheusApi, Target};
 use crate::adapters::swarm::{Node, Swarm, Task};
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::{ComposeProject, StackUnchanged, SwarmCadvisors, SwarmClient, SwarmNodes};
+use crate::steps::kit::wait::{Poll, Stopped, wait_until};
 use crate::templates::escape_cell;
 
 /// Étape 4 : une cible cAdvisor par nœud.
@@ -109,10 +110,7 @@ pub fn run_with(
     unchanged: bool,
 ) -> Result<(StepReport, Vec<NodeTarget>), StepFailure> {
     let command = "curl -s localhost:9090/api/v1/targets && docker node ls".to_string();
-    let start = Instant::now();
-    let mut looks = 0;
-    loop {
-        looks += 1;
+    let waited = wait_until(timeout, poll, || {
         let nodes = swarm.nodes()?;
         if let Some(lost) = super::swarm_preflight::lost_since(expected, &nodes) {
             return Err(StepFailure::from(lost).command("docker node ls"));
@@ -121,28 +119,40 @@ pub fn run_with(
         let targets = api.targets().unwrap_or_default();
         let rows = match_targets(&nodes, &tasks, &targets);
         let cadvisor_targets = targets.iter().filter(|t| t.job == "cadvisor").count();
-        if !rows.is_empty() && rows.iter().all(|r| r.up) {
+        Ok(if !rows.is_empty() && rows.iter().all(|r| r.up) {
+            Poll::Ready(rows)
+        } else {
+            Poll::Pending((rows, cadvisor_targets))
+        })
+    });
+    match waited {
+        Ok(w) => {
+            let rows = w.value;
             let summary = format!(
                 "{} cibles cAdvisor UP pour {} nœuds prêts : une par nœud",
                 rows.len(),
                 rows.len()
             );
-            let report = if unchanged && looks == 1 {
+            let report = if unchanged && w.polls == 1 {
                 StepReport::already_done(summary)
             } else {
                 StepReport::done(summary)
             };
             let details = table(&rows);
-            return Ok((report.command(command).details(details), rows));
+            Ok((report.command(command).details(details), rows))
         }
-        if start.elapsed() >= timeout {
+        Err(Stopped::Failed(f)) => Err(f),
+        Err(Stopped::TimedOut {
+            last: (rows, cadvisor_targets),
+            ..
+        }) => {
             let bad = rows
                 .iter()
                 .filter(|r| !r.up)
                 .map(|r| format!("{} : {}", r.node.named(), r.state))
                 .collect::<Vec<_>>()
                 .join(" ; ");
-            return Err(StepFailure::from(
+            Err(StepFailure::from(
                 Error::failed(format!(
                     "Prometheus n'a pas une cible cAdvisor UP par nœud après {} ({cadvisor_targets} \
                      cible(s) cAdvisor pour {} nœud(s) prêt(s)) : {bad}",
@@ -156,9 +166,8 @@ pub fn run_with(
                 )),
             )
             .command(command)
-            .details(table(&rows)));
+            .details(table(&rows)))
         }
-        std::thread::sleep(poll);
     }
 }
 

@@ -23,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::french;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::{ComposeClient, ComposeProject};
+use crate::steps::kit::wait::{Poll, Stopped, wait_until};
 use crate::store::{EntryKind, StepStatus, Store, now};
 use crate::templates::escape_cell;
 
@@ -73,18 +74,16 @@ pub struct DrillIo<'a> {
 }
 
 fn wait_for(io: &DrillIo, mut test: impl FnMut(&DrillIo) -> Result<bool>) -> Result<bool> {
-    let start = Instant::now();
-    loop {
-        match test(io) {
-            Ok(true) => return Ok(true),
-            Ok(false) => {}
-            Err(e) if e.kind() != crate::error::Kind::Environment => return Err(e),
-            Err(_) => {}
-        }
-        if start.elapsed() >= io.timeout {
-            return Ok(false);
-        }
-        std::thread::sleep(io.poll);
+    let waited = wait_until(io.timeout, io.poll, || match test(io) {
+        Ok(true) => Ok(Poll::Ready(())),
+        Ok(false) => Ok(Poll::Pending(())),
+        Err(e) if e.kind() != crate::error::Kind::Environment => Err(e),
+        Err(_) => Ok(Poll::Pending(())),
+    });
+    match waited {
+        Ok(_) => Ok(true),
+        Err(Stopped::TimedOut { .. }) => Ok(false),
+        Err(Stopped::Failed(e)) => Err(e),
     }
 }
 

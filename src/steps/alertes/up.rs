@@ -6,7 +6,7 @@
 //! only its configuration changed. Waits, bounded, for both to answer; an
 //! Alertmanager that does not start is named with its logs.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::adapters::alertmanager::{AlertmanagerApi, HttpAlertmanager};
 use crate::adapters::docker::{ContainerState, Containers};
@@ -16,6 +16,7 @@ use crate::french;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::prometheus_targets::wait_ready;
 use crate::steps::{ComposeClient, ComposeProject, DockerClient};
+use crate::steps::kit::wait::{Poll, Stopped, wait_until};
 
 use super::{AlertingConfigChanged, AlertmanagerConfigChanged, RulesChanged, SERVICE};
 
@@ -41,10 +42,9 @@ pub fn wait_alertmanager(
     project: &str,
     timeout: Duration,
 ) -> Result<Duration, StepFailure> {
-    let start = Instant::now();
-    loop {
+    let waited = wait_until(timeout, Duration::from_millis(500), || {
         let err = match api.ready() {
-            Ok(()) => return Ok(start.elapsed()),
+            Ok(()) => return Ok(Poll::Ready(())),
             Err(e) => e,
         };
         let container = docker
@@ -54,35 +54,49 @@ pub fn wait_alertmanager(
         let stopped = container
             .as_ref()
             .is_some_and(|c| c.state != "running" || c.restart_count > 0);
-        if stopped || start.elapsed() >= timeout {
-            let (what, logs) = match &container {
-                Some(c) => (
-                    format!(
-                        "le conteneur « {} » est « {} » ({})",
-                        c.name, c.state, c.status
-                    ),
-                    docker.logs_tail(&c.id, 30).unwrap_or_default(),
-                ),
-                None => (
-                    "aucun conteneur alertmanager n'existe".to_string(),
-                    String::new(),
-                ),
-            };
-            return Err(StepFailure::from(
-                Error::failed(format!(
-                    "Alertmanager ne démarre pas : {what} ; dernière réponse : {}",
-                    err.message()
-                ))
-                .with_hint(
-                    "lisez ses journaux ci-dessous (docker compose logs alertmanager) : une configuration \
-                     refusée y est nommée avec sa ligne ; corrigez compose/config/alertmanager/alertmanager.yml \
-                     ou relancez avec --force pour reprendre celle de journal",
-                ),
-            )
-            .output(logs));
+        if stopped {
+            return Err(not_started(docker, container.as_ref(), &err));
         }
-        std::thread::sleep(Duration::from_millis(500));
+        Ok(Poll::Pending((container, err)))
+    });
+    match waited {
+        Ok(w) => Ok(w.waited),
+        Err(Stopped::Failed(f)) => Err(f),
+        Err(Stopped::TimedOut {
+            last: (container, err),
+            ..
+        }) => Err(not_started(docker, container.as_ref(), &err)),
     }
+}
+
+/// The failure of an Alertmanager that does not start: its container's
+/// state, the last answer, the end of its logs.
+fn not_started(docker: &dyn Containers, container: Option<&ContainerState>, err: &Error) -> StepFailure {
+    let (what, logs) = match container {
+        Some(c) => (
+            format!(
+                "le conteneur « {} » est « {} » ({})",
+                c.name, c.state, c.status
+            ),
+            docker.logs_tail(&c.id, 30).unwrap_or_default(),
+        ),
+        None => (
+            "aucun conteneur alertmanager n'existe".to_string(),
+            String::new(),
+        ),
+    };
+    StepFailure::from(
+        Error::failed(format!(
+            "Alertmanager ne démarre pas : {what} ; dernière réponse : {}",
+            err.message()
+        ))
+        .with_hint(
+            "lisez ses journaux ci-dessous (docker compose logs alertmanager) : une configuration \
+             refusée y est nommée avec sa ligne ; corrigez compose/config/alertmanager/alertmanager.yml \
+             ou relancez avec --force pour reprendre celle de journal",
+        ),
+    )
+    .output(logs)
 }
 
 impl Step for AlertmanagerUp {

@@ -4,7 +4,7 @@
 //! bounded, for the first evaluation. It changes nothing.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::adapters::alertmanager::{AlertmanagerApi, AmStatus, HttpAlertmanager};
 use crate::adapters::prometheus::{HttpPrometheus, PrometheusAlertingApi, Rule};
@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::french;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::ComposeProject;
+use crate::steps::kit::wait::{Poll, Stopped, wait_until};
 
 use super::rules::{RuleRow, rule_rows, rules_table};
 use super::up::AlertingUnchanged;
@@ -93,38 +94,39 @@ pub fn wait_chain(
     timeout: Duration,
     poll: Duration,
 ) -> std::result::Result<ChainState, (Error, ChainState)> {
-    let start = Instant::now();
-    loop {
+    let waited = wait_until(timeout, poll, || {
         let state = match read_state(api) {
             Ok(s) => s,
-            Err(e) if start.elapsed() < timeout => {
-                let _ = e;
-                std::thread::sleep(poll);
-                continue;
-            }
-            Err(e) => return Err((e, ChainState::default())),
+            Err(e) => return Ok(Poll::Pending(Err(e))),
         };
         let problems = state.problems(expected);
-        if problems.is_empty() {
-            return Ok(state);
-        }
-        if start.elapsed() >= timeout {
-            return Err((
-                Error::failed(format!(
-                    "la chaîne d'alerte n'est pas prête après {} : {}",
-                    french::duration_ms(timeout.as_millis() as u64),
-                    problems.join(" ; ")
-                ))
-                .with_hint(format!(
-                    "vérifiez que prometheus.yml lit {RULES_DIR_IN_CONTAINER}/*.yml et envoie à alertmanager:9093, \
-                     que le service prometheus monte le dossier des règles \
-                     (docker compose exec prometheus ls {RULES_DIR_IN_CONTAINER}) et consultez \
-                     docker compose logs prometheus"
-                )),
-                state,
-            ));
-        }
-        std::thread::sleep(poll);
+        Ok::<_, std::convert::Infallible>(if problems.is_empty() {
+            Poll::Ready(state)
+        } else {
+            Poll::Pending(Ok((state, problems)))
+        })
+    });
+    match waited {
+        Ok(w) => Ok(w.value),
+        Err(Stopped::Failed(never)) => match never {},
+        Err(Stopped::TimedOut { last: Err(e), .. }) => Err((e, ChainState::default())),
+        Err(Stopped::TimedOut {
+            last: Ok((state, problems)),
+            ..
+        }) => Err((
+            Error::failed(format!(
+                "la chaîne d'alerte n'est pas prête après {} : {}",
+                french::duration_ms(timeout.as_millis() as u64),
+                problems.join(" ; ")
+            ))
+            .with_hint(format!(
+                "vérifiez que prometheus.yml lit {RULES_DIR_IN_CONTAINER}/*.yml et envoie à alertmanager:9093, \
+                 que le service prometheus monte le dossier des règles \
+                 (docker compose exec prometheus ls {RULES_DIR_IN_CONTAINER}) et consultez \
+                 docker compose logs prometheus"
+            )),
+            state,
+        )),
     }
 }
 
