@@ -15,7 +15,7 @@ use crate::adapters::swarm::Node;
 use crate::error::{Error, Result};
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::SwarmCadvisors;
-use crate::templates::escape_cell;
+use crate::steps::kit::table::{Cell, Table};
 
 /// How many names the journal lists.
 const SHOWN: usize = 12;
@@ -94,23 +94,30 @@ pub fn per_node(api: &dyn PrometheusApi, cadvisors: &SwarmCadvisors) -> Result<V
 
 /// The per-node table for the journal.
 pub fn node_table(rows: &[NodeMetrics]) -> String {
-    let mut t = String::from(
-        "| Nœud | Adresse | Rôle | Cible cAdvisor | Noms `container_*` | Séries | Conteneurs nommés |\n\
-         |---|---|---|---|---:|---:|---:|\n",
-    );
+    let mut t = Table::new([
+        "Nœud",
+        "Adresse",
+        "Rôle",
+        "Cible cAdvisor",
+        "Noms `container_*`",
+        "Séries",
+        "Conteneurs nommés",
+    ])
+    .right(4)
+    .right(5)
+    .right(6);
     for r in rows {
-        t.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} | {} | {} |\n",
-            r.node.id,
-            escape_cell(&r.node.addr),
-            r.node.role_label(),
-            escape_cell(&r.instance),
-            r.names,
-            r.series,
-            r.containers
-        ));
+        t.row([
+            Cell::code(&r.node.id),
+            Cell::text(&r.node.addr),
+            Cell::text(r.node.role_label()),
+            Cell::text(&r.instance),
+            Cell::text(r.names.to_string()),
+            Cell::text(r.series.to_string()),
+            Cell::text(r.containers.to_string()),
+        ]);
     }
-    t
+    t.render()
 }
 
 fn command(ctx: &RunContext) -> String {

@@ -10,6 +10,7 @@ use crate::adapters::docker::ContainerState;
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::{ComposeClient, ComposeProject, DockerClient, PART6_SERVICES, StackUnchanged};
+use crate::steps::kit::table::Table;
 
 /// Étape 3 : vérification des conteneurs.
 pub struct Containers {
@@ -42,26 +43,31 @@ pub fn second_sample_in(
 
 /// The `docker compose ps`-like table for the journal.
 pub fn ps_table(list: &[ContainerState]) -> String {
-    let mut t = String::from(
-        "| NOM | IMAGE | SERVICE | ÉTAT | REDÉMARRAGES | SANTÉ | PORTS |\n|---|---|---|---|---|---|---|\n",
-    );
+    let mut t = Table::new([
+        "NOM",
+        "IMAGE",
+        "SERVICE",
+        "ÉTAT",
+        "REDÉMARRAGES",
+        "SANTÉ",
+        "PORTS",
+    ]);
     for c in list {
-        t.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} |\n",
-            c.name,
-            c.image,
-            c.service,
-            c.state,
-            c.restart_count,
-            c.health.as_deref().unwrap_or("—"),
+        t.row([
+            c.name.clone(),
+            c.image.clone(),
+            c.service.clone(),
+            c.state.clone(),
+            c.restart_count.to_string(),
+            c.health.clone().unwrap_or_else(|| "—".to_string()),
             if c.ports.is_empty() {
                 "—".to_string()
             } else {
                 c.ports.join(", ")
-            }
-        ));
+            },
+        ]);
     }
-    t
+    t.render()
 }
 
 impl Step for Containers {

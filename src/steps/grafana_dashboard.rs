@@ -24,7 +24,7 @@ use crate::error::{Error, Kind, Result};
 use crate::project::Project;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::settings::TUTORIAL_DASHBOARD_ID;
-use crate::templates::escape_cell;
+use crate::steps::kit::table::{Cell, Table};
 
 use super::grafana_datasource::DatasourceInfo;
 
@@ -236,10 +236,7 @@ fn command(ctx: &RunContext) -> String {
 fn source_label(origin: &Origin) -> String {
     match origin {
         Origin::GrafanaCom { id, revision, name } => {
-            format!(
-                "grafana.com, ID {id} « {} », révision {revision}",
-                escape_cell(name)
-            )
+            format!("grafana.com, ID {id} « {name} », révision {revision}")
         }
         Origin::InGrafana { id, revision } => format!(
             "déjà dans Grafana : grafana.com, ID {id}, {} (rien n'a été téléchargé)",
@@ -449,14 +446,20 @@ fn dashboard_info(
 
 /// The journal's table: title, source, uid, id, revision, address.
 fn summary_table(info: &DashboardInfo, origin: &Origin, dashboard_id: i64) -> String {
-    format!(
-        "| | |\n|---|---|\n| Titre | {} |\n| Source | {} |\n| uid | `{}` |\n| ID dans Grafana | {dashboard_id} |\n| Révision | {} |\n| Adresse | <{}> |",
-        escape_cell(&info.title),
-        source_label(origin),
-        info.uid,
-        info.revision.map_or("—".to_string(), |r| r.to_string()),
-        info.url,
-    )
+    Table::key_value()
+        .with([Cell::text("Titre"), Cell::text(&info.title)])
+        .with([Cell::text("Source"), Cell::text(source_label(origin))])
+        .with([Cell::text("uid"), Cell::code(&info.uid)])
+        .with([
+            Cell::text("ID dans Grafana"),
+            Cell::text(dashboard_id.to_string()),
+        ])
+        .with([
+            Cell::text("Révision"),
+            Cell::text(info.revision.map_or("—".to_string(), |r| r.to_string())),
+        ])
+        .with([Cell::text("Adresse"), Cell::text(format!("<{}>", info.url))])
+        .render_trimmed()
 }
 
 /// The warnings about where the dashboard came from: the fallback, the

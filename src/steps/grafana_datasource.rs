@@ -10,7 +10,7 @@ use crate::adapters::grafana::{
 };
 use crate::error::{Error, Result};
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::templates::escape_cell;
+use crate::steps::kit::table::{Cell, Table};
 
 /// The data source's name, as the UI names it by default.
 pub const DATASOURCE_NAME: &str = "Prometheus";
@@ -103,23 +103,26 @@ pub fn run_with(api: &dyn GrafanaApi, ctx: &mut RunContext) -> Result<StepReport
     let spec = prometheus_spec();
     let (ds, action, before) =
         ensure_datasource(api, &spec).map_err(|e| StepFailure::from(e).command(cmd.clone()))?;
-    let mut table = format!(
-        "| | |\n|---|---|\n| Nom | {} |\n| Type | `{}` |\n| Accès | `{}` (serveur) |\n| URL | `{}` |\n| Par défaut | {} |\n| uid | `{}` |",
-        escape_cell(&ds.name),
-        ds.kind,
-        ds.access,
-        escape_cell(&ds.url),
-        if ds.is_default { "oui" } else { "non" },
-        ds.uid
-    );
+    let mut rows = Table::key_value()
+        .with([Cell::text("Nom"), Cell::text(&ds.name)])
+        .with([Cell::text("Type"), Cell::code(&ds.kind)])
+        .with([
+            Cell::text("Accès"),
+            Cell::text(format!("`{}` (serveur)", ds.access)),
+        ])
+        .with([Cell::text("URL"), Cell::code(&ds.url)])
+        .with([
+            Cell::text("Par défaut"),
+            Cell::text(if ds.is_default { "oui" } else { "non" }),
+        ])
+        .with([Cell::text("uid"), Cell::code(&ds.uid)]);
     if let Some(b) = &before {
-        table.push_str(&format!(
-            "\n| Avant correction | type `{}`, accès `{}`, URL `{}` |",
-            b.kind,
-            b.access,
-            escape_cell(&b.url)
-        ));
+        rows.row([
+            "Avant correction".to_string(),
+            format!("type `{}`, accès `{}`, URL `{}`", b.kind, b.access, b.url),
+        ]);
     }
+    let mut table = rows.render_trimmed();
     ctx.put(DatasourceInfo {
         uid: ds.uid.clone(),
         name: ds.name.clone(),
@@ -130,11 +133,11 @@ pub fn run_with(api: &dyn GrafanaApi, ctx: &mut RunContext) -> Result<StepReport
             .command(cmd.clone())
             .details(table.clone())
     })?;
-    table.push_str(&format!(
-        "\n| Test (« Save & test ») | {} — {} |",
-        health.status,
-        escape_cell(&health.message)
-    ));
+    rows.row([
+        "Test (« Save & test »)".to_string(),
+        format!("{} — {}", health.status, health.message),
+    ]);
+    table = rows.render_trimmed();
     if health.status != "OK" {
         return Err(StepFailure::from(
             Error::failed(format!(

@@ -26,6 +26,7 @@ use crate::project::Project;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::secrets::{Secret, generate_password};
 use crate::steps::{ComposeClient, ComposeProject, SwarmClient};
+use crate::steps::kit::table::{Cell, Table};
 use crate::steps::kit::wait::{Poll, Stopped, wait_until};
 
 /// The environment variable holding the wanted password.
@@ -573,24 +574,28 @@ impl Step for GrafanaPassword {
             .version
             .clone()
             .unwrap_or_else(|| "masquée".into());
-        let details = format!(
-            "| | |\n|---|---|\n\
-             | Grafana | prêt après {} (version {version}, base de données {}) |\n\
-             | Utilisateur | `admin` |\n\
-             | Source du mot de passe | {described} |\n\
-             | Conservation | {kept} |\n\
-             | Identifiants essayés | {} |",
-            french::duration_ms(ready.waited.as_millis() as u64),
-            ready.health.database,
-            match (outcome, try_target) {
+        let tried = match (outcome, try_target) {
                 (PasswordOutcome::Reset, _) =>
                     "aucun avant la réinitialisation ; puis le mot de passe voulu (accepté)",
                 (PasswordOutcome::AlreadySet, _) => "le mot de passe voulu (accepté)",
                 (PasswordOutcome::Changed, true) =>
                     "le mot de passe voulu (refusé), puis admin/admin (accepté, remplacé)",
                 (PasswordOutcome::Changed, false) => "admin/admin (accepté, remplacé)",
-            }
-        );
+        };
+        let details = Table::key_value()
+            .with([
+                Cell::text("Grafana"),
+                Cell::text(format!(
+                    "prêt après {} (version {version}, base de données {})",
+                    french::duration_ms(ready.waited.as_millis() as u64),
+                    ready.health.database,
+                )),
+            ])
+            .with([Cell::text("Utilisateur"), Cell::code("admin")])
+            .with([Cell::text("Source du mot de passe"), Cell::text(&described)])
+            .with([Cell::text("Conservation"), Cell::text(&kept)])
+            .with([Cell::text("Identifiants essayés"), Cell::text(tried)])
+            .render_trimmed();
         let report = match outcome {
             PasswordOutcome::AlreadySet => StepReport::already_done(format!(
                 "le mot de passe de « admin » n'est plus celui par défaut ; mot de passe en place : {described}"

@@ -13,6 +13,7 @@ use crate::adapters::host::{Host, LocalHost};
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::{ComposeClient, ComposeProject, DockerClient, PART6_SERVICES};
+use crate::steps::kit::table::Table;
 
 /// Vérifications préalables.
 pub struct Preflight;
@@ -146,11 +147,11 @@ impl Step for Preflight {
 
 /// The « Vérification | Résultat » table of a preflight, for the journal.
 pub(crate) fn checks_table(rows: &[(String, String)]) -> String {
-    let mut table = String::from("| Vérification | Résultat |\n|---|---|\n");
+    let mut table = Table::new(["Vérification", "Résultat"]);
     for (k, v) in rows {
-        table.push_str(&format!("| {k} | {} |\n", crate::templates::escape_cell(v)));
+        table.row([k, v]);
     }
-    table
+    table.render()
 }
 
 /// Whether host port `p.port` can be used: « libre », « déjà tenu » by one of

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::french;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::kit::wait::{Poll, Stopped, wait_until};
-use crate::templates::escape_cell;
+use crate::steps::kit::table::{Cell, Table};
 
 use super::grafana_password::GrafanaReadiness;
 
@@ -143,14 +143,18 @@ fn target_hint(down: &[&Target]) -> String {
 
 /// The French Markdown table of targets.
 pub fn targets_table(targets: &[Target]) -> String {
-    let mut s = String::from(
-        "| Job | URL interrogée | État | Dernière erreur | Durée du dernier scrape |\n|---|---|---|---|---|\n",
-    );
+    let mut s = Table::new([
+        "Job",
+        "URL interrogée",
+        "État",
+        "Dernière erreur",
+        "Durée du dernier scrape",
+    ]);
     for t in targets {
         let err = if t.last_error.is_empty() {
-            "—".to_string()
+            Cell::text("—")
         } else {
-            format!("`{}`", escape_cell(&t.last_error).replace('`', "'"))
+            Cell::code(&t.last_error)
         };
         let dur = match t.last_scrape_duration {
             Some(d) if t.health != Health::Unknown => {
@@ -158,16 +162,15 @@ pub fn targets_table(targets: &[Target]) -> String {
             }
             _ => "—".to_string(),
         };
-        s.push_str(&format!(
-            "| {} | {} | {} | {} | {} |\n",
-            escape_cell(&t.job),
-            escape_cell(&t.scrape_url),
-            t.health.label(),
+        s.row([
+            Cell::text(&t.job),
+            Cell::text(&t.scrape_url),
+            Cell::text(t.health.label()),
             err,
-            dur
-        ));
+            Cell::text(dur),
+        ]);
     }
-    s
+    s.render()
 }
 
 fn command(ctx: &RunContext) -> String {

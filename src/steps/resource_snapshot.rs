@@ -23,7 +23,7 @@ use crate::french;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::{DockerClient, SwarmCadvisors};
 use crate::steps::kit::wait::{Poll, Stopped, wait_until};
-use crate::templates::escape_cell;
+use crate::steps::kit::table::Table;
 
 // Every query groups by cAdvisor target and container: one target in
 // Compose mode, one per node on a swarm.
@@ -313,24 +313,25 @@ pub fn merge(cpu: &BTreeMap<Key, f64>, mem: &BTreeMap<Key, f64>) -> Vec<Usage> {
 
 impl Usage {
     /// Its CPU and memory table cells, « — » when not measured.
-    fn figures(&self) -> String {
-        format!(
-            "{} | {}",
+    fn figures(&self) -> [String; 2] {
+        [
             self.cpu_percent
                 .map_or("—".into(), |c| french::decimal(c, 2)),
-            self.mem_mib.map_or("—".into(), |m| french::decimal(m, 1))
-        )
+            self.mem_mib.map_or("—".into(), |m| french::decimal(m, 1)),
+        ]
     }
 }
 
 /// The French Markdown table.
 pub fn usage_table(rows: &[Usage]) -> String {
-    let mut s =
-        String::from("| Conteneur | CPU (% d'un cœur) | Mémoire (Mio) |\n|---|---:|---:|\n");
+    let mut t = Table::new(["Conteneur", "CPU (% d'un cœur)", "Mémoire (Mio)"])
+        .right(1)
+        .right(2);
     for r in rows {
-        s.push_str(&format!("| {} | {} |\n", escape_cell(&r.name), r.figures(),));
+        let [cpu, mem] = r.figures();
+        t.row([r.name.clone(), cpu, mem]);
     }
-    s
+    t.render()
 }
 
 /// A swarm task's container name without the task ID, nor the node ID of a
@@ -363,17 +364,19 @@ fn node_cell(instance: &str, cadvisors: &SwarmCadvisors) -> String {
 /// On a swarm: the table with each container's node, then one line per
 /// node (its containers, CPU and memory).
 pub fn node_usage_table(rows: &[Usage], cadvisors: &SwarmCadvisors) -> String {
-    let mut s = String::from(
-        "| Nœud | Conteneur | CPU (% d'un cœur) | Mémoire (Mio) |\n|---|---|---:|---:|\n",
-    );
+    let mut t = Table::new(["Nœud", "Conteneur", "CPU (% d'un cœur)", "Mémoire (Mio)"])
+        .right(2)
+        .right(3);
     for r in rows {
-        s.push_str(&format!(
-            "| {} | {} | {} |\n",
+        let [cpu, mem] = r.figures();
+        t.row([
             node_cell(&r.instance, cadvisors),
-            escape_cell(&short_task_name(&r.name)),
-            r.figures(),
-        ));
+            short_task_name(&r.name),
+            cpu,
+            mem,
+        ]);
     }
+    let mut s = t.render();
     s.push_str("\nPar nœud :\n\n");
     for (node, instance) in &cadvisors.0 {
         let mine: Vec<&Usage> = rows.iter().filter(|r| &r.instance == instance).collect();

@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::{ComposeProject, PART6_SERVICES, StackUnchanged, SwarmClient, SwarmNodes};
 use crate::steps::kit::wait::{Poll, Stopped, wait_until};
-use crate::templates::escape_cell;
+use crate::steps::kit::table::Table;
 
 /// Étape 3 : convergence des services.
 pub struct StackServices;
@@ -82,24 +82,22 @@ pub fn assess(service: &str, global: bool, tasks: &[Task], nodes: &[Node]) -> Se
 
 /// The table of services for the journal.
 pub fn services_table(states: &[ServiceState]) -> String {
-    let mut t =
-        String::from("| Service | Tâches en marche | Voulues | État |\n|---|---|---|---|\n");
+    let mut t = Table::new(["Service", "Tâches en marche", "Voulues", "État"]);
     for s in states {
-        t.push_str(&format!(
-            "| {} | {} | {} | {} |\n",
-            s.service,
-            s.running,
-            s.wanted,
+        t.row([
+            s.service.clone(),
+            s.running.to_string(),
+            s.wanted.to_string(),
             if s.converged() {
                 "convergé".to_string()
             } else if !s.missing_on.is_empty() {
-                escape_cell(&format!("manque sur {}", s.missing_on.join(", ")))
+                format!("manque sur {}", s.missing_on.join(", "))
             } else {
                 "en attente".to_string()
-            }
-        ));
+            },
+        ]);
     }
-    t
+    t.render()
 }
 
 /// One look at the stack: each service's state.

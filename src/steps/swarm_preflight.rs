@@ -15,7 +15,7 @@ use crate::adapters::swarm::{Node, Swarm, SwarmCli};
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::{ComposeProject, DockerClient, SwarmClient, SwarmNodes};
-use crate::templates::escape_cell;
+use crate::steps::kit::table::Table;
 
 /// Vérifications préalables (essaim Docker).
 pub struct SwarmPreflight;
@@ -27,22 +27,29 @@ pub fn stack_network(stack: &str) -> String {
 
 /// The node table for the journal.
 pub fn nodes_table(nodes: &[Node], self_id: &str) -> String {
-    let mut t = String::from(
-        "| ID du nœud | Adresse | Rôle | État | Disponibilité | Moteur |\n|---|---|---|---|---|---|\n",
-    );
+    let mut t = Table::new([
+        "ID du nœud",
+        "Adresse",
+        "Rôle",
+        "État",
+        "Disponibilité",
+        "Moteur",
+    ]);
     for n in nodes {
-        t.push_str(&format!(
-            "| `{}`{} | {} | {} | {} | {} | {} |\n",
-            n.id,
-            if n.id == self_id { " (ce moteur)" } else { "" },
-            escape_cell(&n.addr),
-            n.role_label(),
-            escape_cell(&n.state),
-            escape_cell(&n.availability),
-            escape_cell(&n.engine)
-        ));
+        t.row([
+            format!(
+                "`{}`{}",
+                n.id,
+                if n.id == self_id { " (ce moteur)" } else { "" }
+            ),
+            n.addr.clone(),
+            n.role_label().to_string(),
+            n.state.clone(),
+            n.availability.clone(),
+            n.engine.clone(),
+        ]);
     }
-    t
+    t.render()
 }
 
 /// « 3 nœuds », « 1 nœud ».

@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::{ComposeProject, StackUnchanged, SwarmCadvisors, SwarmClient, SwarmNodes};
 use crate::steps::kit::wait::{Poll, Stopped, wait_until};
-use crate::templates::escape_cell;
+use crate::steps::kit::table::{Cell, Table};
 
 /// Étape 4 : une cible cAdvisor par nœud.
 pub struct SwarmTargets;
@@ -83,19 +83,17 @@ pub fn match_targets(nodes: &[Node], tasks: &[Task], targets: &[Target]) -> Vec<
 
 /// The per-node table for the journal.
 pub fn table(rows: &[NodeTarget]) -> String {
-    let mut t =
-        String::from("| Nœud | Adresse | Rôle | Cible cAdvisor | État |\n|---|---|---|---|---|\n");
+    let mut t = Table::new(["Nœud", "Adresse", "Rôle", "Cible cAdvisor", "État"]);
     for r in rows {
-        t.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} |\n",
-            r.node.id,
-            r.node.addr,
-            r.node.role_label(),
-            r.url.as_deref().map_or("—".to_string(), escape_cell),
-            escape_cell(&r.state)
-        ));
+        t.row([
+            Cell::code(&r.node.id),
+            Cell::text(&r.node.addr),
+            Cell::text(r.node.role_label()),
+            Cell::text(r.url.as_deref().unwrap_or("—")),
+            Cell::text(&r.state),
+        ]);
     }
-    t
+    t.render()
 }
 
 /// The check against any [`Swarm`] and [`PrometheusApi`]; on success, the

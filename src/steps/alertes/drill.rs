@@ -25,7 +25,7 @@ use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::{ComposeClient, ComposeProject};
 use crate::steps::kit::wait::{Poll, Stopped, wait_until};
 use crate::store::{EntryKind, StepStatus, Store, now};
-use crate::templates::escape_cell;
+use crate::steps::kit::table::Table;
 
 use super::PART_ID;
 
@@ -210,16 +210,11 @@ fn hint(link: usize) -> &'static str {
 
 /// The timeline as a journal table.
 pub fn timeline_table(events: &[DrillEvent]) -> String {
-    let mut t = String::from("| Événement | Heure | Depuis le début |\n|---|---|---|\n");
+    let mut t = Table::new(["Événement", "Heure", "Depuis le début"]);
     for e in events {
-        t.push_str(&format!(
-            "| {} | {} | {} |\n",
-            escape_cell(&e.label),
-            e.at,
-            e.since
-        ));
+        t.row([&e.label, &e.at, &e.since]);
     }
-    t
+    t.render()
 }
 
 /// When the last successful drill of this project ended, if any.

@@ -6,7 +6,7 @@
 use crate::adapters::grafana::{Credentials, DatasourceSpec, GrafanaApi, HttpGrafana};
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::grafana_datasource::{DatasourceAction, ensure_datasource};
-use crate::templates::escape_cell;
+use crate::steps::kit::table::{Cell, Table};
 
 use super::INTERNAL_URL;
 
@@ -42,20 +42,21 @@ pub fn run_with(api: &dyn GrafanaApi, ctx: &RunContext) -> Result<StepReport, St
     let cmd = command(ctx);
     let (ds, action, before) = ensure_datasource(api, &alertmanager_spec())
         .map_err(|e| StepFailure::from(e).command(cmd.clone()))?;
-    let mut table = format!(
-        "| | |\n|---|---|\n| Nom | {} |\n| Type | `{}` (implémentation `prometheus`) |\n| URL | `{}` |\n| uid | `{}` |",
-        escape_cell(&ds.name),
-        ds.kind,
-        escape_cell(&ds.url),
-        ds.uid
-    );
+    let mut table = Table::key_value()
+        .with([Cell::text("Nom"), Cell::text(&ds.name)])
+        .with([
+            Cell::text("Type"),
+            Cell::text(format!("`{}` (implémentation `prometheus`)", ds.kind)),
+        ])
+        .with([Cell::text("URL"), Cell::code(&ds.url)])
+        .with([Cell::text("uid"), Cell::code(&ds.uid)]);
     if let Some(b) = before {
-        table.push_str(&format!(
-            "\n| Avant correction | type `{}`, URL `{}` |",
-            b.kind,
-            escape_cell(&b.url)
-        ));
+        table.row([
+            "Avant correction".to_string(),
+            format!("type `{}`, URL `{}`", b.kind, b.url),
+        ]);
     }
+    let table = table.render_trimmed();
     let report = match action {
         DatasourceAction::Created => StepReport::done(format!(
             "source de données « {} » créée (uid {}) : les alertes s'affichent dans Grafana (Alerting → Alert rules / Silences)",

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::{ComposeClient, ComposeProject};
-use crate::templates::escape_cell;
+use crate::steps::kit::table::{Cell, Table};
 
 use super::RulesChanged;
 use super::files::{self, Validator, Verdict};
@@ -119,25 +119,22 @@ pub fn rule_rows(text: &str) -> Vec<RuleRow> {
 
 /// The journal's table of rules; `health` gives the state Prometheus reports.
 pub fn rules_table(rows: &[RuleRow], health: impl Fn(&str) -> Option<String>) -> String {
-    let mut t = String::from(
-        "| Règle | Expression | Durée | Sévérité | État | Raison |\n|---|---|---|---|---|---|\n",
-    );
+    let mut t = Table::new(["Règle", "Expression", "Durée", "Sévérité", "État", "Raison"]);
     for r in rows {
-        t.push_str(&format!(
-            "| {} | `{}` | {} | {} | {} | {} |\n",
-            r.name,
-            escape_cell(&r.expr).replace('`', "'"),
-            r.duration,
-            r.severity,
-            health(&r.name).unwrap_or_else(|| "—".into()),
-            escape_cell(if r.reason.is_empty() {
+        t.row([
+            Cell::text(&r.name),
+            Cell::code(&r.expr),
+            Cell::text(&r.duration),
+            Cell::text(&r.severity),
+            Cell::text(health(&r.name).unwrap_or_else(|| "—".into())),
+            Cell::text(if r.reason.is_empty() {
                 &r.description
             } else {
                 &r.reason
-            })
-        ));
+            }),
+        ]);
     }
-    t
+    t.render()
 }
 
 /// The rules file's text as this run wants it.

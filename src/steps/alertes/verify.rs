@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::french;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::ComposeProject;
+use crate::steps::kit::table::Table;
 use crate::steps::kit::wait::{Poll, Stopped, wait_until};
 
 use super::rules::{RuleRow, rule_rows, rules_table};
@@ -148,25 +149,34 @@ fn health_label(r: &Rule) -> String {
 }
 
 fn addresses(ctx: &RunContext, status: &AmStatus) -> String {
-    format!(
-        "| Service | Adresse | État |\n|---|---|---|\n\
-         | Alertmanager (interface et API) | {} | version {}, grappe : {} |\n\
-         | Alertmanager vu de Prometheus et de Grafana | {INTERNAL_URL} | actif dans Prometheus |\n\
-         | Règles dans Prometheus | {}/alerts | — |",
-        ctx.settings.alerts.alertmanager_url,
-        if status.version.is_empty() {
-            "?"
-        } else {
-            &status.version
-        },
-        match status.cluster.as_str() {
-            "disabled" => "désactivée (un seul Alertmanager)",
-            "ready" => "prête",
-            "settling" => "en formation",
-            other => other,
-        },
-        ctx.settings.prometheus_url
-    )
+    let version = if status.version.is_empty() {
+        "?"
+    } else {
+        &status.version
+    };
+    let cluster = match status.cluster.as_str() {
+        "disabled" => "désactivée (un seul Alertmanager)",
+        "ready" => "prête",
+        "settling" => "en formation",
+        other => other,
+    };
+    Table::new(["Service", "Adresse", "État"])
+        .with([
+            "Alertmanager (interface et API)".to_string(),
+            ctx.settings.alerts.alertmanager_url.clone(),
+            format!("version {version}, grappe : {cluster}"),
+        ])
+        .with([
+            "Alertmanager vu de Prometheus et de Grafana",
+            INTERNAL_URL,
+            "actif dans Prometheus",
+        ])
+        .with([
+            "Règles dans Prometheus".to_string(),
+            format!("{}/alerts", ctx.settings.prometheus_url),
+            "—".to_string(),
+        ])
+        .render_trimmed()
 }
 
 impl Step for AlertingCheck {
