@@ -61,10 +61,11 @@ impl Step for PrometheusConfig {
         }
         let diff_block = file.diff_block();
         if ctx.dry_run() {
-            return Ok(
-                StepReport::skipped(format!("simulation : {} {shown}", file.dry_run_verb()))
-                    .details(diff_block),
-            );
+            return Ok(StepReport::skipped(format!(
+                "simulation : {} {shown}",
+                file.dry_run_verb()
+            ))
+            .details(diff_block));
         }
         let report = match file.write(ctx)? {
             Some(backup) => StepReport::done(format!(

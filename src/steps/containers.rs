@@ -9,8 +9,8 @@ use std::time::Duration;
 use crate::adapters::docker::ContainerState;
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::steps::{ComposeClient, ComposeProject, DockerClient, PART6_SERVICES, StackUnchanged};
 use crate::steps::kit::table::Table;
+use crate::steps::{ComposeClient, ComposeProject, DockerClient, PART6_SERVICES, StackUnchanged};
 
 /// Étape 3 : vérification des conteneurs.
 pub struct Containers {

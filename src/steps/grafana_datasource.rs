@@ -5,11 +5,10 @@
 //!
 //! It never creates a duplicate and never deletes a data source.
 
-use crate::adapters::grafana::{
-    Created, Credentials, Datasource, DatasourceSpec, GrafanaApi, HttpGrafana,
-};
-use crate::error::{Error, Result};
+use crate::adapters::grafana::{Credentials, DatasourceSpec, GrafanaApi, HttpGrafana};
+use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
+pub use crate::steps::kit::grafana::{DatasourceAction, ensure_datasource, matches};
 use crate::steps::kit::table::{Cell, Table};
 
 /// The data source's name, as the UI names it by default.
@@ -31,17 +30,6 @@ pub struct DatasourceInfo {
 /// Étape 5.3 : source de données Prometheus.
 pub struct GrafanaDatasource;
 
-/// What [`ensure_datasource`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DatasourceAction {
-    /// Created.
-    Created,
-    /// Existed with other settings; updated.
-    Updated,
-    /// Existed as wanted.
-    Unchanged,
-}
-
 /// The tutorial's data source.
 pub fn prometheus_spec() -> DatasourceSpec {
     DatasourceSpec {
@@ -52,39 +40,6 @@ pub fn prometheus_spec() -> DatasourceSpec {
         is_default: true,
         json_data: serde_json::json!({"httpMethod": "POST"}),
     }
-}
-
-/// Whether `ds` already matches `spec` on what matters (type, access, URL).
-pub fn matches(ds: &Datasource, spec: &DatasourceSpec) -> bool {
-    ds.kind == spec.kind
-        && ds.access == spec.access
-        && ds.url.trim_end_matches('/') == spec.url.trim_end_matches('/')
-}
-
-/// Creates, updates or keeps the data source named `spec.name`.
-pub fn ensure_datasource(
-    api: &dyn GrafanaApi,
-    spec: &DatasourceSpec,
-) -> Result<(Datasource, DatasourceAction, Option<Datasource>)> {
-    let existing = match api.datasource_by_name(&spec.name)? {
-        Some(ds) => ds,
-        None => match api.create_datasource(spec)? {
-            Created::Created(ds) => return Ok((ds, DatasourceAction::Created, None)),
-            // Someone created it between our read and our write: read it again.
-            Created::Conflict(msg) => api.datasource_by_name(&spec.name)?.ok_or_else(|| {
-                Error::failed(format!(
-                    "Grafana signale un conflit (« {msg} ») mais aucune source « {} » n'existe",
-                    spec.name
-                ))
-                .with_hint("une source de données a peut-être le même uid : consultez Connections → Data sources")
-            })?,
-        },
-    };
-    if matches(&existing, spec) {
-        return Ok((existing, DatasourceAction::Unchanged, None));
-    }
-    let updated = api.update_datasource(&existing.uid, spec)?;
-    Ok((updated, DatasourceAction::Updated, Some(existing)))
 }
 
 fn command(ctx: &RunContext) -> String {

@@ -25,9 +25,9 @@ use crate::french;
 use crate::project::Project;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::secrets::{Secret, generate_password};
-use crate::steps::{ComposeClient, ComposeProject, SwarmClient};
 use crate::steps::kit::table::{Cell, Table};
 use crate::steps::kit::wait::{Poll, Stopped, wait_until};
+use crate::steps::{ComposeClient, ComposeProject, SwarmClient};
 
 /// The environment variable holding the wanted password.
 pub const PASSWORD_ENV: &str = crate::settings::GRAFANA_PASSWORD;
@@ -575,12 +575,14 @@ impl Step for GrafanaPassword {
             .clone()
             .unwrap_or_else(|| "masquée".into());
         let tried = match (outcome, try_target) {
-                (PasswordOutcome::Reset, _) =>
-                    "aucun avant la réinitialisation ; puis le mot de passe voulu (accepté)",
-                (PasswordOutcome::AlreadySet, _) => "le mot de passe voulu (accepté)",
-                (PasswordOutcome::Changed, true) =>
-                    "le mot de passe voulu (refusé), puis admin/admin (accepté, remplacé)",
-                (PasswordOutcome::Changed, false) => "admin/admin (accepté, remplacé)",
+            (PasswordOutcome::Reset, _) => {
+                "aucun avant la réinitialisation ; puis le mot de passe voulu (accepté)"
+            }
+            (PasswordOutcome::AlreadySet, _) => "le mot de passe voulu (accepté)",
+            (PasswordOutcome::Changed, true) => {
+                "le mot de passe voulu (refusé), puis admin/admin (accepté, remplacé)"
+            }
+            (PasswordOutcome::Changed, false) => "admin/admin (accepté, remplacé)",
         };
         let details = Table::key_value()
             .with([

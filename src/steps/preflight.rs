@@ -12,8 +12,8 @@ use crate::adapters::docker::{Containers, Docker, EngineInfo};
 use crate::adapters::host::{Host, LocalHost};
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::steps::{ComposeClient, ComposeProject, DockerClient, PART6_SERVICES};
 use crate::steps::kit::table::Table;
+use crate::steps::{ComposeClient, ComposeProject, DockerClient, PART6_SERVICES};
 
 /// Vérifications préalables.
 pub struct Preflight;

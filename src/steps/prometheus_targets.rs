@@ -8,12 +8,14 @@
 
 use std::time::Duration;
 
-use crate::adapters::prometheus::{Health, HttpPrometheus, PrometheusApi, Target};
+#[cfg(test)] // the tests below name it through `super::*`
+use crate::adapters::prometheus::Health;
+use crate::adapters::prometheus::{HttpPrometheus, PrometheusApi, Target};
 use crate::error::{Error, Result};
 use crate::french;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::steps::kit::wait::{Poll, Stopped, wait_until};
-use crate::steps::kit::table::{Cell, Table};
+use crate::steps::kit::prometheus::{self, TargetHints};
+pub use crate::steps::kit::prometheus::{TargetsOutcome, targets_table, wait_ready};
 
 use super::grafana_password::GrafanaReadiness;
 
@@ -23,93 +25,22 @@ pub const EXPECTED_JOBS: [&str; 2] = ["prometheus", "cadvisor"];
 /// Étape 4 : cibles Prometheus.
 pub struct PrometheusTargets;
 
-/// How the wait for the targets went.
-#[derive(Debug, Clone)]
-pub struct TargetsOutcome {
-    /// The targets at the last poll.
-    pub targets: Vec<Target>,
-    /// Number of polls made.
-    pub polls: u32,
-    /// Time spent polling.
-    pub waited: Duration,
-}
-
-/// Waits until `/-/ready` answers 200, at most `timeout`; returns the time waited.
-pub fn wait_ready(api: &dyn PrometheusApi, timeout: Duration, poll: Duration) -> Result<Duration> {
-    match wait_until(timeout, poll, || {
-        Ok::<_, Error>(match api.ready() {
-            Ok(()) => Poll::Ready(()),
-            Err(e) => Poll::Pending(e),
-        })
-    }) {
-        Ok(w) => Ok(w.waited),
-        Err(Stopped::Failed(e)) => Err(e),
-        Err(Stopped::TimedOut { last: e, .. }) => Err(Error::environment(format!(
-            "Prometheus n'est pas prêt après {} : {}",
-            french::duration_ms(timeout.as_millis() as u64),
-            e.message()
-        ))
-        .with_hint(
-            e.hint()
-                .unwrap_or("docker compose logs prometheus")
-                .to_string(),
-        )),
-    }
-}
-
-/// Polls the targets until all active ones are up, at most `timeout`. On
-/// timeout, returns the last targets seen with the error. (Prometheus not
-/// answering is waited through; any other error ends the wait.)
+/// Polls the targets until all active ones are up, at most `timeout`, with
+/// the hints of the tutorial's two jobs (`kit::prometheus::wait_targets`).
 pub fn wait_targets(
     api: &dyn PrometheusApi,
     timeout: Duration,
     poll: Duration,
 ) -> std::result::Result<TargetsOutcome, (Error, Vec<Target>)> {
-    let waited = wait_until(timeout, poll, || match api.targets() {
-        Ok(t) if !t.is_empty() && t.iter().all(|t| t.health == Health::Up) => Ok(Poll::Ready(t)),
-        Ok(t) => Ok(Poll::Pending(Ok(t))),
-        Err(e) if e.kind() == crate::error::Kind::Environment => Ok(Poll::Pending(Err(e))),
-        Err(e) => Err(e),
-    });
-    match waited {
-        Ok(w) => Ok(TargetsOutcome {
-            targets: w.value,
-            polls: w.polls,
-            waited: w.waited,
-        }),
-        Err(Stopped::Failed(e)) | Err(Stopped::TimedOut { last: Err(e), .. }) => {
-            Err((e, Vec::new()))
-        }
-        Err(Stopped::TimedOut {
-            last: Ok(targets), ..
-        }) => Err((not_up_error(&targets, timeout), targets)),
-    }
+    prometheus::wait_targets(api, None, timeout, poll, &HINTS)
 }
 
-fn not_up_error(targets: &[Target], timeout: Duration) -> Error {
-    let delay = french::duration_ms(timeout.as_millis() as u64);
-    if targets.is_empty() {
-        return Error::failed(format!("Prometheus n'a aucune cible active après {delay}"))
-            .with_hint(
-                "le fichier prometheus.yml monté dans le conteneur est-il celui de l'étape 1 ? \
-                 Vérifiez `docker compose exec prometheus cat /etc/prometheus/prometheus.yml`",
-            );
-    }
-    let down: Vec<&Target> = targets.iter().filter(|t| t.health != Health::Up).collect();
-    let list = down
-        .iter()
-        .map(|t| {
-            if t.last_error.is_empty() {
-                format!("{} ({}) : {}", t.job, t.scrape_url, t.health.label())
-            } else {
-                format!("{} ({}) : {}", t.job, t.scrape_url, t.last_error)
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ; ");
-    Error::failed(format!("cible(s) toujours pas UP après {delay} : {list}"))
-        .with_hint(target_hint(&down))
-}
+/// What to say when the tutorial's targets are not up.
+const HINTS: TargetHints = TargetHints {
+    none: "le fichier prometheus.yml monté dans le conteneur est-il celui de l'étape 1 ? \
+           Vérifiez `docker compose exec prometheus cat /etc/prometheus/prometheus.yml`",
+    down: target_hint,
+};
 
 fn target_hint(down: &[&Target]) -> String {
     let mut hints = Vec::new();
@@ -139,38 +70,6 @@ fn target_hint(down: &[&Target]) -> String {
             .to_string(),
     );
     hints.join(" — ")
-}
-
-/// The French Markdown table of targets.
-pub fn targets_table(targets: &[Target]) -> String {
-    let mut s = Table::new([
-        "Job",
-        "URL interrogée",
-        "État",
-        "Dernière erreur",
-        "Durée du dernier scrape",
-    ]);
-    for t in targets {
-        let err = if t.last_error.is_empty() {
-            Cell::text("—")
-        } else {
-            Cell::code(&t.last_error)
-        };
-        let dur = match t.last_scrape_duration {
-            Some(d) if t.health != Health::Unknown => {
-                format!("{} ms", french::decimal(d * 1000.0, 1))
-            }
-            _ => "—".to_string(),
-        };
-        s.row([
-            Cell::text(&t.job),
-            Cell::text(&t.scrape_url),
-            Cell::text(t.health.label()),
-            err,
-            Cell::text(dur),
-        ]);
-    }
-    s.render()
 }
 
 fn command(ctx: &RunContext) -> String {

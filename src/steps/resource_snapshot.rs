@@ -21,9 +21,9 @@ use crate::adapters::prometheus::{HttpPrometheus, PrometheusApi, Sample};
 use crate::error::{Error, Result};
 use crate::french;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::steps::{DockerClient, SwarmCadvisors};
-use crate::steps::kit::wait::{Poll, Stopped, wait_until};
 use crate::steps::kit::table::Table;
+use crate::steps::kit::wait::{Poll, Stopped, wait_until};
+use crate::steps::{DockerClient, SwarmCadvisors};
 
 // Every query groups by cAdvisor target and container: one target in
 // Compose mode, one per node on a swarm.

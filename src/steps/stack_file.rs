@@ -127,11 +127,15 @@ impl Step for StackFile {
             .as_deref()
             .is_some_and(|c| without_fingerprints(c) != without_fingerprints(&file.wanted));
         if ctx.dry_run() {
-            return Ok(
-                StepReport::skipped(format!("simulation : {} {shown}", file.dry_run_verb()))
-                    .details(format!("Fichier de pile :\n\n````yaml\n{}````", file.wanted))
-                    .details(diff_block),
-            );
+            return Ok(StepReport::skipped(format!(
+                "simulation : {} {shown}",
+                file.dry_run_verb()
+            ))
+            .details(format!(
+                "Fichier de pile :\n\n````yaml\n{}````",
+                file.wanted
+            ))
+            .details(diff_block));
         }
         if hand_edited && !ctx.settings.force {
             return Err(StepFailure::from(

@@ -11,9 +11,9 @@ use std::time::Duration;
 use crate::adapters::swarm::{Node, Swarm, Task};
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::steps::{ComposeProject, PART6_SERVICES, StackUnchanged, SwarmClient, SwarmNodes};
-use crate::steps::kit::wait::{Poll, Stopped, wait_until};
 use crate::steps::kit::table::Table;
+use crate::steps::kit::wait::{Poll, Stopped, wait_until};
+use crate::steps::{ComposeProject, PART6_SERVICES, StackUnchanged, SwarmClient, SwarmNodes};
 
 /// Étape 3 : convergence des services.
 pub struct StackServices;
@@ -144,7 +144,14 @@ pub fn run_with(
                 .find(|s| !s.converged() && s.failures.len() >= FAILURES_TO_GIVE_UP)
         });
         match failing {
-            Some(f) => Err(not_converged(swarm, stack, &states, Some(f), timeout, &command)),
+            Some(f) => Err(not_converged(
+                swarm,
+                stack,
+                &states,
+                Some(f),
+                timeout,
+                &command,
+            )),
             None => Ok(Poll::Pending(states)),
         }
     });
@@ -197,8 +204,7 @@ fn not_converged(
             .service_logs(&full, 20)
             .unwrap_or_else(|e| format!("(journaux illisibles : {})", e.message())),
     );
-    let (message, hint) = if let Some((node, err)) =
-        s.failures.last().filter(|_| failing.is_some())
+    let (message, hint) = if let Some((node, err)) = s.failures.last().filter(|_| failing.is_some())
     {
         let hint = if err.to_lowercase().contains("no such image") {
             format!(

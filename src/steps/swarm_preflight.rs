@@ -14,8 +14,8 @@ use crate::adapters::host::{Host, LocalHost};
 use crate::adapters::swarm::{Node, Swarm, SwarmCli};
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::steps::{ComposeProject, DockerClient, SwarmClient, SwarmNodes};
 use crate::steps::kit::table::Table;
+use crate::steps::{ComposeProject, DockerClient, SwarmClient, SwarmNodes};
 
 /// Vérifications préalables (essaim Docker).
 pub struct SwarmPreflight;

@@ -12,9 +12,9 @@ use crate::adapters::prometheus::{Health, HttpPrometheus, PrometheusApi, Target}
 use crate::adapters::swarm::{Node, Swarm, Task};
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::steps::{ComposeProject, StackUnchanged, SwarmCadvisors, SwarmClient, SwarmNodes};
-use crate::steps::kit::wait::{Poll, Stopped, wait_until};
 use crate::steps::kit::table::{Cell, Table};
+use crate::steps::kit::wait::{Poll, Stopped, wait_until};
+use crate::steps::{ComposeProject, StackUnchanged, SwarmCadvisors, SwarmClient, SwarmNodes};
 
 /// Étape 4 : une cible cAdvisor par nœud.
 pub struct SwarmTargets;

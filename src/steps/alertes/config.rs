@@ -16,10 +16,10 @@ use crate::steps::config_file::config_path;
 use crate::steps::{ComposeClient, ComposeProject};
 
 use super::files::{self, Validator, Verdict};
-use crate::steps::kit::managed_file::ManagedFile;
 use super::{
     AlertingConfigChanged, AlertmanagerConfigChanged, INTERNAL_URL, RULES_DIR_IN_CONTAINER,
 };
+use crate::steps::kit::managed_file::ManagedFile;
 
 /// Étape C : configuration d'Alertmanager.
 pub struct AlertmanagerConfig;

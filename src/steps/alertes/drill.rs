@@ -22,10 +22,10 @@ use crate::adapters::prometheus::{HttpPrometheus, PrometheusAlertingApi};
 use crate::error::{Error, Result};
 use crate::french;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::steps::{ComposeClient, ComposeProject};
-use crate::steps::kit::wait::{Poll, Stopped, wait_until};
-use crate::store::{EntryKind, StepStatus, Store, now};
 use crate::steps::kit::table::Table;
+use crate::steps::kit::wait::{Poll, Stopped, wait_until};
+use crate::steps::{ComposeClient, ComposeProject};
+use crate::store::{EntryKind, StepStatus, Store, now};
 
 use super::PART_ID;
 
@@ -305,7 +305,10 @@ impl Step for AlertDrill {
         let file = project.file.clone();
         let reload = |change: Option<bool>| -> Result<()> {
             match change {
-                Some(armed) => crate::steps::kit::managed_file::write_readable(&path, drill_rules(armed).as_bytes())?,
+                Some(armed) => crate::steps::kit::managed_file::write_readable(
+                    &path,
+                    drill_rules(armed).as_bytes(),
+                )?,
                 None => match std::fs::remove_file(&path) {
                     Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                         return Err(Error::io("suppression de", &path, e));

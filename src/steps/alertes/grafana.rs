@@ -5,7 +5,7 @@
 
 use crate::adapters::grafana::{Credentials, DatasourceSpec, GrafanaApi, HttpGrafana};
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::steps::grafana_datasource::{DatasourceAction, ensure_datasource};
+use crate::steps::kit::grafana::{DatasourceAction, ensure_datasource};
 use crate::steps::kit::table::{Cell, Table};
 
 use super::INTERNAL_URL;

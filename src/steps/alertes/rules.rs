@@ -7,8 +7,8 @@
 use serde::Serialize;
 
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::steps::{ComposeClient, ComposeProject};
 use crate::steps::kit::table::{Cell, Table};
+use crate::steps::{ComposeClient, ComposeProject};
 
 use super::RulesChanged;
 use super::files::{self, Validator, Verdict};

@@ -14,9 +14,9 @@ use crate::adapters::prometheus::HttpPrometheus;
 use crate::error::Error;
 use crate::french;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::steps::prometheus_targets::wait_ready;
-use crate::steps::{ComposeClient, ComposeProject, DockerClient};
+use crate::steps::kit::prometheus::wait_ready;
 use crate::steps::kit::wait::{Poll, Stopped, wait_until};
+use crate::steps::{ComposeClient, ComposeProject, DockerClient};
 
 use super::{AlertingConfigChanged, AlertmanagerConfigChanged, RulesChanged, SERVICE};
 
@@ -71,7 +71,11 @@ pub fn wait_alertmanager(
 
 /// The failure of an Alertmanager that does not start: its container's
 /// state, the last answer, the end of its logs.
-fn not_started(docker: &dyn Containers, container: Option<&ContainerState>, err: &Error) -> StepFailure {
+fn not_started(
+    docker: &dyn Containers,
+    container: Option<&ContainerState>,
+    err: &Error,
+) -> StepFailure {
     let (what, logs) = match container {
         Some(c) => (
             format!(

@@ -9,6 +9,9 @@
 //! adapters, like the steps.
 
 pub mod compose_edit;
+pub mod dashboard;
+pub mod grafana;
 pub mod managed_file;
+pub mod prometheus;
 pub mod table;
 pub mod wait;

@@ -1,0 +1,158 @@
+//! Grafana dashboard import, the kit's part: parse a dashboard JSON, map its
+//! data source inputs, import it unless Grafana already holds it at this
+//! revision (`existing`), confirm the import through the search API. Where
+//! the dashboard comes from (grafana.com, a shipped fallback) and what a
+//! part reports of it are the step's.
+
+use serde_json::Value;
+
+use crate::adapters::grafana::{GrafanaApi, StoredDashboard};
+use crate::error::{Error, Result};
+
+mod existing;
+
+pub use existing::{find_existing, find_imported, gnet_id_of, gnet_uid, same_import};
+
+/// Parses a dashboard JSON: an object with a title.
+pub fn parse_dashboard(text: &str) -> Result<Value> {
+    let v: Value = serde_json::from_str(text).map_err(|e| {
+        Error::failed(format!("le JSON du tableau de bord est invalide : {e} ; rien n'a été importé"))
+            .with_hint("vérifiez l'identifiant (--dashboard) ou le fichier templates/tableaux/cadvisor-journal.json")
+    })?;
+    // The grafana.com metadata wraps the JSON under `json`.
+    let v = match v.get("json") {
+        Some(inner) if inner.is_object() && v.get("title").is_none() => inner.clone(),
+        _ => v,
+    };
+    if !v.is_object() || v.get("title").and_then(Value::as_str).is_none() {
+        return Err(Error::failed(
+            "le JSON reçu n'est pas un tableau de bord Grafana (pas de titre) ; rien n'a été importé",
+        ));
+    }
+    Ok(v)
+}
+
+/// The import inputs: every `__inputs` data source of type Prometheus gets
+/// the data source uid; constants keep their value.
+pub fn build_inputs(dash: &Value, datasource_uid: &str) -> Result<Vec<Value>> {
+    let mut out = Vec::new();
+    for input in dash
+        .get("__inputs")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let name = input
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let kind = input
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let plugin = input
+            .get("pluginId")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let value = match kind {
+            "datasource" if plugin == "prometheus" => Value::from(datasource_uid),
+            "datasource" => {
+                return Err(Error::failed(format!(
+                    "le tableau de bord demande une source de données « {plugin} » ({name}) \
+                     que ce projet ne fournit pas ; rien n'a été importé"
+                ))
+                .with_hint("choisissez un tableau de bord Prometheus/cAdvisor avec --dashboard"));
+            }
+            _ => input.get("value").cloned().unwrap_or(Value::from("")),
+        };
+        out.push(serde_json::json!({
+            "name": name,
+            "type": kind,
+            "pluginId": plugin,
+            "value": value,
+        }));
+    }
+    Ok(out)
+}
+
+/// The dashboard's title (empty when it has none).
+pub fn title_of(dash: &Value) -> &str {
+    dash.get("title")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+/// The dashboard as Grafana holds it after [`import_once`].
+#[derive(Debug)]
+pub struct Imported {
+    /// Its uid.
+    pub uid: String,
+    /// `/d/<uid>/<slug>`.
+    pub path: String,
+    /// Grafana's numeric id.
+    pub dashboard_id: i64,
+    /// Already there at this revision: not imported again.
+    pub already: bool,
+}
+
+/// Imports `dash` unless Grafana already holds it at this revision, then
+/// confirms the import through the search API.
+pub fn import_once(api: &dyn GrafanaApi, dash: &Value, inputs: &[Value]) -> Result<Imported> {
+    if let Some(stored) = find_existing(api, dash)?
+        && same_import(&stored.dashboard, dash)
+    {
+        return Ok(already_imported(&stored));
+    }
+    let body = serde_json::json!({
+        "dashboard": dash,
+        "overwrite": true,
+        "inputs": inputs,
+        "folderUid": "",
+    });
+    let r = api.import_dashboard(&body)?;
+    let hits = api.search_dashboards(&r.title)?;
+    let Some(hit) = hits.iter().find(|h| h.uid == r.uid) else {
+        return Err(Error::failed(format!(
+            "le tableau de bord « {} » (uid {}) est introuvable par la recherche de Grafana après l'import",
+            r.title, r.uid
+        )));
+    };
+    let path = if r.imported_url.is_empty() {
+        hit.url.clone()
+    } else {
+        r.imported_url.clone()
+    };
+    Ok(Imported {
+        uid: r.uid,
+        path,
+        dashboard_id: r.dashboard_id,
+        already: false,
+    })
+}
+
+/// What Grafana says of a dashboard it already holds.
+pub fn already_imported(stored: &StoredDashboard) -> Imported {
+    let uid = stored
+        .dashboard
+        .get("uid")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let path = stored
+        .meta
+        .get("url")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("/d/{uid}"));
+    let dashboard_id = stored
+        .dashboard
+        .get("id")
+        .and_then(Value::as_i64)
+        .unwrap_or_default();
+    Imported {
+        uid,
+        path,
+        dashboard_id,
+        already: true,
+    }
+}
