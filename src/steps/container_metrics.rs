@@ -14,8 +14,8 @@ use crate::adapters::prometheus::{HttpPrometheus, PrometheusApi};
 use crate::adapters::swarm::Node;
 use crate::error::{Error, Result};
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::steps::SwarmCadvisors;
 use crate::steps::kit::table::{Cell, Table};
+use crate::steps::{SwarmCadvisors, deployment};
 
 /// How many names the journal lists.
 const SHOWN: usize = 12;
@@ -170,7 +170,7 @@ pub fn run_with(api: &dyn PrometheusApi, ctx: &RunContext) -> Result<StepReport,
         names.len()
     );
     let mut quiet_nodes = Vec::new();
-    if let Some(cadvisors) = ctx.get::<SwarmCadvisors>() {
+    if let Some(cadvisors) = deployment::of(ctx).metrics_nodes() {
         let rows =
             per_node(api, cadvisors).map_err(|e| StepFailure::from(e).command(cmd.clone()))?;
         details.push_str(&format!(

@@ -14,6 +14,7 @@ use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::settings::{DEFAULT_DASHBOARD_ID, Images, TUTORIAL_DASHBOARD_ID};
 
 use super::ComposeProject;
+use super::deployment::{self, DeploymentDoc};
 use super::grafana_dashboard::DashboardInfo;
 use super::grafana_datasource::{DATASOURCE_NAME, DATASOURCE_URL, DatasourceInfo};
 use super::grafana_password::SECRET_FILE;
@@ -66,22 +67,13 @@ pub struct DocContext {
     pub dashboard: Option<DashboardInfo>,
     /// The deployment target (`compose` or `swarm`).
     pub cible: &'static str,
-    /// Swarm: the stack file and the nodes as the preflight found them.
+    /// Swarm: the stack file and the nodes as the preflight found them
+    /// (what the deployment says of itself).
     pub swarm: Option<DocSwarm>,
 }
 
-/// What the page says of a swarm deployment.
-#[derive(Debug, Clone, Serialize)]
-pub struct DocSwarm {
-    /// The stack file, as shown.
-    pub stack_file: String,
-    /// The stack's name.
-    pub pile: String,
-    /// Number of nodes.
-    pub nodes: usize,
-    /// The node table (Markdown).
-    pub nodes_table: String,
-}
+/// What the page says of a deployment beyond one host (a swarm's stack).
+pub type DocSwarm = DeploymentDoc;
 
 /// The template's context from the run.
 pub fn doc_context(ctx: &RunContext) -> DocContext {
@@ -118,17 +110,7 @@ pub fn doc_context(ctx: &RunContext) -> DocContext {
         tutorial_dashboard_id: TUTORIAL_DASHBOARD_ID,
         dashboard: ctx.get::<DashboardInfo>().cloned(),
         cible: ctx.settings.target.as_str(),
-        swarm: ctx.get::<super::SwarmNodes>().map(|n| DocSwarm {
-            stack_file: ctx
-                .project
-                .display(&super::stack_file::stack_path(&compose)),
-            pile: ctx
-                .get::<ComposeProject>()
-                .map(|c| c.name.clone())
-                .unwrap_or_default(),
-            nodes: n.0.len(),
-            nodes_table: super::swarm_preflight::nodes_table(&n.0, ""),
-        }),
+        swarm: deployment::of(ctx).documentation(&compose),
     }
 }
 

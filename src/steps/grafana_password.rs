@@ -25,9 +25,11 @@ use crate::french;
 use crate::project::Project;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::secrets::{Secret, generate_password};
+use crate::steps::deployment;
 use crate::steps::kit::table::{Cell, Table};
 use crate::steps::kit::wait::{Poll, Stopped, wait_until};
-use crate::steps::{ComposeClient, ComposeProject, SwarmClient};
+#[cfg(test)] // the tests below name them through `super::*`
+use crate::steps::{ComposeProject, SwarmClient};
 
 /// The environment variable holding the wanted password.
 pub const PASSWORD_ENV: &str = crate::settings::GRAFANA_PASSWORD;
@@ -273,24 +275,11 @@ fn reset_in_container(
     target: &Secret,
     refusals: &mut Refusals,
 ) -> Result<PasswordOutcome> {
-    let project = ctx.require::<ComposeProject>("le projet Compose")?.clone();
     // On a swarm, the Grafana task's container on this manager; otherwise
     // the Compose service.
-    let (done, where_) = match ctx.get::<SwarmClient>() {
-        Some(swarm) => {
-            let service = format!("{}_grafana", project.name);
-            let done = swarm
-                .0
-                .exec_in_service(&service, &RESET_COMMAND, target.expose());
-            (done, format!("docker service ps {service}"))
-        }
-        None => {
-            let compose = ctx.require::<ComposeClient>("le client Compose")?.0.clone();
-            let done =
-                compose.exec_with_input(&project.file, "grafana", &RESET_COMMAND, target.expose());
-            (done, "docker compose ps grafana".to_string())
-        }
-    };
+    let deployment = deployment::of(ctx);
+    let where_ = deployment.service_status_command("grafana")?;
+    let done = deployment.exec_in_service("grafana", &RESET_COMMAND, target.expose());
     done.map_err(|e| {
         Error::failed(format!(
             "la réinitialisation du mot de passe dans le conteneur grafana a échoué : {}",

@@ -8,6 +8,7 @@ pub mod compose_up;
 pub mod config_file;
 pub mod container_metrics;
 pub mod containers;
+pub mod deployment;
 pub mod documentation;
 pub mod grafana_dashboard;
 pub mod grafana_datasource;

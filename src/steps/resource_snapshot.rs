@@ -23,7 +23,7 @@ use crate::french;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::kit::table::Table;
 use crate::steps::kit::wait::{Poll, Stopped, wait_until};
-use crate::steps::{DockerClient, SwarmCadvisors};
+use crate::steps::{DockerClient, SwarmCadvisors, deployment};
 
 // Every query groups by cAdvisor target and container: one target in
 // Compose mode, one per node on a swarm.
@@ -494,7 +494,8 @@ pub fn run_with(
 ) -> Result<StepReport, StepFailure> {
     let cmd = command(ctx);
     let fail = |e: Error| StepFailure::from(e).command(cmd.clone());
-    let cadvisors = ctx.get::<SwarmCadvisors>();
+    let deployment = deployment::of(ctx);
+    let cadvisors = deployment.metrics_nodes();
     // On a swarm, this engine sees its own node's containers only.
     let engine = ctx
         .get::<DockerClient>()

@@ -13,6 +13,7 @@ use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::settings::{
     self, ALERT_CPU_THRESHOLD, ALERT_EMAIL, ALERT_SMTP, ALERT_WEBHOOK, AlertSettings,
 };
+use crate::steps::deployment::{self, Capability};
 use crate::steps::preflight::{PortUse, check_port};
 use crate::steps::{ComposeClient, ComposeProject, DockerClient};
 use crate::store::{EntryKind, Status, Store};
@@ -151,7 +152,7 @@ impl Step for AlertesPreflight {
     }
 
     fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
-        if ctx.settings.target == crate::settings::Target::Swarm {
+        if !deployment::supports(ctx.settings.target, Capability::Alerting) {
             return Err(crate::error::Error::usage(
                 "partie-6-alertes ne sait pas encore viser un essaim Swarm : rien n'a été modifié",
             )
