@@ -54,6 +54,13 @@ pub struct PrometheusConfigChanged;
 /// (the state they verify was established by an earlier run).
 pub struct StackUnchanged;
 
+/// What the known parts add to partie-6's Prometheus (configuration and
+/// service): partie-6 accepts its files completed by any of them, without
+/// knowing them. A part that adds a scrape job declares its fragment here.
+pub fn prometheus_fragments() -> Vec<kit::fragments::Fragment> {
+    vec![alertes::prometheus_fragment()]
+}
+
 /// The steps of « partie 6 : supervision », in the tutorial's order.
 pub fn partie6() -> Vec<Box<dyn Step>> {
     vec![
