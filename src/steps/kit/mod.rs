@@ -10,6 +10,7 @@
 
 pub mod compose_edit;
 pub mod dashboard;
+pub mod engine;
 pub mod fragments;
 pub mod grafana;
 pub mod managed_file;
