@@ -82,6 +82,12 @@ pub const ALERT_WEBHOOK: &str = "JOURNAL_ALERTES_WEBHOOK";
 pub const ALERT_CPU_THRESHOLD: &str = "JOURNAL_ALERTES_SEUIL_CPU";
 /// Bound of each wait of the fire drill, in seconds.
 pub const DRILL_TIMEOUT: &str = "JOURNAL_DELAI_EXERCICE";
+/// Host port Prometheus is published on.
+pub const PORT_PROMETHEUS: &str = "JOURNAL_PORT_PROMETHEUS";
+/// Host port Grafana is published on.
+pub const PORT_GRAFANA: &str = "JOURNAL_PORT_GRAFANA";
+/// Host port Alertmanager is published on.
+pub const PORT_ALERTMANAGER: &str = "JOURNAL_PORT_ALERTMANAGER";
 
 /// Default images: the tutorial's tags.
 pub const DEFAULT_PROMETHEUS_IMAGE: &str = "prom/prometheus:v2.47.1";
@@ -93,15 +99,16 @@ pub const DEFAULT_CADVISOR_IMAGE: &str = "gcr.io/cadvisor/cadvisor:v0.47.2";
 pub const DEFAULT_ALERTMANAGER_IMAGE: &str = "prom/alertmanager:v0.26.0";
 /// The default CPU threshold of the « CPU élevé » rule, in cores.
 pub const DEFAULT_CPU_THRESHOLD: f64 = 0.8;
-const DEFAULT_ALERTMANAGER_URL: &str = "http://localhost:9093";
+/// The tutorial's host ports: Prometheus, Grafana (3000 is Wiki.js's), Alertmanager.
+pub const DEFAULT_PORT_PROMETHEUS: u16 = 9090;
+pub const DEFAULT_PORT_GRAFANA: u16 = 8084;
+pub const DEFAULT_PORT_ALERTMANAGER: u16 = 9093;
 const DEFAULT_DRILL_SECS: u64 = 120;
 /// The grafana.com dashboard imported by default: « Cadvisor exporter ».
 pub const DEFAULT_DASHBOARD_ID: u32 = 14282;
 /// The id the tutorial names, which is not a cAdvisor dashboard.
 pub const TUTORIAL_DASHBOARD_ID: u32 = 13981;
 
-const DEFAULT_PROMETHEUS_URL: &str = "http://localhost:9090";
-const DEFAULT_GRAFANA_URL: &str = "http://localhost:8084";
 const DEFAULT_GRAFANA_COM_URL: &str = "https://grafana.com";
 const DEFAULT_TARGETS_SECS: u64 = 35;
 const DEFAULT_READY_SECS: u64 = 120;
@@ -148,12 +155,12 @@ pub const VARS: &[EnvVar] = &[
     EnvVar {
         name: PROMETHEUS_URL,
         role: "adresse de Prometheus vue depuis l'hôte",
-        default: "`http://localhost:9090`",
+        default: "`http://localhost:9090` (le port suit `JOURNAL_PORT_PROMETHEUS`)",
     },
     EnvVar {
         name: GRAFANA_URL,
         role: "adresse de Grafana vue depuis l'hôte",
-        default: "`http://localhost:8084`",
+        default: "`http://localhost:8084` (le port suit `JOURNAL_PORT_GRAFANA`)",
     },
     EnvVar {
         name: TARGETS_TIMEOUT,
@@ -198,7 +205,7 @@ pub const VARS: &[EnvVar] = &[
     EnvVar {
         name: ALERTMANAGER_URL,
         role: "adresse d'Alertmanager vue depuis l'hôte",
-        default: "`http://localhost:9093`",
+        default: "`http://localhost:9093` (le port suit `JOURNAL_PORT_ALERTMANAGER`)",
     },
     EnvVar {
         name: ALERT_EMAIL,
@@ -224,6 +231,21 @@ pub const VARS: &[EnvVar] = &[
         name: DRILL_TIMEOUT,
         role: "attente maximale de chaque maillon de l'exercice d'alerte, en secondes",
         default: "`120`",
+    },
+    EnvVar {
+        name: PORT_PROMETHEUS,
+        role: "port de l'hôte sur lequel Prometheus est publié (`\"9090:9090\"` dans le fichier Compose)",
+        default: "`9090`",
+    },
+    EnvVar {
+        name: PORT_GRAFANA,
+        role: "port de l'hôte sur lequel Grafana est publié (3000 est déjà pris par Wiki.js)",
+        default: "`8084`",
+    },
+    EnvVar {
+        name: PORT_ALERTMANAGER,
+        role: "port de l'hôte sur lequel Alertmanager est publié (partie-6-alertes)",
+        default: "`9093`",
     },
 ];
 
@@ -502,6 +524,61 @@ pub struct Images {
     pub alertmanager: String,
 }
 
+/// The host ports the part's services are published on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Ports {
+    pub prometheus: u16,
+    pub grafana: u16,
+    pub alertmanager: u16,
+}
+
+impl Default for Ports {
+    fn default() -> Self {
+        Ports {
+            prometheus: DEFAULT_PORT_PROMETHEUS,
+            grafana: DEFAULT_PORT_GRAFANA,
+            alertmanager: DEFAULT_PORT_ALERTMANAGER,
+        }
+    }
+}
+
+impl Ports {
+    /// `JOURNAL_PORT_*`, each a port from 1 to 65535.
+    pub fn resolve() -> Result<Self> {
+        Ok(Ports {
+            prometheus: port(PORT_PROMETHEUS, DEFAULT_PORT_PROMETHEUS)?,
+            grafana: port(PORT_GRAFANA, DEFAULT_PORT_GRAFANA)?,
+            alertmanager: port(PORT_ALERTMANAGER, DEFAULT_PORT_ALERTMANAGER)?,
+        })
+    }
+}
+
+/// The variable that sets the host port of the tutorial's service `service`.
+pub fn port_var(service: &str) -> Option<&'static str> {
+    match service {
+        "prometheus" => Some(PORT_PROMETHEUS),
+        "grafana" => Some(PORT_GRAFANA),
+        "alertmanager" => Some(PORT_ALERTMANAGER),
+        _ => None,
+    }
+}
+
+fn port(name: &str, default: u16) -> Result<u16> {
+    match var(name) {
+        Some(v) => v.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
+            Error::usage(format!("{} n'est pas un port (1 à 65535)", shown(name, &v)))
+                .with_hint(format!("par exemple {name}={}", default + 1))
+        }),
+        None => Ok(default),
+    }
+}
+
+/// A variable of the environment for the interpolation of a compose file
+/// (`${NOM}`), as Compose reads it: not a `JOURNAL_*` setting.
+pub fn compose_variable(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
 /// The settings of `partie-6-alertes`, as given (checked by its first step,
 /// so that a bad value stops the part before anything changes).
 #[derive(Debug, Clone, serde::Serialize)]
@@ -536,6 +613,8 @@ pub struct Settings {
     pub prometheus_url: String,
     /// Grafana as seen from the host.
     pub grafana_url: String,
+    /// The host ports of the services (`ports` in templates).
+    pub ports: Ports,
     /// grafana.com (or a mirror) for dashboard downloads.
     pub grafana_com_url: String,
     /// The grafana.com dashboard id to import.
@@ -596,6 +675,8 @@ impl Settings {
             (None, Some(v)) => Target::parse(&v, &source_of(TARGET))?,
             (None, None) => Target::default(),
         };
+        let ports = Ports::resolve()?;
+        let localhost = |port: u16| format!("http://localhost:{port}");
         Ok(Settings {
             images: Images {
                 prometheus: var_or(IMAGE_PROMETHEUS, DEFAULT_PROMETHEUS_IMAGE),
@@ -603,8 +684,9 @@ impl Settings {
                 cadvisor: var_or(IMAGE_CADVISOR, DEFAULT_CADVISOR_IMAGE),
                 alertmanager: var_or(IMAGE_ALERTMANAGER, DEFAULT_ALERTMANAGER_IMAGE),
             },
-            prometheus_url: url(PROMETHEUS_URL, DEFAULT_PROMETHEUS_URL),
-            grafana_url: url(GRAFANA_URL, DEFAULT_GRAFANA_URL),
+            prometheus_url: url(PROMETHEUS_URL, &localhost(ports.prometheus)),
+            grafana_url: url(GRAFANA_URL, &localhost(ports.grafana)),
+            ports,
             grafana_com_url: url(GRAFANA_COM_URL, DEFAULT_GRAFANA_COM_URL),
             dashboard_id,
             targets_timeout,
@@ -620,7 +702,7 @@ impl Settings {
             reset_grafana_password: opts.reset_grafana_password,
             target,
             alerts: AlertSettings {
-                alertmanager_url: url(ALERTMANAGER_URL, DEFAULT_ALERTMANAGER_URL),
+                alertmanager_url: url(ALERTMANAGER_URL, &localhost(ports.alertmanager)),
                 email: var(ALERT_EMAIL),
                 smtp: var(ALERT_SMTP),
                 webhook: var(ALERT_WEBHOOK).map(Secret::new),
