@@ -240,22 +240,24 @@ pub(crate) fn check_port(
             )
         });
     let free_alt = p.port.saturating_add(1);
-    let setting = crate::settings::port_var(p.service).map_or(String::new(), |var| {
-        format!(
-            " ; pour publier {} sur un autre port, par exemple {free_alt} : {var}={free_alt} (ou \
-             « {} = {free_alt} » dans journal.toml), et --force si {line} est déjà écrit",
+    let target = p.mapping.split(':').nth(1).unwrap_or("");
+    let change = match crate::settings::port_var(p.service) {
+        Some(var) => format!(
+            "publiez {} sur un autre port, par exemple « {free_alt}:{target} » : {var}={free_alt} \
+             (ou « {} = {free_alt} » dans journal.toml), avec --force si {line} est déjà écrit",
             p.service,
             crate::settings::file_key(var)
-        )
-    });
+        ),
+        None => format!("changez {line} en « {free_alt}:{target} »"),
+    };
     Err(StepFailure::from(
         Error::failed(format!(
             "le port {} de l'hôte est déjà utilisé par {holder} : le service {} ne pourrait pas démarrer",
             p.port, p.service
         ))
         .with_hint(format!(
-            "libérez le port{setting}, comme le tutoriel l'a fait pour Grafana (Wiki.js publie déjà \
-             3000 sur 8083, Grafana passe donc sur 8084)"
+            "libérez le port, ou {change}, comme le tutoriel l'a fait pour Grafana (Wiki.js publie \
+             déjà 3000 sur 8083, Grafana passe donc sur 8084)"
         )),
     )
     .command(format!("ss -ltnp 'sport = :{}'", p.port)))
