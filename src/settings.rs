@@ -26,7 +26,9 @@ mod run;
 pub use alerts::AlertSettings;
 use project_file::PROJECT_VALUES;
 pub use project_file::{PROJECT_FILE, file_key, load_project_file, parse_project_file};
-pub use run::{Images, RunOptions, Settings, Target, attachment_max};
+pub use run::{
+    Images, Ports, RunOptions, Settings, Target, attachment_max, compose_variable, port_var,
+};
 
 /// One environment variable of the tool.
 #[derive(Debug, Clone, Copy)]
@@ -126,6 +128,12 @@ pub const ALERT_WEBHOOK: &str = "JOURNAL_ALERTES_WEBHOOK";
 pub const ALERT_CPU_THRESHOLD: &str = "JOURNAL_ALERTES_SEUIL_CPU";
 /// Bound of each wait of the fire drill, in seconds.
 pub const DRILL_TIMEOUT: &str = "JOURNAL_DELAI_EXERCICE";
+/// Host port Prometheus is published on.
+pub const PORT_PROMETHEUS: &str = "JOURNAL_PORT_PROMETHEUS";
+/// Host port Grafana is published on.
+pub const PORT_GRAFANA: &str = "JOURNAL_PORT_GRAFANA";
+/// Host port Alertmanager is published on.
+pub const PORT_ALERTMANAGER: &str = "JOURNAL_PORT_ALERTMANAGER";
 
 /// Default images: the tutorial's tags.
 pub const DEFAULT_PROMETHEUS_IMAGE: &str = "prom/prometheus:v2.47.1";
@@ -137,7 +145,10 @@ pub const DEFAULT_CADVISOR_IMAGE: &str = "gcr.io/cadvisor/cadvisor:v0.47.2";
 pub const DEFAULT_ALERTMANAGER_IMAGE: &str = "prom/alertmanager:v0.26.0";
 /// The default CPU threshold of the « CPU élevé » rule, in cores.
 pub const DEFAULT_CPU_THRESHOLD: &str = "0.8";
-const DEFAULT_ALERTMANAGER_URL: &str = "http://localhost:9093";
+/// The tutorial's host ports: Prometheus, Grafana (3000 is Wiki.js's), Alertmanager.
+const DEFAULT_PORT_PROMETHEUS: &str = "9090";
+const DEFAULT_PORT_GRAFANA: &str = "8084";
+const DEFAULT_PORT_ALERTMANAGER: &str = "9093";
 const DEFAULT_DRILL_SECS: &str = "120";
 const DEFAULT_DASHBOARD: &str = "14282";
 /// The grafana.com dashboard imported by default: « Cadvisor exporter ».
@@ -145,8 +156,6 @@ pub const DEFAULT_DASHBOARD_ID: u32 = parse_u32(DEFAULT_DASHBOARD);
 /// The id the tutorial names, which is not a cAdvisor dashboard.
 pub const TUTORIAL_DASHBOARD_ID: u32 = 13981;
 
-const DEFAULT_PROMETHEUS_URL: &str = "http://localhost:9090";
-const DEFAULT_GRAFANA_URL: &str = "http://localhost:8084";
 const DEFAULT_GRAFANA_COM_URL: &str = "https://grafana.com";
 const DEFAULT_TARGETS_SECS: &str = "35";
 const DEFAULT_READY_SECS: &str = "120";
@@ -194,12 +203,12 @@ pub const VARS: &[EnvVar] = &[
     EnvVar {
         name: PROMETHEUS_URL,
         role: "adresse de Prometheus vue depuis l'hôte",
-        default: DefaultValue::Value(DEFAULT_PROMETHEUS_URL),
+        default: DefaultValue::Described("`http://localhost:9090` (le port suit `JOURNAL_PORT_PROMETHEUS`)"),
     },
     EnvVar {
         name: GRAFANA_URL,
         role: "adresse de Grafana vue depuis l'hôte",
-        default: DefaultValue::Value(DEFAULT_GRAFANA_URL),
+        default: DefaultValue::Described("`http://localhost:8084` (le port suit `JOURNAL_PORT_GRAFANA`)"),
     },
     EnvVar {
         name: TARGETS_TIMEOUT,
@@ -244,7 +253,7 @@ pub const VARS: &[EnvVar] = &[
     EnvVar {
         name: ALERTMANAGER_URL,
         role: "adresse d'Alertmanager vue depuis l'hôte",
-        default: DefaultValue::Value(DEFAULT_ALERTMANAGER_URL),
+        default: DefaultValue::Described("`http://localhost:9093` (le port suit `JOURNAL_PORT_ALERTMANAGER`)"),
     },
     EnvVar {
         name: ALERT_EMAIL,
@@ -270,6 +279,21 @@ pub const VARS: &[EnvVar] = &[
         name: DRILL_TIMEOUT,
         role: "attente maximale de chaque maillon de l'exercice d'alerte, en secondes",
         default: DefaultValue::Value(DEFAULT_DRILL_SECS),
+    },
+    EnvVar {
+        name: PORT_PROMETHEUS,
+        role: "port de l'hôte sur lequel Prometheus est publié (`\"9090:9090\"` dans le fichier Compose)",
+        default: DefaultValue::Value(DEFAULT_PORT_PROMETHEUS),
+    },
+    EnvVar {
+        name: PORT_GRAFANA,
+        role: "port de l'hôte sur lequel Grafana est publié (3000 est déjà pris par Wiki.js)",
+        default: DefaultValue::Value(DEFAULT_PORT_GRAFANA),
+    },
+    EnvVar {
+        name: PORT_ALERTMANAGER,
+        role: "port de l'hôte sur lequel Alertmanager est publié (partie-6-alertes)",
+        default: DefaultValue::Value(DEFAULT_PORT_ALERTMANAGER),
     },
 ];
 
@@ -328,9 +352,17 @@ fn var_or_default(name: &str) -> String {
     var(name).unwrap_or_else(|| default_of(name).to_string())
 }
 
-/// A URL setting, without its trailing `/`.
+/// A URL setting, without its trailing `/`; `default` when unset.
+fn url_or(name: &str, default: &str) -> String {
+    var(name)
+        .unwrap_or_else(|| default.to_string())
+        .trim_end_matches('/')
+        .to_string()
+}
+
+/// A URL setting with a default in [`VARS`], without its trailing `/`.
 fn url(name: &str) -> String {
-    var_or_default(name).trim_end_matches('/').to_string()
+    url_or(name, default_of(name))
 }
 
 /// A number of seconds.

@@ -19,6 +19,7 @@ pub mod check;
 pub mod generate;
 pub mod ids;
 pub mod inline;
+pub mod manifest;
 pub mod model;
 pub mod pages;
 pub mod render;
@@ -174,7 +175,9 @@ pub fn load(journal_dir: &Path) -> Result<(Input, Vec<EntryError>)> {
 /// the files attached to notes and the earlier versions of corrected notes
 /// (those that exist: a missing one is reported by `journal check`).
 fn assets_of(journal_dir: &Path, entries: &[SourceEntry]) -> Result<Vec<String>> {
-    let mut out = list_files(journal_dir, "svg")?;
+    // A set: thousands of attachments must not cost a quadratic search.
+    let mut out: std::collections::BTreeSet<String> =
+        list_files(journal_dir, "svg")?.into_iter().collect();
     for se in entries {
         let f = &se.entry.front;
         let files = f
@@ -182,13 +185,12 @@ fn assets_of(journal_dir: &Path, entries: &[SourceEntry]) -> Result<Vec<String>>
             .iter()
             .chain(f.revisions.iter().map(|r| &r.fichier));
         for name in files {
-            if !name.contains("..") && journal_dir.join(name).is_file() && !out.contains(name) {
-                out.push(name.clone());
+            if !name.contains("..") && !out.contains(name) && journal_dir.join(name).is_file() {
+                out.insert(name.clone());
             }
         }
     }
-    out.sort();
-    Ok(out)
+    Ok(out.into_iter().collect())
 }
 
 /// Reads and parses `paths`: valid entries and errors.

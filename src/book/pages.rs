@@ -87,7 +87,7 @@ impl MainPages<'_> {
         self.parts(sources)?;
         self.logbook(sources, &months, &years)?;
         self.year_pages(sources, &months, &years)?;
-        let index_years: Vec<&str> = years.iter().map(|y| y.annee.as_str()).collect();
+        let index_years = super::search::index_groups(months.iter().map(|m| m.cle.as_str()));
         let base = json!({
             "titre_livre": BOOK_TITLE,
             "racine": "",

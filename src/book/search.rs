@@ -5,11 +5,15 @@
 //! year) and Pagefind's search page translated into French by the page's
 //! `lang`.
 //!
-//! One index for the main book (`book/html/pagefind/`) and one per year of
-//! month books (`book/html/pagefind-annees/<année>/`), merged by the search
-//! page: a year's index is rebuilt only when the SHA-256 of its pages
-//! changed (kept in `book/recherche/<année>/`), so that adding a note
-//! re-indexes the main book and the current year, not the whole journal.
+//! One index for the main book (`book/html/pagefind/`), one per past year of
+//! month books and one per month of the latest year
+//! (`book/html/pagefind-annees/<année>/` or `<année-mois>/`), merged by the
+//! search page ([`index_groups`]): an index is rebuilt only when the SHA-256
+//! of its pages changed (kept in `book/recherche/<groupe>/`), so that adding
+//! a note re-indexes the main book and the note's month, not its whole year.
+//! The number of indexes the page merges stays bounded (the years, plus at
+//! most twelve months); when a new year starts, the months of the one before
+//! are indexed once more as a year.
 //! It indexes the `<main data-pagefind-body>` of every rendered page except
 //! mdBook's print, 404 and table of contents pages.
 
@@ -46,10 +50,10 @@ const SKIPPED: [&str; 3] = ["print.html", "toc.html", "404.html"];
 pub struct Indexed {
     /// Pages in the indexes.
     pub pages: usize,
-    /// Years whose index was built this time.
-    pub years_built: usize,
-    /// Years whose previous index was reused (same pages).
-    pub years_reused: usize,
+    /// Indexes (years or months) built this time.
+    pub groups_built: usize,
+    /// Indexes whose previous build was reused (same pages).
+    pub groups_reused: usize,
 }
 
 /// Indexes every page of `book_dir/html`; `full` rebuilds every year.
@@ -67,9 +71,13 @@ pub fn index_site(
     let mut pages = Vec::new();
     collect_pages(&html, &html, &mut pages)?;
     pages.sort();
+    let latest = latest_year(pages.iter().map(|r| month_of(r)));
     let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for rel in pages.iter() {
-        groups.entry(year_of(rel)).or_default().push(rel.clone());
+        groups
+            .entry(group_of(month_of(rel), &latest))
+            .or_default()
+            .push(rel.clone());
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -87,13 +95,13 @@ pub fn index_site(
         cache: &cache,
         runtime: &runtime,
     };
-    for (year, rels) in &groups {
-        if year.is_empty() {
+    for (group, rels) in &groups {
+        if group.is_empty() {
             job.build(rels, &scratch.join("livre"), &html.join(INDEX_DIR))?;
-        } else if job.year(year, rels, &year_fingerprint(year, months), full)? {
-            done.years_built += 1;
+        } else if job.group(group, rels, &group_fingerprint(group, months), full)? {
+            done.groups_built += 1;
         } else {
-            done.years_reused += 1;
+            done.groups_reused += 1;
         }
     }
     remove_stale(&cache, &groups)?;
@@ -122,41 +130,78 @@ impl Job<'_> {
         })
     }
 
-    /// A year's index, built again (`true`) or reused; copied into the site.
-    fn year(&mut self, year: &str, rels: &[String], fingerprint: &str, full: bool) -> Result<bool> {
-        let kept = self.cache.join(year);
+    /// A year's or a month's index, built again (`true`) or reused; copied
+    /// into the site.
+    fn group(
+        &mut self,
+        group: &str,
+        rels: &[String],
+        fingerprint: &str,
+        full: bool,
+    ) -> Result<bool> {
+        let kept = self.cache.join(group);
         let same = !full
             && kept.join(INDEX_DIR).is_dir()
             && fs::read_to_string(kept.join(FINGERPRINT)).is_ok_and(|h| h == fingerprint);
         if !same {
             let _ = fs::remove_file(kept.join(FINGERPRINT));
-            self.build(rels, &self.scratch.join(year), &kept.join(INDEX_DIR))?;
+            self.build(rels, &self.scratch.join(group), &kept.join(INDEX_DIR))?;
             super::render::write_file(&kept.join(FINGERPRINT), fingerprint.as_bytes())?;
         }
-        super::render::copy_tree(&kept.join(INDEX_DIR), &self.html.join(YEARS_DIR).join(year))?;
+        super::render::copy_tree(
+            &kept.join(INDEX_DIR),
+            &self.html.join(YEARS_DIR).join(group),
+        )?;
         Ok(!same)
     }
 }
 
-/// The year of a month book's page (`mois/2024-03/…` → `2024`), empty for
-/// the main book's pages.
-fn year_of(rel: &str) -> String {
+/// The month of a month book's page (`mois/2024-03/…` → `2024-03`), empty
+/// for the main book's pages.
+fn month_of(rel: &str) -> &str {
     rel.strip_prefix(MONTHS_DIR)
         .and_then(|r| r.strip_prefix('/'))
-        .and_then(|r| r.get(..4))
+        .and_then(|r| r.get(..7))
+        .unwrap_or_default()
+}
+
+/// The latest year among `months` (`2024-03`…), empty when none.
+fn latest_year<'a>(months: impl Iterator<Item = &'a str>) -> String {
+    months
+        .filter_map(|m| m.get(..4))
+        .max()
         .unwrap_or_default()
         .to_string()
 }
 
-/// The SHA-256 of a year's index inputs: the fingerprints of its months
-/// (and Pagefind's version and settings).
-fn year_fingerprint(year: &str, months: &BTreeMap<String, String>) -> String {
+/// The index a month's pages go to: its year, or the month itself in the
+/// latest year; empty (the main book's index) for no month.
+fn group_of(month: &str, latest: &str) -> String {
+    match month.get(..4) {
+        None => String::new(),
+        Some(year) if year == latest => month.to_string(),
+        Some(year) => year.to_string(),
+    }
+}
+
+/// The month books' indexes the search page merges, for the months
+/// `2024-03`… of the journal: one per past year, one per month of the
+/// latest year.
+pub fn index_groups<'a>(months: impl Iterator<Item = &'a str> + Clone) -> Vec<String> {
+    let latest = latest_year(months.clone());
+    let groups: std::collections::BTreeSet<String> = months.map(|m| group_of(m, &latest)).collect();
+    groups.into_iter().filter(|g| !g.is_empty()).collect()
+}
+
+/// The SHA-256 of an index's inputs: the fingerprints of its months (a
+/// year's, or the month's own), Pagefind's version and settings.
+fn group_fingerprint(group: &str, months: &BTreeMap<String, String>) -> String {
     let mut h = Sha256::new();
     h.update(b"pagefind 1.6 fr\0");
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     for (key, hash) in months
         .iter()
-        .filter(|(k, _)| k.starts_with(&format!("{year}-")))
+        .filter(|(k, _)| *k == group || k.starts_with(&format!("{group}-")))
     {
         h.update(key.as_bytes());
         h.update([0]);
@@ -267,26 +312,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_year_fingerprint_follows_its_months_only() {
+    fn an_index_fingerprint_follows_its_months_only() {
         let mut months = BTreeMap::from([
             ("2023-12".to_string(), "a".to_string()),
             ("2024-01".to_string(), "b".to_string()),
         ]);
-        let y2023 = year_fingerprint("2023", &months);
-        let y2024 = year_fingerprint("2024", &months);
+        let y2023 = group_fingerprint("2023", &months);
+        let m2024 = group_fingerprint("2024-01", &months);
         months.insert("2024-02".into(), "c".into());
-        assert_eq!(year_fingerprint("2023", &months), y2023);
-        assert_ne!(year_fingerprint("2024", &months), y2024);
+        assert_eq!(group_fingerprint("2023", &months), y2023);
+        assert_eq!(group_fingerprint("2024-01", &months), m2024);
         months.insert("2024-01".into(), "b2".into());
-        assert_ne!(year_fingerprint("2024", &months), y2024);
+        assert_ne!(group_fingerprint("2024-01", &months), m2024);
+        assert_eq!(group_fingerprint("2023", &months), y2023);
     }
 
     #[test]
-    fn pages_are_grouped_by_year() {
-        assert_eq!(year_of("mois/2024-03/2024-03-05.html"), "2024");
-        assert_eq!(year_of("mois/2024-03/parties/partie-6.html"), "2024");
-        assert_eq!(year_of("parties/partie-6.html"), "");
-        assert_eq!(year_of("index.html"), "");
+    fn pages_are_grouped_by_past_year_and_by_month_of_the_latest_year() {
+        assert_eq!(month_of("mois/2024-03/2024-03-05.html"), "2024-03");
+        assert_eq!(month_of("mois/2024-03/parties/partie-6.html"), "2024-03");
+        assert_eq!(month_of("parties/partie-6.html"), "");
+        assert_eq!(month_of("index.html"), "");
+        assert_eq!(group_of("2024-03", "2024"), "2024-03");
+        assert_eq!(group_of("2023-11", "2024"), "2023");
+        assert_eq!(group_of("", "2024"), "");
+        let months = ["2022-05", "2023-01", "2023-12", "2024-01", "2024-03"];
+        assert_eq!(
+            index_groups(months.iter().copied()),
+            ["2022", "2023", "2024-01", "2024-03"]
+        );
     }
 
     #[test]

@@ -4,11 +4,16 @@
 //! page. Problems found by the check are warnings, or errors (exit 1,
 //! nothing rendered) with `--strict`.
 //!
+//! When nothing it is built from changed since the last complete build
+//! (`book::manifest`: names, sizes and times of the files, not their
+//! content), it says so and stops before reading the journal; `--complet`
+//! always rebuilds.
+//!
 //! It never modifies `journal/`.
 
 use super::Context;
 use super::check::{known_parts, plural, report_failure};
-use crate::book::{self, render, search};
+use crate::book::{self, manifest, render, search};
 use crate::cli::{BuildArgs, CheckFormat};
 use crate::error::Result;
 use crate::templates::Templates;
@@ -31,6 +36,28 @@ fn render_and_index(
 pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
     let started = std::time::Instant::now();
     let project = &ctx.project;
+    let book_dir = project.book_dir();
+    let html = book_dir.join(render::HTML_DIR);
+    let inputs = manifest::inputs_fingerprint(&[project.journal_dir(), project.templates_dir()])?;
+    if !args.complet
+        && html.join("index.html").is_file()
+        && let Some(last) = manifest::read(&book_dir)
+        && last.fingerprint == inputs
+        && (!args.strict || last.problems.is_empty())
+    {
+        for p in &last.problems {
+            ctx.out.warn(p);
+        }
+        ctx.out
+            .result(&html.join("index.html").display().to_string());
+        ctx.out.success(&format!(
+            "livre déjà à jour dans {} : rien n'a changé dans journal/ depuis le dernier build \
+             (« journal build --complet » le refait entièrement)",
+            project.display(&html)
+        ));
+        return Ok(());
+    }
+    manifest::forget(&book_dir)?;
     let (mut input, errors) = book::load(&project.journal_dir())?;
     input.parts = known_parts();
     let templates = Templates::new(Some(&project.templates_dir()));
@@ -39,10 +66,8 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
         ctx.out.warn(w);
     }
     let display = |p: &std::path::Path| project.display(p);
-    let book_dir = project.book_dir();
     let generated = started.elapsed();
 
-    let html = book_dir.join(render::HTML_DIR);
     let checked = || book::problems(&display, &errors, &sources);
     let (done, problems) = if args.strict {
         let problems = checked();
@@ -77,12 +102,12 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
         ctx.out.warn(&p.to_string());
     }
     ctx.out.detail(&format!(
-        "mois rendus : {}, repris tels quels : {} ; pages indexées pour la recherche : {}, années indexées : {}, reprises telles quelles : {}",
+        "mois rendus : {}, repris tels quels : {} ; pages indexées pour la recherche : {}, index d'années ou de mois construits : {}, repris tels quels : {}",
         rendered.months_rendered,
         rendered.months_reused,
         indexed.pages,
-        indexed.years_built,
-        indexed.years_reused,
+        indexed.groups_built,
+        indexed.groups_reused,
     ));
     ctx.out.result(&rendered.index.display().to_string());
     let n = input.entries.len();
@@ -101,6 +126,13 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
             plural(problems.len())
         ));
     }
+    manifest::write(
+        &book_dir,
+        &manifest::State {
+            fingerprint: inputs,
+            problems: problems.iter().map(ToString::to_string).collect(),
+        },
+    )?;
     ctx.out.success(&summary);
     Ok(())
 }

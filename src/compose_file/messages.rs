@@ -4,6 +4,7 @@
 
 use crate::error::Error;
 
+use super::ports::PortClash;
 use super::{Change, Difference, Edit, NameClash};
 
 /// Why the compose file cannot be edited.
@@ -27,6 +28,10 @@ pub enum ComposeError {
     /// services need.
     #[error("nom de conteneur déjà pris par un autre service")]
     ContainerNameTaken(Vec<NameClash>),
+    /// Other services of the file already publish host ports the wanted
+    /// services need.
+    #[error("port de l'hôte déjà publié par un autre service")]
+    PortTaken(Vec<PortClash>),
     /// A layout this module does not edit safely (e.g. `services` written as
     /// a multi-line flow mapping); `what` is in French.
     #[error("modification non prise en charge : {what}")]
@@ -122,6 +127,7 @@ impl From<ComposeError> for Error {
                     services.join(", ")
                 ))
             }
+            ComposeError::PortTaken(clashes) => port_taken(&clashes),
             ComposeError::Unsupported { what } => Error::usage(format!(
                 "impossible de modifier le fichier Compose sans risque : {what}"
             ))
@@ -131,6 +137,86 @@ impl From<ComposeError> for Error {
             ),
         }
     }
+}
+
+/// « le port 8084 (udp, adresse 127.0.0.1) ».
+fn port_label(p: &super::ports::Published) -> String {
+    let mut extra = Vec::new();
+    if p.protocol != "tcp" {
+        extra.push(p.protocol.clone());
+    }
+    if !p.host_ip.is_empty() {
+        extra.push(format!("adresse {}", p.host_ip));
+    }
+    let what = if p.first == p.last {
+        "le port"
+    } else {
+        "les ports"
+    };
+    if extra.is_empty() {
+        format!("{what} {}", p.ports())
+    } else {
+        format!("{what} {} ({})", p.ports(), extra.join(", "))
+    }
+}
+
+/// The French error for port clashes: each wanted port, the service and the
+/// line that hold it; the hint gives a port free in the file and the
+/// setting that moves the tutorial's service there.
+fn port_taken(clashes: &[PortClash]) -> Error {
+    let line = |c: &PortClash| {
+        let at = match c.holder.line {
+            Some(n) => format!(", ligne {n}"),
+            None => String::new(),
+        };
+        format!(
+            "{} de l'hôte, que le service « {} » du tutoriel publie (« {} »), est déjà publié par \
+             le service « {} » du fichier Compose{at} (« {} »)",
+            port_label(&c.wanted),
+            c.wanted.service,
+            c.wanted.written,
+            c.holder.service,
+            c.holder.written
+        )
+    };
+    let message = match clashes {
+        [one] => line(one),
+        many => {
+            let mut m = String::from("des ports de l'hôte sont déjà publiés :");
+            for c in many {
+                m.push_str(&format!("\n  - {}", line(c)));
+            }
+            m
+        }
+    };
+    let mut hints = Vec::new();
+    for c in clashes {
+        let service = &c.wanted.service;
+        let free = c.free;
+        hints.push(match crate::settings::port_var(service) {
+            Some(var) => format!(
+                "publiez {service} sur un port que le fichier n'utilise pas, par exemple {free} : \
+                 {var}={free} (ou « {} = {free} » dans journal.toml)",
+                crate::settings::file_key(var)
+            ),
+            None => format!(
+                "changez le port publié par « {} »{}",
+                c.holder.service,
+                c.holder
+                    .line
+                    .map_or(String::new(), |n| format!(" à la ligne {n}"))
+            ),
+        });
+    }
+    Error::usage(format!(
+        "{message} ; même arrêté, ce service reprendrait le port au prochain démarrage de toute la \
+         pile : rien n'a été modifié"
+    ))
+    .with_hint(format!(
+        "{}, puis relancez ; ou changez le port publié par l'autre service, comme le tutoriel l'a \
+         fait pour Grafana (Wiki.js publie déjà 3000, Grafana passe donc sur 8084)",
+        hints.join(" ; ")
+    ))
 }
 
 /// A layout this module does not edit safely.

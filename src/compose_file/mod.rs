@@ -34,13 +34,18 @@
 //! before being returned: if a layout was misread, [`apply`] refuses
 //! ([`ComposeError::Unsupported`]) rather than returning a damaged file.
 //!
+//! [`precheck`] also refuses a host port a new service publishes that another
+//! service of the file already publishes ([`ComposeError::PortTaken`], see
+//! [`ports`]): a stopped service still owns its port at the next `up`.
+//!
 //! What it does **not** do: no file I/O (it works on strings; the caller
 //! writes the file atomically and runs `docker compose config`), no Compose
-//! schema validation, no check of host-port clashes with the other services.
+//! schema validation, no look at the ports the host holds right now.
 
 mod compare;
 mod messages;
 mod plan;
+pub mod ports;
 mod reindent;
 mod scan;
 #[cfg(test)]
@@ -134,8 +139,11 @@ pub struct NameClash {
 
 /// The checks [`apply`] makes before planning anything, for a caller that
 /// wants them first (before touching anything else): the text parses, and
-/// no other service already uses a container name the additions need.
-pub fn precheck(src: &str, additions: &Additions) -> Result<(), ComposeError> {
+/// no other service already uses a container name the additions need; and
+/// one [`apply`] does not make: no other service publishes a host port the
+/// additions publish (same address and protocol), `${…}` resolved through
+/// `vars`.
+pub fn precheck(src: &str, additions: &Additions, vars: ports::Lookup) -> Result<(), ComposeError> {
     let original = validate(src)?;
     if let Value::Mapping(root) = &original {
         let wanted = wanted_services(additions)?;
@@ -143,6 +151,11 @@ pub fn precheck(src: &str, additions: &Additions) -> Result<(), ComposeError> {
         if !clashes.is_empty() {
             return Err(ComposeError::ContainerNameTaken(clashes));
         }
+        let published: Vec<ports::Published> = wanted
+            .iter()
+            .flat_map(|(block, body)| ports::service_published(&block.name, body, vars))
+            .collect();
+        ports::check(src, &published, vars)?;
     }
     Ok(())
 }

@@ -820,7 +820,7 @@ fn assert_clash(file: &str, service: &str, container: &str) {
                 .any(|c| c.service == service && c.container == container),
             "{clashes:?}"
         );
-        assert_eq!(precheck(file, &part6()).unwrap_err(), err);
+        assert_eq!(precheck(file, &part6(), &|_| None).unwrap_err(), err);
         let e: Error = err.into();
         assert_eq!(e.code(), 2);
         assert!(
@@ -863,8 +863,15 @@ fn container_name_taken_by_another_service_is_refused_first() {
     let e: Error = ComposeError::ContainerNameTaken(c).into();
     assert!(e.message().contains("« a »") && e.message().contains("« b »"));
     // The same service under its own name is not a clash.
-    assert!(precheck(&fixture("already-applied.yml"), &part6()).is_ok());
-    assert!(precheck("services:\n  x:\n    container_name: other\n", &part6()).is_ok());
+    assert!(precheck(&fixture("already-applied.yml"), &part6(), &|_| None).is_ok());
+    assert!(
+        precheck(
+            "services:\n  x:\n    container_name: other\n",
+            &part6(),
+            &|_| None
+        )
+        .is_ok()
+    );
 }
 
 #[test]
@@ -1023,5 +1030,149 @@ fn parser_messages_are_french_with_their_position() {
     assert_eq!(
         raw,
         "erreur signalée par l'analyseur YAML (message d'origine, en anglais) : « something new »"
+    );
+}
+
+/// A fixture of `tests/fixtures/compose-ports/`.
+fn ports_fixture(name: &str) -> String {
+    let path = format!(
+        "{}/tests/fixtures/compose-ports/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// What `precheck` says about a compose file, as the user reads it: the
+/// French message and hint (exit 2), or that nothing clashes.
+fn port_verdict(src: &str, additions: &Additions, vars: ports::Lookup) -> String {
+    match precheck(src, additions, vars) {
+        Ok(()) => "aucun conflit de port".into(),
+        Err(e) => {
+            assert!(matches!(e, ComposeError::PortTaken(_)), "{e:?}");
+            let e: Error = e.into();
+            assert_eq!(e.code(), 2);
+            format!(
+                "code {}\nerreur : {}\naide : {}",
+                e.code(),
+                e.message(),
+                e.hint().unwrap_or("")
+            )
+        }
+    }
+}
+
+fn no_vars(_: &str) -> Option<String> {
+    None
+}
+
+#[test]
+fn port_clash_in_short_syntax_names_the_service_the_line_and_the_setting() {
+    let verdict = port_verdict(&ports_fixture("short-syntax-clash.yml"), &part6(), &no_vars);
+    assert!(verdict.contains("« webhook »") && verdict.contains("ligne 12"));
+    assert!(verdict.contains("JOURNAL_PORT_GRAFANA=8085"), "{verdict}");
+    insta::assert_snapshot!("ports_short_syntax_clash", verdict);
+}
+
+#[test]
+fn port_clash_in_long_syntax_with_host_ip() {
+    let verdict = port_verdict(
+        &ports_fixture("long-syntax-host-ip.yml"),
+        &part6(),
+        &no_vars,
+    );
+    assert!(verdict.contains("« victoria »") && verdict.contains("ligne 13"));
+    insta::assert_snapshot!("ports_long_syntax_host_ip", verdict);
+}
+
+#[test]
+fn port_clash_inside_a_range_suggests_a_port_past_it() {
+    let verdict = port_verdict(&ports_fixture("range-clash.yml"), &part6(), &no_vars);
+    assert!(verdict.contains("« ftp »") && verdict.contains("ligne 10"));
+    assert!(verdict.contains("JOURNAL_PORT_GRAFANA=8091"), "{verdict}");
+    insta::assert_snapshot!("ports_range_clash", verdict);
+}
+
+#[test]
+fn another_protocol_is_no_clash() {
+    let verdict = port_verdict(&ports_fixture("other-protocol.yml"), &part6(), &no_vars);
+    insta::assert_snapshot!("ports_other_protocol", verdict);
+}
+
+#[test]
+fn another_host_address_is_no_clash() {
+    // A project template publishing Grafana on one address only
+    // (templates/compose/grafana.yml.j2 overridden).
+    let mut local = part6();
+    for s in local.services.iter_mut().filter(|s| s.name == "grafana") {
+        s.body = s.body.replace("\"8084:3000\"", "\"127.0.0.1:8084:3000\"");
+    }
+    let src = ports_fixture("other-address.yml");
+    insta::assert_snapshot!("ports_other_address", port_verdict(&src, &local, &no_vars));
+    // On every address (the tutorial's mapping), it does clash.
+    assert!(port_verdict(&src, &part6(), &no_vars).contains("« admin »"));
+}
+
+#[test]
+fn the_same_service_already_present_is_no_clash() {
+    let src = ports_fixture("already-present.yml");
+    insta::assert_snapshot!(
+        "ports_already_present",
+        port_verdict(&src, &part6(), &no_vars)
+    );
+    let edit = apply(&src, &part6(), false).unwrap();
+    assert!(edit.summary_fr().contains("service déjà présent : grafana"));
+}
+
+#[test]
+fn interpolated_ports_clash_where_they_resolve() {
+    let src = ports_fixture("interpolated.yml");
+    // Defaults only: 8080 and an unresolved variable, no clash.
+    assert_eq!(
+        port_verdict(&src, &part6(), &no_vars),
+        "aucun conflit de port"
+    );
+    // WEBHOOK_PORT=8084 (from the environment or .env).
+    let vars = |n: &str| (n == "WEBHOOK_PORT").then(|| "8084".to_string());
+    let verdict = port_verdict(&src, &part6(), &vars);
+    assert!(
+        verdict.contains("« webhook »") && verdict.contains("ligne 5"),
+        "{verdict}"
+    );
+    let vars = |n: &str| (n == "METRICS_PORT").then(|| "9090".to_string());
+    let verdict = port_verdict(&src, &part6(), &vars);
+    assert!(
+        verdict.contains("« metrics »") && verdict.contains("JOURNAL_PORT_PROMETHEUS=9091"),
+        "{verdict}"
+    );
+}
+
+#[test]
+fn short_and_long_port_forms_are_read() {
+    let src = "services:\n  a:\n    ports:\n      - 80\n      - \"127.0.0.1:5000-5002:5000-5002/udp\"\n      - \"[::1]:6000:6000\"\n      - target: 7000\n        published: \"7001-7003\"\n        host_ip: 10.0.0.1\n";
+    let p = ports::published(src, &no_vars);
+    let got: Vec<(String, String, u16, u16, Option<usize>)> = p
+        .into_iter()
+        .map(|p| (p.host_ip, p.protocol, p.first, p.last, p.line))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("127.0.0.1".into(), "udp".into(), 5000, 5002, Some(5)),
+            ("::1".into(), "tcp".into(), 6000, 6000, Some(6)),
+            ("10.0.0.1".into(), "tcp".into(), 7001, 7003, Some(8)),
+        ]
+    );
+    assert_eq!(
+        ports::interpolate("$${A}-${B:-1}${C-2}$D", &|n| (n == "D").then(|| "4".into())),
+        Some("${A}-124".into())
+    );
+    assert_eq!(ports::interpolate("${X}", &no_vars), None);
+    assert_eq!(
+        ports::dotenv("# c\nexport A=1\nB=\"8 4\" # x\nC=5 # x\n"),
+        vec![
+            ("A".to_string(), "1".to_string()),
+            ("B".into(), "8 4".into()),
+            ("C".into(), "5".into())
+        ]
     );
 }

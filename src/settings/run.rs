@@ -89,6 +89,8 @@ pub struct Settings {
     pub prometheus_url: String,
     /// Grafana as seen from the host.
     pub grafana_url: String,
+    /// The host ports of the services (`ports` in templates).
+    pub ports: Ports,
     /// grafana.com (or a mirror) for dashboard downloads.
     pub grafana_com_url: String,
     /// The grafana.com dashboard id to import.
@@ -145,6 +147,8 @@ impl Settings {
             (None, Some(v)) => Target::parse(&v, &source_of(TARGET))?,
             (None, None) => Target::default(),
         };
+        let ports = Ports::resolve()?;
+        let localhost = |port: u16| format!("http://localhost:{port}");
         Ok(Settings {
             images: Images {
                 prometheus: var_or_default(IMAGE_PROMETHEUS),
@@ -152,8 +156,9 @@ impl Settings {
                 cadvisor: var_or_default(IMAGE_CADVISOR),
                 alertmanager: var_or_default(IMAGE_ALERTMANAGER),
             },
-            prometheus_url: url(PROMETHEUS_URL),
-            grafana_url: url(GRAFANA_URL),
+            prometheus_url: url_or(PROMETHEUS_URL, &localhost(ports.prometheus)),
+            grafana_url: url_or(GRAFANA_URL, &localhost(ports.grafana)),
+            ports,
             grafana_com_url: url(GRAFANA_COM_URL),
             dashboard_id,
             targets_timeout,
@@ -166,7 +171,7 @@ impl Settings {
             reset_grafana_password: opts.reset_grafana_password,
             target,
             alerts: AlertSettings {
-                alertmanager_url: url(ALERTMANAGER_URL),
+                alertmanager_url: url_or(ALERTMANAGER_URL, &localhost(ports.alertmanager)),
                 email: var(ALERT_EMAIL),
                 smtp: var(ALERT_SMTP),
                 webhook: var(ALERT_WEBHOOK).map(Secret::new),
@@ -177,6 +182,63 @@ impl Settings {
             },
         })
     }
+}
+
+/// The host ports the part's services are published on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Ports {
+    pub prometheus: u16,
+    pub grafana: u16,
+    pub alertmanager: u16,
+}
+
+impl Default for Ports {
+    fn default() -> Self {
+        let default = |name| default_of(name).parse().unwrap_or_default();
+        Ports {
+            prometheus: default(PORT_PROMETHEUS),
+            grafana: default(PORT_GRAFANA),
+            alertmanager: default(PORT_ALERTMANAGER),
+        }
+    }
+}
+
+impl Ports {
+    /// `JOURNAL_PORT_*`, each a port from 1 to 65535.
+    pub fn resolve() -> Result<Self> {
+        Ok(Ports {
+            prometheus: port(PORT_PROMETHEUS)?,
+            grafana: port(PORT_GRAFANA)?,
+            alertmanager: port(PORT_ALERTMANAGER)?,
+        })
+    }
+}
+
+/// The variable that sets the host port of the tutorial's service `service`.
+pub fn port_var(service: &str) -> Option<&'static str> {
+    match service {
+        "prometheus" => Some(PORT_PROMETHEUS),
+        "grafana" => Some(PORT_GRAFANA),
+        "alertmanager" => Some(PORT_ALERTMANAGER),
+        _ => None,
+    }
+}
+
+fn port(name: &str) -> Result<u16> {
+    let default: u16 = default_of(name).parse().unwrap_or_default();
+    match var(name) {
+        Some(v) => v.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
+            Error::usage(format!("{} n'est pas un port (1 à 65535)", shown(name, &v)))
+                .with_hint(format!("par exemple {name}={}", default.saturating_add(1)))
+        }),
+        None => Ok(default),
+    }
+}
+
+/// A variable of the environment for the interpolation of a compose file
+/// (`${NOM}`), as Compose reads it: not a `JOURNAL_*` setting.
+pub fn compose_variable(name: &str) -> Option<String> {
+    std::env::var(name).ok()
 }
 
 /// The largest attachment accepted, in bytes (`JOURNAL_PIECE_JOINTE_MAX`, MiB).

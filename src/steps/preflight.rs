@@ -22,25 +22,29 @@ pub struct Preflight;
 pub(crate) struct PortUse {
     pub(crate) port: u16,
     pub(crate) service: &'static str,
-    pub(crate) mapping: &'static str,
+    /// The mapping as step 2 writes it (« 8084:3000 »).
+    pub(crate) mapping: String,
     /// The step that writes the mapping (« étape 2 »).
     pub(crate) step: &'static str,
 }
 
-const PORTS: [PortUse; 2] = [
-    PortUse {
-        port: 9090,
-        service: "prometheus",
-        mapping: "9090:9090",
-        step: "étape 2",
-    },
-    PortUse {
-        port: 8084,
-        service: "grafana",
-        mapping: "8084:3000",
-        step: "étape 2",
-    },
-];
+/// The host ports of Prometheus and Grafana, as the settings place them.
+fn ports(p: &crate::settings::Ports) -> [PortUse; 2] {
+    [
+        PortUse {
+            port: p.prometheus,
+            service: "prometheus",
+            mapping: format!("{}:9090", p.prometheus),
+            step: "étape 2",
+        },
+        PortUse {
+            port: p.grafana,
+            service: "grafana",
+            mapping: format!("{}:3000", p.grafana),
+            step: "étape 2",
+        },
+    ]
+}
 
 impl Step for Preflight {
     fn id(&self) -> &'static str {
@@ -63,16 +67,9 @@ impl Step for Preflight {
                 // Syntax, and container names the part needs but another
                 // service already uses: refused before anything is touched.
                 let additions = crate::steps::compose_services::additions(ctx)?;
-                crate::compose_file::precheck(text, &additions).map_err(|e| {
-                    let e: Error = e.into();
-                    let msg = format!("{shown} : {}", e.message());
-                    let hint = e.hint().map(str::to_string);
-                    let mut err = Error::usage(msg);
-                    if let Some(h) = hint {
-                        err = err.with_hint(h);
-                    }
-                    StepFailure::from(err)
-                })?;
+                let vars = compose_variables(&file)?;
+                crate::compose_file::precheck(text, &additions, &vars)
+                    .map_err(|e| refusal(&shown, e))?;
                 rows.push((
                     "Fichier Compose".into(),
                     format!("{shown} : syntaxe YAML valide"),
@@ -95,7 +92,8 @@ impl Step for Preflight {
         let project_name = compose.project_name(&file)?;
         rows.push(("Projet Compose".into(), format!("« {project_name} »")));
 
-        for p in &PORTS {
+        let wanted = ports(&ctx.settings.ports);
+        for p in &wanted {
             let verdict = check_port(
                 &LocalHost,
                 &docker,
@@ -118,8 +116,8 @@ impl Step for Preflight {
 
         let table = checks_table(&rows);
         let summary = format!(
-            "Docker {} et {} disponibles, ports 9090 et 8084 utilisables",
-            info.version, compose_desc
+            "Docker {} et {} disponibles, ports {} et {} utilisables",
+            info.version, compose_desc, wanted[0].port, wanted[1].port
         );
         // Both ports held by this stack's own containers: the part was
         // deployed by an earlier run, and these checks have nothing new to say.
@@ -127,19 +125,52 @@ impl Step for Preflight {
             .iter()
             .filter(|(k, v)| k.starts_with("Port ") && v.starts_with("déjà tenu"))
             .count()
-            == PORTS.len();
+            == wanted.len();
         let mut report = if deployed {
             StepReport::already_done(format!("{summary} ; la pile de supervision tourne déjà"))
         } else {
             StepReport::done(summary)
         }
-        .command("docker info && docker compose version && ss -ltnp '( sport = :9090 or sport = :8084 )'")
+        .command(format!(
+            "docker info && docker compose version && ss -ltnp '( sport = :{} or sport = :{} )'",
+            wanted[0].port, wanted[1].port
+        ))
         .details(table);
         for w in warnings {
             report = report.warn(w);
         }
         Ok(report)
     }
+}
+
+/// A refusal of the compose file `shown` (exit 2), the file named first.
+pub(crate) fn refusal(shown: &str, e: crate::compose_file::ComposeError) -> StepFailure {
+    let e: Error = e.into();
+    let msg = format!("{shown} : {}", e.message());
+    let hint = e.hint().map(str::to_string);
+    let mut err = Error::usage(msg);
+    if let Some(h) = hint {
+        err = err.with_hint(h);
+    }
+    StepFailure::from(err)
+}
+
+/// How Compose resolves `${NOM}` in `file`: the environment, then the `.env`
+/// file next to it.
+pub(crate) fn compose_variables(
+    file: &Path,
+) -> Result<impl Fn(&str) -> Option<String>, StepFailure> {
+    let dotenv = crate::store::read_optional(&file.with_file_name(".env"))?
+        .map(|t| crate::compose_file::ports::dotenv(&t))
+        .unwrap_or_default();
+    Ok(move |name: &str| {
+        crate::settings::compose_variable(name).or_else(|| {
+            dotenv
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        })
+    })
 }
 
 /// The « Vérification | Résultat » table of a preflight, for the journal.
@@ -197,7 +228,7 @@ pub(crate) fn check_port(
     let line = compose_src
         .and_then(|s| {
             s.lines()
-                .position(|l| l.contains(p.mapping))
+                .position(|l| l.contains(&p.mapping))
                 .map(|i| format!("la ligne {} de {shown} (« {} »)", i + 1, p.mapping))
         })
         .unwrap_or_else(|| {
@@ -206,16 +237,25 @@ pub(crate) fn check_port(
                 p.mapping, p.service, p.step
             )
         });
-    let free_alt = p.port + 1;
+    let free_alt = p.port.saturating_add(1);
+    let target = p.mapping.split(':').nth(1).unwrap_or("");
+    let change = match crate::settings::port_var(p.service) {
+        Some(var) => format!(
+            "publiez {} sur un autre port, par exemple « {free_alt}:{target} » : {var}={free_alt} \
+             (ou « {} = {free_alt} » dans journal.toml), avec --force si {line} est déjà écrit",
+            p.service,
+            crate::settings::file_key(var)
+        ),
+        None => format!("changez {line} en « {free_alt}:{target} »"),
+    };
     Err(StepFailure::from(
         Error::failed(format!(
             "le port {} de l'hôte est déjà utilisé par {holder} : le service {} ne pourrait pas démarrer",
             p.port, p.service
         ))
         .with_hint(format!(
-            "libérez le port, ou changez {line} en « {free_alt}:{} », comme le tutoriel l'a fait pour \
-             Grafana (Wiki.js publie déjà 3000 sur 8083, Grafana passe donc sur 8084)",
-            p.mapping.split(':').nth(1).unwrap_or("")
+            "libérez le port, ou {change}, comme le tutoriel l'a fait pour Grafana (Wiki.js publie \
+             déjà 3000 sur 8083, Grafana passe donc sur 8084)"
         )),
     )
     .command(format!("ss -ltnp 'sport = :{}'", p.port)))

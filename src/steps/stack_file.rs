@@ -45,6 +45,7 @@ pub fn stack_path(compose_file: &Path) -> PathBuf {
 #[derive(serde::Serialize)]
 struct View<'a> {
     images: &'a Images,
+    ports: &'a crate::settings::Ports,
     pile: &'a str,
     empreinte: String,
     empreinte_config: String,
@@ -72,6 +73,7 @@ pub fn render(ctx: &RunContext, stack: &str) -> crate::error::Result<(String, St
     let config_fp = sha(&config);
     let view = |fp: String| View {
         images: &ctx.settings.images,
+        ports: &ctx.settings.ports,
         pile: stack,
         empreinte: fp,
         empreinte_config: config_fp.clone(),

@@ -213,6 +213,41 @@ fn check_port(
     .command(format!("ss -ltnp 'sport = :{port}'")))
 }
 
+/// The host ports the stack publishes (`published`), already published by
+/// another service of the compose file or of an existing stack file (a
+/// service that is stopped today still owns its port tomorrow): exit 2,
+/// naming the service and the line, before anything is touched.
+fn file_port_clashes(
+    ctx: &RunContext,
+    file: &std::path::Path,
+    published: &[(u16, &str)],
+) -> Result<(), StepFailure> {
+    use crate::compose_file::ports::{self, Published};
+    let wanted: Vec<Published> = published
+        .iter()
+        .map(|&(port, service)| Published {
+            service: service.to_string(),
+            host_ip: String::new(),
+            protocol: "tcp".into(),
+            first: port,
+            last: port,
+            written: format!("published: {port}"),
+            line: None,
+        })
+        .collect();
+    let vars = crate::steps::preflight::compose_variables(file)?;
+    for path in [
+        file.to_path_buf(),
+        crate::steps::stack_file::stack_path(file),
+    ] {
+        if let Some(text) = crate::store::read_optional(&path)? {
+            ports::check(&text, &wanted, &vars)
+                .map_err(|e| crate::steps::preflight::refusal(&ctx.project.display(&path), e))?;
+        }
+    }
+    Ok(())
+}
+
 impl Step for SwarmPreflight {
     fn id(&self) -> &'static str {
         "swarm-preflight"
@@ -224,6 +259,9 @@ impl Step for SwarmPreflight {
 
     fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
         let file = ctx.project.compose_file();
+        let ports = ctx.settings.ports;
+        let published = [(ports.prometheus, "prometheus"), (ports.grafana, "grafana")];
+        file_port_clashes(ctx, &file, &published)?;
         let (docker, info) = crate::steps::kit::engine::connect()?;
         let compose = ComposeCli::detect()?;
         let stack = compose.project_name(&file)?;
@@ -236,7 +274,7 @@ impl Step for SwarmPreflight {
         )?;
         let deployed = swarm.services(&stack)?.len();
         let mut port_rows = String::new();
-        for (port, service) in [(9090u16, "prometheus"), (8084, "grafana")] {
+        for (port, service) in published {
             let verdict = check_port(&LocalHost, &docker, port, service, deployed >= 3)?;
             port_rows.push_str(&format!("Port {port} du gestionnaire : {verdict}. "));
         }

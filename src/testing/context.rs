@@ -32,6 +32,7 @@ pub(crate) fn test_settings() -> Settings {
         },
         prometheus_url: "http://localhost:9090".into(),
         grafana_url: "http://localhost:8084".into(),
+        ports: Default::default(),
         grafana_com_url: "https://grafana.com".into(),
         dashboard_id: DEFAULT_DASHBOARD_ID,
         targets_timeout: Duration::from_secs(1),

@@ -256,11 +256,22 @@ fn incremental_build_is_identical_to_a_full_build() {
         said(&out, "mois rendus : 1, repris tels quels : 2"),
         "{out}"
     );
+    // The search index of the note's month only (2024 is the latest year:
+    // one index per month; 2023 has one for the year).
     assert!(
-        said(&out, "années indexées : 1, reprises telles quelles : 1"),
+        said(
+            &out,
+            "index d'années ou de mois construits : 1, repris tels quels : 2"
+        ),
         "{out}"
     );
     let incremental = tree(&p.path().join("book"));
+    // Nothing changed since: said, and nothing rewritten.
+    let out = p.journal().args(["-v", "build"]).run();
+    out.expect_code(0);
+    assert!(said(&out, "livre déjà à jour"), "{out}");
+    assert!(!said(&out, "mois rendus"), "{out}");
+    assert!(tree(&p.path().join("book")) == incremental);
 
     let out = p.journal().args(["-v", "build", "--complet"]).run();
     out.expect_code(0);
@@ -269,7 +280,10 @@ fn incremental_build_is_identical_to_a_full_build() {
         "{out}"
     );
     assert!(
-        said(&out, "années indexées : 2, reprises telles quelles : 0"),
+        said(
+            &out,
+            "index d'années ou de mois construits : 3, repris tels quels : 0"
+        ),
         "{out}"
     );
     let full = tree(&p.path().join("book"));

@@ -131,6 +131,43 @@ fn network_declared_under_another_key_is_shared_on_the_bench() {
 }
 
 #[test]
+fn host_port_published_by_another_service_is_exit_2_even_in_dry_run() {
+    // Needs no Docker: preflight refuses before touching anything. The
+    // webhook.site service of Haxxnet/Compose-Examples publishes 8084.
+    let p = Projet::fixture("projet-partie6");
+    let file = p.path().join("compose/docker-compose.yml");
+    let text = fs::read_to_string(&file).unwrap().replacen(
+        "services:\n",
+        "services:\n  webhook:\n    image: webhooksite/webhook.site\n    ports:\n      - \"8084:80\"\n\n",
+        1,
+    );
+    fs::write(&file, &text).unwrap();
+    for dry_run in [true, false] {
+        let mut args = vec!["run", "partie-6"];
+        if dry_run {
+            args.push("--dry-run");
+        }
+        let out = p.journal().args(&args).env("NO_COLOR", "1").run();
+        assert_eq!(out.code, 2, "{out}");
+        assert!(out.stderr.contains("« webhook »"), "{out}");
+        assert!(out.stderr.contains("ligne 7"), "{out}");
+        assert!(out.stderr.contains("JOURNAL_PORT_GRAFANA=8085"), "{out}");
+        assert_eq!(fs::read_to_string(&file).unwrap(), text);
+    }
+    let e = latest_run(&p);
+    assert_eq!(step_status(&e, "preflight"), StepStatus::Failed);
+    // The hint holds: Grafana moved to 8085 by journal.toml, no clash left.
+    fs::write(p.path().join("journal.toml"), "port_grafana = 8085\n").unwrap();
+    let out = p
+        .journal()
+        .args(["run", "partie-6", "--dry-run"])
+        .env("NO_COLOR", "1")
+        .run();
+    assert!(!out.stderr.contains("« webhook »"), "{out}");
+    assert!(!out.stdout.contains("« webhook »"), "{out}");
+}
+
+#[test]
 fn container_name_taken_by_another_service_is_exit_2_before_anything() {
     // Needs no Docker: preflight refuses before touching anything.
     let p = Projet::fixture("projet-partie6");

@@ -14,7 +14,7 @@ use crate::settings::{
 };
 use crate::steps::deployment::{self, Capability};
 use crate::steps::kit::requires::{Requirement, last_success};
-use crate::steps::preflight::{PortUse, check_port};
+use crate::steps::preflight::{PortUse, check_port, compose_variables, refusal};
 use crate::steps::{ComposeClient, ComposeProject, DockerClient};
 
 use super::{PART_ID, PREVIOUS_PART, SERVICE};
@@ -22,12 +22,15 @@ use super::{PART_ID, PREVIOUS_PART, SERVICE};
 /// Vérifications préalables de la partie.
 pub struct AlertesPreflight;
 
-const PORT: PortUse = PortUse {
-    port: 9093,
-    service: SERVICE,
-    mapping: "9093:9093",
-    step: "étape B",
-};
+/// Alertmanager's host port, as the settings place it.
+fn port_use(port: u16) -> PortUse {
+    PortUse {
+        port,
+        service: SERVICE,
+        mapping: format!("{port}:9093"),
+        step: "étape B",
+    }
+}
 
 /// When `partie-6` last succeeded in this project, or a usage error (exit 2).
 pub fn previous_part_done(ctx: &RunContext) -> Result<String> {
@@ -167,6 +170,15 @@ impl Step for AlertesPreflight {
         let file = ctx.project.compose_file();
         let shown = ctx.project.display(&file);
         let src = crate::store::read_optional(&file)?;
+        // A host port Alertmanager needs, published by another service of
+        // the file: refused before anything is touched.
+        if let Some(text) = &src {
+            let additions = super::compose::alert_additions(ctx)?;
+            let vars = compose_variables(&file)?;
+            crate::compose_file::precheck(text, &additions, &vars)
+                .map_err(|e| refusal(&shown, e))?;
+        }
+        let port_use = port_use(ctx.settings.ports.alertmanager);
         let (docker, info) = crate::steps::kit::engine::connect()?;
         rows.push((
             "Moteur Docker".into(),
@@ -179,13 +191,13 @@ impl Step for AlertesPreflight {
         let port = check_port(
             &LocalHost,
             &docker,
-            &PORT,
+            &port_use,
             (&project_name, &[SERVICE]),
             src.as_deref(),
             &shown,
         )?;
         let deployed = port.starts_with("déjà tenu");
-        rows.push(("Port 9093 de l'hôte".into(), port));
+        rows.push((format!("Port {} de l'hôte", port_use.port), port));
         ctx.put(DockerClient(Rc::new(docker)));
         ctx.put(ComposeClient(Rc::new(compose)));
         ctx.put(ComposeProject {
@@ -195,12 +207,18 @@ impl Step for AlertesPreflight {
         let table = crate::steps::preflight::checks_table(&rows);
         let summary = format!("{PREVIOUS_PART} réussie le {since} ; Docker et Compose disponibles");
         let report = if deployed {
-            StepReport::already_done(format!("{summary} ; Alertmanager tient déjà le port 9093"))
+            StepReport::already_done(format!(
+                "{summary} ; Alertmanager tient déjà le port {}",
+                port_use.port
+            ))
         } else {
-            StepReport::done(format!("{summary} ; port 9093 libre"))
+            StepReport::done(format!("{summary} ; port {} libre", port_use.port))
         };
         Ok(report
-            .command("journal list --partie partie-6 && docker info && ss -ltnp 'sport = :9093'")
+            .command(format!(
+                "journal list --partie partie-6 && docker info && ss -ltnp 'sport = :{}'",
+                port_use.port
+            ))
             .details(table))
     }
 }
