@@ -26,9 +26,7 @@ mod run;
 pub use alerts::AlertSettings;
 use project_file::PROJECT_VALUES;
 pub use project_file::{PROJECT_FILE, file_key, load_project_file, parse_project_file};
-pub use run::{
-    Images, Ports, RunOptions, Settings, Target, attachment_max, compose_variable, port_var,
-};
+pub use run::{Images, Ports, RunOptions, Settings, Target, attachment_max, port_var};
 
 /// One environment variable of the tool.
 #[derive(Debug, Clone, Copy)]
@@ -203,12 +201,16 @@ pub const VARS: &[EnvVar] = &[
     EnvVar {
         name: PROMETHEUS_URL,
         role: "adresse de Prometheus vue depuis l'hôte",
-        default: DefaultValue::Described("`http://localhost:9090` (le port suit `JOURNAL_PORT_PROMETHEUS`)"),
+        default: DefaultValue::Described(
+            "`http://localhost:9090` (le port suit `JOURNAL_PORT_PROMETHEUS`)",
+        ),
     },
     EnvVar {
         name: GRAFANA_URL,
         role: "adresse de Grafana vue depuis l'hôte",
-        default: DefaultValue::Described("`http://localhost:8084` (le port suit `JOURNAL_PORT_GRAFANA`)"),
+        default: DefaultValue::Described(
+            "`http://localhost:8084` (le port suit `JOURNAL_PORT_GRAFANA`)",
+        ),
     },
     EnvVar {
         name: TARGETS_TIMEOUT,
@@ -253,7 +255,9 @@ pub const VARS: &[EnvVar] = &[
     EnvVar {
         name: ALERTMANAGER_URL,
         role: "adresse d'Alertmanager vue depuis l'hôte",
-        default: DefaultValue::Described("`http://localhost:9093` (le port suit `JOURNAL_PORT_ALERTMANAGER`)"),
+        default: DefaultValue::Described(
+            "`http://localhost:9093` (le port suit `JOURNAL_PORT_ALERTMANAGER`)",
+        ),
     },
     EnvVar {
         name: ALERT_EMAIL,
@@ -350,6 +354,12 @@ pub fn shown(name: &str, value: &str) -> String {
 /// The value of `name`, else its default.
 fn var_or_default(name: &str) -> String {
     var(name).unwrap_or_else(|| default_of(name).to_string())
+}
+
+/// A variable of the environment for the interpolation of a compose file
+/// (`${NOM}`), as Compose reads it: not a `JOURNAL_*` setting.
+pub fn compose_variable(name: &str) -> Option<String> {
+    std::env::var(name).ok()
 }
 
 /// A URL setting, without its trailing `/`; `default` when unset.

@@ -235,12 +235,6 @@ fn port(name: &str) -> Result<u16> {
     }
 }
 
-/// A variable of the environment for the interpolation of a compose file
-/// (`${NOM}`), as Compose reads it: not a `JOURNAL_*` setting.
-pub fn compose_variable(name: &str) -> Option<String> {
-    std::env::var(name).ok()
-}
-
 /// The largest attachment accepted, in bytes (`JOURNAL_PIECE_JOINTE_MAX`, MiB).
 pub fn attachment_max() -> Result<u64> {
     match var(ATTACHMENT_MAX) {
