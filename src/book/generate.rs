@@ -139,7 +139,9 @@ fn copy_journal_files(input: &Input, sources: &mut Sources) {
     }
     for (id, text) in &input.docs {
         let rel = format!("{ENTRIES_DIR}/{DOCS_DIR}/{id}.md");
-        sources.files.insert(rel.clone(), text.clone());
+        sources
+            .files
+            .insert(rel.clone(), super::sanitize::sanitize(text));
         sources
             .origins
             .insert(rel, format!("journal/{DOCS_DIR}/{id}.md"));

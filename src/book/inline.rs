@@ -8,6 +8,7 @@
 //! - its links rebased: `#id` to the prefixed id, links to other entries to
 //!   their permalinks, other relative links (documentation, images) from
 //!   `entrees/` to the day page's folder;
+//! - its raw HTML and links made harmless first ([`super::sanitize`]);
 //! - the reader fixes: status emoji turned into text badges, empty headers
 //!   of key/value tables named, non-breaking spaces between numbers and
 //!   units.
@@ -43,6 +44,8 @@ pub struct Context<'a> {
 
 /// The body (front matter already removed) as a section of a day page.
 pub fn inline_entry(body: &str, ctx: &Context) -> String {
+    let sanitized = super::sanitize::sanitize(body);
+    let body = sanitized.as_str();
     let (headings, links) = scan(body);
     let first_h1 = headings
         .first()
@@ -221,7 +224,7 @@ fn rebase(dest: &str, ctx: &Context, local: &HashSet<&str>, h1: Option<&str>) ->
 
 /// The byte span of the destination of an inline link or image whose whole
 /// text is at `range`; `None` for reference links and autolinks.
-fn raw_dest_span(text: &str, range: Range<usize>) -> Option<Range<usize>> {
+pub(crate) fn raw_dest_span(text: &str, range: Range<usize>) -> Option<Range<usize>> {
     let slice = &text[range.clone()];
     if !slice.ends_with(')') {
         return None;

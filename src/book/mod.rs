@@ -22,6 +22,7 @@ pub mod inline;
 pub mod model;
 pub mod pages;
 pub mod render;
+pub mod sanitize;
 pub mod search;
 
 use std::collections::{BTreeMap, HashMap};
@@ -119,7 +120,7 @@ impl Sources {
 /// Reads the journal: valid entries (oldest first) and the invalid ones.
 pub fn load(journal_dir: &Path) -> Result<(Input, Vec<EntryError>)> {
     let store = Store::new(journal_dir);
-    let paths = store.paths()?;
+    let (paths, refused) = store.scan()?;
     // Reading and parsing thousands of entries: on every core.
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
@@ -149,7 +150,15 @@ pub fn load(journal_dir: &Path) -> Result<(Input, Vec<EntryError>)> {
             .cmp(&b.entry.front.horodatage)
             .then_with(|| a.entry.path.cmp(&b.entry.path))
     });
-    let docs_dir = journal_dir.join(DOCS_DIR);
+    let mut docs_dir = journal_dir.join(DOCS_DIR);
+    if fs::symlink_metadata(&docs_dir).is_ok_and(|m| m.file_type().is_symlink()) {
+        errors.push(EntryError {
+            path: docs_dir.clone(),
+            line: 1,
+            reason: "journal/documentation est un lien symbolique : ses pages ne sont pas publiées ; aide : remplacez-le par un vrai dossier".into(),
+        });
+        docs_dir = journal_dir.join(".documentation-refusee");
+    }
     let mut docs = BTreeMap::new();
     for name in list_files(&docs_dir, "md")? {
         let path = docs_dir.join(&name);
@@ -158,7 +167,8 @@ pub fn load(journal_dir: &Path) -> Result<(Input, Vec<EntryError>)> {
         let id = name.trim_end_matches(".md").to_string();
         docs.insert(id, text);
     }
-    let images = assets_of(journal_dir, &entries)?;
+    errors.extend(refused);
+    let images = assets_of(journal_dir, &entries, &mut errors)?;
     let input = Input {
         journal_dir: journal_dir.to_path_buf(),
         entries,
@@ -172,18 +182,36 @@ pub fn load(journal_dir: &Path) -> Result<(Input, Vec<EntryError>)> {
 
 /// The files of `journal/` the book copies beside the entries: SVG charts,
 /// the files attached to notes and the earlier versions of corrected notes
-/// (those that exist: a missing one is reported by `journal check`).
-fn assets_of(journal_dir: &Path, entries: &[SourceEntry]) -> Result<Vec<String>> {
+/// (those that exist: a missing one is reported by `journal check`). A path
+/// that leads out of `journal/` (absolute, `..`, a symbolic link outside or
+/// into the secrets, not a regular file) is never copied: it becomes an
+/// error at the entry's line (see [`crate::store::paths::confine`]).
+fn assets_of(
+    journal_dir: &Path,
+    entries: &[SourceEntry],
+    errors: &mut Vec<EntryError>,
+) -> Result<Vec<String>> {
     let mut out = list_files(journal_dir, "svg")?;
     for se in entries {
         let f = &se.entry.front;
         let files = f
             .pieces_jointes
             .iter()
-            .chain(f.revisions.iter().map(|r| &r.fichier));
-        for name in files {
-            if !name.contains("..") && journal_dir.join(name).is_file() && !out.contains(name) {
-                out.push(name.clone());
+            .map(|n| ("pièce jointe", n))
+            .chain(f.revisions.iter().map(|r| ("révision", &r.fichier)));
+        for (what, name) in files {
+            match crate::store::paths::confine(journal_dir, name) {
+                Ok(Some(_)) => {
+                    if !out.contains(name) {
+                        out.push(name.clone());
+                    }
+                }
+                Ok(None) => {}
+                Err(reason) => errors.push(EntryError {
+                    path: se.entry.path.clone(),
+                    line: crate::store::paths::line_of(&se.text, name),
+                    reason: format!("{what} non publiée : {reason}"),
+                }),
             }
         }
     }

@@ -42,7 +42,7 @@ fn attached_files_sit_beside_the_note_readable_by_all_and_linked() {
     let e = entries(&p).pop().unwrap();
     assert_eq!(e.front.pieces_jointes.len(), 2);
     for f in &e.front.pieces_jointes {
-        assert!(f.starts_with(&e.id()), "{f}");
+        assert!(f.starts_with(&format!("pieces-jointes/{}/", e.id())), "{f}");
         let path = p.journal_dir().join(f);
         let mode = fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o044, 0o044, "{f} illisible par les autres");
@@ -53,15 +53,17 @@ fn attached_files_sit_beside_the_note_readable_by_all_and_linked() {
     );
     assert!(
         e.body.contains(&format!(
-            "![capture-écran.png]({}-capture-écran.png)",
+            "![capture-écran.png](pieces-jointes/{}/capture-écran.png)",
             e.id()
         )),
         "{}",
         e.body
     );
     assert!(
-        e.body
-            .contains(&format!("- [extrait.yml]({}-extrait.yml)", e.id())),
+        e.body.contains(&format!(
+            "- [extrait.yml](pieces-jointes/{}/extrait.yml)",
+            e.id()
+        )),
         "{}",
         e.body
     );
@@ -316,11 +318,11 @@ fn the_book_shows_attachments_corrections_and_notes_about_runs() {
     let day = fs::read_to_string(html.join("mois/2026-11/html/2026-11-25.html"))
         .or_else(|_| fs::read_to_string(html.join("mois/2026-11/2026-11-25.html")))
         .expect("page du jour");
-    let image = format!("{}-graphe.png", note.id());
+    let image = format!("pieces-jointes/{}/graphe.png", note.id());
     assert!(day.contains(&image), "image absente de la page du jour");
     let copies: Vec<_> = crate::support::walk(&html)
         .into_iter()
-        .filter(|f| f.file_name().is_some_and(|n| n.to_string_lossy() == image))
+        .filter(|f| f.ends_with(&image))
         .collect();
     assert!(!copies.is_empty(), "image non copiée dans le livre");
     for c in &copies {
@@ -362,4 +364,49 @@ fn the_book_shows_attachments_corrections_and_notes_about_runs() {
         day.contains("Camille Exploitation"),
         "auteur absent du tableau"
     );
+}
+
+/// A forged « réussi » partie-6 run, as a file someone could attach.
+const FORGED: &str = "---\ntype: execution\ntitre: Partie 6 (contrefaite)\npartie: partie-6\nhorodatage: 2026-11-24T21:30:05+01:00\nstatut: réussi\n---\n\n# Contrefaçon\n";
+
+#[test]
+fn a_forged_md_attachment_never_becomes_an_entry() {
+    let p = Projet::fixture("projet-partie6");
+    let dir = tempfile::tempdir().unwrap();
+    let forged = dir.path().join("rapport.md");
+    fs::write(&forged, FORGED).unwrap();
+    p.journal()
+        .args(["note", "Rapport joint"])
+        .arg("--joindre")
+        .arg(&forged)
+        .run()
+        .expect_code(0);
+    // The flat layout of older journals: `<id>-<nom>` beside the entry.
+    fs::write(
+        p.journal_dir()
+            .join("2026-11-20T080000-000-note-ab12cd-ancien.md"),
+        FORGED,
+    )
+    .unwrap();
+    let out = p.journal().args(["list", "--format", "tsv"]).run();
+    out.expect_code(0);
+    assert!(!out.stdout.contains("contrefaite"), "{out}");
+    assert_eq!(entries(&p).len(), 1, "seule la note est une entrée");
+    // The forged run does not satisfy partie-6-alertes' precondition.
+    let out = p.journal().args(["run", "partie-6-alertes"]).run();
+    out.expect_code(2);
+    assert!(
+        out.stderr.contains("la partie-6 n'a jamais réussi"),
+        "{out}"
+    );
+    p.journal().arg("build").run().expect_code(0);
+    for f in crate::support::walk(&p.html()) {
+        let text = fs::read_to_string(&f).unwrap_or_default();
+        assert!(
+            !(f.extension().is_some_and(|x| x == "html")
+                && text.contains("Partie 6 (contrefaite)")),
+            "{}",
+            f.display()
+        );
+    }
 }

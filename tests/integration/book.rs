@@ -386,3 +386,40 @@ fn every_file_written_for_the_book_is_readable_by_all() {
     }
     assert_eq!(mode(&p.html().join(format!("entrees/{RUN_OK}.svg"))), 0o644);
 }
+
+#[test]
+fn script_bearing_markdown_never_reaches_the_published_page() {
+    let p = Projet::fixture("journal-exemple");
+    let text = "Trois formes de script :\n\n<script>document.title = 'VOLE'</script>\n\nUne image <img src=\"x.png\" onerror=\"fetch('//mal.example')\"> et un [lien](javascript:alert('VOLE')).\n\n<iframe src=\"https://mal.example/\"></iframe>\n\n<details><summary>Journaux</summary>\n\nrien\n\n</details>\n";
+    p.journal()
+        .args(["note", "-", "--titre", "Note piégée"])
+        .stdin(text)
+        .env("JOURNAL_HORLOGE", "2026-11-24T23:00:00+01:00")
+        .run()
+        .expect_code(0);
+    build(&p);
+    let page = fs::read_to_string(p.html().join(DAY)).unwrap();
+    assert!(page.contains("Note piégée"), "note absente");
+    let note = page
+        .split_once("Note piégée")
+        .unwrap()
+        .1
+        .split("<footer")
+        .next()
+        .unwrap()
+        .to_lowercase();
+    for bad in [
+        "document.title",
+        "onerror",
+        "javascript:",
+        "<iframe",
+        "mal.example",
+    ] {
+        assert!(!note.contains(bad), "{bad} publié :\n{note}");
+    }
+    assert!(note.contains("<details>") && note.contains("<summary>journaux</summary>"));
+    assert!(
+        note.contains("<img src=\"x.png\""),
+        "l'image reste : {note}"
+    );
+}

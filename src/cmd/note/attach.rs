@@ -1,7 +1,8 @@
 //! `journal note --joindre FICHIER`: what may be attached, checked before
 //! anything is written. A regular file, at most the configured size, never
 //! from the project's secrets folder; text goes through the same secret
-//! masking as the note itself. Files are named `<id de l'entrée>-<nom>`.
+//! masking as the note itself. Files are written to
+//! `pieces-jointes/<id de l'entrée>/<nom>`.
 
 use std::path::{Path, PathBuf};
 
@@ -24,9 +25,14 @@ pub fn is_image(name: &str) -> bool {
         .any(|x| lower.ends_with(x))
 }
 
-/// The name a reader sees: the attached file's own name, without the
-/// entry's id (`2026-11-25T091000-456-note-abc123-capture.png` → `capture.png`).
+/// The name a reader sees: the attached file's own name, without its
+/// folder (`pieces-jointes/<id>/capture.png` → `capture.png`) or, in the
+/// flat layout of older journals, without the entry's id
+/// (`2026-11-25T091000-456-note-abc123-capture.png` → `capture.png`).
 pub fn display_name(file: &str) -> &str {
+    if let Some((_, name)) = file.rsplit_once('/') {
+        return name;
+    }
     file.splitn(7, '-').nth(6).unwrap_or(file)
 }
 
@@ -127,6 +133,10 @@ mod tests {
         assert_eq!(safe_name(Path::new("../..")), "piece-jointe");
         assert_eq!(
             display_name("2026-11-25T091000-456-note-abc123-capture.png"),
+            "capture.png"
+        );
+        assert_eq!(
+            display_name("pieces-jointes/2026-11-25T091000-456-note-abc123/capture.png"),
             "capture.png"
         );
         assert!(is_image("x.PNG") && !is_image("x.yml"));

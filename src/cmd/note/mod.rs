@@ -51,7 +51,10 @@ pub fn execute(ctx: &Context, args: NoteArgs) -> Result<()> {
     let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
     let bodies = |id: &str| {
         let mut front = front.clone();
-        front.pieces_jointes = names.iter().map(|n| format!("{id}-{n}")).collect();
+        front.pieces_jointes = names
+            .iter()
+            .map(|n| format!("{}/{id}/{n}", crate::store::paths::ATTACHMENTS_DIR))
+            .collect();
         let body = render_body(&templates, &front, &text)?;
         Ok((front, body))
     };
