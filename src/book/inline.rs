@@ -40,6 +40,9 @@ pub struct Context<'a> {
     pub page_dir: &'a str,
     /// Entry id → (day page, anchor), for links between entries.
     pub permalinks: &'a HashMap<String, (String, String)>,
+    /// Site paths of files published as text only (`<chemin>.txt`), see
+    /// [`super::Sources::withheld`].
+    pub withheld: &'a std::collections::BTreeSet<String>,
 }
 
 /// The body (front matter already removed) as a section of a day page.
@@ -211,6 +214,9 @@ fn rebase(dest: &str, ctx: &Context, local: &HashSet<&str>, h1: Option<&str>) ->
         return Some(format!("{day}#{frag}"));
     }
     let mut out = format!("{up}{target}");
+    if ctx.withheld.contains(&target) {
+        out.push_str(".txt");
+    }
     if let Some(q) = query {
         out.push('?');
         out.push_str(q);
@@ -370,6 +376,7 @@ mod tests {
             anchor: "2026-11-24T213005-123-execution-ab12cd",
             page_dir: "mois/2026-11",
             permalinks,
+            withheld: Box::leak(Box::default()),
         }
     }
 

@@ -25,7 +25,7 @@ pub mod render;
 pub mod sanitize;
 pub mod search;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -77,6 +77,10 @@ pub struct Input {
     pub images: Vec<String>,
     /// Image file names under `journal/documentation/` (`*.svg`).
     pub doc_images: Vec<String>,
+    /// Those of `images` and `doc_images` (relative to `journal/`) whose
+    /// type can run script in a browser (HTML, XML, SVG with script…):
+    /// published as text only (`<nom>.txt`), never as a page.
+    pub script_capable: BTreeSet<String>,
     /// The known parts, in the order the book lists them (supplied by the
     /// caller); other part names found in entries come after them.
     pub parts: Vec<PartInfo>,
@@ -102,6 +106,10 @@ pub struct Sources {
     pub origins: HashMap<String, String>,
     /// Files to copy as is (images), by site path (main book).
     pub assets: BTreeMap<String, PathBuf>,
+    /// Site paths of files that can run script (see
+    /// [`Input::script_capable`]): a link to one is valid, but the book
+    /// holds it only as `<chemin>.txt`.
+    pub withheld: BTreeSet<String>,
     /// Theme files (mdBook's page template and script with French labels),
     /// by path relative to `book/theme`.
     pub theme: BTreeMap<String, String>,
@@ -169,12 +177,25 @@ pub fn load(journal_dir: &Path) -> Result<(Input, Vec<EntryError>)> {
     }
     errors.extend(refused);
     let images = assets_of(journal_dir, &entries, &mut errors)?;
+    let doc_images = list_files(&docs_dir, "svg")?;
+    let script_capable = images
+        .iter()
+        .filter(|n| can_run_script(&journal_dir.join(n)))
+        .cloned()
+        .chain(
+            doc_images
+                .iter()
+                .filter(|n| can_run_script(&docs_dir.join(n)))
+                .map(|n| format!("{DOCS_DIR}/{n}")),
+        )
+        .collect();
     let input = Input {
         journal_dir: journal_dir.to_path_buf(),
         entries,
         docs,
         images,
-        doc_images: list_files(&docs_dir, "svg")?,
+        doc_images,
+        script_capable,
         parts: Vec::new(),
     };
     Ok((input, errors))
@@ -217,6 +238,64 @@ fn assets_of(
     }
     out.sort();
     Ok(out)
+}
+
+/// Extensions of files a browser may run script from when served as a page.
+const SCRIPT_CAPABLE: &[&str] = &[
+    "html", "htm", "xhtml", "xht", "shtml", "xml", "xsl", "xslt", "svgz", "js", "mjs", "mht",
+    "mhtml", "swf", "pdf",
+];
+
+/// Whether `path`, served from the book's origin, could run script: by its
+/// extension, or an SVG holding script, event attributes, foreign content,
+/// external references or entities. A plain chart (the tool's own SVG) is
+/// published as is.
+pub fn can_run_script(path: &Path) -> bool {
+    let ext = path
+        .extension()
+        .map(|x| x.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    if SCRIPT_CAPABLE.contains(&ext.as_str()) {
+        return true;
+    }
+    if ext != "svg" {
+        return false;
+    }
+    let Ok(text) = fs::read_to_string(path) else {
+        return true;
+    };
+    let t = text.to_lowercase();
+    const FORBIDDEN: [&str; 10] = [
+        "<script",
+        "javascript:",
+        "data:",
+        "<foreignobject",
+        "<iframe",
+        "<embed",
+        "<object",
+        "<!entity",
+        "href=\"http",
+        "href='http",
+    ];
+    if FORBIDDEN.iter().any(|f| t.contains(f)) {
+        return true;
+    }
+    // Event attributes: ` onload=`, `/onclick =`…
+    let b = t.as_bytes();
+    t.match_indices("on").any(|(i, _)| {
+        let before = i.checked_sub(1).map(|j| b[j]);
+        let starts =
+            before.is_some_and(|c| c.is_ascii_whitespace() || c == b'/' || c == b'"' || c == b'\'');
+        let letters = b[i + 2..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        let mut k = i + 2 + letters;
+        while b.get(k).is_some_and(u8::is_ascii_whitespace) {
+            k += 1;
+        }
+        starts && letters > 0 && b.get(k) == Some(&b'=')
+    })
 }
 
 /// Reads and parses `paths`: valid entries and errors.

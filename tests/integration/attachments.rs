@@ -410,3 +410,54 @@ fn a_forged_md_attachment_never_becomes_an_entry() {
         );
     }
 }
+
+#[test]
+fn script_capable_attachments_are_published_as_text_only() {
+    let p = Projet::fixture("journal-exemple");
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("page.html");
+    fs::write(&page, "<script>alert('VOLE')</script>\n").unwrap();
+    let svg = dir.path().join("dessin.svg");
+    fs::write(
+        &svg,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert('VOLE')\"></svg>\n",
+    )
+    .unwrap();
+    p.journal()
+        .args(["note", "Deux fichiers actifs"])
+        .arg("--joindre")
+        .arg(&page)
+        .arg("--joindre")
+        .arg(&svg)
+        .env("JOURNAL_HORLOGE", "2026-11-25T12:00:00+01:00")
+        .run()
+        .expect_code(0);
+    p.journal().arg("check").run().expect_code(0);
+    p.journal().args(["build", "--strict"]).run().expect_code(0);
+    let id = entries(&p)
+        .into_iter()
+        .find(|e| e.front.titre == "Deux fichiers actifs")
+        .unwrap()
+        .id();
+    let mut as_text = 0;
+    for f in crate::support::walk(&p.html()) {
+        let name = f.to_string_lossy().into_owned();
+        if name.contains(&id) {
+            assert!(name.ends_with(".txt"), "servi comme page : {name}");
+            as_text += 1;
+        }
+    }
+    assert_eq!(
+        as_text, 2,
+        "les deux pièces jointes restent téléchargeables"
+    );
+    let day = fs::read_to_string(p.html().join("mois/2026-11/2026-11-25.html")).unwrap();
+    assert!(
+        day.contains(&format!("{id}/page.html.txt")),
+        "lien vers le texte"
+    );
+    assert!(
+        day.contains(&format!("{id}/dessin.svg.txt")),
+        "lien vers le texte"
+    );
+}
