@@ -461,3 +461,48 @@ fn script_capable_attachments_are_published_as_text_only() {
         "lien vers le texte"
     );
 }
+
+#[test]
+fn a_fifo_a_device_a_proc_file_or_a_symlink_is_refused_without_hanging() {
+    let p = Projet::empty();
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("tube");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    let target = dir.path().join("vrai.txt");
+    fs::write(&target, "texte\n").unwrap();
+    let link = dir.path().join("lien.txt");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let cases = [
+        (fifo.clone(), "fichier ordinaire"),
+        (std::path::PathBuf::from("/dev/null"), "fichier ordinaire"),
+        (std::path::PathBuf::from("/proc/self/environ"), "noyau"),
+        (link, "lien symbolique"),
+    ];
+    for (path, says) in cases {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let run = p
+            .journal()
+            .args(["note", "Pièce jointe spéciale"])
+            .arg("--joindre")
+            .arg(&path);
+        std::thread::spawn(move || {
+            let _ = tx.send(run.run());
+        });
+        let out = match rx.recv_timeout(std::time::Duration::from_secs(30)) {
+            Ok(out) => out,
+            Err(_) => {
+                // Unblock the reader before failing.
+                let _ = fs::OpenOptions::new().write(true).open(&fifo);
+                panic!(
+                    "journal note --joindre {} ne rend pas la main",
+                    path.display()
+                );
+            }
+        };
+        out.expect_code(2);
+        assert!(out.stderr.contains(says), "{}: {out}", path.display());
+        assert!(out.stderr.contains("aide :"), "{out}");
+        assert!(p.all_journal_files().is_empty(), "rien d'écrit : {out}");
+    }
+}
