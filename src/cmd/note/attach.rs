@@ -6,8 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
+use super::Context;
 use crate::error::{Error, Result};
-use crate::project::Project;
 
 /// One file to attach, read and checked.
 pub struct Prepared {
@@ -61,13 +61,18 @@ fn safe_name(path: &Path) -> String {
 }
 
 /// Reads and checks every file given to `--joindre`.
-pub fn prepare(project: &Project, paths: &[PathBuf], max: u64) -> Result<Vec<Prepared>> {
-    let secrets = std::fs::canonicalize(project.secrets_dir()).ok();
+pub fn prepare(ctx: &Context, paths: &[PathBuf], max: u64) -> Result<Vec<Prepared>> {
+    let secrets = std::fs::canonicalize(ctx.project.secrets_dir()).ok();
     let mut out: Vec<Prepared> = Vec::new();
     for path in paths {
         let bytes = read_regular(path, secrets.as_deref(), max)?;
         let bytes = match String::from_utf8(bytes) {
-            Ok(text) => crate::secrets::redact(&text).into_bytes(),
+            Ok(text) => super::mask_typed(
+                ctx,
+                &text,
+                &format!("la pièce jointe « {} »", path.display()),
+            )
+            .into_bytes(),
             Err(e) => e.into_bytes(),
         };
         let mut name = safe_name(path);

@@ -47,7 +47,8 @@ pub fn execute(ctx: &Context, id: &str, args: NoteArgs) -> Result<()> {
             .info("texte inchangé : aucune correction n'a été enregistrée");
         return Ok(());
     }
-    crate::secrets::register_dir(&ctx.project.secrets_dir());
+    super::register_known_secrets(&ctx.project);
+    let text = super::mask_typed(ctx, &text, "la note");
     let number = e.front.revisions.len() as u32 + 1;
     let fichier = format!("revisions/{}.{number}.txt", e.id());
     let kept = ctx.project.journal_dir().join(&fichier);
