@@ -95,13 +95,9 @@ impl Error {
             }
             _ => None,
         };
-        let kind = if source.kind() == std::io::ErrorKind::PermissionDenied {
-            Kind::Usage
-        } else {
-            Kind::Io
-        };
+        // Permission denied, disk full, read-only: all file I/O (exit 4).
         Error {
-            kind,
+            kind: Kind::Io,
             message: format!(
                 "{action} « {} » impossible : {}",
                 path.display(),
@@ -213,13 +209,13 @@ mod tests {
     }
 
     #[test]
-    fn permission_denied_is_a_usage_error_with_hint() {
+    fn permission_denied_is_a_file_error_with_hint() {
         let e = Error::io(
             "écriture de",
             Path::new("/x"),
             std::io::Error::from(std::io::ErrorKind::PermissionDenied),
         );
-        assert_eq!(e.code(), 2);
+        assert_eq!(e.code(), 4, "code documenté des erreurs de fichiers");
         assert!(e.message().contains("permission refusée"));
         assert!(e.hint().unwrap().contains("/x"));
     }

@@ -207,7 +207,9 @@ fn unwritable_journal_is_refused() {
         run = run.run_as(65534, 65534);
     }
     let out = run.run();
-    assert_usage_error(&out, "permission refusée");
+    out.expect_code(4);
+    assert!(out.stderr.contains("permission refusée"), "{out}");
+    assert!(out.stderr.contains("aide :"), "{out}");
     assert!(
         p.all_journal_files().is_empty(),
         "{:?}",

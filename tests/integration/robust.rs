@@ -157,3 +157,35 @@ fn container_name_taken_by_another_service_is_exit_2_before_anything() {
     assert_eq!(e.front.statut, Status::Failed);
     assert_eq!(step_status(&e, "preflight"), StepStatus::Failed);
 }
+
+#[test]
+fn a_closed_pipe_ends_list_quietly() {
+    let p = Projet::fixture("journal-exemple");
+    for i in 0..40 {
+        p.journal()
+            .args(["note", &format!("Note {i}"), "-q"])
+            .run()
+            .expect_code(0);
+    }
+    // `journal list | head -0`: the reader is gone before the first line.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_journal"))
+        .arg("--projet")
+        .arg(p.path())
+        .arg("list")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(status.code(), Some(0), "{stderr}");
+}
