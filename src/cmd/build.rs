@@ -65,7 +65,15 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
     };
     let (rendered, indexed, rendered_in) = done;
     let rendered_at = generated + rendered_in;
-    render::make_readable(&html)?;
+    // The whole book, its folder included, is readable by a web server,
+    // whatever the umask (077 on hardened hosts and some CI runners).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&book_dir, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| crate::error::Error::io("réglage des droits de", &book_dir, e))?;
+    }
+    render::make_readable(&book_dir)?;
     let seconds = |d: std::time::Duration| crate::french::decimal(d.as_secs_f64(), 2);
     ctx.out.detail(&format!(
         "durées : lecture et génération {} s, rendu {} s, index de recherche {} s",

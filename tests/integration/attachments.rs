@@ -506,3 +506,36 @@ fn a_fifo_a_device_a_proc_file_or_a_symlink_is_refused_without_hanging() {
         assert!(p.all_journal_files().is_empty(), "rien d'écrit : {out}");
     }
 }
+
+#[test]
+fn a_leftover_revision_file_does_not_block_a_correction() {
+    let p = Projet::empty();
+    p.journal()
+        .args(["note", "Première version"])
+        .run()
+        .expect_code(0);
+    let id = entries(&p).pop().unwrap().id();
+    // Left by a correction killed before it rewrote the note.
+    let revisions = p.journal_dir().join("revisions");
+    fs::create_dir_all(&revisions).unwrap();
+    fs::write(revisions.join(format!("{id}.1.txt")), "reliquat\n").unwrap();
+    p.journal()
+        .args(["note", "--corrige", &id, "Deuxième version"])
+        .run()
+        .expect_code(0);
+    let after = entries(&p).pop().unwrap();
+    assert!(after.body.contains("Deuxième version"));
+    let r = &after.front.revisions[0];
+    assert_eq!(r.fichier, format!("revisions/{id}.2.txt"));
+    assert!(
+        fs::read_to_string(p.journal_dir().join(&r.fichier))
+            .unwrap()
+            .contains("Première version")
+    );
+    assert_eq!(
+        fs::read_to_string(revisions.join(format!("{id}.1.txt"))).unwrap(),
+        "reliquat\n",
+        "rien n'est perdu"
+    );
+    p.journal().arg("check").run().expect_code(0);
+}

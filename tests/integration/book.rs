@@ -423,3 +423,35 @@ fn script_bearing_markdown_never_reaches_the_published_page() {
         "l'image reste : {note}"
     );
 }
+
+#[test]
+fn with_umask_077_the_book_is_still_readable_by_a_web_server() {
+    use std::os::unix::fs::PermissionsExt;
+    let p = Projet::fixture("journal-exemple");
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("umask 077 && exec \"$0\" --projet \"$1\" build --complet")
+        .arg(env!("CARGO_BIN_EXE_journal"))
+        .arg(p.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let book = p.path().join("book");
+    let mut all = walk(&book);
+    all.push(book.clone());
+    let mut dirs = vec![book.clone()];
+    for f in &all {
+        if let Some(parent) = f.parent().filter(|d| d.starts_with(&book)) {
+            dirs.push(parent.to_path_buf());
+        }
+    }
+    for d in dirs {
+        let mode = fs::metadata(&d).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o755, "{}", d.display());
+    }
+    for f in walk(&book) {
+        let mode = fs::metadata(&f).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644, "{}", f.display());
+    }
+}

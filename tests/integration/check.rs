@@ -233,3 +233,21 @@ fn a_symlink_to_the_secrets_is_reported_and_never_published() {
     p.journal().arg("build").run().expect_code(0);
     book_never_holds(&p, "MOT-DE-PASSE-SECRET-77");
 }
+
+#[test]
+fn a_conflict_marked_entry_is_reported_at_the_marker_line() {
+    let p = Projet::fixture("journal-exemple");
+    let name = "2026-11-27T090000-000-note-cf11cf.md";
+    std::fs::write(
+        p.journal_dir().join(name),
+        "---\ntype: note\ntitre: Fusion\nhorodatage: 2026-11-27T09:00:00+01:00\nstatut: consigné\n---\n\n# Fusion\n\n<<<<<<< HEAD\nPrometheus redémarré.\n=======\nPrometheus arrêté.\n>>>>>>> branche-camille\n",
+    )
+    .unwrap();
+    let out = p.journal().arg("check").run();
+    out.expect_code(1);
+    assert!(
+        out.stdout.lines().any(|l| l
+            .starts_with(&format!("journal/{name}:10: conflit de fusion non résolu"))),
+        "{out}"
+    );
+}

@@ -49,15 +49,30 @@ pub fn execute(ctx: &Context, id: &str, args: NoteArgs) -> Result<()> {
     }
     super::register_known_secrets(&ctx.project);
     let text = super::mask_typed(ctx, &text, "la note");
-    let number = e.front.revisions.len() as u32 + 1;
-    let fichier = format!("revisions/{}.{number}.txt", e.id());
-    let kept = ctx.project.journal_dir().join(&fichier);
-    let dir = kept.parent().expect("revisions/");
-    std::fs::create_dir_all(dir).map_err(|err| Error::io("création du dossier", dir, err))?;
+    let dir = ctx.project.journal_dir().join("revisions");
+    std::fs::create_dir_all(&dir).map_err(|err| Error::io("création du dossier", &dir, err))?;
     let previous =
         std::fs::read(&e.path).map_err(|err| Error::io("lecture de l'entrée", &e.path, err))?;
-    write_atomic(&kept, &previous, false)
-        .map_err(|err| Error::io("conservation de la version précédente dans", &kept, err))?;
+    // A file left by an interrupted correction is kept: the next free
+    // number is used.
+    let mut number = e.front.revisions.len() as u32 + 1;
+    let fichier = loop {
+        let fichier = format!("revisions/{}.{number}.txt", e.id());
+        let kept = ctx.project.journal_dir().join(&fichier);
+        match write_atomic(&kept, &previous, false) {
+            Ok(()) => break fichier,
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists && number < 10_000 => {
+                number += 1;
+            }
+            Err(err) => {
+                return Err(Error::io(
+                    "conservation de la version précédente dans",
+                    &kept,
+                    err,
+                ));
+            }
+        }
+    };
     let mut front = e.front.clone();
     if let Some(t) = args
         .titre
@@ -71,7 +86,7 @@ pub fn execute(ctx: &Context, id: &str, args: NoteArgs) -> Result<()> {
         front.titre = super::first_line_title(&text);
     }
     front.revisions.push(Revision {
-        numero: number,
+        numero: e.front.revisions.len() as u32 + 1,
         corrigee_le: now(),
         par: crate::cmd::origin(&ctx.project, args.auteur.clone(), false).auteur,
         fichier,
