@@ -4,13 +4,14 @@
 //! page. Problems found by the check are warnings, or errors (exit 1,
 //! nothing rendered) with `--strict`.
 //!
-//! It never modifies `journal/`.
+//! One build at a time: a second build of the same project waits for the
+//! first (lock `book/.construction.verrou`). It never modifies `journal/`.
 
 use super::Context;
 use super::check::{known_parts, plural, report_failure};
 use crate::book::{self, render, search};
 use crate::cli::{BuildArgs, CheckFormat};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::templates::Templates;
 
 /// Renders the books, then indexes them; returns what was done and how
@@ -27,10 +28,41 @@ fn render_and_index(
     Ok((rendered, indexed, rendered_in))
 }
 
+/// The lock file that keeps two builds of a project from writing `book/`
+/// at the same time.
+pub const LOCK: &str = ".construction.verrou";
+
+/// Takes the book's lock (`book/.construction.verrou`), waiting for another
+/// build of the same project to finish; released when the returned file is
+/// dropped (or the process dies).
+fn lock_book(ctx: &Context, book_dir: &std::path::Path) -> Result<std::fs::File> {
+    std::fs::create_dir_all(book_dir).map_err(|e| Error::io("création du dossier", book_dir, e))?;
+    let path = book_dir.join(LOCK);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io("ouverture du verrou", &path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            ctx.out
+                .info("un autre « journal build » construit déjà ce livre : attente de sa fin…");
+            file.lock()
+                .map_err(|e| Error::io("verrouillage de", &path, e))?;
+            Ok(file)
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io("verrouillage de", &path, e)),
+    }
+}
+
 /// Runs `journal build`.
 pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
     let started = std::time::Instant::now();
     let project = &ctx.project;
+    // One build at a time writes `book/`: a second one waits.
+    let _lock = lock_book(ctx, &project.book_dir())?;
     let (mut input, errors) = book::load(&project.journal_dir())?;
     input.parts = known_parts();
     let templates = Templates::new(Some(&project.templates_dir()));

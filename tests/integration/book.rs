@@ -436,7 +436,11 @@ fn with_umask_077_the_book_is_still_readable_by_a_web_server() {
         .env("NO_COLOR", "1")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let book = p.path().join("book");
     let mut all = walk(&book);
     all.push(book.clone());
@@ -454,4 +458,49 @@ fn with_umask_077_the_book_is_still_readable_by_a_web_server() {
         let mode = fs::metadata(&f).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o644, "{}", f.display());
     }
+}
+
+#[test]
+fn two_concurrent_full_builds_take_turns_and_leave_a_whole_book() {
+    let p = Projet::fixture("journal-exemple");
+    let book = p.path().join("book");
+    fs::create_dir_all(&book).unwrap();
+    // A build already in progress (this test holds its lock).
+    let lock = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(book.join(".construction.verrou"))
+        .unwrap();
+    lock.lock().unwrap();
+    let a = p.journal().args(["build", "--complet"]).spawn();
+    let b = p.journal().args(["build", "--complet"]).spawn();
+    std::thread::sleep(Duration::from_millis(800));
+    drop(lock);
+    for out in [a.wait(), b.wait()] {
+        out.expect_code(0);
+        assert!(out.stderr.contains("attente de sa fin"), "{out}");
+    }
+    let pages: Vec<PathBuf> = walk(&p.html())
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|x| x == "html"))
+        .collect();
+    assert!(pages.len() > 5);
+    for f in pages {
+        assert!(fs::metadata(&f).unwrap().len() > 0, "{} vide", f.display());
+    }
+}
+
+#[test]
+fn an_emptied_page_is_repaired_by_the_next_plain_build() {
+    let p = Projet::fixture("journal-exemple");
+    build(&p);
+    let month_page = p.path().join("book/mois/2026-11/html/2026-11-24.html");
+    let published = p.html().join(DAY);
+    let before = fs::read(&published).unwrap();
+    // Killed or out of space while writing: an empty page in both places.
+    fs::write(&month_page, "").unwrap();
+    build(&p);
+    assert_eq!(fs::read(&published).unwrap(), before);
+    assert_eq!(fs::read(&month_page).unwrap(), before);
 }

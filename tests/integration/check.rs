@@ -246,8 +246,9 @@ fn a_conflict_marked_entry_is_reported_at_the_marker_line() {
     let out = p.journal().arg("check").run();
     out.expect_code(1);
     assert!(
-        out.stdout.lines().any(|l| l
-            .starts_with(&format!("journal/{name}:10: conflit de fusion non résolu"))),
+        out.stdout
+            .lines()
+            .any(|l| l.starts_with(&format!("journal/{name}:10: conflit de fusion non résolu"))),
         "{out}"
     );
 }
