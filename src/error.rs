@@ -93,6 +93,14 @@ impl Error {
             std::io::ErrorKind::NotFound => {
                 Some("vérifiez le chemin, ou l'option --projet".to_string())
             }
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => Some(format!(
+                "libérez de la place sur le disque de « {} » (df -h), puis relancez la commande",
+                path.display()
+            )),
+            std::io::ErrorKind::ReadOnlyFilesystem => Some(format!(
+                "« {} » est sur un système de fichiers en lecture seule : choisissez un autre dossier, ou remontez-le en écriture",
+                path.display()
+            )),
             _ => None,
         };
         // Permission denied, disk full, read-only: all file I/O (exit 4).

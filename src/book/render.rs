@@ -317,6 +317,15 @@ fn render_html(dir: &Path, month: Option<&str>) -> Result<()> {
     })?;
     md.with_preprocessor(StripFrontMatter);
     md.build().map_err(|e| {
+        let io = e.chain().find_map(|c| c.downcast_ref::<std::io::Error>());
+        if let Some(io) = io.filter(|io| io.kind() != std::io::ErrorKind::Other) {
+            let io = io
+                .raw_os_error()
+                .map_or_else(|| std::io::Error::from(io.kind()), std::io::Error::from_raw_os_error);
+            return Error::io("rendu HTML du livre dans", dir, io).with_hint(
+                "libérez de la place ou corrigez les droits du dossier book/, puis relancez « journal build »",
+            );
+        }
         Error::failed(format!("rendu HTML du livre impossible : {}", chain(&e)))
             .with_hint("lancez « journal check », puis « journal build -v » pour plus de détails")
     })

@@ -24,7 +24,9 @@ fn render_and_index(
     let started = std::time::Instant::now();
     let rendered = render::render_all(book_dir, sources, full)?;
     let rendered_in = started.elapsed();
-    let indexed = search::index_site(book_dir, full, &rendered.fingerprints)?;
+    let indexed = without_panic(book_dir, || {
+        search::index_site(book_dir, full, &rendered.fingerprints)
+    })?;
     Ok((rendered, indexed, rendered_in))
 }
 
@@ -54,6 +56,54 @@ fn lock_book(ctx: &Context, book_dir: &std::path::Path) -> Result<std::fs::File>
             Ok(file)
         }
         Err(std::fs::TryLockError::Error(e)) => Err(Error::io("verrouillage de", &path, e)),
+    }
+}
+
+/// Runs `index` (Pagefind), turning a panic of the library (it unwraps its
+/// writes: a full disk panics) into a French error: exit 4 when the disk is
+/// full or the folder unwritable, 1 otherwise. The panic message is kept
+/// for the error, never printed raw.
+fn without_panic<T>(book_dir: &std::path::Path, index: impl FnOnce() -> Result<T>) -> Result<T> {
+    use std::sync::{Arc, Mutex};
+    let caught: Arc<Mutex<String>> = Arc::default();
+    let previous = std::panic::take_hook();
+    let sink = Arc::clone(&caught);
+    std::panic::set_hook(Box::new(move |info| {
+        let text = info
+            .payload()
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| info.payload().downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        *sink.lock().unwrap_or_else(|p| p.into_inner()) = text;
+    }));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(index));
+    std::panic::set_hook(previous);
+    match result {
+        Ok(r) => r,
+        Err(_) => {
+            let text = caught.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            let dir = book_dir.join(render::HTML_DIR);
+            // ENOSPC, EACCES, EROFS, EDQUOT.
+            let code = [28, 13, 30, 122].into_iter().find(|c| {
+                text.contains(&format!("os error {c})"))
+                    || text.contains(&format!("Os {{ code: {c},"))
+            });
+            Err(match code {
+                Some(code) => Error::io(
+                    "écriture de l'index de recherche dans",
+                    &dir,
+                    std::io::Error::from_raw_os_error(code),
+                )
+                .with_hint(
+                    "libérez de la place ou corrigez les droits du dossier book/, puis relancez « journal build » (les pages déjà rendues sont reprises)",
+                ),
+                None => Error::failed(format!(
+                    "l'index de recherche (Pagefind) a échoué : {text}"
+                ))
+                .with_hint("relancez « journal build --complet » ; si l'échec persiste, signalez-le"),
+            })
+        }
     }
 }
 
