@@ -176,6 +176,7 @@ pub fn load(journal_dir: &Path) -> Result<(Input, Vec<EntryError>)> {
         docs.insert(id, text);
     }
     errors.extend(refused);
+    errors.extend(leftovers(journal_dir, &entries));
     let images = assets_of(journal_dir, &entries, &mut errors)?;
     let doc_images = list_files(&docs_dir, "svg")?;
     let script_capable = images
@@ -238,6 +239,50 @@ fn assets_of(
     }
     out.sort();
     Ok(out)
+}
+
+/// What a command killed (`kill -9`, power cut) may leave in `journal/`
+/// that `git add -A` would commit: hidden temporary files (`.tmp-…`,
+/// `.ecriture-…`) and attachment folders whose entry was never written.
+/// Reported, never removed (reading never deletes anything).
+fn leftovers(journal_dir: &Path, entries: &[SourceEntry]) -> Vec<EntryError> {
+    let mut out = Vec::new();
+    let temp = |dir: &Path, out: &mut Vec<EntryError>| {
+        let Ok(rd) = fs::read_dir(dir) else { return };
+        for d in rd.flatten() {
+            let name = d.file_name().to_string_lossy().into_owned();
+            if name.starts_with(".tmp-") || name.starts_with(".ecriture-") {
+                out.push(EntryError {
+                    path: d.path(),
+                    line: 1,
+                    reason: "fichier temporaire laissé par une commande interrompue ; aide : supprimez-le (rm) avant « git add », il ne contient rien que le journal n'ait déjà".into(),
+                });
+            }
+        }
+    };
+    temp(journal_dir, &mut out);
+    let attachments = journal_dir.join(crate::store::paths::ATTACHMENTS_DIR);
+    if let Ok(rd) = fs::read_dir(&attachments) {
+        let ids: std::collections::HashSet<String> =
+            entries.iter().map(|se| se.entry.id()).collect();
+        for d in rd.flatten() {
+            let id = d.file_name().to_string_lossy().into_owned();
+            temp(&d.path(), &mut out);
+            if d.file_type().is_ok_and(|t| t.is_dir())
+                && !ids.contains(&id)
+                && !journal_dir.join(format!("{id}.md")).exists()
+            {
+                out.push(EntryError {
+                    path: d.path(),
+                    line: 1,
+                    reason: format!(
+                        "pièces jointes sans entrée (« {id}.md » n'a jamais été écrite : commande interrompue) ; aide : supprimez ce dossier, ou joignez ces fichiers à une nouvelle note"
+                    ),
+                });
+            }
+        }
+    }
+    out
 }
 
 /// Extensions of files a browser may run script from when served as a page.

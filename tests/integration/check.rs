@@ -252,3 +252,29 @@ fn a_conflict_marked_entry_is_reported_at_the_marker_line() {
         "{out}"
     );
 }
+
+#[test]
+fn what_a_killed_note_leaves_is_reported_by_check() {
+    let p = Projet::fixture("journal-exemple");
+    // `kill -9` between the attachment and the entry, and during a write.
+    let orphan = p
+        .journal_dir()
+        .join("pieces-jointes/2026-11-27T090000-000-note-0rph4n");
+    std::fs::create_dir_all(&orphan).unwrap();
+    std::fs::write(orphan.join("capture.png"), "png").unwrap();
+    std::fs::write(p.journal_dir().join(".tmp-Ab12Cd"), "---\n").unwrap();
+    let out = p.journal().arg("check").run();
+    out.expect_code(1);
+    assert!(
+        out.stdout
+            .contains("journal/pieces-jointes/2026-11-27T090000-000-note-0rph4n:1: pièces jointes sans entrée"),
+        "{out}"
+    );
+    assert!(
+        out.stdout
+            .contains("journal/.tmp-Ab12Cd:1: fichier temporaire laissé par une commande interrompue"),
+        "{out}"
+    );
+    // Reported, never deleted.
+    assert!(orphan.join("capture.png").exists());
+}
