@@ -55,17 +55,6 @@ pub fn strip_controls(text: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn control_sequences_are_removed() {
-        let text = "a\u{1b}[31mrouge\u{1b}[0m\u{1b}]0;titre\u{7}\u{1b}]8;;http://x\u{1b}\\lien\u{1b}]8;;\u{1b}\\\tfin\u{9b}2J\u{7}\n";
-        assert_eq!(strip_controls(text), "arougelien\tfin2J\n");
-    }
-}
-
 /// The entry whose id is `id`, or the only one starting with it.
 pub fn find<'a>(entries: &'a [Entry], id: &str) -> Result<&'a Entry> {
     let id = id.trim().trim_end_matches(".md");
@@ -102,5 +91,16 @@ pub fn find<'a>(entries: &'a [Entry], id: &str) -> Result<&'a Entry> {
             ))
             .with_hint("donnez un début d'identifiant plus long, ou l'identifiant entier"))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_sequences_are_removed() {
+        let text = "a\u{1b}[31mrouge\u{1b}[0m\u{1b}]0;titre\u{7}\u{1b}]8;;http://x\u{1b}\\lien\u{1b}]8;;\u{1b}\\\tfin\u{9b}2J\u{7}\n";
+        assert_eq!(strip_controls(text), "arougelien\tfin2J\n");
     }
 }

@@ -266,13 +266,15 @@ fn what_a_killed_note_leaves_is_reported_by_check() {
     let out = p.journal().arg("check").run();
     out.expect_code(1);
     assert!(
-        out.stdout
-            .contains("journal/pieces-jointes/2026-11-27T090000-000-note-0rph4n:1: pièces jointes sans entrée"),
+        out.stdout.contains(
+            "journal/pieces-jointes/2026-11-27T090000-000-note-0rph4n:1: pièces jointes sans entrée"
+        ),
         "{out}"
     );
     assert!(
-        out.stdout
-            .contains("journal/.tmp-Ab12Cd:1: fichier temporaire laissé par une commande interrompue"),
+        out.stdout.contains(
+            "journal/.tmp-Ab12Cd:1: fichier temporaire laissé par une commande interrompue"
+        ),
         "{out}"
     );
     // Reported, never deleted.
