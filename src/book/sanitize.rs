@@ -122,20 +122,21 @@ fn cleaner() -> &'static ammonia::Builder<'static> {
 
 /// `text` with its raw HTML and its links made harmless; same lines.
 pub fn sanitize(text: &str) -> String {
-    let mut current = once(text);
+    let Some(mut current) = once(text) else {
+        return text.to_string();
+    };
     for _ in 0..8 {
-        let next = once(&current);
-        if next == current {
-            return current;
+        match once(&current) {
+            Some(next) if next != current => current = next,
+            _ => return current,
         }
-        current = next;
     }
     // Never converges (should not happen): no markup at all.
     current.replace('<', "&lt;")
 }
 
-/// One pass over the Markdown.
-fn once(text: &str) -> String {
+/// One pass over the Markdown: `None` when there was nothing to change.
+fn once(text: &str) -> Option<String> {
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();
     let mut in_block: Option<usize> = None;
     for (event, range) in Parser::new_ext(text, mdbook_options()).into_offset_iter() {
@@ -163,7 +164,7 @@ fn once(text: &str) -> String {
         }
     }
     if edits.is_empty() {
-        return text.to_string();
+        return None;
     }
     edits.sort_by_key(|(r, _)| r.start);
     let mut out = String::with_capacity(text.len());
@@ -177,7 +178,7 @@ fn once(text: &str) -> String {
         at = r.end;
     }
     out.push_str(&text[at..]);
-    out
+    Some(out)
 }
 
 /// Whether a link's destination may stay: relative, fragment, or an
