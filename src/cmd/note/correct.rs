@@ -80,7 +80,7 @@ pub fn execute(ctx: &Context, id: &str, args: NoteArgs) -> Result<()> {
         .map(str::trim)
         .filter(|t| !t.is_empty())
     {
-        front.titre = t.to_string();
+        front.titre = super::mask_typed(ctx, t, "le titre");
     } else if front.titre == super::first_line_title(&old_text) {
         // The title was the text's first line: it follows the text.
         front.titre = super::first_line_title(&text);
