@@ -103,15 +103,19 @@ impl Error {
             std::io::ErrorKind::NotFound => {
                 Some("vérifiez le chemin, ou l'option --projet".to_string())
             }
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => Some(format!(
+                "libérez de la place sur le disque de « {} » (df -h), puis relancez la commande",
+                path.display()
+            )),
+            std::io::ErrorKind::ReadOnlyFilesystem => Some(format!(
+                "« {} » est sur un système de fichiers en lecture seule : choisissez un autre dossier, ou remontez-le en écriture",
+                path.display()
+            )),
             _ => None,
         };
-        let kind = if source.kind() == std::io::ErrorKind::PermissionDenied {
-            Kind::Usage
-        } else {
-            Kind::Io
-        };
+        // Permission denied, disk full, read-only: all file I/O (exit 4).
         Error {
-            kind,
+            kind: Kind::Io,
             message: format!(
                 "{action} « {} » impossible : {}",
                 path.display(),
@@ -229,13 +233,13 @@ mod tests {
     }
 
     #[test]
-    fn permission_denied_is_a_usage_error_with_hint() {
+    fn permission_denied_is_a_file_error_with_hint() {
         let e = Error::io(
             "écriture de",
             Path::new("/x"),
             std::io::Error::from(std::io::ErrorKind::PermissionDenied),
         );
-        assert_eq!(e.code(), 2);
+        assert_eq!(e.code(), 4, "code documenté des erreurs de fichiers");
         assert!(e.message().contains("permission refusée"));
         assert!(e.hint().unwrap().contains("/x"));
     }

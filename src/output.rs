@@ -15,6 +15,27 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::error::Error;
 use crate::secrets::redact;
 
+// Writes that never panic: a closed pipe (`journal list | head -1`) or a
+// closed terminal ends the output quietly, the command itself goes on.
+macro_rules! println {
+    ($($a:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($a)*);
+    }};
+}
+macro_rules! print {
+    ($($a:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($a)*);
+    }};
+}
+macro_rules! eprintln {
+    ($($a:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($a)*);
+    }};
+}
+
 /// When to use colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {

@@ -98,26 +98,113 @@ pub fn redact(text: &str) -> String {
     out
 }
 
+/// A uniform random index below `n`, from the operating system's CSPRNG
+/// (rejection sampling: no modulo bias).
+fn os_index(n: usize) -> usize {
+    debug_assert!(n > 0 && n <= 256);
+    let limit = 256 - 256 % n;
+    loop {
+        let mut b = [0u8; 1];
+        getrandom::fill(&mut b).expect("générateur aléatoire du système indisponible");
+        if (b[0] as usize) < limit {
+            return b[0] as usize % n;
+        }
+    }
+}
+
 /// A new random password: 24 characters from letters, digits and a few
-/// symbols, at least one of each class (satisfies Grafana's optional policy).
+/// symbols, at least one of each class (satisfies Grafana's optional
+/// policy), drawn from the operating system's CSPRNG (`getrandom`).
 pub fn generate_password() -> Secret {
     const LOWER: &[u8] = b"abcdefghijkmnopqrstuvwxyz";
     const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
     const DIGIT: &[u8] = b"23456789";
     const SYMBOL: &[u8] = b"-_.+";
-    let mut rng = fastrand::Rng::new();
     let all: Vec<u8> = [LOWER, UPPER, DIGIT, SYMBOL].concat();
     let mut chars: Vec<u8> = vec![
-        LOWER[rng.usize(..LOWER.len())],
-        UPPER[rng.usize(..UPPER.len())],
-        DIGIT[rng.usize(..DIGIT.len())],
-        SYMBOL[rng.usize(..SYMBOL.len())],
+        LOWER[os_index(LOWER.len())],
+        UPPER[os_index(UPPER.len())],
+        DIGIT[os_index(DIGIT.len())],
+        SYMBOL[os_index(SYMBOL.len())],
     ];
     while chars.len() < 24 {
-        chars.push(all[rng.usize(..all.len())]);
+        chars.push(all[os_index(all.len())]);
     }
-    rng.shuffle(&mut chars);
+    // Fisher-Yates, with the same generator.
+    for i in (1..chars.len()).rev() {
+        chars.swap(i, os_index(i + 1));
+    }
     Secret::new(String::from_utf8(chars).expect("ASCII"))
+}
+
+/// The well-known shapes of secrets people paste into notes, with the
+/// French name of each; see [`mask_typed`].
+fn token_shapes() -> &'static [(regex::Regex, &'static str)] {
+    static SHAPES: std::sync::OnceLock<Vec<(regex::Regex, &'static str)>> =
+        std::sync::OnceLock::new();
+    SHAPES.get_or_init(|| {
+        let r = |p: &str| regex::Regex::new(p).expect("motif valide");
+        vec![
+            (
+                r(r"(?s)-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----.*?(-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|\z)"),
+                "clé privée",
+            ),
+            (
+                r(r"\b(glpat|glptt|gldt|glrt|glsoat|glcbt|glft|glimt|glagent)-[A-Za-z0-9_\-]{20,}"),
+                "jeton GitLab",
+            ),
+            (
+                r(r"\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})"),
+                "jeton GitHub",
+            ),
+            (
+                r(r"\b(glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/=_\-]{32,}|eyJrIjoi[A-Za-z0-9+/=]{20,})"),
+                "jeton Grafana",
+            ),
+            (
+                r(r"(?i)\b(authorization\s*:\s*(bearer|basic|token)\s+)(?P<v>[^\s\x22']+)"),
+                "en-tête Authorization",
+            ),
+            (
+                r(r"(?im)^([\s>*\-]*(export\s+)?[\x22']?[A-Za-z0-9_.\-]*(password|passwd|pwd|secret|token|api_?key|mot_de_passe)[\x22']?\s*[:=]\s*)(?P<v>[\x22']?[^\s\x22'$<•][^\s\x22']*[\x22']?)\s*$"),
+                "ligne « mot de passe : valeur »",
+            ),
+        ]
+    })
+}
+
+/// `text` with the secrets people type masked: the registered values (see
+/// [`redact`]) and the well-known shapes of tokens (GitLab, GitHub,
+/// Grafana), `Authorization:` headers, private key blocks and
+/// `password: valeur` lines. Lines are kept (a masked key block keeps its
+/// line count). Also returns the names of the shapes found, for a warning.
+pub fn mask_typed(text: &str) -> (String, Vec<&'static str>) {
+    let mut out = redact(text);
+    let mut found = Vec::new();
+    for (re, name) in token_shapes() {
+        if !re.is_match(&out) {
+            continue;
+        }
+        found.push(*name);
+        out = re
+            .replace_all(&out, |c: &regex::Captures| {
+                let whole = c.get(0).expect("correspondance");
+                // Only the value of a header or a `clé : valeur` line.
+                let masked = c.name("v").unwrap_or(whole);
+                let start = masked.start() - whole.start();
+                let end = masked.end() - whole.start();
+                let w = whole.as_str();
+                let newlines = w[start..end].matches('\n').count();
+                format!(
+                    "{}{MASK}{}{}",
+                    &w[..start],
+                    "\n".repeat(newlines),
+                    &w[end..]
+                )
+            })
+            .into_owned();
+    }
+    (out, found)
 }
 
 #[cfg(test)]
@@ -140,6 +227,33 @@ mod tests {
         assert!(v.chars().any(|c| c.is_ascii_uppercase()));
         assert!(v.chars().any(|c| c.is_ascii_digit()));
         assert_eq!(redact(v), MASK);
+    }
+
+    #[test]
+    fn typed_tokens_are_masked_whatever_their_shape() {
+        let text = "jeton glpat-AbCdEfGhIjKlMnOpQrSt12 ici\n\
+            gh ghp_0123456789abcdefghijABCDEFGHIJ012345\n\
+            curl -H 'Authorization: Bearer eyJhbGciOi.abc.def' http://x\n\
+            grafana glsa_0123456789abcdefghijABCDEFGHIJ01_0a1b2c3d\n\
+            password: Tr0ub4dor&3\n\
+            -----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE=\n-----END OPENSSH PRIVATE KEY-----\n\
+            Le mot de passe a été changé ce matin.\n";
+        let (got, found) = mask_typed(text);
+        for leak in [
+            "glpat-AbCd",
+            "ghp_0123",
+            "eyJhbGciOi",
+            "glsa_0123",
+            "Tr0ub4dor",
+            "b3BlbnNzaC1rZXktdjE",
+        ] {
+            assert!(!got.contains(leak), "{leak} en clair :\n{got}");
+        }
+        assert!(got.contains("Authorization: Bearer ••••••••"), "{got}");
+        assert!(got.contains("password: ••••••••"), "{got}");
+        assert!(got.contains("Le mot de passe a été changé ce matin."));
+        assert_eq!(got.lines().count(), text.lines().count(), "{got}");
+        assert_eq!(found.len(), 6, "{found:?}");
     }
 
     #[test]

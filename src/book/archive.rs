@@ -132,6 +132,11 @@ fn day_page(
     sources: &mut Sources,
 ) -> Result<()> {
     let dir = month_dir(&super::model::month_key(date));
+    let withheld: std::collections::BTreeSet<String> = input
+        .script_capable
+        .iter()
+        .map(|n| format!("{}/{n}", super::ENTRIES_DIR))
+        .collect();
     let idx = &model.days[&date];
     let sections: Vec<Section> = idx
         .iter()
@@ -143,6 +148,7 @@ fn day_page(
                 anchor: &id,
                 page_dir: &dir,
                 permalinks: &model.permalinks,
+                withheld: &withheld,
             };
             Section {
                 entree: model.views[i].clone(),

@@ -163,6 +163,9 @@ fn check_link(
         if target.is_empty() || target.ends_with('/') {
             target.push_str("index.md");
         }
+        if sources.withheld.contains(&target) {
+            return None; // published as text (`<chemin>.txt`)
+        }
         if let Some(stem) = target.strip_suffix(".html") {
             if GENERATED_PAGES.contains(&target.as_str()) {
                 return None;

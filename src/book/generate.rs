@@ -139,22 +139,28 @@ fn copy_journal_files(input: &Input, sources: &mut Sources) {
     }
     for (id, text) in &input.docs {
         let rel = format!("{ENTRIES_DIR}/{DOCS_DIR}/{id}.md");
-        sources.files.insert(rel.clone(), text.clone());
+        sources
+            .files
+            .insert(rel.clone(), super::sanitize::sanitize(text));
         sources
             .origins
             .insert(rel, format!("journal/{DOCS_DIR}/{id}.md"));
     }
-    for name in &input.images {
-        sources.assets.insert(
-            format!("{ENTRIES_DIR}/{name}"),
-            input.journal_dir.join(name),
-        );
-    }
-    for name in &input.doc_images {
-        sources.assets.insert(
-            format!("{ENTRIES_DIR}/{DOCS_DIR}/{name}"),
-            input.journal_dir.join(DOCS_DIR).join(name),
-        );
+    let files = input
+        .images
+        .iter()
+        .cloned()
+        .chain(input.doc_images.iter().map(|n| format!("{DOCS_DIR}/{n}")));
+    for name in files {
+        let site = format!("{ENTRIES_DIR}/{name}");
+        let from = input.journal_dir.join(&name);
+        if input.script_capable.contains(&name) {
+            // Served as text, never as a page of the book's origin.
+            sources.assets.insert(format!("{site}.txt"), from);
+            sources.withheld.insert(site);
+        } else {
+            sources.assets.insert(site, from);
+        }
     }
 }
 

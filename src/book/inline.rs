@@ -8,6 +8,7 @@
 //! - its links rebased: `#id` to the prefixed id, links to other entries to
 //!   their permalinks, other relative links (documentation, images) from
 //!   `entrees/` to the day page's folder;
+//! - its raw HTML and links made harmless first ([`super::sanitize`]);
 //! - the reader fixes: status emoji turned into text badges, empty headers
 //!   of key/value tables named, non-breaking spaces between numbers and
 //!   units.
@@ -39,10 +40,15 @@ pub struct Context<'a> {
     pub page_dir: &'a str,
     /// Entry id → (day page, anchor), for links between entries.
     pub permalinks: &'a HashMap<String, (String, String)>,
+    /// Site paths of files published as text only (`<chemin>.txt`), see
+    /// [`super::Sources::withheld`].
+    pub withheld: &'a std::collections::BTreeSet<String>,
 }
 
 /// The body (front matter already removed) as a section of a day page.
 pub fn inline_entry(body: &str, ctx: &Context) -> String {
+    let sanitized = super::sanitize::sanitize(body);
+    let body = sanitized.as_str();
     let (headings, links) = scan(body);
     let first_h1 = headings
         .first()
@@ -208,6 +214,9 @@ fn rebase(dest: &str, ctx: &Context, local: &HashSet<&str>, h1: Option<&str>) ->
         return Some(format!("{day}#{frag}"));
     }
     let mut out = format!("{up}{target}");
+    if ctx.withheld.contains(&target) {
+        out.push_str(".txt");
+    }
     if let Some(q) = query {
         out.push('?');
         out.push_str(q);
@@ -221,7 +230,7 @@ fn rebase(dest: &str, ctx: &Context, local: &HashSet<&str>, h1: Option<&str>) ->
 
 /// The byte span of the destination of an inline link or image whose whole
 /// text is at `range`; `None` for reference links and autolinks.
-fn raw_dest_span(text: &str, range: Range<usize>) -> Option<Range<usize>> {
+pub(crate) fn raw_dest_span(text: &str, range: Range<usize>) -> Option<Range<usize>> {
     let slice = &text[range.clone()];
     if !slice.ends_with(')') {
         return None;
@@ -367,6 +376,7 @@ mod tests {
             anchor: "2026-11-24T213005-123-execution-ab12cd",
             page_dir: "mois/2026-11",
             permalinks,
+            withheld: Box::leak(Box::default()),
         }
     }
 

@@ -191,6 +191,7 @@ pub fn render_all(book_dir: &Path, sources: &Sources, full: bool) -> Result<Rend
         fingerprints.insert(key.to_string(), hash.clone());
         let up_to_date = !full
             && dir.join(HTML_DIR).join("index.html").is_file()
+            && pages_intact(&dir.join(HTML_DIR))
             && fs::read_to_string(dir.join(FINGERPRINT)).is_ok_and(|h| h == hash);
         if !up_to_date {
             todo.push((dir, key.to_string(), files, hash));
@@ -316,6 +317,15 @@ fn render_html(dir: &Path, month: Option<&str>) -> Result<()> {
     })?;
     md.with_preprocessor(StripFrontMatter);
     md.build().map_err(|e| {
+        let io = e.chain().find_map(|c| c.downcast_ref::<std::io::Error>());
+        if let Some(io) = io.filter(|io| io.kind() != std::io::ErrorKind::Other) {
+            let io = io
+                .raw_os_error()
+                .map_or_else(|| std::io::Error::from(io.kind()), std::io::Error::from_raw_os_error);
+            return Error::io("rendu HTML du livre dans", dir, io).with_hint(
+                "libérez de la place ou corrigez les droits du dossier book/, puis relancez « journal build »",
+            );
+        }
         Error::failed(format!("rendu HTML du livre impossible : {}", chain(&e)))
             .with_hint("lancez « journal check », puis « journal build -v » pour plus de détails")
     })
@@ -352,10 +362,7 @@ fn copy_rendered(from: &Path, to: &Path) -> Result<()> {
         }
         let keep = (name.ends_with(".html") && name != "print.html") || name == "toc.js";
         if keep {
-            let target = to.join(&name);
-            if fs::hard_link(&path, &target).is_err() {
-                fs::copy(&path, &target).map_err(|e| Error::io("copie de", &path, e))?;
-            }
+            link_or_copy(&path, &to.join(&name))?;
         }
     }
     Ok(())
@@ -370,11 +377,41 @@ pub fn copy_tree(from: &Path, to: &Path) -> Result<()> {
         let target = to.join(d.file_name());
         if path.is_dir() {
             copy_tree(&path, &target)?;
-        } else if fs::hard_link(&path, &target).is_err() {
-            fs::copy(&path, &target).map_err(|e| Error::io("copie de", &path, e))?;
+        } else {
+            link_or_copy(&path, &target)?;
         }
     }
     Ok(())
+}
+
+/// Puts `from` at `to`: a new hard link, else a copy written beside `to`
+/// then renamed. The old `to` is unlinked first, never opened for writing:
+/// when it is a hard link of `from` (the previous build's), copying onto it
+/// would truncate both.
+fn link_or_copy(from: &Path, to: &Path) -> Result<()> {
+    match fs::remove_file(to) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io("remplacement de", to, e)),
+    }
+    if fs::hard_link(from, to).is_ok() {
+        return Ok(());
+    }
+    let bytes = fs::read(from).map_err(|e| Error::io("lecture de", from, e))?;
+    crate::store::write_atomic(to, &bytes, true).map_err(|e| Error::io("copie de", from, e))
+}
+
+/// Whether every page of a rendered book is there and not empty (a build
+/// killed or out of space may have left one empty or half-written: the
+/// month is then rendered again).
+fn pages_intact(html: &Path) -> bool {
+    let Ok(rd) = fs::read_dir(html) else {
+        return false;
+    };
+    rd.filter_map(|d| d.ok()).all(|d| {
+        let name = d.file_name();
+        !name.to_string_lossy().ends_with(".html") || d.metadata().is_ok_and(|m| m.len() > 0)
+    })
 }
 
 fn ensure_parent(path: &Path, made: &mut std::collections::HashSet<PathBuf>) -> Result<()> {
@@ -393,6 +430,13 @@ fn create_dir(dir: &Path) -> Result<()> {
 /// Writes a file readable by all (mode 0644 on Unix, whatever the umask
 /// says about others' read access).
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    // Unlinked first: a hard link (or symbolic link) left at `path` is never
+    // written through, so no other file is ever truncated.
+    match fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io("remplacement de", path, e)),
+    }
     fs::write(path, bytes).map_err(|e| Error::io("écriture de", path, e))?;
     #[cfg(unix)]
     {

@@ -9,13 +9,14 @@
 //! content), it says so and stops before reading the journal; `--complet`
 //! always rebuilds.
 //!
-//! It never modifies `journal/`.
+//! One build at a time: a second build of the same project waits for the
+//! first (lock `book/.construction.verrou`). It never modifies `journal/`.
 
 use super::Context;
 use super::check::{known_parts, plural, report_failure};
 use crate::book::{self, manifest, render, search};
 use crate::cli::{BuildArgs, CheckFormat};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::templates::Templates;
 
 /// Renders the books, then indexes them; returns what was done and how
@@ -28,14 +29,95 @@ fn render_and_index(
     let started = std::time::Instant::now();
     let rendered = render::render_all(book_dir, sources, full)?;
     let rendered_in = started.elapsed();
-    let indexed = search::index_site(book_dir, full, &rendered.fingerprints)?;
+    let indexed = without_panic(book_dir, || {
+        search::index_site(book_dir, full, &rendered.fingerprints)
+    })?;
     Ok((rendered, indexed, rendered_in))
+}
+
+/// The lock file that keeps two builds of a project from writing `book/`
+/// at the same time.
+pub const LOCK: &str = ".construction.verrou";
+
+/// Takes the book's lock (`book/.construction.verrou`), waiting for another
+/// build of the same project to finish; released when the returned file is
+/// dropped (or the process dies).
+fn lock_book(ctx: &Context, book_dir: &std::path::Path) -> Result<std::fs::File> {
+    std::fs::create_dir_all(book_dir).map_err(|e| Error::io("création du dossier", book_dir, e))?;
+    let path = book_dir.join(LOCK);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io("ouverture du verrou", &path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            ctx.out
+                .info("un autre « journal build » construit déjà ce livre : attente de sa fin…");
+            file.lock()
+                .map_err(|e| Error::io("verrouillage de", &path, e))?;
+            Ok(file)
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io("verrouillage de", &path, e)),
+    }
+}
+
+/// Runs `index` (Pagefind), turning a panic of the library (it unwraps its
+/// writes: a full disk panics) into a French error: exit 4 when the disk is
+/// full or the folder unwritable, 1 otherwise. The panic message is kept
+/// for the error, never printed raw.
+fn without_panic<T>(book_dir: &std::path::Path, index: impl FnOnce() -> Result<T>) -> Result<T> {
+    use std::sync::{Arc, Mutex};
+    let caught: Arc<Mutex<String>> = Arc::default();
+    let previous = std::panic::take_hook();
+    let sink = Arc::clone(&caught);
+    std::panic::set_hook(Box::new(move |info| {
+        let text = info
+            .payload()
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| info.payload().downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        *sink.lock().unwrap_or_else(|p| p.into_inner()) = text;
+    }));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(index));
+    std::panic::set_hook(previous);
+    match result {
+        Ok(r) => r,
+        Err(_) => {
+            let text = caught.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            let dir = book_dir.join(render::HTML_DIR);
+            // ENOSPC, EACCES, EROFS, EDQUOT.
+            let code = [28, 13, 30, 122].into_iter().find(|c| {
+                text.contains(&format!("os error {c})"))
+                    || text.contains(&format!("Os {{ code: {c},"))
+            });
+            Err(match code {
+                Some(code) => Error::io(
+                    "écriture de l'index de recherche dans",
+                    &dir,
+                    std::io::Error::from_raw_os_error(code),
+                )
+                .with_hint(
+                    "libérez de la place ou corrigez les droits du dossier book/, puis relancez « journal build » (les pages déjà rendues sont reprises)",
+                ),
+                None => Error::failed(format!(
+                    "l'index de recherche (Pagefind) a échoué : {text}"
+                ))
+                .with_hint("relancez « journal build --complet » ; si l'échec persiste, signalez-le"),
+            })
+        }
+    }
 }
 
 /// Runs `journal build`.
 pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
     let started = std::time::Instant::now();
     let project = &ctx.project;
+    // One build at a time writes `book/`: a second one waits.
+    let _lock = lock_book(ctx, &project.book_dir())?;
     let book_dir = project.book_dir();
     let html = book_dir.join(render::HTML_DIR);
     let inputs = manifest::inputs_fingerprint(&[project.journal_dir(), project.templates_dir()])?;
@@ -90,7 +172,15 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
     };
     let (rendered, indexed, rendered_in) = done;
     let rendered_at = generated + rendered_in;
-    render::make_readable(&html)?;
+    // The whole book, its folder included, is readable by a web server,
+    // whatever the umask (077 on hardened hosts and some CI runners).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&book_dir, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| crate::error::Error::io("réglage des droits de", &book_dir, e))?;
+    }
+    render::make_readable(&book_dir)?;
     let seconds = |d: std::time::Duration| crate::french::decimal(d.as_secs_f64(), 2);
     ctx.out.detail(&format!(
         "durées : lecture et génération {} s, rendu {} s, index de recherche {} s",

@@ -1,6 +1,8 @@
 //! `journal montre <ID>`: prints one entry, found by its id (the file stem
 //! `journal list` prints) or an unambiguous prefix of it — rendered on a
-//! terminal, as Markdown when piped. Reads only.
+//! terminal, as Markdown when piped. Terminal control sequences written in
+//! the entry (colours, title changes, cursor moves, hyperlinks) are removed
+//! first: an entry never drives the reader's terminal. Reads only.
 
 use super::Context;
 use crate::cli::ShowArgs;
@@ -11,8 +13,46 @@ use crate::store::{Entry, Store};
 pub fn execute(ctx: &Context, args: ShowArgs) -> Result<()> {
     let (entries, _) = Store::new(ctx.project.journal_dir()).load()?;
     let e = find(&entries, &args.id)?;
-    ctx.out.markdown(&e.body);
+    ctx.out.markdown(&strip_controls(&e.body));
     Ok(())
+}
+
+/// `text` without terminal control sequences (ESC sequences: CSI, OSC, DCS…)
+/// nor other control characters, tabs and newlines kept.
+pub fn strip_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            '\u{1b}' => match chars.next() {
+                // CSI: parameters, then one final byte.
+                Some('[') => {
+                    for n in chars.by_ref() {
+                        if ('\u{40}'..='\u{7e}').contains(&n) {
+                            break;
+                        }
+                    }
+                }
+                // OSC, DCS, SOS, PM, APC: up to BEL or ESC \.
+                Some(']' | 'P' | 'X' | '^' | '_') => {
+                    while let Some(n) = chars.next() {
+                        if n == '\u{7}' {
+                            break;
+                        }
+                        if n == '\u{1b}' {
+                            chars.next_if_eq(&'\\');
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            },
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The entry whose id is `id`, or the only one starting with it.
@@ -51,5 +91,16 @@ pub fn find<'a>(entries: &'a [Entry], id: &str) -> Result<&'a Entry> {
             ))
             .with_hint("donnez un début d'identifiant plus long, ou l'identifiant entier"))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_sequences_are_removed() {
+        let text = "a\u{1b}[31mrouge\u{1b}[0m\u{1b}]0;titre\u{7}\u{1b}]8;;http://x\u{1b}\\lien\u{1b}]8;;\u{1b}\\\tfin\u{9b}2J\u{7}\n";
+        assert_eq!(strip_controls(text), "arougelien\tfin2J\n");
     }
 }

@@ -357,6 +357,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Entry, EntryError> {
         line,
         reason,
     };
+    if let Some(line) = conflict_marker(text) {
+        return Err(err(
+            line,
+            "conflit de fusion non résolu (marqueur « <<<<<<< » de git) ; aide : gardez la bonne version entre « <<<<<<< », « ======= » et « >>>>>>> », retirez les marqueurs, puis « git add »".into(),
+        ));
+    }
     let Some((yaml, body, body_line)) = split(text) else {
         return Err(err(
             1,
@@ -376,6 +382,23 @@ pub fn parse(path: &Path, text: &str) -> Result<Entry, EntryError> {
             Err(err(line, french_yaml_error(&e.to_string())))
         }
     }
+}
+
+/// The line (1-based) of the first git merge-conflict marker of `text`: a
+/// `<<<<<<< ` line followed by `=======` and `>>>>>>> ` lines.
+fn conflict_marker(text: &str) -> Option<usize> {
+    let mut start = None;
+    let mut middle = false;
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with("<<<<<<<") && start.is_none() {
+            start = Some(i + 1);
+        } else if start.is_some() && line.trim_end() == "=======" {
+            middle = true;
+        } else if middle && line.starts_with(">>>>>>>") {
+            return start;
+        }
+    }
+    None
 }
 
 /// Translates the common serde_yaml messages into French.
@@ -459,6 +482,16 @@ mod tests {
         let text = "---\ntype: note\ntitre: t\nhorodatage: 2026-11-24T10:15:00+01:00\nstatut: consigné\ncouleur: bleu\n---\nx\n";
         let e = parse(Path::new("x.md"), text).unwrap_err();
         assert!(e.reason.contains("champ inconnu"), "{e}");
+    }
+
+    #[test]
+    fn merge_conflict_markers_are_reported_at_their_line() {
+        let text = "---\ntype: note\ntitre: t\nhorodatage: 2026-11-24T10:15:00+01:00\nstatut: consigné\n---\n\nAvant\n<<<<<<< HEAD\nmoi\n=======\ntoi\n>>>>>>> autre\n";
+        let e = parse(Path::new("x.md"), text).unwrap_err();
+        assert_eq!(e.line, 9, "{e}");
+        assert!(e.reason.contains("conflit de fusion non résolu"), "{e}");
+        let setext = "---\ntype: note\ntitre: t\nhorodatage: 2026-11-24T10:15:00+01:00\nstatut: consigné\n---\n\nTitre\n=======\n";
+        assert!(parse(Path::new("x.md"), setext).is_ok());
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 pub mod entry;
 pub mod filter;
+pub mod paths;
 
 use std::fs;
 use std::io::Write;
@@ -71,8 +72,9 @@ impl Store {
         self.create_with(front, |_| Ok((front.clone(), body.to_string())), &[])
     }
 
-    /// Writes a new entry with files attached beside it: each `(name, bytes)`
-    /// becomes `<id>-<name>` (world-readable, as [`write_atomic`] writes),
+    /// Writes a new entry with files attached: each `(name, bytes)` becomes
+    /// `pieces-jointes/<id>/<name>` (world-readable, as [`write_atomic`] writes;
+    /// a folder no entry is ever read from),
     /// written before the entry, so an entry never links to a missing file;
     /// `compose` receives the entry's id (the name is chosen from `front`'s
     /// time and kind) and gives the front matter and body that name the files.
@@ -102,8 +104,27 @@ impl Store {
                 }
             };
             let mut clash = false;
+            let folder = self.dir.join(paths::ATTACHMENTS_DIR).join(&id);
+            if !files.is_empty() {
+                match fs::create_dir(&folder) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        fs::create_dir_all(&folder)
+                            .map_err(|e| Error::io("création du dossier", &folder, e))?;
+                    }
+                    Err(e) => return Err(Error::io("création du dossier", &folder, e)),
+                }
+                set_dir_mode(&folder);
+            }
+            let undo = |written: &[PathBuf]| {
+                undo(written);
+                if !files.is_empty() {
+                    let _ = fs::remove_dir(&folder);
+                }
+            };
             for (name, bytes) in files {
-                let p = self.dir.join(format!("{id}-{name}"));
+                let p = folder.join(name);
                 match write_atomic(&p, bytes, false) {
                     Ok(()) => written.push(p),
                     Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
@@ -147,31 +168,52 @@ impl Store {
 
     /// Paths of every entry file, sorted by name (that is, chronologically).
     pub fn paths(&self) -> Result<Vec<PathBuf>> {
+        Ok(self.scan()?.0)
+    }
+
+    /// The entry files (sorted by name), and the `.md` files refused as
+    /// entries (a symbolic link leading out of `journal/` or into the
+    /// secrets). Attachments (`<id>-<nom>`, or under `pieces-jointes/`)
+    /// are never entries; see [`paths`].
+    pub fn scan(&self) -> Result<(Vec<PathBuf>, Vec<EntryError>)> {
         let rd = match fs::read_dir(&self.dir) {
             Ok(rd) => rd,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok((Vec::new(), Vec::new()));
+            }
             Err(e) => return Err(Error::io("lecture du dossier", &self.dir, e)),
         };
-        let mut out: Vec<PathBuf> = rd
-            .filter_map(|d| d.ok())
-            .map(|d| d.path())
-            .filter(|p| {
-                p.extension().is_some_and(|x| x == "md")
-                    && p.is_file()
-                    && !p
-                        .file_name()
-                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-            })
-            .collect();
+        let mut out = Vec::new();
+        let mut refused = Vec::new();
+        for d in rd.filter_map(|d| d.ok()) {
+            let name = d.file_name().to_string_lossy().into_owned();
+            if !name.ends_with(".md") || name.starts_with('.') || paths::is_flat_attachment(&name) {
+                continue;
+            }
+            let Ok(kind) = d.file_type() else { continue };
+            if kind.is_file() {
+                out.push(d.path());
+            } else if kind.is_symlink() {
+                match paths::confine(&self.dir, &name) {
+                    Ok(Some(_)) => out.push(d.path()),
+                    Ok(None) => {}
+                    Err(reason) => refused.push(EntryError {
+                        path: d.path(),
+                        line: 1,
+                        reason: format!("entrée refusée : {reason}"),
+                    }),
+                }
+            }
+        }
         out.sort();
-        Ok(out)
+        Ok((out, refused))
     }
 
     /// Reads every entry: the good ones sorted oldest first, and the errors.
     pub fn load(&self) -> Result<(Vec<Entry>, Vec<EntryError>)> {
+        let (paths, mut errors) = self.scan()?;
         let mut entries = Vec::new();
-        let mut errors = Vec::new();
-        for p in self.paths()? {
+        for p in paths {
             match read(&p) {
                 Ok(e) => entries.push(e),
                 Err(e) => errors.push(e),
@@ -315,6 +357,20 @@ impl Staged {
         sync_dir(&self.dir);
         Ok(())
     }
+}
+
+/// Makes a folder of the journal readable by all (0755), whatever the umask.
+fn set_dir_mode(dir: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o755));
+        if let Some(parent) = dir.parent() {
+            let _ = fs::set_permissions(parent, fs::Permissions::from_mode(0o755));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
 }
 
 fn sync_dir(dir: &Path) {

@@ -42,7 +42,7 @@ fn attached_files_sit_beside_the_note_readable_by_all_and_linked() {
     let e = entries(&p).pop().unwrap();
     assert_eq!(e.front.pieces_jointes.len(), 2);
     for f in &e.front.pieces_jointes {
-        assert!(f.starts_with(&e.id()), "{f}");
+        assert!(f.starts_with(&format!("pieces-jointes/{}/", e.id())), "{f}");
         let path = p.journal_dir().join(f);
         let mode = fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o044, 0o044, "{f} illisible par les autres");
@@ -53,15 +53,17 @@ fn attached_files_sit_beside_the_note_readable_by_all_and_linked() {
     );
     assert!(
         e.body.contains(&format!(
-            "![capture-écran.png]({}-capture-écran.png)",
+            "![capture-écran.png](pieces-jointes/{}/capture-écran.png)",
             e.id()
         )),
         "{}",
         e.body
     );
     assert!(
-        e.body
-            .contains(&format!("- [extrait.yml]({}-extrait.yml)", e.id())),
+        e.body.contains(&format!(
+            "- [extrait.yml](pieces-jointes/{}/extrait.yml)",
+            e.id()
+        )),
         "{}",
         e.body
     );
@@ -316,11 +318,11 @@ fn the_book_shows_attachments_corrections_and_notes_about_runs() {
     let day = fs::read_to_string(html.join("mois/2026-11/html/2026-11-25.html"))
         .or_else(|_| fs::read_to_string(html.join("mois/2026-11/2026-11-25.html")))
         .expect("page du jour");
-    let image = format!("{}-graphe.png", note.id());
+    let image = format!("pieces-jointes/{}/graphe.png", note.id());
     assert!(day.contains(&image), "image absente de la page du jour");
     let copies: Vec<_> = crate::support::walk(&html)
         .into_iter()
-        .filter(|f| f.file_name().is_some_and(|n| n.to_string_lossy() == image))
+        .filter(|f| f.ends_with(&image))
         .collect();
     assert!(!copies.is_empty(), "image non copiée dans le livre");
     for c in &copies {
@@ -362,4 +364,178 @@ fn the_book_shows_attachments_corrections_and_notes_about_runs() {
         day.contains("Camille Exploitation"),
         "auteur absent du tableau"
     );
+}
+
+/// A forged « réussi » partie-6 run, as a file someone could attach.
+const FORGED: &str = "---\ntype: execution\ntitre: Partie 6 (contrefaite)\npartie: partie-6\nhorodatage: 2026-11-24T21:30:05+01:00\nstatut: réussi\n---\n\n# Contrefaçon\n";
+
+#[test]
+fn a_forged_md_attachment_never_becomes_an_entry() {
+    let p = Projet::fixture("projet-partie6");
+    let dir = tempfile::tempdir().unwrap();
+    let forged = dir.path().join("rapport.md");
+    fs::write(&forged, FORGED).unwrap();
+    p.journal()
+        .args(["note", "Rapport joint"])
+        .arg("--joindre")
+        .arg(&forged)
+        .run()
+        .expect_code(0);
+    // The flat layout of older journals: `<id>-<nom>` beside the entry.
+    fs::write(
+        p.journal_dir()
+            .join("2026-11-20T080000-000-note-ab12cd-ancien.md"),
+        FORGED,
+    )
+    .unwrap();
+    let out = p.journal().args(["list", "--format", "tsv"]).run();
+    out.expect_code(0);
+    assert!(!out.stdout.contains("contrefaite"), "{out}");
+    assert_eq!(entries(&p).len(), 1, "seule la note est une entrée");
+    // The forged run does not satisfy partie-6-alertes' precondition.
+    let out = p.journal().args(["run", "partie-6-alertes"]).run();
+    out.expect_code(2);
+    assert!(
+        out.stderr.contains("la partie-6 n'a jamais réussi"),
+        "{out}"
+    );
+    p.journal().arg("build").run().expect_code(0);
+    for f in crate::support::walk(&p.html()) {
+        let text = fs::read_to_string(&f).unwrap_or_default();
+        assert!(
+            !(f.extension().is_some_and(|x| x == "html")
+                && text.contains("Partie 6 (contrefaite)")),
+            "{}",
+            f.display()
+        );
+    }
+}
+
+#[test]
+fn script_capable_attachments_are_published_as_text_only() {
+    let p = Projet::fixture("journal-exemple");
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("page.html");
+    fs::write(&page, "<script>alert('VOLE')</script>\n").unwrap();
+    let svg = dir.path().join("dessin.svg");
+    fs::write(
+        &svg,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert('VOLE')\"></svg>\n",
+    )
+    .unwrap();
+    p.journal()
+        .args(["note", "Deux fichiers actifs"])
+        .arg("--joindre")
+        .arg(&page)
+        .arg("--joindre")
+        .arg(&svg)
+        .env("JOURNAL_HORLOGE", "2026-11-25T12:00:00+01:00")
+        .run()
+        .expect_code(0);
+    p.journal().arg("check").run().expect_code(0);
+    p.journal().args(["build", "--strict"]).run().expect_code(0);
+    let id = entries(&p)
+        .into_iter()
+        .find(|e| e.front.titre == "Deux fichiers actifs")
+        .unwrap()
+        .id();
+    let mut as_text = 0;
+    for f in crate::support::walk(&p.html()) {
+        let name = f.to_string_lossy().into_owned();
+        if name.contains(&id) {
+            assert!(name.ends_with(".txt"), "servi comme page : {name}");
+            as_text += 1;
+        }
+    }
+    assert_eq!(
+        as_text, 2,
+        "les deux pièces jointes restent téléchargeables"
+    );
+    let day = fs::read_to_string(p.html().join("mois/2026-11/2026-11-25.html")).unwrap();
+    assert!(
+        day.contains(&format!("{id}/page.html.txt")),
+        "lien vers le texte"
+    );
+    assert!(
+        day.contains(&format!("{id}/dessin.svg.txt")),
+        "lien vers le texte"
+    );
+}
+
+#[test]
+fn a_fifo_a_device_a_proc_file_or_a_symlink_is_refused_without_hanging() {
+    let p = Projet::empty();
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("tube");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    let target = dir.path().join("vrai.txt");
+    fs::write(&target, "texte\n").unwrap();
+    let link = dir.path().join("lien.txt");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let cases = [
+        (fifo.clone(), "fichier ordinaire"),
+        (std::path::PathBuf::from("/dev/null"), "fichier ordinaire"),
+        (std::path::PathBuf::from("/proc/self/environ"), "noyau"),
+        (link, "lien symbolique"),
+    ];
+    for (path, says) in cases {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let run = p
+            .journal()
+            .args(["note", "Pièce jointe spéciale"])
+            .arg("--joindre")
+            .arg(&path);
+        std::thread::spawn(move || {
+            let _ = tx.send(run.run());
+        });
+        let out = match rx.recv_timeout(std::time::Duration::from_secs(30)) {
+            Ok(out) => out,
+            Err(_) => {
+                // Unblock the reader before failing.
+                let _ = fs::OpenOptions::new().write(true).open(&fifo);
+                panic!(
+                    "journal note --joindre {} ne rend pas la main",
+                    path.display()
+                );
+            }
+        };
+        out.expect_code(2);
+        assert!(out.stderr.contains(says), "{}: {out}", path.display());
+        assert!(out.stderr.contains("aide :"), "{out}");
+        assert!(p.all_journal_files().is_empty(), "rien d'écrit : {out}");
+    }
+}
+
+#[test]
+fn a_leftover_revision_file_does_not_block_a_correction() {
+    let p = Projet::empty();
+    p.journal()
+        .args(["note", "Première version"])
+        .run()
+        .expect_code(0);
+    let id = entries(&p).pop().unwrap().id();
+    // Left by a correction killed before it rewrote the note.
+    let revisions = p.journal_dir().join("revisions");
+    fs::create_dir_all(&revisions).unwrap();
+    fs::write(revisions.join(format!("{id}.1.txt")), "reliquat\n").unwrap();
+    p.journal()
+        .args(["note", "--corrige", &id, "Deuxième version"])
+        .run()
+        .expect_code(0);
+    let after = entries(&p).pop().unwrap();
+    assert!(after.body.contains("Deuxième version"));
+    let r = &after.front.revisions[0];
+    assert_eq!(r.fichier, format!("revisions/{id}.2.txt"));
+    assert!(
+        fs::read_to_string(p.journal_dir().join(&r.fichier))
+            .unwrap()
+            .contains("Première version")
+    );
+    assert_eq!(
+        fs::read_to_string(revisions.join(format!("{id}.1.txt"))).unwrap(),
+        "reliquat\n",
+        "rien n'est perdu"
+    );
+    p.journal().arg("check").run().expect_code(0);
 }

@@ -386,3 +386,121 @@ fn every_file_written_for_the_book_is_readable_by_all() {
     }
     assert_eq!(mode(&p.html().join(format!("entrees/{RUN_OK}.svg"))), 0o644);
 }
+
+#[test]
+fn script_bearing_markdown_never_reaches_the_published_page() {
+    let p = Projet::fixture("journal-exemple");
+    let text = "Trois formes de script :\n\n<script>document.title = 'VOLE'</script>\n\nUne image <img src=\"x.png\" onerror=\"fetch('//mal.example')\"> et un [lien](javascript:alert('VOLE')).\n\n<iframe src=\"https://mal.example/\"></iframe>\n\n<details><summary>Journaux</summary>\n\nrien\n\n</details>\n";
+    p.journal()
+        .args(["note", "-", "--titre", "Note piégée"])
+        .stdin(text)
+        .env("JOURNAL_HORLOGE", "2026-11-24T23:00:00+01:00")
+        .run()
+        .expect_code(0);
+    build(&p);
+    let page = fs::read_to_string(p.html().join(DAY)).unwrap();
+    assert!(page.contains("Note piégée"), "note absente");
+    let note = page
+        .split_once("Note piégée")
+        .unwrap()
+        .1
+        .split("<footer")
+        .next()
+        .unwrap()
+        .to_lowercase();
+    for bad in [
+        "document.title",
+        "onerror",
+        "javascript:",
+        "<iframe",
+        "mal.example",
+    ] {
+        assert!(!note.contains(bad), "{bad} publié :\n{note}");
+    }
+    assert!(note.contains("<details>") && note.contains("<summary>journaux</summary>"));
+    assert!(
+        note.contains("<img src=\"x.png\""),
+        "l'image reste : {note}"
+    );
+}
+
+#[test]
+fn with_umask_077_the_book_is_still_readable_by_a_web_server() {
+    use std::os::unix::fs::PermissionsExt;
+    let p = Projet::fixture("journal-exemple");
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("umask 077 && exec \"$0\" --projet \"$1\" build --complet")
+        .arg(env!("CARGO_BIN_EXE_journal"))
+        .arg(p.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let book = p.path().join("book");
+    let mut all = walk(&book);
+    all.push(book.clone());
+    let mut dirs = vec![book.clone()];
+    for f in &all {
+        if let Some(parent) = f.parent().filter(|d| d.starts_with(&book)) {
+            dirs.push(parent.to_path_buf());
+        }
+    }
+    for d in dirs {
+        let mode = fs::metadata(&d).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o755, "{}", d.display());
+    }
+    for f in walk(&book) {
+        let mode = fs::metadata(&f).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644, "{}", f.display());
+    }
+}
+
+#[test]
+fn two_concurrent_full_builds_take_turns_and_leave_a_whole_book() {
+    let p = Projet::fixture("journal-exemple");
+    let book = p.path().join("book");
+    fs::create_dir_all(&book).unwrap();
+    // A build already in progress (this test holds its lock).
+    let lock = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(book.join(".construction.verrou"))
+        .unwrap();
+    lock.lock().unwrap();
+    let a = p.journal().args(["build", "--complet"]).spawn();
+    let b = p.journal().args(["build", "--complet"]).spawn();
+    std::thread::sleep(Duration::from_millis(800));
+    drop(lock);
+    for out in [a.wait(), b.wait()] {
+        out.expect_code(0);
+        assert!(out.stderr.contains("attente de sa fin"), "{out}");
+    }
+    let pages: Vec<PathBuf> = walk(&p.html())
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|x| x == "html"))
+        .collect();
+    assert!(pages.len() > 5);
+    for f in pages {
+        assert!(fs::metadata(&f).unwrap().len() > 0, "{} vide", f.display());
+    }
+}
+
+#[test]
+fn an_emptied_page_is_repaired_by_the_next_plain_build() {
+    let p = Projet::fixture("journal-exemple");
+    build(&p);
+    let month_page = p.path().join("book/mois/2026-11/html/2026-11-24.html");
+    let published = p.html().join(DAY);
+    let before = fs::read(&published).unwrap();
+    // Killed or out of space while writing: an empty page in both places.
+    fs::write(&month_page, "").unwrap();
+    build(&p);
+    assert_eq!(fs::read(&published).unwrap(), before);
+    assert_eq!(fs::read(&month_page).unwrap(), before);
+}

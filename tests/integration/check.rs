@@ -142,3 +142,141 @@ fn clean_journal_passes_in_every_format() {
         assert!(out.stdout.is_empty(), "{format} : {out}");
     }
 }
+
+/// A note whose front matter names `attachment` (written by hand, as a
+/// careless or hostile contributor would commit it).
+fn note_naming(p: &Projet, attachment: &str) -> String {
+    let name = "2026-11-27T090000-000-note-ff00ee.md";
+    std::fs::write(
+        p.journal_dir().join(name),
+        format!(
+            "---\ntype: note\ntitre: Pièce jointe\nhorodatage: 2026-11-27T09:00:00+01:00\nstatut: consigné\npieces_jointes:\n- {attachment}\n---\n\n# Pièce jointe\n\nVoir [le fichier]({attachment}).\n"
+        ),
+    )
+    .unwrap();
+    format!("journal/{name}:7:")
+}
+
+/// No published file of the book holds `needle`.
+fn book_never_holds(p: &Projet, needle: &str) {
+    for f in crate::support::walk(&p.path().join("book")) {
+        let bytes = std::fs::read(&f).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(needle),
+            "{} publie {needle:?}",
+            f.display()
+        );
+    }
+}
+
+#[test]
+fn a_front_matter_path_outside_the_journal_is_reported_and_never_published() {
+    let p = Projet::fixture("journal-exemple");
+    let outside = p.path().join("hors-du-journal.txt");
+    std::fs::write(&outside, "DONNEE-HORS-JOURNAL-42\n").unwrap();
+    for path in [
+        outside.display().to_string(),
+        "../hors-du-journal.txt".to_string(),
+    ] {
+        let at = note_naming(&p, &path);
+        let out = p.journal().arg("check").run();
+        out.expect_code(1);
+        assert!(
+            out.stdout.lines().any(|l| l.starts_with(&at)
+                && l.contains("pièce jointe non publiée")
+                && l.contains("aide :")),
+            "{path}: {out}"
+        );
+        let out = p.journal().args(["build", "--strict"]).run();
+        out.expect_code(1);
+        let out = p.journal().arg("build").run();
+        out.expect_code(0);
+        assert!(out.stderr.contains("pièce jointe non publiée"), "{out}");
+        book_never_holds(&p, "DONNEE-HORS-JOURNAL-42");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_to_the_secrets_is_reported_and_never_published() {
+    let p = Projet::fixture("journal-exemple");
+    let secrets = p.path().join(".journal-secrets");
+    std::fs::create_dir_all(&secrets).unwrap();
+    std::fs::write(secrets.join("grafana-admin"), "MOT-DE-PASSE-SECRET-77\n").unwrap();
+    std::os::unix::fs::symlink(
+        secrets.join("grafana-admin"),
+        p.journal_dir().join("capture.png"),
+    )
+    .unwrap();
+    // Also an entry that is itself a link to the secret.
+    std::os::unix::fs::symlink(
+        secrets.join("grafana-admin"),
+        p.journal_dir().join("2026-11-27T100000-000-note-aa00bb.md"),
+    )
+    .unwrap();
+    let at = note_naming(&p, "capture.png");
+    let out = p.journal().arg("check").run();
+    out.expect_code(1);
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.starts_with(&at) && l.contains(".journal-secrets")),
+        "{out}"
+    );
+    assert!(
+        out.stdout
+            .contains("2026-11-27T100000-000-note-aa00bb.md:1: entrée refusée"),
+        "{out}"
+    );
+    assert!(!out.stdout.contains("MOT-DE-PASSE-SECRET-77"), "{out}");
+    p.journal().args(["build", "--strict"]).run().expect_code(1);
+    p.journal().arg("build").run().expect_code(0);
+    book_never_holds(&p, "MOT-DE-PASSE-SECRET-77");
+}
+
+#[test]
+fn a_conflict_marked_entry_is_reported_at_the_marker_line() {
+    let p = Projet::fixture("journal-exemple");
+    let name = "2026-11-27T090000-000-note-cf11cf.md";
+    std::fs::write(
+        p.journal_dir().join(name),
+        "---\ntype: note\ntitre: Fusion\nhorodatage: 2026-11-27T09:00:00+01:00\nstatut: consigné\n---\n\n# Fusion\n\n<<<<<<< HEAD\nPrometheus redémarré.\n=======\nPrometheus arrêté.\n>>>>>>> branche-camille\n",
+    )
+    .unwrap();
+    let out = p.journal().arg("check").run();
+    out.expect_code(1);
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.starts_with(&format!("journal/{name}:10: conflit de fusion non résolu"))),
+        "{out}"
+    );
+}
+
+#[test]
+fn what_a_killed_note_leaves_is_reported_by_check() {
+    let p = Projet::fixture("journal-exemple");
+    // `kill -9` between the attachment and the entry, and during a write.
+    let orphan = p
+        .journal_dir()
+        .join("pieces-jointes/2026-11-27T090000-000-note-0rph4n");
+    std::fs::create_dir_all(&orphan).unwrap();
+    std::fs::write(orphan.join("capture.png"), "png").unwrap();
+    std::fs::write(p.journal_dir().join(".tmp-Ab12Cd"), "---\n").unwrap();
+    let out = p.journal().arg("check").run();
+    out.expect_code(1);
+    assert!(
+        out.stdout.contains(
+            "journal/pieces-jointes/2026-11-27T090000-000-note-0rph4n:1: pièces jointes sans entrée"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.stdout.contains(
+            "journal/.tmp-Ab12Cd:1: fichier temporaire laissé par une commande interrompue"
+        ),
+        "{out}"
+    );
+    // Reported, never deleted.
+    assert!(orphan.join("capture.png").exists());
+}

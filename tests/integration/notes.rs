@@ -207,7 +207,9 @@ fn unwritable_journal_is_refused() {
         run = run.run_as(65534, 65534);
     }
     let out = run.run();
-    assert_usage_error(&out, "permission refusée");
+    out.expect_code(4);
+    assert!(out.stderr.contains("permission refusée"), "{out}");
+    assert!(out.stderr.contains("aide :"), "{out}");
     assert!(
         p.all_journal_files().is_empty(),
         "{:?}",
@@ -356,4 +358,41 @@ fn runs_record_the_engine_and_the_git_commit() {
         "{}",
         dirty.body
     );
+}
+
+#[test]
+fn a_token_and_the_configured_password_typed_in_a_note_are_never_written() {
+    let p = Projet::empty();
+    let dir = tempfile::tempdir().unwrap();
+    let extrait = dir.path().join("extrait.env");
+    std::fs::write(
+        &extrait,
+        "GF_SECURITY_ADMIN_PASSWORD=Mdp-Configure-2026\nCI_TOKEN=glpat-AbCdEfGhIjKlMnOpQrSt12\n",
+    )
+    .unwrap();
+    let out = p
+        .journal()
+        .args([
+            "note",
+            "Accès Grafana : admin / Mdp-Configure-2026, jeton glpat-AbCdEfGhIjKlMnOpQrSt12 pour la CI",
+        ])
+        .arg("--joindre")
+        .arg(&extrait)
+        .env("JOURNAL_GRAFANA_PASSWORD", "Mdp-Configure-2026")
+        .run();
+    out.expect_code(0);
+    assert!(out.stderr.contains("secret masqué"), "{out}");
+    assert!(out.stderr.contains("jeton GitLab"), "{out}");
+    let files = crate::support::walk(&p.journal_dir());
+    assert_eq!(files.len(), 2, "la note et sa pièce jointe : {files:?}");
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        assert!(
+            !text.contains("Mdp-Configure-2026"),
+            "{} : {text}",
+            f.display()
+        );
+        assert!(!text.contains("glpat-AbCd"), "{} : {text}", f.display());
+    }
+    assert!(!out.stdout.contains("glpat-AbCd") && !out.stderr.contains("glpat-AbCd"));
 }

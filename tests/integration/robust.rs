@@ -194,3 +194,94 @@ fn container_name_taken_by_another_service_is_exit_2_before_anything() {
     assert_eq!(e.front.statut, Status::Failed);
     assert_eq!(step_status(&e, "preflight"), StepStatus::Failed);
 }
+
+#[test]
+fn a_closed_pipe_ends_list_quietly() {
+    let p = Projet::fixture("journal-exemple");
+    for i in 0..40 {
+        p.journal()
+            .args(["note", &format!("Note {i}"), "-q"])
+            .run()
+            .expect_code(0);
+    }
+    // `journal list | head -0`: the reader is gone before the first line.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_journal"))
+        .arg("--projet")
+        .arg(p.path())
+        .arg("list")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(status.code(), Some(0), "{stderr}");
+}
+
+/// A tmpfs of `size` mounted for the life of the value (the tests run as
+/// root, like the bench's CI).
+struct SmallDisk(tempfile::TempDir);
+
+impl SmallDisk {
+    fn new(size: &str) -> Self {
+        assert!(
+            crate::support::is_root(),
+            "ce test monte un tmpfs (disque plein) : il doit tourner en root, comme la CI"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "mount -t tmpfs");
+        SmallDisk(dir)
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(self.0.path()).status();
+    }
+}
+
+#[test]
+fn a_full_disk_during_the_build_is_exit_4_in_french_without_panic() {
+    let journal = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/journal-exemple/journal");
+    let mut stages = Vec::new();
+    // From « nothing fits » to « only the search index does not fit ».
+    for kib in (1200..=4200).step_by(300) {
+        let disk = SmallDisk::new(&format!("{kib}k"));
+        crate::support::copy_dir(&journal, &disk.0.path().join("journal"));
+        let out = crate::support::Run::new()
+            .arg("--projet")
+            .arg(disk.0.path())
+            .arg("build")
+            .run();
+        assert!(!out.stderr.contains("panicked"), "{kib} Kio : {out}");
+        if out.code == 0 {
+            continue;
+        }
+        assert_eq!(out.code, 4, "{kib} Kio : {out}");
+        assert!(out.stderr.contains("disque plein"), "{kib} Kio : {out}");
+        assert!(out.stderr.contains("aide :"), "{kib} Kio : {out}");
+        if out.stderr.contains("index de recherche") {
+            stages.push(kib);
+        }
+    }
+    assert!(
+        !stages.is_empty(),
+        "aucune taille n'a rempli le disque pendant l'index de recherche"
+    );
+}

@@ -47,16 +47,32 @@ pub fn execute(ctx: &Context, id: &str, args: NoteArgs) -> Result<()> {
             .info("texte inchangé : aucune correction n'a été enregistrée");
         return Ok(());
     }
-    crate::secrets::register_dir(&ctx.project.secrets_dir());
-    let number = e.front.revisions.len() as u32 + 1;
-    let fichier = format!("revisions/{}.{number}.txt", e.id());
-    let kept = ctx.project.journal_dir().join(&fichier);
-    let dir = kept.parent().expect("revisions/");
-    std::fs::create_dir_all(dir).map_err(|err| Error::io("création du dossier", dir, err))?;
+    super::register_known_secrets(&ctx.project);
+    let text = super::mask_typed(ctx, &text, "la note");
+    let dir = ctx.project.journal_dir().join("revisions");
+    std::fs::create_dir_all(&dir).map_err(|err| Error::io("création du dossier", &dir, err))?;
     let previous =
         std::fs::read(&e.path).map_err(|err| Error::io("lecture de l'entrée", &e.path, err))?;
-    write_atomic(&kept, &previous, false)
-        .map_err(|err| Error::io("conservation de la version précédente dans", &kept, err))?;
+    // A file left by an interrupted correction is kept: the next free
+    // number is used.
+    let mut number = e.front.revisions.len() as u32 + 1;
+    let fichier = loop {
+        let fichier = format!("revisions/{}.{number}.txt", e.id());
+        let kept = ctx.project.journal_dir().join(&fichier);
+        match write_atomic(&kept, &previous, false) {
+            Ok(()) => break fichier,
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists && number < 10_000 => {
+                number += 1;
+            }
+            Err(err) => {
+                return Err(Error::io(
+                    "conservation de la version précédente dans",
+                    &kept,
+                    err,
+                ));
+            }
+        }
+    };
     let mut front = e.front.clone();
     if let Some(t) = args
         .titre
@@ -64,13 +80,13 @@ pub fn execute(ctx: &Context, id: &str, args: NoteArgs) -> Result<()> {
         .map(str::trim)
         .filter(|t| !t.is_empty())
     {
-        front.titre = t.to_string();
+        front.titre = super::mask_typed(ctx, t, "le titre");
     } else if front.titre == super::first_line_title(&old_text) {
         // The title was the text's first line: it follows the text.
         front.titre = super::first_line_title(&text);
     }
     front.revisions.push(Revision {
-        numero: number,
+        numero: e.front.revisions.len() as u32 + 1,
         corrigee_le: now(),
         par: crate::cmd::origin(&ctx.project, args.auteur.clone(), false).auteur,
         fichier,

@@ -28,17 +28,15 @@ pub fn execute(ctx: &Context, args: NoteArgs) -> Result<()> {
     let text = text_of(args.texte.as_deref(), "")?;
     check_fields(&args)?;
     let titre = title(args.titre.as_deref(), &text)?;
+    register_known_secrets(&ctx.project);
+    let text = mask_typed(ctx, &text, "la note");
+    let titre = mask_typed(ctx, &titre, "le titre");
     let store = Store::new(ctx.project.journal_dir());
     let execution = match &args.execution {
         Some(id) => Some(run_entry(&store, id)?),
         None => None,
     };
-    crate::secrets::register_dir(&ctx.project.secrets_dir());
-    let files = attach::prepare(
-        &ctx.project,
-        &args.joindre,
-        crate::settings::attachment_max()?,
-    )?;
+    let files = attach::prepare(ctx, &args.joindre, crate::settings::attachment_max()?)?;
     store.ensure_writable()?;
     let front = FrontMatter {
         partie: args.partie,
@@ -51,7 +49,10 @@ pub fn execute(ctx: &Context, args: NoteArgs) -> Result<()> {
     let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
     let bodies = |id: &str| {
         let mut front = front.clone();
-        front.pieces_jointes = names.iter().map(|n| format!("{id}-{n}")).collect();
+        front.pieces_jointes = names
+            .iter()
+            .map(|n| format!("{}/{id}/{n}", crate::store::paths::ATTACHMENTS_DIR))
+            .collect();
         let body = render_body(&templates, &front, &text)?;
         Ok((front, body))
     };
@@ -59,6 +60,40 @@ pub fn execute(ctx: &Context, args: NoteArgs) -> Result<()> {
     let path = store.create_with(&front, bodies, &payload)?;
     ctx.out.result(&path.display().to_string());
     Ok(())
+}
+
+/// Registers the secrets the tool knows, so that a note, an attachment or a
+/// correction quoting one is masked: the values kept in `.journal-secrets/`,
+/// the Grafana password given by `JOURNAL_GRAFANA_PASSWORD` and the alert
+/// webhook (`JOURNAL_ALERTES_WEBHOOK`).
+pub(crate) fn register_known_secrets(project: &crate::project::Project) {
+    crate::secrets::register_dir(&project.secrets_dir());
+    for name in [
+        crate::settings::GRAFANA_PASSWORD,
+        crate::settings::ALERT_WEBHOOK,
+    ] {
+        if let Some(v) = crate::settings::var(name) {
+            crate::secrets::register(&v);
+        }
+    }
+}
+
+/// `text` with the secrets people type masked (see
+/// [`crate::secrets::mask_typed`]), and a warning naming what was masked in
+/// `what` (« la note », « la pièce jointe x.txt »).
+pub(crate) fn mask_typed(ctx: &Context, text: &str, what: &str) -> String {
+    let (masked, found) = crate::secrets::mask_typed(text);
+    if !found.is_empty() || masked != text {
+        let names = if found.is_empty() {
+            "valeur secrète connue".to_string()
+        } else {
+            found.join(", ")
+        };
+        ctx.out.warn(&format!(
+            "secret masqué dans {what} ({names}) : il n'est pas écrit en clair. aide : révoquez-le s'il a été copié ailleurs, et gardez les secrets dans .journal-secrets/"
+        ));
+    }
+    masked
 }
 
 /// The note's text from the argument, standard input (`-`) or the editor
