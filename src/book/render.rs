@@ -414,6 +414,28 @@ fn pages_intact(html: &Path) -> bool {
     })
 }
 
+/// Whether every HTML page under `book_dir` (month books and the published
+/// site) is there and not empty: what `journal build` checks before it trusts
+/// its manifest and does nothing (a page emptied since the last build is
+/// then rendered again). Only directory entries are read, not the pages.
+pub fn book_intact(book_dir: &Path) -> bool {
+    fn walk(dir: &Path) -> bool {
+        let Ok(rd) = fs::read_dir(dir) else {
+            return false;
+        };
+        rd.filter_map(|d| d.ok()).all(|d| {
+            let name = d.file_name();
+            let name = name.to_string_lossy();
+            match d.file_type() {
+                Ok(t) if t.is_dir() => name == "pagefind" || walk(&d.path()),
+                Ok(_) if name.ends_with(".html") => d.metadata().is_ok_and(|m| m.len() > 0),
+                _ => true,
+            }
+        })
+    }
+    walk(book_dir)
+}
+
 fn ensure_parent(path: &Path, made: &mut std::collections::HashSet<PathBuf>) -> Result<()> {
     if let Some(parent) = path.parent()
         && made.insert(parent.to_path_buf())

@@ -125,6 +125,7 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
         && html.join("index.html").is_file()
         && let Some(last) = manifest::read(&book_dir)
         && last.fingerprint == inputs
+        && render::book_intact(&book_dir)
         && (!args.strict || last.problems.is_empty())
     {
         for p in &last.problems {
