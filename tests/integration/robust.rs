@@ -168,6 +168,44 @@ fn host_port_published_by_another_service_is_exit_2_even_in_dry_run() {
 }
 
 #[test]
+fn swarm_target_refuses_a_port_published_by_another_service_of_either_file() {
+    // Needs no Docker: the swarm preflight compares the files first.
+    let p = Projet::fixture("projet-partie6");
+    let compose = p.path().join("compose/docker-compose.yml");
+    let original = fs::read_to_string(&compose).unwrap();
+    let text = original.replacen(
+        "services:\n",
+        "services:\n  webhook:\n    image: webhooksite/webhook.site\n    ports:\n      - \"8084:80\"\n\n",
+        1,
+    );
+    fs::write(&compose, &text).unwrap();
+    let run = || {
+        p.journal()
+            .args(["run", "partie-6", "--cible", "swarm"])
+            .env("NO_COLOR", "1")
+            .run()
+    };
+    let out = run();
+    assert_eq!(out.code, 2, "{out}");
+    assert!(out.stderr.contains("« webhook »"), "{out}");
+    assert!(out.stderr.contains("JOURNAL_PORT_GRAFANA=8085"), "{out}");
+    // A stack file edited by hand with another service on 9090.
+    fs::write(&compose, &original).unwrap();
+    let stack = p.path().join("compose/docker-stack.yml");
+    fs::write(
+        &stack,
+        "services:\n  prometheus:\n    image: prom/prometheus\n  victoria:\n    image: victoriametrics/victoria-metrics\n    ports:\n      - target: 8428\n        published: 9090\n        mode: host\n",
+    )
+    .unwrap();
+    let out = run();
+    assert_eq!(out.code, 2, "{out}");
+    assert!(out.stderr.contains("docker-stack.yml"), "{out}");
+    assert!(out.stderr.contains("« victoria »"), "{out}");
+    assert!(out.stderr.contains("ligne 8"), "{out}");
+    assert!(out.stderr.contains("JOURNAL_PORT_PROMETHEUS=9091"), "{out}");
+}
+
+#[test]
 fn container_name_taken_by_another_service_is_exit_2_before_anything() {
     // Needs no Docker: preflight refuses before touching anything.
     let p = Projet::fixture("projet-partie6");
