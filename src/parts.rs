@@ -2,6 +2,12 @@
 //! titles and step lists. It sits above both the engine (which runs any
 //! [`PartDef`] it is given) and the steps (which know nothing of parts), so
 //! adding a part touches neither: a steps list in `steps/` and a line here.
+//!
+//! The project's own parts (Markdown runbooks in `parties/`) are read by
+//! [`project`]; [`resolve`] finds a part by id among both, and refuses a
+//! project part that would take a built-in id.
+
+pub mod project;
 
 use crate::error::{Error, Result};
 pub use crate::runbook::PartDef;
@@ -12,11 +18,13 @@ pub fn known() -> &'static [PartDef] {
         PartDef {
             id: "partie-6",
             title: "Supervision : Prometheus, Grafana et cAdvisor",
+            requires: &[],
             steps: crate::steps::partie6_for,
         },
         PartDef {
             id: "partie-6-alertes",
             title: "Complément : alertes",
+            requires: &["partie-6"],
             steps: crate::steps::partie6_alertes,
         },
     ]
@@ -47,6 +55,48 @@ pub fn find(id: &str) -> Result<&'static PartDef> {
         hint = format!("vouliez-vous dire « {} » ? {hint}", p.id);
     }
     Err(Error::usage(format!("partie inconnue « {id} »")).with_hint(hint))
+}
+
+/// The ids of the built-in parts.
+pub fn builtin_ids() -> Vec<&'static str> {
+    known().iter().map(|p| p.id).collect()
+}
+
+/// A part found by [`resolve`].
+pub enum Found {
+    /// Built into `journal`.
+    Builtin(&'static PartDef),
+    /// A runbook of the project's `parties/` folder.
+    Project(Box<project::ProjectPart>),
+}
+
+/// Finds part `id` among the built-in parts and the project's (`scan`).
+/// A project runbook that claims a built-in id, shares its id with another
+/// file or does not parse makes this a usage error (exit 2) with its
+/// `fichier:ligne`, even when the built-in part is the one asked for.
+pub fn resolve(id: &str, scan: &project::Scan) -> Result<Found> {
+    let ids = builtin_ids();
+    let wanted = id.trim().to_lowercase();
+    if let Some(found) = scan.find(&wanted, &ids)? {
+        return Ok(Found::Project(Box::new(found.clone())));
+    }
+    match find(&wanted) {
+        Ok(p) => Ok(Found::Builtin(p)),
+        Err(e) if scan.parts.is_empty() => Err(e),
+        Err(e) => {
+            let mine: Vec<String> = scan
+                .parts
+                .iter()
+                .map(|p| format!("{} ({})", p.runbook.id, p.shown))
+                .collect();
+            let hint = format!(
+                "{} ; parties du projet : {}",
+                e.hint().unwrap_or_default(),
+                mine.join(", ")
+            );
+            Err(Error::usage(e.message().to_string()).with_hint(hint))
+        }
+    }
 }
 
 /// Checks a part name given to `journal note --partie`: a known part or

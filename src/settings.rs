@@ -269,6 +269,15 @@ pub fn file_key(name: &str) -> String {
 /// ones.
 /// `shown` names the file in messages.
 pub fn parse_project_file(text: &str, shown: &str) -> Result<BTreeMap<&'static str, String>> {
+    parse_project_file_with(text, shown, &[]).map(|(vars, _)| vars)
+}
+
+/// The values of a `journal.toml` whose text is `text`: the variables, and
+/// the parameters of the project's runbooks (`params`, their names) that it
+/// sets — a parameter is a key like any other.
+type ProjectValues = (BTreeMap<&'static str, String>, BTreeMap<String, String>);
+
+fn parse_project_file_with(text: &str, shown: &str, params: &[String]) -> Result<ProjectValues> {
     let hint_keys = || {
         let keys: Vec<String> = VARS
             .iter()
@@ -285,7 +294,17 @@ pub fn parse_project_file(text: &str, shown: &str) -> Result<BTreeMap<&'static s
         .with_hint("une ligne par réglage, par exemple : cible = \"swarm\"")
     })?;
     let mut out = BTreeMap::new();
+    let mut set_params = BTreeMap::new();
     for (key, value) in table {
+        if !VARS.iter().any(|v| file_key(v.name) == key) && params.contains(&key) {
+            if let Some(v) = value.as_str().map(str::to_string).or_else(|| {
+                matches!(value, toml::Value::Integer(_) | toml::Value::Float(_))
+                    .then(|| value.to_string())
+            }) {
+                set_params.insert(key, v);
+                continue;
+            }
+        }
         let Some(var) = VARS.iter().find(|v| file_key(v.name) == key) else {
             let closest = VARS
                 .iter()
@@ -319,7 +338,7 @@ pub fn parse_project_file(text: &str, shown: &str) -> Result<BTreeMap<&'static s
         };
         out.insert(var.name, text);
     }
-    Ok(out)
+    Ok((out, set_params))
 }
 
 /// A TOML syntax error in French: where (line, column, the line itself)
@@ -347,14 +366,41 @@ fn toml_error_fr(text: &str, e: &toml::de::Error) -> String {
 /// Reads `<root>/journal.toml` when there is one; its values then complete
 /// the environment for the rest of the process.
 pub fn load_project_file(root: &Path) -> Result<()> {
+    load_project_file_with(root, &[])
+}
+
+/// [`load_project_file`], where the names of the project's runbook
+/// parameters (`params`) are accepted as keys too (read by [`param`]).
+pub fn load_project_file_with(root: &Path, params: &[String]) -> Result<()> {
     let path = root.join(PROJECT_FILE);
-    let values = match crate::store::read_optional(&path)? {
-        Some(text) => parse_project_file(&text, &path.display().to_string())?,
-        None => BTreeMap::new(),
+    let (values, set_params) = match crate::store::read_optional(&path)? {
+        Some(text) => parse_project_file_with(&text, &path.display().to_string(), params)?,
+        None => (BTreeMap::new(), BTreeMap::new()),
     };
     // A second load in the same process (tests) keeps the first.
     let _ = PROJECT_VALUES.set(values);
+    let _ = PROJECT_PARAMS.set(set_params);
     Ok(())
+}
+
+/// The parameters of runbooks set in `journal.toml`.
+static PROJECT_PARAMS: OnceLock<BTreeMap<String, String>> = OnceLock::new();
+
+/// The value of runbook parameter `name` (`image_node_exporter`) and where
+/// it comes from: the variable `JOURNAL_<NOM>`, else `<nom>` in
+/// `journal.toml`; `None` when neither sets it (the runbook's default then).
+pub fn param(name: &str) -> Option<(String, String)> {
+    let var = format!("JOURNAL_{}", name.to_uppercase());
+    if let Some(v) = env_value(&var) {
+        return Some((v, var));
+    }
+    PROJECT_PARAMS
+        .get()
+        .and_then(|m| m.get(name))
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .or_else(|| file_value(VARS.iter().find(|v| file_key(v.name) == name)?.name))
+        .map(|v| (v, format!("{PROJECT_FILE} (« {name} »)")))
 }
 
 fn env_value(name: &str) -> Option<String> {

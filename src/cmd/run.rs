@@ -8,7 +8,7 @@ use crate::runbook::{RunContext, engine};
 use crate::settings::{RunOptions, Settings};
 
 /// The command line's values, as plain settings options.
-fn options(args: &RunArgs) -> RunOptions {
+pub(super) fn options(args: &RunArgs) -> RunOptions {
     RunOptions {
         targets_timeout_secs: args.delai_cibles,
         dashboard_id: args.dashboard,
@@ -23,7 +23,11 @@ fn options(args: &RunArgs) -> RunOptions {
 
 /// Runs `journal run`.
 pub fn execute(ctx: &Context, args: RunArgs) -> Result<()> {
-    let part = crate::parts::find(&args.partie)?;
+    let scan = crate::parts::project::scan(&ctx.project)?;
+    let part = match crate::parts::resolve(&args.partie, &scan)? {
+        crate::parts::Found::Builtin(p) => p,
+        crate::parts::Found::Project(p) => return super::runbook::execute(ctx, &args, &p),
+    };
     let settings = Settings::resolve(options(&args))?;
     let dry_run = settings.dry_run;
     let mut run_ctx = RunContext::new(ctx.project.clone(), settings, ctx.out.clone());

@@ -65,10 +65,15 @@ impl Fields {
                 .map(|f| (strsim::levenshtein(f, key), *f))
                 .min()
                 .filter(|(d, _)| *d <= 3)
-                .map_or(String::new(), |(_, f)| format!("vouliez-vous dire « {f} » ? "));
+                .map_or(String::new(), |(_, f)| {
+                    format!("vouliez-vous dire « {f} » ? ")
+                });
             return Err(Problem::new(
                 line,
-                format!("champ « {key} » inconnu pour un bloc journal:{}", kind.name()),
+                format!(
+                    "champ « {key} » inconnu pour un bloc journal:{}",
+                    kind.name()
+                ),
                 format!("{closest}champs possibles : {}", kind.field_list()),
             ));
         }
@@ -98,7 +103,10 @@ impl Fields {
                     ),
                     match kind.body() {
                         super::kinds::Body::Content => {
-                            format!("ajoutez {f}=… après journal:{} dans l'en-tête du bloc", kind.name())
+                            format!(
+                                "ajoutez {f}=… après journal:{} dans l'en-tête du bloc",
+                                kind.name()
+                            )
                         }
                         super::kinds::Body::Fields => {
                             format!("ajoutez une ligne « {f}: … » dans le bloc")
@@ -149,7 +157,9 @@ impl Fields {
             .then(|| {
                 Problem::new(
                     *line,
-                    format!("« {k} » doit être un texte ou un nombre, pas une liste ni un dictionnaire"),
+                    format!(
+                        "« {k} » doit être un texte ou un nombre, pas une liste ni un dictionnaire"
+                    ),
                     format!("écrivez {k}: \"…\" sur une seule ligne"),
                 )
             })

@@ -44,6 +44,8 @@ pub struct Runbook {
     pub id_line: usize,
     /// Parts that must have succeeded before this one.
     pub requires: Vec<String>,
+    /// Line of `requiert:` (else of `id:`).
+    pub requires_line: usize,
     /// Deployment targets it supports (`compose`, `swarm`).
     pub targets: Vec<String>,
     /// Declared parameters, in file order.

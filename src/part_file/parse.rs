@@ -37,6 +37,11 @@ pub fn parse(text: &str) -> Result<Runbook, Vec<Problem>> {
             title: front.title,
             id_line: front.id_line,
             requires: front.requires,
+            requires_line: if yaml.lines().any(|l| l.starts_with("requiert")) {
+                key_line(yaml, "requiert")
+            } else {
+                front.id_line
+            },
             targets: front.targets,
             params: front.params,
             blocks,
@@ -195,7 +200,9 @@ pub(super) fn suggestion(word: &str, candidates: &[&str]) -> String {
         .map(|c| (strsim::levenshtein(c, word), *c))
         .min()
         .filter(|(d, _)| *d <= 3)
-        .map_or(String::new(), |(_, c)| format!("vouliez-vous dire « {c} » ? "))
+        .map_or(String::new(), |(_, c)| {
+            format!("vouliez-vous dire « {c} » ? ")
+        })
 }
 
 /// A list of texts (a single text counts as a list of one).
@@ -331,7 +338,10 @@ fn blocks(body: &str, base: usize, problems: &mut Vec<Problem>) -> Vec<Block> {
                     if let Some(first) = out.iter().find(|b| b.id == block.0) {
                         problems.push(Problem::new(
                             line,
-                            format!("id d'étape « {} » déjà pris (ligne {})", block.0, first.line),
+                            format!(
+                                "id d'étape « {} » déjà pris (ligne {})",
+                                block.0, first.line
+                            ),
                             "donnez à l'un des deux blocs un autre id=…",
                         ));
                     }
@@ -352,11 +362,7 @@ fn blocks(body: &str, base: usize, problems: &mut Vec<Problem>) -> Vec<Block> {
 
 /// `None` when the info string has a problem; `Some(None)` when the block
 /// is not marked for journal; its kind and info-string fields otherwise.
-fn marked(
-    info: &str,
-    line: usize,
-    problems: &mut Vec<Problem>,
-) -> Option<Option<(Kind, Fields)>> {
+fn marked(info: &str, line: usize, problems: &mut Vec<Problem>) -> Option<Option<(Kind, Fields)>> {
     let Some(words) = words(info) else {
         if info.contains("journal:") {
             problems.push(Problem::new(
@@ -397,7 +403,11 @@ fn marked(
             }
         }
     }
-    if bad { None } else { Some(Some((kind, fields))) }
+    if bad {
+        None
+    } else {
+        Some(Some((kind, fields)))
+    }
 }
 
 /// The step id and spec of one block, or its problems.
@@ -419,13 +429,20 @@ fn block(
             }) => {
                 problems.push(Problem::new(
                     line + l.max(1),
-                    format!("le YAML du bloc journal:{} ne se lit pas : {message}", kind.name()),
+                    format!(
+                        "le YAML du bloc journal:{} ne se lit pas : {message}",
+                        kind.name()
+                    ),
                     "vérifiez l'indentation (des espaces, pas de tabulation) et les « : »",
                 ));
                 return None;
             }
             Err(e) => {
-                problems.push(Problem::new(line, e.to_string(), "vérifiez le YAML du bloc"));
+                problems.push(Problem::new(
+                    line,
+                    e.to_string(),
+                    "vérifiez le YAML du bloc",
+                ));
                 return None;
             }
         }
@@ -447,7 +464,10 @@ fn block(
             }
             Some(_) => problems.push(Problem::new(
                 line + 1,
-                format!("le bloc journal:{} doit contenir des lignes « clé: valeur »", kind.name()),
+                format!(
+                    "le bloc journal:{} doit contenir des lignes « clé: valeur »",
+                    kind.name()
+                ),
                 format!("champs possibles : {}", kind.field_list()),
             )),
         }
@@ -517,7 +537,9 @@ fn block(
                 ));
             }
             Spec::ScrapeJob {
-                file: fields.text("fichier").unwrap_or_else(|| PROMETHEUS_YML.into()),
+                file: fields
+                    .text("fichier")
+                    .unwrap_or_else(|| PROMETHEUS_YML.into()),
                 job: job.unwrap_or_default(),
                 content: content.to_string(),
             }

@@ -93,12 +93,17 @@ fn services_block_defaults_to_the_compose_file() {
         }
         s => panic!("{s:?}"),
     }
-    assert_eq!(b.spec.plan(), "ajouter à `compose/docker-compose.yml` : node-exporter");
+    assert_eq!(
+        b.spec.plan(),
+        "ajouter à `compose/docker-compose.yml` : node-exporter"
+    );
 }
 
 #[test]
 fn scrape_job_block_reads_its_job_name() {
-    let r = ok("```yaml journal:collecte\n- job_name: node\n  static_configs:\n    - targets: ['node-exporter:9100']\n```\n");
+    let r = ok(
+        "```yaml journal:collecte\n- job_name: node\n  static_configs:\n    - targets: ['node-exporter:9100']\n```\n",
+    );
     match &r.blocks[0].spec {
         Spec::ScrapeJob { file, job, .. } => {
             assert_eq!(file, "compose/config/prometheus/prometheus.yml");
@@ -129,9 +134,11 @@ fn command_block_with_check_expectation_and_time_limit() {
 
 #[test]
 fn promql_http_and_targets_blocks_are_yaml_fields() {
-    let r = ok("```yaml journal:promql\nrequete: count(node_cpu_seconds_total)\nmin: 2\n```\n\n\
+    let r = ok(
+        "```yaml journal:promql\nrequete: count(node_cpu_seconds_total)\nmin: 2\n```\n\n\
                 ```yaml journal:http\nurl: http://localhost:9100/metrics\ncontient: node_\n```\n\n\
-                ```yaml journal:cibles\njob: node\ndelai: 60\n```\n");
+                ```yaml journal:cibles\njob: node\ndelai: 60\n```\n",
+    );
     assert_eq!(
         r.blocks[0].spec,
         Spec::Promql {
@@ -160,7 +167,8 @@ fn promql_http_and_targets_blocks_are_yaml_fields() {
 
 #[test]
 fn dashboard_block_with_grafana_com_id_and_bundled_copy() {
-    let r = ok("```yaml journal:tableau-de-bord\ngrafana_com: 1860\ncopie: tableaux/node.json\n```\n");
+    let r =
+        ok("```yaml journal:tableau-de-bord\ngrafana_com: 1860\ncopie: tableaux/node.json\n```\n");
     assert_eq!(
         r.blocks[0].spec,
         Spec::Dashboard {
@@ -173,8 +181,10 @@ fn dashboard_block_with_grafana_com_id_and_bundled_copy() {
 
 #[test]
 fn built_in_kinds_need_no_body() {
-    let r = ok("```journal:mot-de-passe-grafana\n```\n\n```journal:instantane\n```\n\n\
-                ```text journal:exercice-alerte id=exercice\n```\n");
+    let r = ok(
+        "```journal:mot-de-passe-grafana\n```\n\n```journal:instantane\n```\n\n\
+                ```text journal:exercice-alerte id=exercice\n```\n",
+    );
     let kinds: Vec<Kind> = r.blocks.iter().map(Block::kind).collect();
     assert_eq!(
         kinds,
@@ -204,7 +214,11 @@ fn unknown_kind_is_reported_at_its_line_with_a_suggestion() {
     let p = body_problem("texte\n\n```yaml journal:fichiers chemin=a\nx\n```\n");
     assert_eq!(p.line, 7);
     assert_eq!(p.message, "sorte de bloc inconnue « journal:fichiers »");
-    assert!(p.hint.starts_with("vouliez-vous dire « fichier » ?"), "{}", p.hint);
+    assert!(
+        p.hint.starts_with("vouliez-vous dire « fichier » ?"),
+        "{}",
+        p.hint
+    );
     assert!(p.hint.contains("tableau-de-bord"));
 }
 
@@ -212,10 +226,16 @@ fn unknown_kind_is_reported_at_its_line_with_a_suggestion() {
 fn missing_required_field_names_the_field() {
     let p = body_problem("```yaml journal:fichier\nx: 1\n```\n");
     assert_eq!(p.line, 5);
-    assert_eq!(p.message, "champ obligatoire « chemin » absent du bloc journal:fichier");
+    assert_eq!(
+        p.message,
+        "champ obligatoire « chemin » absent du bloc journal:fichier"
+    );
     assert!(p.hint.contains("chemin=…"));
     let p = body_problem("```yaml journal:promql\nmin: 1\n```\n");
-    assert_eq!(p.message, "champ obligatoire « requete » absent du bloc journal:promql");
+    assert_eq!(
+        p.message,
+        "champ obligatoire « requete » absent du bloc journal:promql"
+    );
     assert!(p.hint.contains("requete: …"));
     for (kind, field) in [("http", "url"), ("cibles", "job")] {
         let p = body_problem(&format!("```yaml journal:{kind}\n```\n"));
@@ -227,7 +247,10 @@ fn missing_required_field_names_the_field() {
 fn unknown_field_suggests_the_closest() {
     let p = body_problem("```yaml journal:promql\nrequete: up\nrequette: up\n```\n");
     assert_eq!(p.line, 7);
-    assert_eq!(p.message, "champ « requette » inconnu pour un bloc journal:promql");
+    assert_eq!(
+        p.message,
+        "champ « requette » inconnu pour un bloc journal:promql"
+    );
     assert!(p.hint.starts_with("vouliez-vous dire « requete » ?"));
 }
 
@@ -240,9 +263,14 @@ fn field_written_twice_is_reported() {
 
 #[test]
 fn bad_yaml_is_reported_at_its_line_in_the_block() {
-    let p = body_problem("Texte.\n\n```yaml journal:services\nservices:\n  a:\n    image: x\n   b: [\n```\n");
+    let p = body_problem(
+        "Texte.\n\n```yaml journal:services\nservices:\n  a:\n    image: x\n   b: [\n```\n",
+    );
     assert!((9..=11).contains(&p.line), "{p:?}");
-    assert!(p.message.starts_with("le YAML du bloc journal:services ne se lit pas"));
+    assert!(
+        p.message
+            .starts_with("le YAML du bloc journal:services ne se lit pas")
+    );
     assert!(p.hint.contains("indentation"));
 }
 
@@ -255,7 +283,9 @@ fn bad_yaml_in_the_front_matter_is_reported_at_its_line() {
 
 #[test]
 fn duplicate_step_ids_name_both_lines() {
-    let p = body_problem("```yaml journal:cibles id=a\njob: x\n```\n\n```yaml journal:cibles id=a\njob: y\n```\n");
+    let p = body_problem(
+        "```yaml journal:cibles id=a\njob: x\n```\n\n```yaml journal:cibles id=a\njob: y\n```\n",
+    );
     assert_eq!(p.line, 9);
     assert_eq!(p.message, "id d'étape « a » déjà pris (ligne 5)");
 }
@@ -312,19 +342,24 @@ fn all_problems_of_a_file_are_reported_in_line_order() {
     assert!(p[0].line < p[1].line);
     let e = problems_error("parties/x.md", &p);
     assert_eq!(e.code(), 2);
-    assert!(e.message().starts_with("parties/x.md:5: sorte de bloc inconnue"));
+    assert!(
+        e.message()
+            .starts_with("parties/x.md:5: sorte de bloc inconnue")
+    );
     assert!(e.message().contains("\nparties/x.md:8: champ obligatoire"));
 }
 
 #[test]
 fn a_tutorial_part_needs_only_annotations() {
     // The seed's partie 6, step 1, with one annotation added.
-    let r = ok("#### Étape 1 : Création du Fichier de Configuration de Prometheus\n\n\
+    let r = ok(
+        "#### Étape 1 : Création du Fichier de Configuration de Prometheus\n\n\
         Prometheus a besoin d'un fichier de configuration.\n\n\
         ```yaml journal:fichier chemin=compose/config/prometheus/prometheus.yml\n\
         # Fichier de configuration global de Prometheus\nglobal:\n  scrape_interval: 15s\n\
         scrape_configs:\n  - job_name: 'prometheus'\n    static_configs:\n      - targets: ['localhost:9090']\n```\n\n\
-        #### Étape 3 : Lancement et Vérification\n\n```bash journal:commande\ndocker-compose up -d\n```\n");
+        #### Étape 3 : Lancement et Vérification\n\n```bash journal:commande\ndocker-compose up -d\n```\n",
+    );
     assert_eq!(r.blocks.len(), 2);
     assert_eq!(
         r.blocks[0].title,

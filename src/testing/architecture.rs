@@ -63,7 +63,14 @@ fn adapters_hold_no_business_logic_of_the_layers_above() {
 #[test]
 fn only_adapters_start_processes_or_open_sockets() {
     let mut bad = Vec::new();
-    for m in ["steps", "runbook", "book", "store", "compose_file", "part_file"] {
+    for m in [
+        "steps",
+        "runbook",
+        "book",
+        "store",
+        "compose_file",
+        "part_file",
+    ] {
         bad.extend(raw_uses(
             m,
             &[

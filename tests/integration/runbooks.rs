@@ -1,0 +1,199 @@
+//! Project parts written as Markdown runbooks (`parties/*.md`): listed by
+//! `journal parties`, checked by `journal check`, planned by
+//! `journal run <id> --dry-run` — and never executed by any of these.
+
+use crate::support::Projet;
+
+/// A runbook whose command would leave `marqueur` in the project if it ran.
+const RUNBOOK: &str = r#"---
+id: partie-7-essai
+titre: "Essai : un runbook du projet"
+requiert: [partie-6]
+parametres:
+  image_essai:
+    defaut: "exemple/essai:1.0"
+    role: "image de l'essai"
+---
+
+# Un essai
+
+## Le fichier
+
+```yaml journal:fichier chemin=compose/config/essai.yml
+image: {{ image_essai }}
+```
+
+## La commande
+
+```bash journal:commande deja_fait="test -f marqueur" delai=5
+touch marqueur
+```
+
+## La vérification
+
+```yaml journal:promql
+requete: up{job="essai"}
+```
+"#;
+
+fn project_with(files: &[(&str, &str)]) -> Projet {
+    let p = Projet::empty();
+    for (name, text) in files {
+        let path = p.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    p
+}
+
+#[test]
+fn parties_lists_built_in_and_project_parts() {
+    let p = project_with(&[("parties/essai.md", RUNBOOK)]);
+    let out = p.journal().arg("parties").run();
+    out.expect_code(0);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(lines[0].starts_with("id "), "{out}");
+    assert!(lines[2].starts_with("partie-6 "), "{out}");
+    assert!(lines[3].starts_with("partie-6-alertes "), "{out}");
+    assert!(lines[4].starts_with("partie-7-essai "), "{out}");
+    assert!(lines[4].contains("parties/essai.md"), "{out}");
+    assert!(lines[4].contains("jamais"), "{out}");
+    assert!(!p.path().join("marqueur").exists());
+}
+
+#[test]
+fn dry_run_of_a_project_part_shows_the_plan_and_touches_nothing() {
+    let p = project_with(&[
+        ("parties/essai.md", RUNBOOK),
+        ("journal.toml", "image_essai = \"registre.local/essai:2\"\n"),
+    ]);
+    let out = p
+        .journal()
+        .args(["run", "partie-7-essai", "--dry-run"])
+        .run();
+    out.expect_code(0);
+    assert!(
+        out.stdout
+            .contains("image_essai  registre.local/essai:2  journal.toml (« image_essai »)"),
+        "{out}"
+    );
+    assert!(
+        out.stdout
+            .contains("écrire `compose/config/essai.yml` (1 lignes)"),
+        "{out}"
+    );
+    assert!(
+        out.stdout
+            .contains("lancer `touch marqueur`, sauf si `test -f marqueur` réussit, 5 s au plus"),
+        "{out}"
+    );
+    assert!(out.stdout.contains("parties/essai.md:21"), "{out}");
+    assert!(
+        out.stderr.contains("la partie-6 n'a jamais réussi"),
+        "{out}"
+    );
+    assert!(out.stderr.contains("rien n'a été modifié"), "{out}");
+    // The variable wins over journal.toml.
+    let out = p
+        .journal()
+        .args(["run", "partie-7-essai", "--dry-run"])
+        .env("JOURNAL_IMAGE_ESSAI", "autre/essai:3")
+        .run();
+    assert!(
+        out.stdout.contains("autre/essai:3  JOURNAL_IMAGE_ESSAI"),
+        "{out}"
+    );
+    // Nothing written, nothing run.
+    assert!(!p.path().join("marqueur").exists());
+    assert!(!p.path().join("compose").exists());
+    assert!(!p.path().join("journal").exists());
+}
+
+#[test]
+fn a_requirement_never_run_stops_the_run_before_anything() {
+    let p = project_with(&[("parties/essai.md", RUNBOOK)]);
+    let out = p.journal().args(["run", "partie-7-essai"]).run();
+    out.expect_code(2);
+    assert!(
+        out.stderr
+            .contains("parties/essai.md:4: la partie-6 n'a jamais réussi"),
+        "{out}"
+    );
+    assert!(
+        out.stderr
+            .contains("aide : lancez d'abord « journal run partie-6 »"),
+        "{out}"
+    );
+    assert!(!p.path().join("marqueur").exists());
+    assert!(!p.path().join("journal").exists());
+}
+
+#[test]
+fn check_reports_runbook_problems_with_file_and_line_and_runs_nothing() {
+    let broken = RUNBOOK
+        .replace("journal:promql", "journal:promq")
+        .replace("chemin=compose/config/essai.yml", "");
+    let p = project_with(&[("parties/essai.md", &broken)]);
+    for cmd in [["check"].as_slice(), &["parties"], &["list"], &["build"]] {
+        p.journal().args(cmd).run();
+    }
+    let out = p.journal().arg("check").run();
+    out.expect_code(1);
+    assert!(
+        out.stdout.contains(
+            "parties/essai.md:15: champ obligatoire « chemin » absent du bloc journal:fichier"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.stdout.contains("parties/essai.md:27: sorte de bloc inconnue « journal:promq » (aide : vouliez-vous dire « promql » ?"),
+        "{out}"
+    );
+    assert!(
+        !p.path().join("marqueur").exists(),
+        "un runbook n'est exécuté que par journal run"
+    );
+    // `journal run` refuses it too, with its file and line.
+    let out = p
+        .journal()
+        .args(["run", "partie-7-essai", "--dry-run"])
+        .run();
+    out.expect_code(2);
+    assert!(out.stderr.contains("parties/essai.md:15: "), "{out}");
+}
+
+#[test]
+fn a_project_part_may_not_shadow_a_built_in_one() {
+    let shadow = RUNBOOK.replace("id: partie-7-essai", "id: partie-6");
+    let p = project_with(&[("parties/ombre.md", &shadow)]);
+    for args in [vec!["parties"], vec!["run", "partie-6", "--dry-run"]] {
+        let out = p.journal().args(&args).run();
+        out.expect_code(2);
+        assert!(
+            out.stderr
+                .contains("parties/ombre.md:2: l'id « partie-6 » est celui d'une partie intégrée"),
+            "{out}"
+        );
+    }
+    let out = p.journal().arg("check").run();
+    out.expect_code(1);
+    assert!(
+        out.stdout.contains("parties/ombre.md:2: l'id « partie-6 »"),
+        "{out}"
+    );
+}
+
+#[test]
+fn two_project_parts_may_not_share_an_id() {
+    let p = project_with(&[("parties/a.md", RUNBOOK), ("parties/b.md", RUNBOOK)]);
+    let out = p
+        .journal()
+        .args(["run", "partie-7-essai", "--dry-run"])
+        .run();
+    out.expect_code(2);
+    assert!(
+        out.stderr
+            .contains("parties/b.md:2: l'id « partie-7-essai » est déjà celui de parties/a.md"),
+        "{out}"
+    );
+}
