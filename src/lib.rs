@@ -9,6 +9,7 @@
 pub mod adapters;
 pub mod book;
 pub mod cli;
+pub mod clock;
 pub mod cmd;
 pub mod compose_file;
 pub mod error;

@@ -15,15 +15,20 @@
 //! `COMPOSE_PROJECT_NAME`): the adapters that mirror Docker do, as Docker does.
 //! Apart from that one load, reading settings has no side effect.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::time::Duration;
 
-use chrono::{DateTime, FixedOffset};
-
 use crate::error::{Error, Result};
-use crate::secrets::Secret;
+
+mod alerts;
+mod project_file;
+mod run;
+
+pub use alerts::AlertSettings;
+use project_file::PROJECT_VALUES;
+pub use project_file::{
+    PROJECT_FILE, file_key, load_project_file, load_project_file_with, param, parse_project_file,
+};
+pub use run::{Images, RunOptions, Settings, Target, attachment_max};
 
 /// One environment variable of the tool.
 #[derive(Debug, Clone, Copy)]
@@ -32,8 +37,49 @@ pub struct EnvVar {
     pub name: &'static str,
     /// What it sets, in French (the README's « rôle » column).
     pub role: &'static str,
-    /// Its default, as shown to users (`—` when none).
-    pub default: &'static str,
+    /// Its default: written here only, shown to users by `Display`.
+    pub default: DefaultValue,
+}
+
+/// A variable's default, the one place it is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DefaultValue {
+    /// No default (shown `—`).
+    None,
+    /// Described in words (« le dossier courant »).
+    Described(&'static str),
+    /// A value (shown as code).
+    Value(&'static str),
+}
+
+impl std::fmt::Display for DefaultValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DefaultValue::None => f.write_str("—"),
+            DefaultValue::Described(d) => f.write_str(d),
+            DefaultValue::Value(v) => write!(f, "`{v}`"),
+        }
+    }
+}
+
+/// The default value of variable `name` (`""` when it has none).
+pub fn default_of(name: &str) -> &'static str {
+    match VARS.iter().find(|v| v.name == name).map(|v| v.default) {
+        Some(DefaultValue::Value(v)) => v,
+        _ => "",
+    }
+}
+
+/// `"14282"` as a number, at compile time (a default written once as text).
+const fn parse_u32(s: &str) -> u32 {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut n = 0;
+    while i < b.len() {
+        n = n * 10 + (b[i] - b'0') as u32;
+        i += 1;
+    }
+    n
 }
 
 /// The project's root folder (also `--projet`).
@@ -92,316 +138,142 @@ pub const DEFAULT_CADVISOR_IMAGE: &str = "gcr.io/cadvisor/cadvisor:v0.47.2";
 /// Alertmanager, the version this part was written for.
 pub const DEFAULT_ALERTMANAGER_IMAGE: &str = "prom/alertmanager:v0.26.0";
 /// The default CPU threshold of the « CPU élevé » rule, in cores.
-pub const DEFAULT_CPU_THRESHOLD: f64 = 0.8;
+pub const DEFAULT_CPU_THRESHOLD: &str = "0.8";
 const DEFAULT_ALERTMANAGER_URL: &str = "http://localhost:9093";
-const DEFAULT_DRILL_SECS: u64 = 120;
+const DEFAULT_DRILL_SECS: &str = "120";
+const DEFAULT_DASHBOARD: &str = "14282";
 /// The grafana.com dashboard imported by default: « Cadvisor exporter ».
-pub const DEFAULT_DASHBOARD_ID: u32 = 14282;
+pub const DEFAULT_DASHBOARD_ID: u32 = parse_u32(DEFAULT_DASHBOARD);
 /// The id the tutorial names, which is not a cAdvisor dashboard.
 pub const TUTORIAL_DASHBOARD_ID: u32 = 13981;
 
 const DEFAULT_PROMETHEUS_URL: &str = "http://localhost:9090";
 const DEFAULT_GRAFANA_URL: &str = "http://localhost:8084";
 const DEFAULT_GRAFANA_COM_URL: &str = "https://grafana.com";
-const DEFAULT_TARGETS_SECS: u64 = 35;
-const DEFAULT_READY_SECS: u64 = 120;
-const DEFAULT_RESTART_GAP_SECS: u64 = 5;
+const DEFAULT_TARGETS_SECS: &str = "35";
+const DEFAULT_READY_SECS: &str = "120";
+const DEFAULT_RESTART_GAP_SECS: &str = "5";
+const DEFAULT_ATTACHMENT_MIB: &str = "20";
 
 /// Every `JOURNAL_*` variable, in the README's order.
 pub const VARS: &[EnvVar] = &[
     EnvVar {
         name: PROJECT,
         role: "racine du projet d'infrastructure (aussi `--projet`)",
-        default: "le dossier courant",
+        default: DefaultValue::Described("le dossier courant"),
     },
     EnvVar {
         name: IMAGE_PROMETHEUS,
         role: "image de Prometheus (registre privé, site isolé)",
-        default: "`prom/prometheus:v2.47.1`",
+        default: DefaultValue::Value(DEFAULT_PROMETHEUS_IMAGE),
     },
     EnvVar {
         name: IMAGE_GRAFANA,
         role: "image de Grafana",
-        default: "`grafana/grafana-oss:10.1.5`",
+        default: DefaultValue::Value(DEFAULT_GRAFANA_IMAGE),
     },
     EnvVar {
         name: IMAGE_CADVISOR,
         role: "image de cAdvisor",
-        default: "`gcr.io/cadvisor/cadvisor:v0.47.2`",
+        default: DefaultValue::Value(DEFAULT_CADVISOR_IMAGE),
     },
     EnvVar {
         name: GRAFANA_PASSWORD,
         role: "nouveau mot de passe administrateur de Grafana (sinon `--grafana-password-file`, \
                sinon généré et conservé dans `.journal-secrets/grafana-admin`, mode 0600)",
-        default: "—",
+        default: DefaultValue::None,
     },
     EnvVar {
         name: GRAFANA_COM_URL,
         role: "grafana.com ou un miroir, pour télécharger le tableau de bord",
-        default: "`https://grafana.com`",
+        default: DefaultValue::Value(DEFAULT_GRAFANA_COM_URL),
     },
     EnvVar {
         name: DASHBOARD_ID,
         role: "tableau de bord grafana.com à importer (aussi `--dashboard`)",
-        default: "`14282`",
+        default: DefaultValue::Value(DEFAULT_DASHBOARD),
     },
     EnvVar {
         name: PROMETHEUS_URL,
         role: "adresse de Prometheus vue depuis l'hôte",
-        default: "`http://localhost:9090`",
+        default: DefaultValue::Value(DEFAULT_PROMETHEUS_URL),
     },
     EnvVar {
         name: GRAFANA_URL,
         role: "adresse de Grafana vue depuis l'hôte",
-        default: "`http://localhost:8084`",
+        default: DefaultValue::Value(DEFAULT_GRAFANA_URL),
     },
     EnvVar {
         name: TARGETS_TIMEOUT,
         role: "attente maximale des cibles Prometheus, en secondes (aussi `--delai-cibles`)",
-        default: "`35`",
+        default: DefaultValue::Value(DEFAULT_TARGETS_SECS),
     },
     EnvVar {
         name: READY_TIMEOUT,
         role: "attente maximale de Prometheus et de Grafana, en secondes",
-        default: "`120`",
+        default: DefaultValue::Value(DEFAULT_READY_SECS),
     },
     EnvVar {
         name: RESTART_GAP,
         role: "écart entre les deux relevés du compteur de redémarrages, en secondes",
-        default: "`5`",
+        default: DefaultValue::Value(DEFAULT_RESTART_GAP_SECS),
     },
     EnvVar {
         name: AUTHOR,
         role: "auteur des nouvelles entrées (aussi `--auteur` ; sinon `git config user.name` du projet, sinon le nom de connexion)",
-        default: "—",
+        default: DefaultValue::None,
     },
     EnvVar {
         name: ATTACHMENT_MAX,
         role: "taille maximale d'une pièce jointe (`journal note --joindre`), en Mio",
-        default: "`20`",
+        default: DefaultValue::Value(DEFAULT_ATTACHMENT_MIB),
     },
     EnvVar {
         name: TARGET,
         role: "cible du déploiement : `compose` (un hôte, `docker compose`) ou `swarm` (un essaim, `docker stack deploy`) ; aussi `--cible`",
-        default: "`compose`",
+        default: DefaultValue::Value("compose"),
     },
     EnvVar {
         name: CLOCK,
         role: "horloge fixe (RFC 3339), pour des tests et des exemples reproductibles",
-        default: "—",
+        default: DefaultValue::None,
     },
     EnvVar {
         name: IMAGE_ALERTMANAGER,
         role: "image d'Alertmanager (partie-6-alertes)",
-        default: "`prom/alertmanager:v0.26.0`",
+        default: DefaultValue::Value(DEFAULT_ALERTMANAGER_IMAGE),
     },
     EnvVar {
         name: ALERTMANAGER_URL,
         role: "adresse d'Alertmanager vue depuis l'hôte",
-        default: "`http://localhost:9093`",
+        default: DefaultValue::Value(DEFAULT_ALERTMANAGER_URL),
     },
     EnvVar {
         name: ALERT_EMAIL,
         role: "adresse e-mail qui reçoit les alertes (avec `JOURNAL_ALERTES_SMTP`)",
-        default: "—",
+        default: DefaultValue::None,
     },
     EnvVar {
         name: ALERT_SMTP,
         role: "relais SMTP des alertes, `hôte:port`",
-        default: "—",
+        default: DefaultValue::None,
     },
     EnvVar {
         name: ALERT_WEBHOOK,
         role: "URL d'un webhook qui reçoit les alertes (traitée comme un secret, jamais écrite dans le journal)",
-        default: "—",
+        default: DefaultValue::None,
     },
     EnvVar {
         name: ALERT_CPU_THRESHOLD,
         role: "seuil de la règle « CPU élevé », en cœurs (0,8 = 80 % d'un cœur)",
-        default: "`0.8`",
+        default: DefaultValue::Value(DEFAULT_CPU_THRESHOLD),
     },
     EnvVar {
         name: DRILL_TIMEOUT,
         role: "attente maximale de chaque maillon de l'exercice d'alerte, en secondes",
-        default: "`120`",
+        default: DefaultValue::Value(DEFAULT_DRILL_SECS),
     },
 ];
-
-/// The project's settings file, at its root.
-pub const PROJECT_FILE: &str = "journal.toml";
-
-/// What `journal.toml` may not set, and why (French).
-const NOT_IN_PROJECT_FILE: [(&str, &str, &str); 4] = [
-    (
-        PROJECT,
-        "inutile : journal.toml est déjà à la racine du projet",
-        "retirez cette ligne ; pour un autre projet, --projet <DOSSIER>",
-    ),
-    (
-        GRAFANA_PASSWORD,
-        "c'est un secret, et journal.toml est fait pour être versionné",
-        "donnez-le par JOURNAL_GRAFANA_PASSWORD, --grafana-password-file, ou laissez journal le \
-         générer dans .journal-secrets/",
-    ),
-    (
-        ALERT_WEBHOOK,
-        "l'URL d'un webhook est un secret, et journal.toml est fait pour être versionné",
-        "donnez-la par la variable JOURNAL_ALERTES_WEBHOOK",
-    ),
-    (
-        CLOCK,
-        "une horloge fixe fausserait la date de toutes les entrées du projet",
-        "réservée aux tests : JOURNAL_HORLOGE=… le temps d'une commande",
-    ),
-];
-
-/// The values read from `journal.toml` (empty until [`load_project_file`]).
-static PROJECT_VALUES: OnceLock<BTreeMap<&'static str, String>> = OnceLock::new();
-
-/// The key of variable `name` in `journal.toml`: `JOURNAL_DELAI_CIBLES` →
-/// `delai_cibles`.
-pub fn file_key(name: &str) -> String {
-    name.trim_start_matches("JOURNAL_").to_lowercase()
-}
-
-/// The variables set by the text of a `journal.toml`, checked: valid TOML,
-/// known keys only, texts, numbers or booleans only, none of the forbidden
-/// ones.
-/// `shown` names the file in messages.
-pub fn parse_project_file(text: &str, shown: &str) -> Result<BTreeMap<&'static str, String>> {
-    parse_project_file_with(text, shown, &[]).map(|(vars, _)| vars)
-}
-
-/// The values of a `journal.toml` whose text is `text`: the variables, and
-/// the parameters of the project's runbooks (`params`, their names) that it
-/// sets — a parameter is a key like any other.
-type ProjectValues = (BTreeMap<&'static str, String>, BTreeMap<String, String>);
-
-fn parse_project_file_with(text: &str, shown: &str, params: &[String]) -> Result<ProjectValues> {
-    let hint_keys = || {
-        let keys: Vec<String> = VARS
-            .iter()
-            .filter(|v| !NOT_IN_PROJECT_FILE.iter().any(|(n, _, _)| *n == v.name))
-            .map(|v| file_key(v.name))
-            .collect();
-        format!("réglages possibles : {}", keys.join(", "))
-    };
-    let table: toml::Table = toml::from_str(text).map_err(|e| {
-        Error::usage(format!(
-            "{shown} n'est pas un fichier TOML valide : {}",
-            toml_error_fr(text, &e)
-        ))
-        .with_hint("une ligne par réglage, par exemple : cible = \"swarm\"")
-    })?;
-    let mut out = BTreeMap::new();
-    let mut set_params = BTreeMap::new();
-    for (key, value) in table {
-        if !VARS.iter().any(|v| file_key(v.name) == key) && params.contains(&key) {
-            if let Some(v) = value.as_str().map(str::to_string).or_else(|| {
-                matches!(value, toml::Value::Integer(_) | toml::Value::Float(_))
-                    .then(|| value.to_string())
-            }) {
-                set_params.insert(key, v);
-                continue;
-            }
-        }
-        let Some(var) = VARS.iter().find(|v| file_key(v.name) == key) else {
-            let closest = VARS
-                .iter()
-                .map(|v| file_key(v.name))
-                .map(|k| (strsim::levenshtein(&k, &key.to_lowercase()), k))
-                .min()
-                .filter(|(d, _)| *d <= 3)
-                .map_or(String::new(), |(_, k)| {
-                    format!("vouliez-vous dire « {k} » ? ")
-                });
-            return Err(Error::usage(format!("{shown} : réglage « {key} » inconnu"))
-                .with_hint(format!("{closest}{}", hint_keys())));
-        };
-        if let Some((_, why, hint)) = NOT_IN_PROJECT_FILE.iter().find(|(n, _, _)| *n == var.name) {
-            return Err(
-                Error::usage(format!("{shown} ne peut pas contenir « {key} » : {why}"))
-                    .with_hint(*hint),
-            );
-        }
-        let text = match value {
-            toml::Value::String(s) => s,
-            toml::Value::Integer(i) => i.to_string(),
-            toml::Value::Float(f) => f.to_string(),
-            toml::Value::Boolean(b) => b.to_string(),
-            other => {
-                return Err(Error::usage(format!(
-                    "{shown} : « {key} » doit être un texte ou un nombre, pas « {other} »"
-                ))
-                .with_hint(format!("par exemple : {key} = \"…\"")));
-            }
-        };
-        out.insert(var.name, text);
-    }
-    Ok((out, set_params))
-}
-
-/// A TOML syntax error in French: where (line, column, the line itself)
-/// and, for the usual mistakes, what is wrong; the parser's own English
-/// text is left out.
-fn toml_error_fr(text: &str, e: &toml::de::Error) -> String {
-    let offset = e.span().map_or(0, |s| s.start).min(text.len());
-    let before = &text[..offset];
-    let line_no = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    let line = text.lines().nth(line_no - 1).unwrap_or("").trim();
-    let raw = e.message();
-    let what = if raw.contains("must be quoted") {
-        "un texte s'écrit entre guillemets"
-    } else if raw.contains("duplicate key") {
-        "réglage écrit deux fois"
-    } else if raw.contains("expected `=`") {
-        "il manque « = » et une valeur"
-    } else {
-        "syntaxe incorrecte"
-    };
-    format!("ligne {line_no}, colonne {column} (« {line} ») : {what}")
-}
-
-/// Reads `<root>/journal.toml` when there is one; its values then complete
-/// the environment for the rest of the process.
-pub fn load_project_file(root: &Path) -> Result<()> {
-    load_project_file_with(root, &[])
-}
-
-/// [`load_project_file`], where the names of the project's runbook
-/// parameters (`params`) are accepted as keys too (read by [`param`]).
-pub fn load_project_file_with(root: &Path, params: &[String]) -> Result<()> {
-    let path = root.join(PROJECT_FILE);
-    let (values, set_params) = match crate::store::read_optional(&path)? {
-        Some(text) => parse_project_file_with(&text, &path.display().to_string(), params)?,
-        None => (BTreeMap::new(), BTreeMap::new()),
-    };
-    // A second load in the same process (tests) keeps the first.
-    let _ = PROJECT_VALUES.set(values);
-    let _ = PROJECT_PARAMS.set(set_params);
-    Ok(())
-}
-
-/// The parameters of runbooks set in `journal.toml`.
-static PROJECT_PARAMS: OnceLock<BTreeMap<String, String>> = OnceLock::new();
-
-/// The value of runbook parameter `name` (`image_node_exporter`) and where
-/// it comes from: the variable `JOURNAL_<NOM>`, else `<nom>` in
-/// `journal.toml`; `None` when neither sets it (the runbook's default then).
-pub fn param(name: &str) -> Option<(String, String)> {
-    let var = format!("JOURNAL_{}", name.to_uppercase());
-    if let Some(v) = env_value(&var) {
-        return Some((v, var));
-    }
-    PROJECT_PARAMS
-        .get()
-        .and_then(|m| m.get(name))
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-        .or_else(|| file_value(VARS.iter().find(|v| file_key(v.name) == name)?.name))
-        .map(|v| (v, format!("{PROJECT_FILE} (« {name} »)")))
-}
 
 fn env_value(name: &str) -> Option<String> {
     std::env::var(name)
@@ -453,15 +325,19 @@ pub fn shown(name: &str, value: &str) -> String {
     }
 }
 
-fn var_or(name: &str, default: &str) -> String {
-    var(name).unwrap_or_else(|| default.to_string())
+/// The value of `name`, else its default.
+fn var_or_default(name: &str) -> String {
+    var(name).unwrap_or_else(|| default_of(name).to_string())
 }
 
-fn url(name: &str, default: &str) -> String {
-    var_or(name, default).trim_end_matches('/').to_string()
+/// A URL setting, without its trailing `/`.
+fn url(name: &str) -> String {
+    var_or_default(name).trim_end_matches('/').to_string()
 }
 
-fn secs(name: &str, default: u64) -> Result<Duration> {
+/// A number of seconds.
+fn secs(name: &str) -> Result<Duration> {
+    let default = default_of(name);
     match var(name) {
         Some(v) => v.parse::<u64>().map(Duration::from_secs).map_err(|_| {
             Error::usage(format!(
@@ -470,242 +346,14 @@ fn secs(name: &str, default: u64) -> Result<Duration> {
             ))
             .with_hint(format!("par exemple {name}={default}"))
         }),
-        None => Ok(Duration::from_secs(default)),
+        None => Ok(Duration::from_secs(default.parse().unwrap_or_default())),
     }
 }
 
-/// The fixed clock of `JOURNAL_HORLOGE`, when set to a valid RFC 3339 time.
-pub fn fixed_clock() -> Option<DateTime<FixedOffset>> {
-    var(CLOCK).and_then(|v| DateTime::parse_from_rfc3339(&v).ok())
-}
-
-/// What `journal run` was asked on its command line, as plain values (the
-/// command layer converts its arguments into this).
-#[derive(Debug, Clone, Default)]
-pub struct RunOptions {
-    /// `--delai-cibles`, in seconds.
-    pub targets_timeout_secs: Option<u64>,
-    /// `--dashboard`.
-    pub dashboard_id: Option<u32>,
-    /// `--grafana-password-file`.
-    pub grafana_password_file: Option<PathBuf>,
-    /// `--force`.
-    pub force: bool,
-    /// `--dry-run`.
-    pub dry_run: bool,
-    /// `--reinitialiser-grafana`.
-    pub reset_grafana_password: bool,
-    /// `--cible`.
-    pub target: Option<String>,
-    /// `--exercice`.
-    pub drill: bool,
-}
-
-/// Where the part's services are deployed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Target {
-    /// One Docker host, `docker compose` (the tutorial's way).
-    #[default]
-    Compose,
-    /// A Docker Swarm, `docker stack deploy` from a manager.
-    Swarm,
-}
-
-impl Target {
-    /// `compose` or `swarm` (as typed, case and blanks ignored), or a French
-    /// usage error naming `source`.
-    pub fn parse(value: &str, source: &str) -> Result<Self> {
-        match value.trim().to_lowercase().as_str() {
-            "compose" => Ok(Target::Compose),
-            "swarm" => Ok(Target::Swarm),
-            _ => Err(
-                Error::usage(format!("{source} : cible inconnue « {value} »"))
-                    .with_hint("les cibles connues sont « compose » (défaut) et « swarm »"),
-            ),
-        }
-    }
-
-    /// `compose` or `swarm`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Target::Compose => "compose",
-            Target::Swarm => "swarm",
-        }
-    }
-}
-
-/// The images of the part's services.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Images {
-    /// Prometheus image.
-    pub prometheus: String,
-    /// Grafana image.
-    pub grafana: String,
-    /// cAdvisor image.
-    pub cadvisor: String,
-    /// Alertmanager image.
-    pub alertmanager: String,
-}
-
-/// The settings of `partie-6-alertes`, as given (checked by its first step,
-/// so that a bad value stops the part before anything changes).
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct AlertSettings {
-    /// Alertmanager as seen from the host.
-    pub alertmanager_url: String,
-    /// E-mail address receiving the alerts.
-    pub email: Option<String>,
-    /// SMTP relay, `hôte:port`.
-    pub smtp: Option<String>,
-    /// Webhook URL; never serialised (it may carry a token).
-    #[serde(skip)]
-    pub webhook: Option<Secret>,
-    /// Whether a webhook is set (for the templates).
-    pub has_webhook: bool,
-    /// CPU threshold, as written (`0.8`).
-    pub cpu_threshold: String,
-    /// Bound of each wait of the fire drill (seconds in templates).
-    #[serde(serialize_with = "as_secs")]
-    pub drill_timeout: Duration,
-    /// `--exercice`: run the fire drill again.
-    pub drill: bool,
-}
-
-/// Everything a run needs to know besides the project. Serialised into the
-/// templates' context: it holds no secret value there.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Settings {
-    /// Service images (overridable for private registries).
-    pub images: Images,
-    /// Prometheus as seen from the host.
-    pub prometheus_url: String,
-    /// Grafana as seen from the host.
-    pub grafana_url: String,
-    /// grafana.com (or a mirror) for dashboard downloads.
-    pub grafana_com_url: String,
-    /// The grafana.com dashboard id to import.
-    pub dashboard_id: u32,
-    /// How long to wait for every Prometheus target to be up (seconds in templates).
-    #[serde(serialize_with = "as_secs")]
-    pub targets_timeout: Duration,
-    /// How long to wait for a service to answer after `up -d` (seconds in templates).
-    #[serde(serialize_with = "as_secs")]
-    pub ready_timeout: Duration,
-    /// The gap between the two restart-count samples (seconds in templates).
-    #[serde(serialize_with = "as_secs")]
-    pub restart_sample_gap: Duration,
-    /// The wanted Grafana admin password from the environment; never serialised.
-    #[serde(skip)]
-    pub grafana_password: Option<Secret>,
-    /// A file holding the new Grafana admin password.
-    pub grafana_password_file: Option<PathBuf>,
-    /// Replace services that differ from the tutorial.
-    pub force: bool,
-    /// Only show the plan.
-    pub dry_run: bool,
-    /// Reset Grafana's admin password through its container.
-    pub reset_grafana_password: bool,
-    /// Where the services are deployed (`cible` in templates).
-    #[serde(rename = "cible")]
-    pub target: Target,
-    /// The alerting part's settings.
-    pub alerts: AlertSettings,
-}
-
-fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_u64(d.as_secs())
-}
-
-impl Settings {
-    /// Settings from the environment, command-line values taking precedence.
-    pub fn resolve(opts: RunOptions) -> Result<Self> {
-        let targets_timeout = match opts.targets_timeout_secs {
-            Some(s) => Duration::from_secs(s),
-            None => secs(TARGETS_TIMEOUT, DEFAULT_TARGETS_SECS)?,
-        };
-        let dashboard_id = match opts.dashboard_id {
-            Some(id) => id,
-            None => match var(DASHBOARD_ID) {
-                Some(v) => v.parse().map_err(|_| {
-                    Error::usage(format!(
-                        "{} n'est pas un identifiant grafana.com",
-                        shown(DASHBOARD_ID, &v)
-                    ))
-                    .with_hint("un nombre, par exemple 14282")
-                })?,
-                None => DEFAULT_DASHBOARD_ID,
-            },
-        };
-        let target = match (&opts.target, var(TARGET)) {
-            (Some(v), _) => Target::parse(v, "--cible")?,
-            (None, Some(v)) => Target::parse(&v, &source_of(TARGET))?,
-            (None, None) => Target::default(),
-        };
-        Ok(Settings {
-            images: Images {
-                prometheus: var_or(IMAGE_PROMETHEUS, DEFAULT_PROMETHEUS_IMAGE),
-                grafana: var_or(IMAGE_GRAFANA, DEFAULT_GRAFANA_IMAGE),
-                cadvisor: var_or(IMAGE_CADVISOR, DEFAULT_CADVISOR_IMAGE),
-                alertmanager: var_or(IMAGE_ALERTMANAGER, DEFAULT_ALERTMANAGER_IMAGE),
-            },
-            prometheus_url: url(PROMETHEUS_URL, DEFAULT_PROMETHEUS_URL),
-            grafana_url: url(GRAFANA_URL, DEFAULT_GRAFANA_URL),
-            grafana_com_url: url(GRAFANA_COM_URL, DEFAULT_GRAFANA_COM_URL),
-            dashboard_id,
-            targets_timeout,
-            ready_timeout: secs(READY_TIMEOUT, DEFAULT_READY_SECS)?,
-            restart_sample_gap: restart_gap(),
-            grafana_password: std::env::var(GRAFANA_PASSWORD)
-                .ok()
-                .filter(|v| !v.is_empty())
-                .map(Secret::new),
-            grafana_password_file: opts.grafana_password_file,
-            force: opts.force,
-            dry_run: opts.dry_run,
-            reset_grafana_password: opts.reset_grafana_password,
-            target,
-            alerts: AlertSettings {
-                alertmanager_url: url(ALERTMANAGER_URL, DEFAULT_ALERTMANAGER_URL),
-                email: var(ALERT_EMAIL),
-                smtp: var(ALERT_SMTP),
-                webhook: var(ALERT_WEBHOOK).map(Secret::new),
-                has_webhook: var(ALERT_WEBHOOK).is_some(),
-                cpu_threshold: var_or(ALERT_CPU_THRESHOLD, &DEFAULT_CPU_THRESHOLD.to_string()),
-                drill_timeout: secs(DRILL_TIMEOUT, DEFAULT_DRILL_SECS)?,
-                drill: opts.drill,
-            },
-        })
-    }
-}
-
-/// The largest attachment accepted, in bytes (`JOURNAL_PIECE_JOINTE_MAX`, MiB).
-pub fn attachment_max() -> Result<u64> {
-    match var(ATTACHMENT_MAX) {
-        None => Ok(20 * 1024 * 1024),
-        Some(v) => v
-            .parse::<u64>()
-            .ok()
-            .filter(|n| *n > 0)
-            .map(|n| n * 1024 * 1024)
-            .ok_or_else(|| {
-                Error::usage(format!(
-                    "{} n'est pas un nombre de Mio",
-                    shown(ATTACHMENT_MAX, &v)
-                ))
-                .with_hint(format!("par exemple {ATTACHMENT_MAX}=50"))
-            }),
-    }
-}
-
-/// `JOURNAL_DELAI_REDEMARRAGES`; an unreadable value keeps the default, as
-/// before this variable was read here.
-fn restart_gap() -> Duration {
-    Duration::from_secs(
-        var(RESTART_GAP)
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(DEFAULT_RESTART_GAP_SECS),
-    )
+/// A variable read from the environment only (a secret, never from
+/// `journal.toml`): `None` when unset or empty.
+fn env_only(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
 #[cfg(test)]

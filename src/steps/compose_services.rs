@@ -9,6 +9,7 @@ use crate::compose_file::{Additions, ComposeError, ServiceBlock, apply};
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::kit::compose_edit::write_edit;
+use crate::steps::kit::fragments::{combinations, complete_service};
 
 /// Étape 2 : services dans docker-compose.yml.
 pub struct ComposeServices;
@@ -41,6 +42,16 @@ pub fn additions(ctx: &RunContext) -> crate::error::Result<Additions> {
     })
 }
 
+/// The edit that keeps a `prometheus` service completed by the declared
+/// fragments, if one of their combinations matches the file.
+fn completed_edit(src: &str, add: &Additions) -> Option<crate::compose_file::Edit> {
+    let fragments = crate::steps::prometheus_fragments();
+    combinations(&fragments).into_iter().find_map(|set| {
+        let completed = complete_service(add.clone(), &set).ok()?;
+        apply(src, &completed, false).ok()
+    })
+}
+
 impl Step for ComposeServices {
     fn id(&self) -> &'static str {
         "compose-services"
@@ -57,14 +68,11 @@ impl Step for ComposeServices {
         let add = additions(ctx)?;
         let src = current.as_deref().unwrap_or("");
         let edit = match apply(src, &add, ctx.settings.force) {
-            // The Prometheus service as partie-6-alertes completed it (rules
-            // folder mounted) is the tutorial's plus one line: accepted as is.
-            Err(ComposeError::Differs(d))
-                if d.iter().all(|d| d.service == "prometheus")
-                    && let Ok(completed) = super::alertes::compose::completed(add.clone())
-                    && let Ok(e) = apply(src, &completed, false) =>
-            {
-                Ok(e)
+            // The Prometheus service as other parts completed it (partie-6-
+            // alertes: the rules folder mounted) is the tutorial's plus their
+            // lines: accepted as is.
+            Err(ComposeError::Differs(d)) if d.iter().all(|d| d.service == "prometheus") => {
+                completed_edit(src, &add).ok_or(ComposeError::Differs(d))
             }
             other => other,
         }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::PrometheusConfigChanged;
+use crate::steps::kit::fragments::{assemble_config, combinations, completed_by};
 use crate::steps::kit::managed_file::ManagedFile;
 
 /// Étape 1 : configuration de Prometheus.
@@ -49,13 +50,16 @@ impl Step for PrometheusConfig {
                     .command(command),
             );
         }
-        // Completed by partie-6-alertes (rules, Alertmanager): the tutorial's
-        // file plus those lines, left as it is.
-        if file.exists()
-            && file.current == crate::steps::alertes::config::with_alerting(&file.wanted).ok()
+        // Completed by other parts (partie-6-alertes: rules, Alertmanager):
+        // the tutorial's file plus their fragments, left as it is.
+        let fragments = crate::steps::prometheus_fragments();
+        if let Some(set) = combinations(&fragments)
+            .into_iter()
+            .find(|set| file.exists() && file.current == assemble_config(&file.wanted, set).ok())
         {
             return Ok(StepReport::already_done(format!(
-                "{shown} est celui du tutoriel, complété par la partie-6-alertes (règles et Alertmanager)"
+                "{shown} est celui du tutoriel, complété par {}",
+                completed_by(&set)
             ))
             .command(command));
         }

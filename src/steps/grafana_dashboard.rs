@@ -17,7 +17,7 @@
 
 use serde_json::Value;
 
-use crate::adapters::grafana::{Credentials, GrafanaApi, HttpGrafana, StoredDashboard};
+use crate::adapters::grafana::{GrafanaApi, StoredDashboard};
 use crate::adapters::grafana_com::{GrafanaCom, HttpGrafanaCom};
 use crate::adapters::prometheus::{HttpPrometheus, PrometheusApi};
 use crate::error::{Error, Kind, Result};
@@ -410,10 +410,7 @@ impl Step for GrafanaDashboard {
             ))
             .command(command(ctx)));
         }
-        let creds = ctx
-            .require::<Credentials>("le mot de passe de Grafana")?
-            .clone();
-        let api = HttpGrafana::new(&s.grafana_url, Some(creds))?;
+        let api = crate::steps::kit::grafana::signed_in(ctx)?;
         let com = HttpGrafanaCom::new(&s.grafana_com_url)?;
         let prom = HttpPrometheus::new(&s.prometheus_url)?;
         run_with(&api, &com, &prom, ctx)

@@ -5,9 +5,10 @@
 //!
 //! It never creates a duplicate and never deletes a data source.
 
-use crate::adapters::grafana::{Credentials, DatasourceSpec, GrafanaApi, HttpGrafana};
+use crate::adapters::grafana::{DatasourceSpec, GrafanaApi};
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
+use crate::steps::kit::grafana;
 pub use crate::steps::kit::grafana::{DatasourceAction, ensure_datasource, matches};
 use crate::steps::kit::table::{Cell, Table};
 
@@ -143,10 +144,7 @@ impl Step for GrafanaDatasource {
             ))
             .command(command(ctx)));
         }
-        let creds = ctx
-            .require::<Credentials>("le mot de passe de Grafana")?
-            .clone();
-        let api = HttpGrafana::new(&ctx.settings.grafana_url, Some(creds))?;
+        let api = grafana::signed_in(ctx)?;
         run_with(&api, ctx)
     }
 }

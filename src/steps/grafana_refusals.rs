@@ -175,7 +175,7 @@ impl Refusals {
         };
         let dir = path.parent().unwrap_or(Path::new("."));
         let text = serde_json::to_string_pretty(&self.disk).unwrap_or_default();
-        super::grafana_password::store_private(dir, FILE, text.as_bytes())
+        crate::steps::kit::secret_file::store_private(dir, FILE, text.as_bytes())
     }
 }
 

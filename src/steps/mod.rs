@@ -54,15 +54,31 @@ pub struct PrometheusConfigChanged;
 /// (the state they verify was established by an earlier run).
 pub struct StackUnchanged;
 
+/// What the known parts add to partie-6's Prometheus (configuration and
+/// service): partie-6 accepts its files completed by any of them, without
+/// knowing them. A part that adds a scrape job declares its fragment here.
+pub fn prometheus_fragments() -> Vec<kit::fragments::Fragment> {
+    vec![alertes::prometheus_fragment()]
+}
+
 /// The steps of « partie 6 : supervision », in the tutorial's order.
 pub fn partie6() -> Vec<Box<dyn Step>> {
-    vec![
+    let mut steps: Vec<Box<dyn Step>> = vec![
         Box::new(preflight::Preflight),
         Box::new(config_file::PrometheusConfig),
         Box::new(compose_services::ComposeServices),
         Box::new(compose_up::ComposeUp),
         Box::new(containers::Containers { overlap: true }),
         Box::new(prometheus_targets::PrometheusTargets),
+    ];
+    steps.extend(partie6_from_metrics());
+    steps
+}
+
+/// The steps of partie 6 from the container metrics on, the same on every
+/// target (the deployment answers for the target where it matters).
+fn partie6_from_metrics() -> Vec<Box<dyn Step>> {
+    vec![
         Box::new(container_metrics::ContainerMetrics),
         Box::new(grafana_password::GrafanaPassword),
         Box::new(grafana_datasource::GrafanaDatasource),
@@ -96,21 +112,19 @@ impl SwarmCadvisors {
 pub fn partie6_for(settings: &Settings) -> Vec<Box<dyn Step>> {
     match settings.target {
         Target::Compose => partie6(),
-        Target::Swarm => vec![
-            Box::new(swarm_preflight::SwarmPreflight),
-            Box::new(config_file::PrometheusConfig),
-            Box::new(stack_file::StackFile),
-            Box::new(stack_deploy::StackDeploy),
-            Box::new(stack_services::StackServices),
-            Box::new(prometheus_targets::PrometheusTargets),
-            Box::new(swarm_targets::SwarmTargets),
-            Box::new(container_metrics::ContainerMetrics),
-            Box::new(grafana_password::GrafanaPassword),
-            Box::new(grafana_datasource::GrafanaDatasource),
-            Box::new(grafana_dashboard::GrafanaDashboard),
-            Box::new(resource_snapshot::ResourceSnapshot),
-            Box::new(documentation::Documentation),
-        ],
+        Target::Swarm => {
+            let mut steps: Vec<Box<dyn Step>> = vec![
+                Box::new(swarm_preflight::SwarmPreflight),
+                Box::new(config_file::PrometheusConfig),
+                Box::new(stack_file::StackFile),
+                Box::new(stack_deploy::StackDeploy),
+                Box::new(stack_services::StackServices),
+                Box::new(prometheus_targets::PrometheusTargets),
+                Box::new(swarm_targets::SwarmTargets),
+            ];
+            steps.extend(partie6_from_metrics());
+            steps
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::rc::Rc;
 
 use crate::adapters::compose::{Compose, ComposeCli};
-use crate::adapters::docker::{Containers, Docker, EngineInfo};
+use crate::adapters::docker::{Containers, EngineInfo};
 use crate::adapters::host::{Host, LocalHost};
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
@@ -83,10 +83,7 @@ impl Step for Preflight {
                 format!("{shown} absent : il sera créé à l'étape 2"),
             )),
         }
-        let docker = Docker::connect().map_err(|e| StepFailure::from(e).command("docker info"))?;
-        let info = docker
-            .info()
-            .map_err(|e| StepFailure::from(e).command("docker info"))?;
+        let (docker, info) = crate::steps::kit::engine::connect()?;
         rows.push((
             "Moteur Docker".into(),
             format!("{} (API {}), {}", info.version, info.api_version, info.os),

@@ -224,10 +224,7 @@ impl Step for SwarmPreflight {
 
     fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
         let file = ctx.project.compose_file();
-        let docker = Docker::connect().map_err(|e| StepFailure::from(e).command("docker info"))?;
-        let info = docker
-            .info()
-            .map_err(|e| StepFailure::from(e).command("docker info"))?;
+        let (docker, info) = crate::steps::kit::engine::connect()?;
         let compose = ComposeCli::detect()?;
         let stack = compose.project_name(&file)?;
         let swarm = SwarmCli;

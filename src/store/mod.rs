@@ -26,7 +26,7 @@ use crate::secrets::redact;
 /// The current time with the local UTC offset. `JOURNAL_HORLOGE` (RFC 3339)
 /// fixes it, for reproducible tests and documentation.
 pub fn now() -> DateTime<FixedOffset> {
-    crate::settings::fixed_clock().unwrap_or_else(|| Local::now().fixed_offset())
+    crate::clock::fixed_clock().unwrap_or_else(|| Local::now().fixed_offset())
 }
 
 /// The `journal/` folder of a project.

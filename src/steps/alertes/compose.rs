@@ -13,46 +13,17 @@ use crate::error::{Error, Result};
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::compose_services::{NETWORK, additions};
 use crate::steps::kit::compose_edit::write_edit;
+use crate::steps::kit::fragments::complete_service;
 
-use super::{RULES_DIR_IN_CONTAINER, SERVICE};
+use super::{SERVICE, rules_mount};
 
 /// Étape B : service Alertmanager.
 pub struct ComposeAlertmanager;
 
-/// The volume line mounting the rules folder into Prometheus.
-pub fn rules_mount() -> String {
-    format!("./config/prometheus/regles:{RULES_DIR_IN_CONTAINER}:ro")
-}
-
 /// partie-6's additions with the `prometheus` service completed by this
 /// part (the rules folder mounted after its configuration file).
-pub fn completed(mut add: Additions) -> Result<Additions> {
-    for s in add.services.iter_mut().filter(|s| s.name == "prometheus") {
-        let mut out = String::new();
-        let mut done = false;
-        for line in s.body.split_inclusive('\n') {
-            out.push_str(line);
-            if !done && line.contains(":/etc/prometheus/prometheus.yml") {
-                let indent: String = line.chars().take_while(|c| *c == ' ').collect();
-                out.push_str(&format!(
-                    "{indent}# Règles d'alerte (partie-6-alertes) : le dossier entier, relu à chaque rechargement\n{indent}- {}\n",
-                    rules_mount()
-                ));
-                done = true;
-            }
-        }
-        if !done {
-            return Err(Error::usage(
-                "le modèle compose/prometheus.yml.j2 ne monte pas /etc/prometheus/prometheus.yml : \
-                 impossible d'y ajouter le dossier des règles",
-            )
-            .with_hint(
-                "revenez au modèle intégré (supprimez templates/compose/prometheus.yml.j2)",
-            ));
-        }
-        s.body = out;
-    }
-    Ok(add)
+pub fn completed(add: Additions) -> Result<Additions> {
+    complete_service(add, &[&super::prometheus_fragment()])
 }
 
 /// What this part adds: Prometheus completed, Alertmanager, its volume.

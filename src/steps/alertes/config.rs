@@ -16,9 +16,8 @@ use crate::steps::config_file::config_path;
 use crate::steps::{ComposeClient, ComposeProject};
 
 use super::files::{self, Validator, Verdict};
-use super::{
-    AlertingConfigChanged, AlertmanagerConfigChanged, INTERNAL_URL, RULES_DIR_IN_CONTAINER,
-};
+use super::{AlertingConfigChanged, AlertmanagerConfigChanged, RULES_DIR_IN_CONTAINER};
+use crate::steps::kit::fragments::assemble_config;
 use crate::steps::kit::managed_file::ManagedFile;
 
 /// Étape C : configuration d'Alertmanager.
@@ -59,35 +58,7 @@ pub fn wanted_alertmanager(ctx: &RunContext) -> Result<String> {
 /// every 15 s (the scrape interval), every `.yml` of the rules folder read,
 /// alerts sent to `alertmanager:9093`.
 pub fn with_alerting(tutorial: &str) -> Result<String> {
-    let mut out = String::new();
-    let mut done = false;
-    for line in tutorial.split_inclusive('\n') {
-        out.push_str(line);
-        if !done && line.trim_start().starts_with("scrape_interval:") && line.starts_with("  ") {
-            out.push_str(
-                "  evaluation_interval: 15s # Évalue les règles d'alerte au même rythme (partie-6-alertes).\n",
-            );
-            done = true;
-        }
-    }
-    if !done {
-        return Err(Error::usage(
-            "le modèle prometheus.yml.j2 n'a pas de « scrape_interval » dans « global » : \
-             impossible d'y ajouter evaluation_interval",
-        )
-        .with_hint("revenez au modèle intégré (supprimez templates/prometheus.yml.j2)"));
-    }
-    if !out.ends_with('\n') {
-        out.push('\n');
-    }
-    let host = INTERNAL_URL.trim_start_matches("http://");
-    out.push_str(&format!(
-        "\n# Règles d'alerte (partie-6-alertes) : chaque fichier .yml du dossier regles/\n\
-         rule_files:\n  - {RULES_DIR_IN_CONTAINER}/*.yml\n\n\
-         # Où Prometheus envoie les alertes\n\
-         alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['{host}']\n"
-    ));
-    Ok(out)
+    assemble_config(tutorial, &[&super::prometheus_fragment()])
 }
 
 impl Step for AlertmanagerConfig {

@@ -3,9 +3,9 @@
 //! so the alerts show in Grafana's alerting pages. Created, corrected or kept
 //! like partie-6's Prometheus data source; never duplicated, never deleted.
 
-use crate::adapters::grafana::{Credentials, DatasourceSpec, GrafanaApi, HttpGrafana};
+use crate::adapters::grafana::{DatasourceSpec, GrafanaApi};
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::steps::kit::grafana::{DatasourceAction, ensure_datasource};
+use crate::steps::kit::grafana::{self, DatasourceAction, ensure_datasource};
 use crate::steps::kit::table::{Cell, Table};
 
 use super::INTERNAL_URL;
@@ -90,10 +90,7 @@ impl Step for GrafanaAlertmanager {
             ))
             .command(command(ctx)));
         }
-        let creds = ctx
-            .require::<Credentials>("le mot de passe de Grafana")?
-            .clone();
-        let api = HttpGrafana::new(&ctx.settings.grafana_url, Some(creds))?;
+        let api = grafana::signed_in(ctx)?;
         run_with(&api, ctx)
     }
 }

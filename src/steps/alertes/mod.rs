@@ -21,6 +21,8 @@ pub mod verify;
 
 use std::path::{Path, PathBuf};
 
+use crate::steps::kit::fragments::Fragment;
+
 /// The part's id.
 pub const PART_ID: &str = "partie-6-alertes";
 /// The part it completes.
@@ -54,6 +56,44 @@ pub fn alertmanager_config_path(compose_file: &Path) -> PathBuf {
 
 fn compose_dir(compose_file: &Path) -> &Path {
     compose_file.parent().unwrap_or(Path::new("."))
+}
+
+/// The volume line mounting the rules folder into Prometheus.
+pub fn rules_mount() -> String {
+    format!("./config/prometheus/regles:{RULES_DIR_IN_CONTAINER}:ro")
+}
+
+/// What this part adds to partie-6's Prometheus: rules evaluated every 15 s
+/// (the scrape interval), every `.yml` of the rules folder read, alerts sent
+/// to `alertmanager:9093`, the rules folder mounted in the service.
+pub fn prometheus_fragment() -> Fragment {
+    let host = INTERNAL_URL.trim_start_matches("http://");
+    Fragment {
+        part: PART_ID,
+        what: "règles et Alertmanager",
+        global: Some((
+            "evaluation_interval: 15s # Évalue les règles d'alerte au même rythme (partie-6-alertes)."
+                .into(),
+            "evaluation_interval",
+        )),
+        scrape_jobs: Vec::new(),
+        blocks: vec![
+            format!(
+                "# Règles d'alerte (partie-6-alertes) : chaque fichier .yml du dossier regles/\n\
+                 rule_files:\n  - {RULES_DIR_IN_CONTAINER}/*.yml\n"
+            ),
+            format!(
+                "# Où Prometheus envoie les alertes\n\
+                 alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['{host}']\n"
+            ),
+        ],
+        mounts: vec![(
+            "Règles d'alerte (partie-6-alertes) : le dossier entier, relu à chaque rechargement"
+                .into(),
+            rules_mount(),
+        )],
+        mounts_what: "le dossier des règles",
+    }
 }
 
 /// Set by `alert-rules` when it wrote the rules file.

@@ -6,7 +6,6 @@
 use std::rc::Rc;
 
 use crate::adapters::compose::{Compose, ComposeCli};
-use crate::adapters::docker::{Containers, Docker};
 use crate::adapters::host::LocalHost;
 use crate::error::{Error, Result};
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
@@ -177,10 +176,7 @@ impl Step for AlertesPreflight {
         let file = ctx.project.compose_file();
         let shown = ctx.project.display(&file);
         let src = crate::store::read_optional(&file)?;
-        let docker = Docker::connect().map_err(|e| StepFailure::from(e).command("docker info"))?;
-        let info = docker
-            .info()
-            .map_err(|e| StepFailure::from(e).command("docker info"))?;
+        let (docker, info) = crate::steps::kit::engine::connect()?;
         rows.push((
             "Moteur Docker".into(),
             format!("{} (API {})", info.version, info.api_version),

@@ -1,10 +1,23 @@
-//! Grafana helpers of the kit: make sure a data source exists with the
+//! Grafana helpers of the kit: the API signed in for a step, make sure a
+//! data source exists with the
 //! wanted settings (created, corrected or kept; never duplicated, never
 //! deleted). Which data source a part wants, and how it reports it, is the
 //! part's.
 
-use crate::adapters::grafana::{Created, Datasource, DatasourceSpec, GrafanaApi};
+use crate::adapters::grafana::{
+    Created, Credentials, Datasource, DatasourceSpec, GrafanaApi, HttpGrafana,
+};
 use crate::error::{Error, Result};
+use crate::runbook::RunContext;
+
+/// Grafana's API signed in as `admin` with the password the password step
+/// left in the run context.
+pub fn signed_in(ctx: &RunContext) -> Result<HttpGrafana> {
+    let creds = ctx
+        .require::<Credentials>("le mot de passe de Grafana")?
+        .clone();
+    HttpGrafana::new(&ctx.settings.grafana_url, Some(creds))
+}
 
 /// What [`ensure_datasource`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,8 +10,11 @@
 
 pub mod compose_edit;
 pub mod dashboard;
+pub mod engine;
+pub mod fragments;
 pub mod grafana;
 pub mod managed_file;
 pub mod prometheus;
+pub mod secret_file;
 pub mod table;
 pub mod wait;

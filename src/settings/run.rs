@@ -1,0 +1,216 @@
+//! The settings of one run: what `journal run` was asked ([`RunOptions`]),
+//! the target, the images, and the [`Settings`] resolved from them, the
+//! environment and `journal.toml`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::alerts::AlertSettings;
+use super::*;
+use crate::error::{Error, Result};
+use crate::secrets::Secret;
+
+/// What `journal run` was asked on its command line, as plain values (the
+/// command layer converts its arguments into this).
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// `--delai-cibles`, in seconds.
+    pub targets_timeout_secs: Option<u64>,
+    /// `--dashboard`.
+    pub dashboard_id: Option<u32>,
+    /// `--grafana-password-file`.
+    pub grafana_password_file: Option<PathBuf>,
+    /// `--force`.
+    pub force: bool,
+    /// `--dry-run`.
+    pub dry_run: bool,
+    /// `--reinitialiser-grafana`.
+    pub reset_grafana_password: bool,
+    /// `--cible`.
+    pub target: Option<String>,
+    /// `--exercice`.
+    pub drill: bool,
+}
+
+/// Where the part's services are deployed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    /// One Docker host, `docker compose` (the tutorial's way).
+    #[default]
+    Compose,
+    /// A Docker Swarm, `docker stack deploy` from a manager.
+    Swarm,
+}
+
+impl Target {
+    /// `compose` or `swarm` (as typed, case and blanks ignored), or a French
+    /// usage error naming `source`.
+    pub fn parse(value: &str, source: &str) -> Result<Self> {
+        match value.trim().to_lowercase().as_str() {
+            "compose" => Ok(Target::Compose),
+            "swarm" => Ok(Target::Swarm),
+            _ => Err(
+                Error::usage(format!("{source} : cible inconnue « {value} »"))
+                    .with_hint("les cibles connues sont « compose » (défaut) et « swarm »"),
+            ),
+        }
+    }
+
+    /// `compose` or `swarm`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Compose => "compose",
+            Target::Swarm => "swarm",
+        }
+    }
+}
+
+/// The images of the part's services.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Images {
+    /// Prometheus image.
+    pub prometheus: String,
+    /// Grafana image.
+    pub grafana: String,
+    /// cAdvisor image.
+    pub cadvisor: String,
+    /// Alertmanager image.
+    pub alertmanager: String,
+}
+
+/// Everything a run needs to know besides the project. Serialised into the
+/// templates' context: it holds no secret value there.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Settings {
+    /// Service images (overridable for private registries).
+    pub images: Images,
+    /// Prometheus as seen from the host.
+    pub prometheus_url: String,
+    /// Grafana as seen from the host.
+    pub grafana_url: String,
+    /// grafana.com (or a mirror) for dashboard downloads.
+    pub grafana_com_url: String,
+    /// The grafana.com dashboard id to import.
+    pub dashboard_id: u32,
+    /// How long to wait for every Prometheus target to be up (seconds in templates).
+    #[serde(serialize_with = "as_secs")]
+    pub targets_timeout: Duration,
+    /// How long to wait for a service to answer after `up -d` (seconds in templates).
+    #[serde(serialize_with = "as_secs")]
+    pub ready_timeout: Duration,
+    /// The gap between the two restart-count samples (seconds in templates).
+    #[serde(serialize_with = "as_secs")]
+    pub restart_sample_gap: Duration,
+    /// The wanted Grafana admin password from the environment; never serialised.
+    #[serde(skip)]
+    pub grafana_password: Option<Secret>,
+    /// A file holding the new Grafana admin password.
+    pub grafana_password_file: Option<PathBuf>,
+    /// Replace services that differ from the tutorial.
+    pub force: bool,
+    /// Only show the plan.
+    pub dry_run: bool,
+    /// Reset Grafana's admin password through its container.
+    pub reset_grafana_password: bool,
+    /// Where the services are deployed (`cible` in templates).
+    #[serde(rename = "cible")]
+    pub target: Target,
+    /// The alerting part's settings.
+    pub alerts: AlertSettings,
+}
+
+impl Settings {
+    /// Settings from the environment, command-line values taking precedence.
+    pub fn resolve(opts: RunOptions) -> Result<Self> {
+        let targets_timeout = match opts.targets_timeout_secs {
+            Some(s) => Duration::from_secs(s),
+            None => secs(TARGETS_TIMEOUT)?,
+        };
+        let dashboard_id = match opts.dashboard_id {
+            Some(id) => id,
+            None => match var(DASHBOARD_ID) {
+                Some(v) => v.parse().map_err(|_| {
+                    Error::usage(format!(
+                        "{} n'est pas un identifiant grafana.com",
+                        shown(DASHBOARD_ID, &v)
+                    ))
+                    .with_hint("un nombre, par exemple 14282")
+                })?,
+                None => DEFAULT_DASHBOARD_ID,
+            },
+        };
+        let target = match (&opts.target, var(TARGET)) {
+            (Some(v), _) => Target::parse(v, "--cible")?,
+            (None, Some(v)) => Target::parse(&v, &source_of(TARGET))?,
+            (None, None) => Target::default(),
+        };
+        Ok(Settings {
+            images: Images {
+                prometheus: var_or_default(IMAGE_PROMETHEUS),
+                grafana: var_or_default(IMAGE_GRAFANA),
+                cadvisor: var_or_default(IMAGE_CADVISOR),
+                alertmanager: var_or_default(IMAGE_ALERTMANAGER),
+            },
+            prometheus_url: url(PROMETHEUS_URL),
+            grafana_url: url(GRAFANA_URL),
+            grafana_com_url: url(GRAFANA_COM_URL),
+            dashboard_id,
+            targets_timeout,
+            ready_timeout: secs(READY_TIMEOUT)?,
+            restart_sample_gap: restart_gap(),
+            grafana_password: env_only(GRAFANA_PASSWORD).map(Secret::new),
+            grafana_password_file: opts.grafana_password_file,
+            force: opts.force,
+            dry_run: opts.dry_run,
+            reset_grafana_password: opts.reset_grafana_password,
+            target,
+            alerts: AlertSettings {
+                alertmanager_url: url(ALERTMANAGER_URL),
+                email: var(ALERT_EMAIL),
+                smtp: var(ALERT_SMTP),
+                webhook: var(ALERT_WEBHOOK).map(Secret::new),
+                has_webhook: var(ALERT_WEBHOOK).is_some(),
+                cpu_threshold: var_or_default(ALERT_CPU_THRESHOLD),
+                drill_timeout: secs(DRILL_TIMEOUT)?,
+                drill: opts.drill,
+            },
+        })
+    }
+}
+
+/// The largest attachment accepted, in bytes (`JOURNAL_PIECE_JOINTE_MAX`, MiB).
+pub fn attachment_max() -> Result<u64> {
+    match var(ATTACHMENT_MAX) {
+        None => Ok(default_of(ATTACHMENT_MAX).parse::<u64>().unwrap_or(20) * 1024 * 1024),
+        Some(v) => v
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(|n| n * 1024 * 1024)
+            .ok_or_else(|| {
+                Error::usage(format!(
+                    "{} n'est pas un nombre de Mio",
+                    shown(ATTACHMENT_MAX, &v)
+                ))
+                .with_hint(format!("par exemple {ATTACHMENT_MAX}=50"))
+            }),
+    }
+}
+
+/// `JOURNAL_DELAI_REDEMARRAGES`; an unreadable value keeps the default, as
+/// before this variable was read here.
+fn restart_gap() -> Duration {
+    Duration::from_secs(
+        var(RESTART_GAP)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| default_of(RESTART_GAP).parse().unwrap_or(5)),
+    )
+}
+
+pub(super) fn as_secs<S: serde::Serializer>(
+    d: &Duration,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_u64(d.as_secs())
+}
