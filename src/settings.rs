@@ -128,6 +128,8 @@ pub const ALERT_WEBHOOK: &str = "JOURNAL_ALERTES_WEBHOOK";
 pub const ALERT_CPU_THRESHOLD: &str = "JOURNAL_ALERTES_SEUIL_CPU";
 /// Bound of each wait of the fire drill, in seconds.
 pub const DRILL_TIMEOUT: &str = "JOURNAL_DELAI_EXERCICE";
+/// Default time limit of a runbook's command, in seconds.
+pub const COMMAND_TIMEOUT: &str = "JOURNAL_DELAI_COMMANDE";
 
 /// Default images: the tutorial's tags.
 pub const DEFAULT_PROMETHEUS_IMAGE: &str = "prom/prometheus:v2.47.1";
@@ -141,6 +143,7 @@ pub const DEFAULT_ALERTMANAGER_IMAGE: &str = "prom/alertmanager:v0.26.0";
 pub const DEFAULT_CPU_THRESHOLD: &str = "0.8";
 const DEFAULT_ALERTMANAGER_URL: &str = "http://localhost:9093";
 const DEFAULT_DRILL_SECS: &str = "120";
+const DEFAULT_COMMAND_SECS: &str = "300";
 const DEFAULT_DASHBOARD: &str = "14282";
 /// The grafana.com dashboard imported by default: « Cadvisor exporter ».
 pub const DEFAULT_DASHBOARD_ID: u32 = parse_u32(DEFAULT_DASHBOARD);
@@ -273,7 +276,17 @@ pub const VARS: &[EnvVar] = &[
         role: "attente maximale de chaque maillon de l'exercice d'alerte, en secondes",
         default: DefaultValue::Value(DEFAULT_DRILL_SECS),
     },
+    EnvVar {
+        name: COMMAND_TIMEOUT,
+        role: "durée maximale d'une commande d'un runbook (bloc `journal:commande` sans `delai=`), en secondes",
+        default: DefaultValue::Value(DEFAULT_COMMAND_SECS),
+    },
 ];
+
+/// The default time limit of a runbook's command (`JOURNAL_DELAI_COMMANDE`).
+pub fn command_timeout() -> Result<Duration> {
+    secs(COMMAND_TIMEOUT)
+}
 
 fn env_value(name: &str) -> Option<String> {
     std::env::var(name)

@@ -39,6 +39,17 @@ pub fn execute(ctx: &Context, args: RunArgs) -> Result<()> {
         part.title
     ));
     let outcome = engine::run(part, &mut run_ctx)?;
+    finish(ctx, part.id, dry_run, outcome)
+}
+
+/// What the end of a run prints and returns: the entry's path, then
+/// success, or the failed step's error.
+pub(super) fn finish(
+    ctx: &Context,
+    id: &str,
+    dry_run: bool,
+    outcome: engine::RunOutcome,
+) -> Result<()> {
     if let Some(p) = &outcome.path {
         ctx.out.result(&p.display().to_string());
     }
@@ -49,8 +60,7 @@ pub fn execute(ctx: &Context, args: RunArgs) -> Result<()> {
                     .success("simulation terminée : rien n'a été modifié");
             } else {
                 ctx.out.success(&format!(
-                    "{} terminée ; « journal build » met le livre à jour",
-                    part.id
+                    "{id} terminée ; « journal build » met le livre à jour"
                 ));
             }
             Ok(())
@@ -64,8 +74,7 @@ pub fn execute(ctx: &Context, args: RunArgs) -> Result<()> {
                 .map(|s| s.titre.clone())
                 .unwrap_or_default();
             let mut err = Error::failed(format!(
-                "la {} a échoué à l'étape « {step} » : {}",
-                part.id,
+                "la {id} a échoué à l'étape « {step} » : {}",
                 e.message()
             ))
             .with_kind(e.kind());

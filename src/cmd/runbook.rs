@@ -8,6 +8,7 @@ use crate::cli::RunArgs;
 use crate::error::{Error, Result};
 use crate::part_file::Runbook;
 use crate::parts::project::ProjectPart;
+use crate::runbook::{RunContext, engine};
 use crate::settings::Settings;
 use crate::store::{EntryKind, Status, Store};
 
@@ -100,14 +101,38 @@ pub fn execute(ctx: &Context, args: &RunArgs, part: &ProjectPart) -> Result<()> 
         ))
         .with_hint(format!("lancez d'abord « journal run {m} », puis « journal run {} »", r.id)));
     }
-    Err(Error::usage(format!(
-        "la {} ({}) ne peut pas encore être exécutée : seul son plan est disponible",
-        r.id, part.shown
-    ))
-    .with_hint(format!(
-        "« journal run {} --dry-run » montre ce qu'elle ferait",
-        r.id
-    )))
+    let not_yet: Vec<String> = r
+        .blocks
+        .iter()
+        .filter(|b| !crate::steps::runbook::executable(b.kind()))
+        .map(|b| format!("{}:{}: journal:{}", part.shown, b.line, b.kind().name()))
+        .collect();
+    if !not_yet.is_empty() {
+        return Err(Error::usage(format!(
+            "la {} a des blocs que journal ne sait pas encore exécuter (rien n'a été modifié) : {}",
+            r.id,
+            not_yet.join(", ")
+        ))
+        .with_hint(format!(
+            "« journal run {} --dry-run » montre son plan ; exécutables aujourd'hui : fichier, \
+             commande, promql, http, cibles",
+            r.id
+        )));
+    }
+    let steps = crate::steps::runbook::steps_for(r, &part.shown, &|p| {
+        values
+            .iter()
+            .find(|v| v.name == p.name)
+            .map(|v| v.value.clone())
+    });
+    let mut run_ctx = RunContext::new(ctx.project.clone(), settings, ctx.out.clone());
+    run_ctx.origin = super::origin(&ctx.project, args.auteur.clone(), true);
+    ctx.out.info(&format!(
+        "Exécution de la {} — {} ({})",
+        r.id, r.title, part.shown
+    ));
+    let outcome = engine::run_steps(&r.id, &r.title, &steps, &mut run_ctx)?;
+    super::run::finish(ctx, &r.id, false, outcome)
 }
 
 /// The plan of a project part: its parameters, then one line per step.

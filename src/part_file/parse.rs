@@ -396,11 +396,11 @@ fn marked(info: &str, line: usize, problems: &mut Vec<Problem>) -> Option<Option
         if w.starts_with("journal:") {
             continue;
         }
-        if let Some((k, v)) = w.split_once('=') {
-            if let Err(p) = fields.add(kind, k, Value::String(v.to_string()), line) {
-                problems.push(p);
-                bad = true;
-            }
+        if let Some((k, v)) = w.split_once('=')
+            && let Err(p) = fields.add(kind, k, Value::String(v.to_string()), line)
+        {
+            problems.push(p);
+            bad = true;
         }
     }
     if bad {

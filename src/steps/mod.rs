@@ -18,6 +18,7 @@ pub mod kit;
 pub mod preflight;
 pub mod prometheus_targets;
 pub mod resource_snapshot;
+pub mod runbook;
 pub mod stack_deploy;
 pub mod stack_file;
 pub mod stack_services;

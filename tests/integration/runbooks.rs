@@ -197,3 +197,95 @@ fn two_project_parts_may_not_share_an_id() {
         "{out}"
     );
 }
+
+/// A runbook the engine can run without Docker: a file and a command.
+const LOCAL: &str = r#"---
+id: partie-locale
+titre: "Une partie locale"
+parametres:
+  message: bonjour
+---
+
+## Le fichier
+
+```text journal:fichier chemin=conf/message.txt
+{{ message }}
+```
+
+## La commande
+
+Elle laisse une trace, une seule fois.
+
+```sh journal:commande deja_fait="test -f trace" attendu=fait
+cp conf/message.txt trace && echo fait
+```
+"#;
+
+#[test]
+fn a_project_runbook_runs_for_real_then_says_already_done() {
+    let p = project_with(&[("parties/locale.md", LOCAL)]);
+    let out = p
+        .journal()
+        .args(["run", "partie-locale"])
+        .env("JOURNAL_MESSAGE", "salut")
+        .run();
+    out.expect_code(0);
+    assert_eq!(
+        std::fs::read_to_string(p.path().join("trace")).unwrap(),
+        "salut\n"
+    );
+    let entry = crate::support::latest_run(&p);
+    assert_eq!(entry.front.partie.as_deref(), Some("partie-locale"));
+    assert!(
+        entry.body.contains("Elle laisse une trace"),
+        "{}",
+        entry.body
+    );
+    assert!(
+        entry.body.contains("cp conf/message.txt trace"),
+        "{}",
+        entry.body
+    );
+
+    let out = p
+        .journal()
+        .args(["run", "partie-locale"])
+        .env("JOURNAL_MESSAGE", "salut")
+        .run();
+    out.expect_code(0);
+    let entry = crate::support::latest_run(&p);
+    assert!(
+        entry
+            .front
+            .etapes
+            .iter()
+            .all(|s| s.statut == journal::store::StepStatus::AlreadyDone),
+        "{:?}",
+        entry.front.etapes
+    );
+    let out = p.journal().arg("parties").run();
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.starts_with("partie-locale") && l.ends_with("réussi")),
+        "{out}"
+    );
+}
+
+#[test]
+fn blocks_not_yet_executable_are_refused_before_anything() {
+    let text = LOCAL.replace(
+        "## La commande",
+        "```yaml journal:tableau-de-bord\ngrafana_com: 1860\n```\n\n## La commande",
+    );
+    let p = project_with(&[("parties/locale.md", &text)]);
+    let out = p.journal().args(["run", "partie-locale"]).run();
+    out.expect_code(2);
+    assert!(
+        out.stderr
+            .contains("parties/locale.md:14: journal:tableau-de-bord"),
+        "{out}"
+    );
+    assert!(!p.path().join("conf").exists());
+    assert!(!p.path().join("journal").exists());
+}

@@ -1,0 +1,245 @@
+//! A project runbook run by the real engine, with the real shell, on a
+//! temporary project; Prometheus and the HTTP service are fakes.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use super::*;
+use crate::adapters::prometheus::{Health, Target};
+use crate::runbook::engine::{RunOutcome, run_steps};
+use crate::store::{Status, StepStatus};
+use crate::testing::context::StepContext;
+use crate::testing::prometheus::{FakePrometheus, sample};
+
+/// An HTTP service that answers what the test set.
+struct FakeHttp(RefCell<(u16, String)>);
+
+impl HttpProbe for FakeHttp {
+    fn get(&self, _url: &str) -> Result<(u16, String)> {
+        Ok(self.0.borrow().clone())
+    }
+}
+
+const RUNBOOK: &str = r#"---
+id: partie-essai
+titre: Essai
+parametres:
+  nom: monde
+---
+
+## Le fichier
+
+Le fichier de configuration.
+
+```text journal:fichier chemin=conf/a.txt
+bonjour {{ nom }}
+```
+
+## La commande
+
+```sh journal:commande deja_fait="test -f fait" attendu=ok
+touch fait && echo ok
+```
+
+## Les séries
+
+```yaml journal:promql
+requete: up{job="node"}
+```
+
+## Les cibles
+
+```yaml journal:cibles
+job: node
+```
+
+## La page
+
+```yaml journal:http
+url: http://node:9100/metrics
+contient: node_
+```
+"#;
+
+struct Bench {
+    dir: tempfile::TempDir,
+    prometheus: Rc<FakePrometheus>,
+    http: Rc<FakeHttp>,
+}
+
+fn bench() -> Bench {
+    let prometheus = Rc::new(FakePrometheus::default());
+    prometheus.answer("up{job=\"node\"}", vec![sample(&[("job", "node")], 1.0)]);
+    prometheus.targets.borrow_mut().push(Target {
+        job: "node".into(),
+        instance: "node:9100".into(),
+        scrape_url: "http://node:9100/metrics".into(),
+        health: Health::Up,
+        last_error: String::new(),
+        last_scrape: None,
+        last_scrape_duration: None,
+    });
+    Bench {
+        dir: tempfile::tempdir().unwrap(),
+        prometheus,
+        http: Rc::new(FakeHttp(RefCell::new((
+            200,
+            "node_cpu_seconds_total 1".into(),
+        )))),
+    }
+}
+
+impl Bench {
+    fn run(&self, text: &str, value: Option<&str>) -> RunOutcome {
+        let runbook = crate::part_file::parse(text).unwrap();
+        let steps = steps_for(&runbook, "parties/essai.md", &|_| value.map(str::to_string));
+        let ports = Ports {
+            shell: Rc::new(SystemShell),
+            prometheus: Some(self.prometheus.clone()),
+            http: self.http.clone(),
+            poll: Duration::from_millis(10),
+        };
+        let mut ctx = StepContext::new(self.dir.path()).with(ports).build();
+        run_steps(&runbook.id, &runbook.title, &steps, &mut ctx).unwrap()
+    }
+
+    fn statuses(outcome: &RunOutcome) -> Vec<StepStatus> {
+        outcome.record.etapes.iter().map(|s| s.statut).collect()
+    }
+}
+
+#[test]
+fn a_runbook_runs_then_says_already_done() {
+    let b = bench();
+    let first = b.run(RUNBOOK, Some("équipe"));
+    assert!(first.failure.is_none(), "{:?}", first.failure);
+    assert_eq!(first.record.statut, Status::Succeeded);
+    assert_eq!(Bench::statuses(&first), [StepStatus::Succeeded; 5]);
+    assert_eq!(
+        std::fs::read_to_string(b.dir.path().join("conf/a.txt")).unwrap(),
+        "bonjour équipe\n"
+    );
+    assert!(b.dir.path().join("fait").exists());
+    let steps = &first.record.etapes;
+    assert_eq!(steps[0].titre, "Le fichier");
+    assert!(
+        steps[0]
+            .explication
+            .contains("Le fichier de configuration.")
+    );
+    assert_eq!(steps[1].sortie.as_deref(), Some("ok"));
+    assert!(
+        steps[2].details.contains("job=\\\"node\\\"") || steps[2].details.contains("job=\"node\"")
+    );
+    assert!(steps[3].resume.contains("1 cible(s) up"));
+    assert!(steps[4].resume.contains("répond 200"));
+    // The entry is on disk.
+    let entry = first.path.as_ref().unwrap();
+    assert!(
+        std::fs::read_to_string(entry)
+            .unwrap()
+            .contains("partie-essai")
+    );
+
+    let second = b.run(RUNBOOK, Some("équipe"));
+    assert_eq!(
+        Bench::statuses(&second)[..2],
+        [StepStatus::AlreadyDone, StepStatus::AlreadyDone]
+    );
+    assert!(
+        second.record.etapes[1]
+            .resume
+            .starts_with("déjà fait : la vérification `test -f fait` réussit")
+    );
+}
+
+#[test]
+fn a_failed_expectation_stops_the_run() {
+    let b = bench();
+    b.prometheus.answers.borrow_mut().clear();
+    let text = RUNBOOK.replace(
+        "requete: up{job=\"node\"}",
+        "requete: up{job=\"node\"}\ndelai: 0",
+    );
+    let out = b.run(&text, None);
+    assert_eq!(out.record.statut, Status::Failed);
+    assert_eq!(
+        Bench::statuses(&out),
+        [
+            StepStatus::Succeeded,
+            StepStatus::Succeeded,
+            StepStatus::Failed,
+            StepStatus::Skipped,
+            StepStatus::Skipped
+        ]
+    );
+    let e = out.failure.unwrap();
+    assert_eq!(e.code(), 1);
+    assert!(
+        e.message().contains("renvoie 0 série(s)"),
+        "{}",
+        e.message()
+    );
+    assert!(e.hint().unwrap().contains("parties/essai.md:"));
+}
+
+#[test]
+fn a_failing_or_slow_command_fails_its_step_with_its_output() {
+    let b = bench();
+    let text = RUNBOOK.replace("touch fait && echo ok", "echo raté >&2; exit 4");
+    let out = b.run(&text, None);
+    let step = &out.record.etapes[1];
+    assert_eq!(step.statut, StepStatus::Failed);
+    assert_eq!(step.resume, "la commande a échoué (code 4, 0 attendu)");
+    assert_eq!(step.sortie.as_deref(), Some("raté"));
+    assert_eq!(step.commande.as_deref(), Some("echo raté >&2; exit 4"));
+
+    let text = RUNBOOK
+        .replace("attendu=ok", "attendu=ok delai=1")
+        .replace("touch fait && echo ok", "echo lent; sleep 5");
+    let out = b.run(&text, None);
+    let step = &out.record.etapes[1];
+    assert_eq!(step.statut, StepStatus::Failed);
+    assert_eq!(
+        step.resume,
+        "la commande a dépassé son délai de 1 s : elle a été arrêtée"
+    );
+    assert!(step.aide.as_deref().unwrap().contains("delai=<secondes>"));
+    assert_eq!(step.sortie.as_deref(), Some("lent"));
+}
+
+#[test]
+fn an_http_answer_without_the_text_fails() {
+    let b = bench();
+    *b.http.0.borrow_mut() = (200, "autre chose".into());
+    let text = RUNBOOK.replace("contient: node_", "contient: node_\ndelai: 0");
+    let out = b.run(&text, None);
+    let step = &out.record.etapes[4];
+    assert_eq!(step.statut, StepStatus::Failed);
+    assert!(
+        step.resume.contains("a répondu sans « node_ »"),
+        "{}",
+        step.resume
+    );
+}
+
+#[test]
+fn dry_run_changes_nothing_and_runs_nothing() {
+    let b = bench();
+    let runbook = crate::part_file::parse(RUNBOOK).unwrap();
+    let steps = steps_for(&runbook, "parties/essai.md", &|_| None);
+    let mut ctx = StepContext::new(b.dir.path())
+        .settings(|s| s.dry_run = true)
+        .build();
+    let out = run_steps(&runbook.id, &runbook.title, &steps, &mut ctx).unwrap();
+    assert!(out.path.is_none());
+    assert!(
+        Bench::statuses(&out)
+            .iter()
+            .all(|s| *s == StepStatus::Skipped)
+    );
+    assert!(!b.dir.path().join("fait").exists());
+    assert!(!b.dir.path().join("conf").exists());
+    assert!(b.prometheus.asked.borrow().is_empty());
+}
