@@ -368,3 +368,19 @@ fn a_tutorial_part_needs_only_annotations() {
     assert_eq!(r.blocks[1].title, "Étape 3 : Lancement et Vérification");
     assert_eq!(r.blocks[1].spec.plan(), "lancer `docker-compose up -d`");
 }
+
+#[test]
+fn the_readme_example_is_a_valid_runbook() {
+    let readme = include_str!("../../README.md");
+    let start = readme
+        .find("````markdown\n")
+        .expect("exemple de runbook dans le README")
+        + "````markdown\n".len();
+    let end = start + readme[start..].find("\n````").unwrap();
+    let r = parse(&readme[start..=end]).unwrap_or_else(|p| panic!("{p:#?}"));
+    assert_eq!(r.id, "partie-6-hote");
+    assert_eq!(r.params[0].variable(), "JOURNAL_IMAGE_NODE_EXPORTER");
+    let kinds: Vec<&str> = r.blocks.iter().map(|b| b.kind().name()).collect();
+    assert_eq!(kinds, ["services", "commande", "cibles", "promql", "http"]);
+    assert_eq!(r.blocks[0].title, "Étape 1 : le service");
+}
