@@ -26,8 +26,9 @@ pub enum Kind {
     Environment,
     /// Reading or writing a file failed (exit 4).
     Io,
-    /// The user interrupted the run (exit 130).
-    Interrupted,
+    /// The run was stopped by a signal (exit 128 + the signal: 130 for
+    /// Ctrl-C, 143 for SIGTERM, 129 for SIGHUP).
+    Interrupted(u8),
 }
 
 impl Kind {
@@ -38,7 +39,7 @@ impl Kind {
             Kind::Usage => 2,
             Kind::Environment => 3,
             Kind::Io => 4,
-            Kind::Interrupted => 130,
+            Kind::Interrupted(signal) => 128u8.saturating_add(signal),
         }
     }
 }
@@ -77,10 +78,19 @@ impl Error {
         Self::new(Kind::Environment, message)
     }
 
-    /// The run was interrupted.
+    /// The run was interrupted (Ctrl-C).
     pub fn interrupted() -> Self {
-        Self::new(Kind::Interrupted, "exécution interrompue par l'utilisateur")
-            .with_hint("relancez la même commande : les étapes déjà faites seront reconnues")
+        Self::stopped_by(2)
+    }
+
+    /// The run was stopped by `signal` (2 SIGINT, 15 SIGTERM, 1 SIGHUP): its
+    /// exit code is 128 + the signal.
+    pub fn stopped_by(signal: u8) -> Self {
+        Self::new(
+            Kind::Interrupted(signal),
+            "exécution interrompue par l'utilisateur",
+        )
+        .with_hint("relancez la même commande : les étapes déjà faites seront reconnues")
     }
 
     /// An I/O error while `action` (e.g. « écriture de ») on `path`.
@@ -210,6 +220,12 @@ mod tests {
         assert_eq!(Error::usage("x").code(), 2);
         assert_eq!(Error::environment("x").code(), 3);
         assert_eq!(Error::interrupted().code(), 130);
+    }
+
+    #[test]
+    fn a_signal_exits_with_128_plus_its_number() {
+        assert_eq!(Error::stopped_by(15).code(), 143);
+        assert_eq!(Error::stopped_by(1).code(), 129);
     }
 
     #[test]

@@ -7,6 +7,10 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
+/// The sub-folder of `journal/` holding the parts' documentation pages
+/// (written by the steps, published by the book).
+pub const DOCS_DIR: &str = "documentation";
+
 /// Paths of an infrastructure project.
 #[derive(Debug, Clone)]
 pub struct Project {
@@ -77,6 +81,12 @@ impl Project {
     /// `.journal-secrets/`: secrets kept outside `journal/` and `book/`, git-ignored.
     pub fn secrets_dir(&self) -> PathBuf {
         self.root.join(".journal-secrets")
+    }
+
+    /// `journal/documentation/`: the parts' documentation pages, written by
+    /// their last step and published by the book.
+    pub fn docs_dir(&self) -> PathBuf {
+        self.journal_dir().join(DOCS_DIR)
     }
 
     /// A path relative to the root, for messages and the journal.

@@ -369,6 +369,11 @@ fn env_only(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
+/// A duration as its number of seconds (for the templates).
+fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_u64(d.as_secs())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

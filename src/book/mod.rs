@@ -39,8 +39,8 @@ pub use generate::generate;
 pub const ENTRIES_DIR: &str = "entrees";
 
 /// The sub-folder of `journal/` (and of [`ENTRIES_DIR`]) holding the parts'
-/// documentation pages.
-pub const DOCS_DIR: &str = "documentation";
+/// documentation pages: the project's, where the steps write them.
+pub use crate::project::DOCS_DIR;
 
 /// The folder of the month books, relative to the site root.
 pub const MONTHS_DIR: &str = "mois";

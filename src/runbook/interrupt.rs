@@ -48,7 +48,10 @@ fn slot() -> &'static Arc<Mutex<Option<Live>>> {
                     if let Some(live) = guard.as_mut() {
                         record_interruption(live, reason(signal));
                     }
-                    std::process::exit(128 + signal);
+                    let code = u8::try_from(signal).map_or(128 + signal, |s| {
+                        i32::from(crate::error::Error::stopped_by(s).code())
+                    });
+                    std::process::exit(code);
                 }
             });
         }

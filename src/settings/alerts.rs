@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::secrets::Secret;
 
-use super::run::as_secs;
+use super::as_secs;
 
 /// The settings of `partie-6-alertes`, as given (checked by its first step,
 /// so that a bad value stops the part before anything changes).

@@ -207,10 +207,3 @@ fn restart_gap() -> Duration {
             .unwrap_or_else(|| default_of(RESTART_GAP).parse().unwrap_or(5)),
     )
 }
-
-pub(super) fn as_secs<S: serde::Serializer>(
-    d: &Duration,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_u64(d.as_secs())
-}

@@ -142,7 +142,7 @@ pub fn publish(
     page: &str,
     cmd: &str,
 ) -> Result<StepReport, StepFailure> {
-    let dir = ctx.project.journal_dir().join(crate::book::DOCS_DIR);
+    let dir = ctx.project.docs_dir();
     let path = dir.join(page);
     let shown = ctx.project.display(&path);
     let cmd = cmd.to_string();

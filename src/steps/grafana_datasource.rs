@@ -109,20 +109,20 @@ pub fn run_with(api: &dyn GrafanaApi, ctx: &mut RunContext) -> Result<StepReport
         .command(cmd)
         .details(table));
     }
-    let report = match action {
-        DatasourceAction::Created => StepReport::done(format!(
+    let report = action.report(
+        format!(
             "source de données « {} » créée (uid {}) et testée : {}",
             ds.name, ds.uid, health.message
-        )),
-        DatasourceAction::Updated => StepReport::done(format!(
+        ),
+        format!(
             "source de données « {} » corrigée pour pointer vers {} (uid {}) et testée : {}",
             ds.name, ds.url, ds.uid, health.message
-        )),
-        DatasourceAction::Unchanged => StepReport::already_done(format!(
+        ),
+        format!(
             "la source de données « {} » existe déjà avec les bons réglages (uid {}) ; test : {}",
             ds.name, ds.uid, health.message
-        )),
-    };
+        ),
+    );
     Ok(report.command(cmd).details(table))
 }
 

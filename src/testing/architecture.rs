@@ -52,6 +52,86 @@ fn the_foundation_depends_on_no_layer_above() {
 }
 
 #[test]
+fn steps_know_neither_the_commands_nor_the_registry_nor_the_book() {
+    let v = violations("steps", &["cmd", "cli", "parts", "book"]);
+    assert!(v.is_empty(), "{v:#?}");
+}
+
+#[test]
+fn the_registry_knows_only_the_engine_and_the_steps() {
+    let v = violations(
+        "parts",
+        &["cmd", "cli", "book", "adapters", "store", "compose_file"],
+    );
+    assert!(v.is_empty(), "{v:#?}");
+}
+
+#[test]
+fn only_main_calls_the_commands() {
+    let mut v = Vec::new();
+    for m in [
+        "cli",
+        "parts",
+        "steps",
+        "runbook",
+        "book",
+        "adapters",
+        "store",
+        "settings",
+        "clock",
+        "compose_file",
+        "templates",
+        "output",
+        "project",
+        "error",
+        "french",
+        "secrets",
+        "textdiff",
+    ] {
+        v.extend(violations(m, &["cmd"]));
+    }
+    assert!(v.is_empty(), "{v:#?}");
+}
+
+/// The kit knows no part: its files name only the kit itself and the shared
+/// types of `steps` (`crate::steps::ComposeClient`…), never a step's file.
+#[test]
+fn the_step_kit_knows_no_part() {
+    let mut bad = Vec::new();
+    for line in raw_uses("steps/kit", &["crate::steps::"]) {
+        let names = line
+            .split("crate::steps::")
+            .skip(1)
+            .flat_map(|rest| match rest.strip_prefix('{') {
+                // `crate::steps::{A, B}`: each item's first segment.
+                Some(list) => list
+                    .split('}')
+                    .next()
+                    .unwrap_or("")
+                    .split(',')
+                    .map(|n| n.trim().split("::").next().unwrap_or("").to_string())
+                    .collect::<Vec<_>>(),
+                // `crate::steps::x::…` or `crate::steps::X;`: the first one.
+                None => vec![
+                    rest.split(|c: char| !c.is_alphanumeric() && c != '_')
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
+                ],
+            })
+            .filter(|n| !n.is_empty())
+            .collect::<Vec<_>>();
+        if names
+            .iter()
+            .any(|n| n != "kit" && !n.starts_with(|c: char| c.is_ascii_uppercase()))
+        {
+            bad.push(line);
+        }
+    }
+    assert!(bad.is_empty(), "{bad:#?}");
+}
+
+#[test]
 fn adapters_hold_no_business_logic_of_the_layers_above() {
     let v = violations(
         "adapters",
@@ -92,8 +172,11 @@ fn raw_uses(module: &str, needles: &[&str]) -> Vec<String> {
     let dir = src.join(module);
     if dir.is_dir() {
         sources(&dir, &mut files);
-    } else {
-        files.push(src.join(format!("{module}.rs")));
+    }
+    // A module may be `src/<m>.rs` with its sub-modules in `src/<m>/`.
+    let file = src.join(format!("{module}.rs"));
+    if file.is_file() {
+        files.push(file);
     }
     let mut found = Vec::new();
     for f in files {

@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::settings::AlertSettings;
 use crate::steps::config_file::config_path;
@@ -17,8 +17,8 @@ use crate::steps::{ComposeClient, ComposeProject};
 
 use super::files::{self, Validator, Verdict};
 use super::{AlertingConfigChanged, AlertmanagerConfigChanged, RULES_DIR_IN_CONTAINER};
-use crate::steps::kit::fragments::assemble_config;
 use crate::steps::kit::managed_file::ManagedFile;
+use crate::steps::kit::prometheus_config::{FragmentStep, apply_fragment};
 
 /// Étape C : configuration d'Alertmanager.
 pub struct AlertmanagerConfig;
@@ -52,13 +52,6 @@ pub fn wanted_alertmanager(ctx: &RunContext) -> Result<String> {
             webhook_url: a.webhook.as_ref().map(|w| w.expose()),
         },
     )
-}
-
-/// The tutorial's `prometheus.yml` completed for alerting: rules evaluated
-/// every 15 s (the scrape interval), every `.yml` of the rules folder read,
-/// alerts sent to `alertmanager:9093`.
-pub fn with_alerting(tutorial: &str) -> Result<String> {
-    assemble_config(tutorial, &[&super::prometheus_fragment()])
 }
 
 impl Step for AlertmanagerConfig {
@@ -147,41 +140,27 @@ impl Step for PrometheusAlerting {
 
     fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
         let project = ctx.require::<ComposeProject>("le projet Compose")?.clone();
-        let path = config_path(&project.file);
-        let tutorial = ctx.templates.render("prometheus.yml.j2", &ctx.settings)?;
-        let file = ManagedFile::read(ctx, path, with_alerting(&tutorial)?)?;
-        let shown = &file.shown;
-        serde_yaml::from_str::<serde_yaml::Value>(&file.wanted).map_err(|e| {
-            Error::usage(format!(
-                "{shown} complété ne serait pas un YAML valide : {e}"
-            ))
-        })?;
-        let command = format!("$EDITOR {shown}   # evaluation_interval, rule_files, alerting");
-        if file.is_current() {
-            return Ok(StepReport::already_done(format!(
-                "{shown} envoie déjà les alertes à Alertmanager"
-            ))
-            .command(command));
+        let step = FragmentStep {
+            path: config_path(&project.file),
+            fragment: super::prometheus_fragment(),
+            registered: crate::steps::prometheus_fragments(),
+            note: "evaluation_interval, rule_files, alerting",
+            already: &|shown| format!("{shown} envoie déjà les alertes à Alertmanager"),
+            done: &|shown, backup| {
+                format!(
+                    "{shown} complété : règles évaluées toutes les 15 s, lues dans {RULES_DIR_IN_CONTAINER}, \
+                     alertes envoyées à alertmanager:9093{}",
+                    backup
+                        .map(|b| format!(" ; ancienne version : {b}"))
+                        .unwrap_or_default()
+                )
+            },
+        };
+        let (report, changed) = apply_fragment(ctx, &step)?;
+        if changed {
+            ctx.put(AlertingConfigChanged);
         }
-        let diff = file.diff_block();
-        if ctx.dry_run() {
-            return Ok(
-                StepReport::skipped(format!("simulation : compléterait {shown}")).details(diff),
-            );
-        }
-        let from_tutorial = file.current.as_deref() == Some(tutorial.as_str());
-        if file.exists() && !from_tutorial && !ctx.settings.force {
-            return Err(file.refusal().command(command));
-        }
-        let backup = file.write(ctx)?;
-        ctx.put(AlertingConfigChanged);
-        Ok(StepReport::done(format!(
-            "{shown} complété : règles évaluées toutes les 15 s, lues dans {RULES_DIR_IN_CONTAINER}, \
-             alertes envoyées à alertmanager:9093{}",
-            backup.map(|b| format!(" ; ancienne version : {b}")).unwrap_or_default()
-        ))
-        .command(command)
-        .details(diff))
+        Ok(report)
     }
 }
 

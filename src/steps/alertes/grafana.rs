@@ -5,7 +5,7 @@
 
 use crate::adapters::grafana::{DatasourceSpec, GrafanaApi};
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::steps::kit::grafana::{self, DatasourceAction, ensure_datasource};
+use crate::steps::kit::grafana::{self, ensure_datasource};
 use crate::steps::kit::table::{Cell, Table};
 
 use super::INTERNAL_URL;
@@ -57,20 +57,20 @@ pub fn run_with(api: &dyn GrafanaApi, ctx: &RunContext) -> Result<StepReport, St
         ]);
     }
     let table = table.render_trimmed();
-    let report = match action {
-        DatasourceAction::Created => StepReport::done(format!(
+    let report = action.report(
+        format!(
             "source de données « {} » créée (uid {}) : les alertes s'affichent dans Grafana (Alerting → Alert rules / Silences)",
             ds.name, ds.uid
-        )),
-        DatasourceAction::Updated => StepReport::done(format!(
+        ),
+        format!(
             "source de données « {} » corrigée pour pointer vers {INTERNAL_URL} (uid {})",
             ds.name, ds.uid
-        )),
-        DatasourceAction::Unchanged => StepReport::already_done(format!(
+        ),
+        format!(
             "la source de données « {} » existe déjà avec les bons réglages (uid {})",
             ds.name, ds.uid
-        )),
-    };
+        ),
+    );
     Ok(report.command(cmd).details(table))
 }
 

@@ -8,7 +8,7 @@ use crate::adapters::grafana::{
     Created, Credentials, Datasource, DatasourceSpec, GrafanaApi, HttpGrafana,
 };
 use crate::error::{Error, Result};
-use crate::runbook::RunContext;
+use crate::runbook::{RunContext, StepReport};
 
 /// Grafana's API signed in as `admin` with the password the password step
 /// left in the run context.
@@ -28,6 +28,18 @@ pub enum DatasourceAction {
     Updated,
     /// Existed as wanted.
     Unchanged,
+}
+
+impl DatasourceAction {
+    /// The step's report: « fait » for a created or corrected source,
+    /// « déjà fait » for one that was already right.
+    pub fn report(self, created: String, updated: String, unchanged: String) -> StepReport {
+        match self {
+            DatasourceAction::Created => StepReport::done(created),
+            DatasourceAction::Updated => StepReport::done(updated),
+            DatasourceAction::Unchanged => StepReport::already_done(unchanged),
+        }
+    }
 }
 
 /// Whether `ds` already matches `spec` on what matters (type, access, URL).

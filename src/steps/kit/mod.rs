@@ -15,6 +15,7 @@ pub mod fragments;
 pub mod grafana;
 pub mod managed_file;
 pub mod prometheus;
+pub mod prometheus_config;
 pub mod secret_file;
 pub mod table;
 pub mod wait;
