@@ -104,7 +104,7 @@ pub fn execute(ctx: &Context, args: &RunArgs, part: &ProjectPart) -> Result<()> 
     let not_yet: Vec<String> = r
         .blocks
         .iter()
-        .filter(|b| !crate::steps::runbook::executable(b.kind()))
+        .filter(|b| !crate::steps::runbook::executable(b))
         .map(|b| format!("{}:{}: journal:{}", part.shown, b.line, b.kind().name()))
         .collect();
     if !not_yet.is_empty() {
@@ -115,7 +115,7 @@ pub fn execute(ctx: &Context, args: &RunArgs, part: &ProjectPart) -> Result<()> 
         ))
         .with_hint(format!(
             "« journal run {} --dry-run » montre son plan ; exécutables aujourd'hui : fichier, \
-             commande, promql, http, cibles",
+             services (du fichier Compose du projet), commande, promql, http, cibles",
             r.id
         )));
     }

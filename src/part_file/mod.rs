@@ -29,7 +29,7 @@ mod parse;
 mod tests;
 
 pub use kinds::{Kind, Spec};
-pub use parse::parse;
+pub use parse::{COMPOSE_YML, PROMETHEUS_YML, parse};
 
 use crate::error::Error;
 

@@ -5,13 +5,15 @@
 //! kit's bounded wait. The block's prose is the step's explanation.
 //!
 //! Not yet executable (refused before anything runs, with their lines):
-//! `services`, `collecte`, `tableau-de-bord` and the built-in kinds
+//! `services` for another file than `compose/docker-compose.yml`,
+//! `collecte`, `tableau-de-bord` and the built-in kinds
 //! (`mot-de-passe-grafana`, `instantane`, `exercice-alerte`).
 
 mod command;
 mod file;
 mod http;
 mod promql;
+mod services;
 mod targets;
 
 use std::rc::Rc;
@@ -71,12 +73,15 @@ pub struct Meta {
     pub at: String,
 }
 
-/// Whether the engine can run blocks of `kind` yet.
-pub fn executable(kind: Kind) -> bool {
-    matches!(
-        kind,
-        Kind::File | Kind::Command | Kind::Promql | Kind::Http | Kind::Targets
-    )
+/// Whether the engine can run `block` yet.
+pub fn executable(block: &Block) -> bool {
+    match &block.spec {
+        Spec::Services { file, .. } => file == crate::part_file::COMPOSE_YML,
+        _ => matches!(
+            block.kind(),
+            Kind::File | Kind::Command | Kind::Promql | Kind::Http | Kind::Targets
+        ),
+    }
 }
 
 /// The steps of `runbook` (file shown as `shown`), parameters replaced by
@@ -110,6 +115,10 @@ fn step_for(
         Spec::File { path, content } => Box::new(file::FileStep {
             meta,
             path: sub(path),
+            content: sub(content),
+        }),
+        Spec::Services { content, .. } => Box::new(services::ServicesStep {
+            meta,
             content: sub(content),
         }),
         Spec::Command {

@@ -243,3 +243,85 @@ fn dry_run_changes_nothing_and_runs_nothing() {
     assert!(!b.dir.path().join("conf").exists());
     assert!(b.prometheus.asked.borrow().is_empty());
 }
+
+const SERVICES: &str = r#"---
+id: partie-services
+titre: Services
+parametres:
+  image: prom/node-exporter:v1.7.0
+---
+
+## Le service
+
+```yaml journal:services
+services:
+  # --- Métriques de l'hôte ---
+  node-exporter:
+    image: {{ image }}
+    container_name: node-exporter
+    restart: unless-stopped
+    # Lecture seule
+    volumes:
+      - /:/host:ro
+    networks:
+      - systeme-ticketing-net
+
+volumes:
+  node_data:
+
+networks:
+  systeme-ticketing-net:
+```
+"#;
+
+#[test]
+fn services_are_read_as_the_editor_wants_them() {
+    let r = crate::part_file::parse(SERVICES).unwrap();
+    let Spec::Services { content, .. } = &r.blocks[0].spec else {
+        panic!()
+    };
+    let add = services::additions(content).unwrap();
+    assert_eq!(add.services.len(), 1);
+    let s = &add.services[0];
+    assert_eq!(s.name, "node-exporter");
+    assert_eq!(s.comment.as_deref(), Some("--- Métriques de l'hôte ---"));
+    assert_eq!(
+        s.body,
+        "image: {{ image }}\ncontainer_name: node-exporter\nrestart: unless-stopped\n# Lecture seule\n\
+         volumes:\n  - /:/host:ro\nnetworks:\n  - systeme-ticketing-net\n"
+    );
+    assert_eq!(add.volumes, ["node_data"]);
+    assert_eq!(add.network, "systeme-ticketing-net");
+}
+
+#[test]
+fn services_are_added_to_the_compose_file_then_already_there() {
+    use crate::testing::docker::{FakeCompose, FakeDocker, install};
+    let b = bench();
+    let compose_file = b.dir.path().join("compose/docker-compose.yml");
+    std::fs::create_dir_all(compose_file.parent().unwrap()).unwrap();
+    std::fs::write(
+        &compose_file,
+        "# Ma pile\nservices:\n  zammad:\n    image: zammad/zammad:6.0 # figée\n",
+    )
+    .unwrap();
+    let runbook = crate::part_file::parse(SERVICES).unwrap();
+    let steps = steps_for(&runbook, "parties/s.md", &|_| None);
+    for expected in [StepStatus::Succeeded, StepStatus::AlreadyDone] {
+        let mut ctx = StepContext::new(b.dir.path()).build();
+        install(
+            &mut ctx,
+            Rc::new(FakeDocker::default()),
+            Rc::new(FakeCompose::default()),
+        );
+        let out = run_steps(&runbook.id, &runbook.title, &steps, &mut ctx).unwrap();
+        assert_eq!(Bench::statuses(&out), [expected], "{:?}", out.failure);
+    }
+    let text = std::fs::read_to_string(&compose_file).unwrap();
+    assert!(
+        text.starts_with("# Ma pile\nservices:\n  zammad:\n    image: zammad/zammad:6.0 # figée\n"),
+        "{text}"
+    );
+    assert!(text.contains("  # --- Métriques de l'hôte ---\n  node-exporter:\n    image: prom/node-exporter:v1.7.0\n"), "{text}");
+    assert!(text.contains("node_data:"), "{text}");
+}
