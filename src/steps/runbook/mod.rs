@@ -6,13 +6,14 @@
 //!
 //! Not yet executable (refused before anything runs, with their lines):
 //! `services` for another file than `compose/docker-compose.yml`,
-//! `collecte`, `tableau-de-bord` and the built-in kinds
+//! `tableau-de-bord` and the built-in kinds
 //! (`mot-de-passe-grafana`, `instantane`, `exercice-alerte`).
 
 mod command;
 mod file;
 mod http;
 mod promql;
+mod scrape_job;
 mod services;
 mod targets;
 
@@ -79,7 +80,12 @@ pub fn executable(block: &Block) -> bool {
         Spec::Services { file, .. } => file == crate::part_file::COMPOSE_YML,
         _ => matches!(
             block.kind(),
-            Kind::File | Kind::Command | Kind::Promql | Kind::Http | Kind::Targets
+            Kind::File
+                | Kind::ScrapeJob
+                | Kind::Command
+                | Kind::Promql
+                | Kind::Http
+                | Kind::Targets
         ),
     }
 }
@@ -119,6 +125,13 @@ fn step_for(
         }),
         Spec::Services { content, .. } => Box::new(services::ServicesStep {
             meta,
+            content: sub(content),
+        }),
+        Spec::ScrapeJob { file, job, content } => Box::new(scrape_job::ScrapeJobStep {
+            meta,
+            part: Box::leak(runbook.id.clone().into_boxed_str()),
+            file: sub(file),
+            job: sub(job),
             content: sub(content),
         }),
         Spec::Command {

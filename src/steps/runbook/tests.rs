@@ -325,3 +325,36 @@ fn services_are_added_to_the_compose_file_then_already_there() {
     assert!(text.contains("  # --- Métriques de l'hôte ---\n  node-exporter:\n    image: prom/node-exporter:v1.7.0\n"), "{text}");
     assert!(text.contains("node_data:"), "{text}");
 }
+
+#[test]
+fn a_scrape_job_completes_the_tutorials_prometheus_yml_once() {
+    assert_eq!(
+        scrape_job::as_item("job_name: node\nstatic_configs:\n  - targets: ['n:9100']\n"),
+        "  - job_name: node\n    static_configs:\n      - targets: ['n:9100']\n"
+    );
+    assert_eq!(
+        scrape_job::as_item("  - job_name: node\n    static_configs: []\n"),
+        "  - job_name: node\n    static_configs: []\n"
+    );
+    let b = bench();
+    let text = "---\nid: partie-hote\ntitre: Hôte\n---\n\n\
+                ```yaml journal:collecte\n- job_name: 'node'\n  static_configs:\n    - targets: ['node-exporter:9100']\n```\n";
+    for expected in [StepStatus::Succeeded, StepStatus::AlreadyDone] {
+        let out = b.run(text, None);
+        assert_eq!(Bench::statuses(&out), [expected], "{:?}", out.failure);
+    }
+    let yml = std::fs::read_to_string(
+        b.dir
+            .path()
+            .join("compose/config/prometheus/prometheus.yml"),
+    )
+    .unwrap();
+    assert!(yml.contains("job_name: 'cadvisor'"), "{yml}");
+    assert!(
+        yml.ends_with(
+            "  - job_name: 'node'\n    static_configs:\n      - targets: ['node-exporter:9100']\n"
+        ),
+        "{yml}"
+    );
+    serde_yaml::from_str::<serde_yaml::Value>(&yml).unwrap();
+}
