@@ -115,7 +115,7 @@ pub fn execute(ctx: &Context, args: &RunArgs, part: &ProjectPart) -> Result<()> 
         ))
         .with_hint(format!(
             "« journal run {} --dry-run » montre son plan ; exécutables aujourd'hui : fichier, \
-             services (du fichier Compose du projet), collecte, commande, promql, http, cibles",
+             services (du fichier Compose du projet), collecte, commande, promql, http, cibles, tableau-de-bord",
             r.id
         )));
     }

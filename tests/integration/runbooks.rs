@@ -276,14 +276,14 @@ fn a_project_runbook_runs_for_real_then_says_already_done() {
 fn blocks_not_yet_executable_are_refused_before_anything() {
     let text = LOCAL.replace(
         "## La commande",
-        "```yaml journal:tableau-de-bord\ngrafana_com: 1860\n```\n\n## La commande",
+        "```text journal:instantane\n```\n\n## La commande",
     );
     let p = project_with(&[("parties/locale.md", &text)]);
     let out = p.journal().args(["run", "partie-locale"]).run();
     out.expect_code(2);
     assert!(
         out.stderr
-            .contains("parties/locale.md:14: journal:tableau-de-bord"),
+            .contains("parties/locale.md:14: journal:instantane"),
         "{out}"
     );
     assert!(!p.path().join("conf").exists());

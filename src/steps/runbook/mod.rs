@@ -5,11 +5,12 @@
 //! kit's bounded wait. The block's prose is the step's explanation.
 //!
 //! Not yet executable (refused before anything runs, with their lines):
-//! `services` for another file than `compose/docker-compose.yml`,
-//! `tableau-de-bord` and the built-in kinds
+//! `services` for another file than `compose/docker-compose.yml` and the
+//! built-in kinds
 //! (`mot-de-passe-grafana`, `instantane`, `exercice-alerte`).
 
 mod command;
+mod dashboard;
 mod file;
 mod http;
 mod promql;
@@ -20,6 +21,8 @@ mod targets;
 use std::rc::Rc;
 use std::time::Duration;
 
+use crate::adapters::grafana::GrafanaApi;
+use crate::adapters::grafana_com::GrafanaCom;
 use crate::adapters::probe::{HttpGet, HttpProbe};
 use crate::adapters::prometheus::{HttpPrometheus, PrometheusApi};
 use crate::adapters::shell::{Shell, SystemShell};
@@ -37,6 +40,10 @@ pub struct Ports {
     pub prometheus: Option<Rc<dyn PrometheusApi>>,
     /// The HTTP checks.
     pub http: Rc<dyn HttpProbe>,
+    /// Grafana (`None`: the real one, signed in as `admin`).
+    pub grafana: Option<Rc<dyn GrafanaApi>>,
+    /// grafana.com (`None`: the real one, at `JOURNAL_GRAFANA_COM_URL`).
+    pub grafana_com: Option<Rc<dyn GrafanaCom>>,
     /// Time between two probes of a wait.
     pub poll: Duration,
 }
@@ -48,6 +55,8 @@ impl Ports {
             shell: Rc::new(SystemShell),
             prometheus: None,
             http: Rc::new(HttpGet),
+            grafana: None,
+            grafana_com: None,
             poll: Duration::from_secs(1),
         })
     }
@@ -81,6 +90,7 @@ pub fn executable(block: &Block) -> bool {
         _ => matches!(
             block.kind(),
             Kind::File
+                | Kind::Dashboard
                 | Kind::ScrapeJob
                 | Kind::Command
                 | Kind::Promql
@@ -133,6 +143,16 @@ fn step_for(
             file: sub(file),
             job: sub(job),
             content: sub(content),
+        }),
+        Spec::Dashboard {
+            grafana_com,
+            copy,
+            source,
+        } => Box::new(dashboard::DashboardStep {
+            meta,
+            grafana_com: *grafana_com,
+            copy: copy.as_deref().map(sub),
+            source: sub(source),
         }),
         Spec::Command {
             script,

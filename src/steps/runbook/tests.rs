@@ -66,6 +66,7 @@ struct Bench {
     dir: tempfile::TempDir,
     prometheus: Rc<FakePrometheus>,
     http: Rc<FakeHttp>,
+    grafana: Option<Rc<dyn GrafanaApi>>,
 }
 
 fn bench() -> Bench {
@@ -87,6 +88,7 @@ fn bench() -> Bench {
             200,
             "node_cpu_seconds_total 1".into(),
         )))),
+        grafana: None,
     }
 }
 
@@ -98,6 +100,8 @@ impl Bench {
             shell: Rc::new(SystemShell),
             prometheus: Some(self.prometheus.clone()),
             http: self.http.clone(),
+            grafana: self.grafana.clone(),
+            grafana_com: None,
             poll: Duration::from_millis(10),
         };
         let mut ctx = StepContext::new(self.dir.path()).with(ports).build();
@@ -357,4 +361,56 @@ fn a_scrape_job_completes_the_tutorials_prometheus_yml_once() {
         "{yml}"
     );
     serde_yaml::from_str::<serde_yaml::Value>(&yml).unwrap();
+}
+
+#[test]
+fn a_bundled_dashboard_is_imported_then_already_there() {
+    use crate::adapters::grafana::Datasource;
+    use crate::testing::grafana::FakeGrafana;
+    let grafana = Rc::new(FakeGrafana::new("secret"));
+    grafana.datasources.borrow_mut().push(Datasource {
+        id: 1,
+        uid: "prom-uid".into(),
+        name: "Prometheus".into(),
+        kind: "prometheus".into(),
+        access: "proxy".into(),
+        url: "http://prometheus:9090".into(),
+        is_default: true,
+        json_data: serde_json::json!({}),
+        version: Some(1),
+        read_only: false,
+    });
+    let mut b = bench();
+    b.grafana = Some(grafana.clone());
+    let copy = b.dir.path().join("tableaux/node.json");
+    std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
+    std::fs::write(
+        &copy,
+        r#"{"title": "Node Exporter Full", "uid": "rYdddlPWk", "version": 3,
+            "__inputs": [{"name": "DS_PROMETHEUS", "type": "datasource", "pluginId": "prometheus"}],
+            "panels": [{"datasource": "${DS_PROMETHEUS}", "targets": [{"expr": "node_load1"}]}]}"#,
+    )
+    .unwrap();
+    let text = "---\nid: partie-hote\ntitre: Hôte\n---\n\n## Le tableau\n\n\
+                ```yaml journal:tableau-de-bord\ncopie: tableaux/node.json\n```\n";
+    let first = b.run(text, None);
+    assert_eq!(
+        Bench::statuses(&first),
+        [StepStatus::Succeeded],
+        "{:?}",
+        first.failure
+    );
+    assert!(
+        first.record.etapes[0]
+            .resume
+            .contains("« Node Exporter Full » importé")
+    );
+    let second = b.run(text, None);
+    assert_eq!(
+        Bench::statuses(&second),
+        [StepStatus::AlreadyDone],
+        "{:?}",
+        second.failure
+    );
+    assert_eq!(grafana.imports.get(), 1);
 }
