@@ -57,9 +57,40 @@ pub fn find(id: &str) -> Result<&'static PartDef> {
     Err(Error::usage(format!("partie inconnue « {id} »")).with_hint(hint))
 }
 
-/// The ids of the built-in parts.
+/// The built-in parts written as runbooks (`templates/parties/*.md`,
+/// embedded in the binary): no Rust of their own, run like a project's.
+/// Each is parsed when asked for (a test checks they all parse).
+pub fn builtin_runbooks() -> Vec<project::ProjectPart> {
+    crate::templates::embedded_in("parties")
+        .into_iter()
+        .filter(|(name, _)| name.ends_with(".md"))
+        .filter_map(|(name, text)| {
+            let runbook = crate::part_file::parse(text).ok()?;
+            let file = name.rsplit('/').next().unwrap_or(name);
+            Some(project::ProjectPart {
+                path: name.into(),
+                shown: format!("intégrée/{file}"),
+                runbook,
+            })
+        })
+        .collect()
+}
+
+/// The ids of the built-in parts (in Rust, then as runbooks).
 pub fn builtin_ids() -> Vec<&'static str> {
-    known().iter().map(|p| p.id).collect()
+    static IDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| {
+        known()
+            .iter()
+            .map(|p| p.id)
+            .chain(
+                builtin_runbooks()
+                    .into_iter()
+                    .map(|p| &*Box::leak(p.runbook.id.into_boxed_str())),
+            )
+            .collect()
+    })
+    .clone()
 }
 
 /// A part found by [`resolve`].
@@ -79,6 +110,12 @@ pub fn resolve(id: &str, scan: &project::Scan) -> Result<Found> {
     let wanted = id.trim().to_lowercase();
     if let Some(found) = scan.find(&wanted, &ids)? {
         return Ok(Found::Project(Box::new(found.clone())));
+    }
+    if let Some(p) = builtin_runbooks()
+        .into_iter()
+        .find(|p| p.runbook.id == wanted)
+    {
+        return Ok(Found::Project(Box::new(p)));
     }
     match find(&wanted) {
         Ok(p) => Ok(Found::Builtin(p)),
@@ -102,7 +139,7 @@ pub fn resolve(id: &str, scan: &project::Scan) -> Result<Found> {
 /// Checks a part name given to `journal note --partie`: a known part or
 /// `partie-<numéro>` (notes may concern parts that are not automated).
 pub fn validate_part_name(name: &str) -> Result<()> {
-    let ok = known().iter().any(|p| p.id == name)
+    let ok = builtin_ids().contains(&name)
         || name
             .strip_prefix("partie-")
             .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
@@ -125,6 +162,50 @@ mod tests {
         assert!(e.hint().unwrap().contains("vouliez-vous dire « partie-6 »"));
         let e = find("partie-9").err().unwrap();
         assert!(e.hint().unwrap().contains("partie-6 (Supervision"));
+    }
+
+    #[test]
+    fn built_in_runbooks_parse_and_are_found() {
+        let embedded = crate::templates::embedded_in("parties");
+        assert!(!embedded.is_empty());
+        for (name, text) in embedded {
+            if let Err(p) = crate::part_file::parse(text) {
+                panic!("{name} : {p:#?}");
+            }
+        }
+        let scan = project::Scan::default();
+        let Ok(Found::Project(p)) = resolve("partie-6-hote", &scan) else {
+            panic!("partie-6-hote introuvable");
+        };
+        assert_eq!(p.shown, "intégrée/partie-6-hote.md");
+        assert_eq!(p.runbook.requires, ["partie-6"]);
+        assert!(
+            p.runbook
+                .blocks
+                .iter()
+                .all(|b| b.kind() != crate::part_file::Kind::Snapshot)
+        );
+        assert!(builtin_ids().contains(&"partie-6-hote"));
+        assert!(validate_part_name("partie-6-hote").is_ok());
+    }
+
+    #[test]
+    fn built_in_runbook_parameters_are_settings_with_the_same_default() {
+        for part in builtin_runbooks() {
+            for p in &part.runbook.params {
+                let var = crate::settings::VARS
+                    .iter()
+                    .find(|v| v.name == p.variable())
+                    .unwrap_or_else(|| panic!("{} absente de settings::VARS", p.variable()));
+                let shown = format!("{:?}", var.default);
+                assert!(
+                    shown.contains(&p.default),
+                    "{} : {shown} ≠ {}",
+                    p.name,
+                    p.default
+                );
+            }
+        }
     }
 
     #[test]

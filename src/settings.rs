@@ -128,6 +128,8 @@ pub const ALERT_WEBHOOK: &str = "JOURNAL_ALERTES_WEBHOOK";
 pub const ALERT_CPU_THRESHOLD: &str = "JOURNAL_ALERTES_SEUIL_CPU";
 /// Bound of each wait of the fire drill, in seconds.
 pub const DRILL_TIMEOUT: &str = "JOURNAL_DELAI_EXERCICE";
+/// The node exporter's image (built-in runbook partie-6-hote).
+pub const IMAGE_NODE_EXPORTER: &str = "JOURNAL_IMAGE_NODE_EXPORTER";
 /// Default time limit of a runbook's command, in seconds.
 pub const COMMAND_TIMEOUT: &str = "JOURNAL_DELAI_COMMANDE";
 
@@ -275,6 +277,11 @@ pub const VARS: &[EnvVar] = &[
         name: DRILL_TIMEOUT,
         role: "attente maximale de chaque maillon de l'exercice d'alerte, en secondes",
         default: DefaultValue::Value(DEFAULT_DRILL_SECS),
+    },
+    EnvVar {
+        name: IMAGE_NODE_EXPORTER,
+        role: "image du node exporter (partie-6-hote)",
+        default: DefaultValue::Value("prom/node-exporter:v1.7.0"),
     },
     EnvVar {
         name: COMMAND_TIMEOUT,

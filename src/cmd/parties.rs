@@ -78,6 +78,15 @@ pub fn listed(scan: &Scan, runs: &[(String, DateTime<FixedOffset>, Status)]) -> 
         requires: p.requires.iter().map(|r| r.to_string()).collect(),
         last: last(p.id),
     });
+    let runbooks = crate::parts::builtin_runbooks()
+        .into_iter()
+        .map(|p| Listed {
+            last: last(&p.runbook.id),
+            id: p.runbook.id,
+            title: p.runbook.title,
+            origin: "intégrée (runbook)".into(),
+            requires: p.runbook.requires,
+        });
     let mine = scan.parts.iter().map(|p| Listed {
         id: p.runbook.id.clone(),
         title: p.runbook.title.clone(),
@@ -85,7 +94,7 @@ pub fn listed(scan: &Scan, runs: &[(String, DateTime<FixedOffset>, Status)]) -> 
         requires: p.runbook.requires.clone(),
         last: last(&p.runbook.id),
     });
-    builtin.chain(mine).collect()
+    builtin.chain(runbooks).chain(mine).collect()
 }
 
 /// The table's header and cells.
@@ -133,13 +142,13 @@ mod tests {
     #[test]
     fn parties_lists_built_in_then_project_parts_with_their_last_run() {
         let runbook = parse(
-            "---\nid: partie-6-hote\ntitre: Métriques de l'hôte\nrequiert: [partie-6]\n---\n",
+            "---\nid: partie-7-traefik\ntitre: Traefik devant la pile\nrequiert: [partie-6]\n---\n",
         )
         .unwrap();
         let scan = Scan {
             parts: vec![ProjectPart {
-                path: "parties/hote.md".into(),
-                shown: "parties/hote.md".into(),
+                path: "parties/traefik.md".into(),
+                shown: "parties/traefik.md".into(),
                 runbook,
             }],
             invalid: Vec::new(),
@@ -157,7 +166,7 @@ mod tests {
                 Status::Succeeded,
             ),
             (
-                "partie-6-hote".to_string(),
+                "partie-7-traefik".to_string(),
                 t("2026-11-26T14:02:00+01:00"),
                 Status::Succeeded,
             ),

@@ -55,9 +55,11 @@ fn parties_lists_built_in_and_project_parts() {
     assert!(lines[0].starts_with("id "), "{out}");
     assert!(lines[2].starts_with("partie-6 "), "{out}");
     assert!(lines[3].starts_with("partie-6-alertes "), "{out}");
-    assert!(lines[4].starts_with("partie-7-essai "), "{out}");
-    assert!(lines[4].contains("parties/essai.md"), "{out}");
-    assert!(lines[4].contains("jamais"), "{out}");
+    assert!(lines[4].starts_with("partie-6-hote "), "{out}");
+    assert!(lines[4].contains("intégrée (runbook)"), "{out}");
+    assert!(lines[5].starts_with("partie-7-essai "), "{out}");
+    assert!(lines[5].contains("parties/essai.md"), "{out}");
+    assert!(lines[5].contains("jamais"), "{out}");
     assert!(!p.path().join("marqueur").exists());
 }
 
@@ -179,6 +181,40 @@ fn a_project_part_may_not_shadow_a_built_in_one() {
     out.expect_code(1);
     assert!(
         out.stdout.contains("parties/ombre.md:2: l'id « partie-6 »"),
+        "{out}"
+    );
+}
+
+#[test]
+fn partie_6_hote_is_a_built_in_runbook_with_a_plan() {
+    let p = Projet::empty();
+    let out = p
+        .journal()
+        .args(["run", "partie-6-hote", "--dry-run"])
+        .env(
+            "JOURNAL_IMAGE_NODE_EXPORTER",
+            "registre.local/node-exporter:1",
+        )
+        .run();
+    out.expect_code(0);
+    assert!(
+        out.stdout.contains(
+            "image_node_exporter  registre.local/node-exporter:1  JOURNAL_IMAGE_NODE_EXPORTER"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.stdout
+            .contains("journal:tableau-de-bord  importer le tableau de bord grafana.com 1860"),
+        "{out}"
+    );
+    assert!(!p.path().join("compose").exists());
+    // Its requirement never ran: refused before anything.
+    let out = p.journal().args(["run", "partie-6-hote"]).run();
+    out.expect_code(2);
+    assert!(
+        out.stderr
+            .contains("intégrée/partie-6-hote.md:4: la partie-6 n'a jamais réussi"),
         "{out}"
     );
 }

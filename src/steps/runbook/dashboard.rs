@@ -66,20 +66,28 @@ impl DashboardStep {
         }
     }
 
+    /// The bundled copy: the project's file, else its `templates/` override,
+    /// else the copy embedded in journal (built-in runbooks).
     fn read_copy(&self, ctx: &RunContext) -> Result<String> {
         let copy = self.copy.as_deref().unwrap_or_default();
         let path = ctx.project.root().join(copy);
+        if !path.is_file() {
+            let over = ctx.project.templates_dir().join(copy);
+            if over.is_file() {
+                return std::fs::read_to_string(&over)
+                    .map_err(|e| Error::io("lecture du tableau de bord", &over, e));
+            }
+            if let Some(text) = crate::templates::embedded(copy) {
+                return Ok(text.to_string());
+            }
+        }
         std::fs::read_to_string(&path)
             .map_err(|e| Error::io("lecture du tableau de bord", &path, e))
     }
 
     /// The dashboard's JSON, its grafana.com id and revision if it came from
     /// there, and a warning when the copy replaced it.
-    fn fetch(
-        &self,
-        ctx: &RunContext,
-        ports: &Ports,
-    ) -> Result<Fetched> {
+    fn fetch(&self, ctx: &RunContext, ports: &Ports) -> Result<Fetched> {
         let Some(id) = self.grafana_com else {
             return Ok((self.read_copy(ctx)?, None, None));
         };

@@ -414,3 +414,70 @@ fn a_bundled_dashboard_is_imported_then_already_there() {
     );
     assert_eq!(grafana.imports.get(), 1);
 }
+
+#[test]
+fn partie_6_hote_runs_with_fakes_and_its_embedded_dashboard_copy() {
+    // The built-in runbook's last three steps (targets, node_ metrics, the
+    // dashboard with grafana.com unreachable: the embedded copy).
+    use crate::adapters::grafana::Datasource;
+    use crate::adapters::grafana_com::DashboardMeta;
+    use crate::testing::grafana::FakeGrafana;
+    struct Offline;
+    impl GrafanaCom for Offline {
+        fn dashboard_meta(&self, _: u32) -> Result<DashboardMeta> {
+            Err(crate::error::Error::environment("grafana.com injoignable"))
+        }
+        fn download(&self, _: u32, _: u32) -> Result<String> {
+            unreachable!()
+        }
+    }
+    let text = crate::templates::embedded("parties/partie-6-hote.md").unwrap();
+    let mut runbook = crate::part_file::parse(text).unwrap();
+    runbook
+        .blocks
+        .retain(|b| matches!(b.kind(), Kind::Targets | Kind::Promql | Kind::Dashboard));
+    let b = bench();
+    b.prometheus.answer(
+        "count({__name__=~\"node_.+\", job=\"node\"})",
+        vec![sample(&[], 312.0)],
+    );
+    let grafana = Rc::new(FakeGrafana::new("secret"));
+    grafana.datasources.borrow_mut().push(Datasource {
+        id: 1,
+        uid: "prom-uid".into(),
+        name: "Prometheus".into(),
+        kind: "prometheus".into(),
+        access: "proxy".into(),
+        url: "http://prometheus:9090".into(),
+        is_default: true,
+        json_data: serde_json::json!({}),
+        version: Some(1),
+        read_only: false,
+    });
+    let steps = steps_for(&runbook, "intégrée/partie-6-hote.md", &|_| None);
+    let ports = Ports {
+        shell: Rc::new(SystemShell),
+        prometheus: Some(b.prometheus.clone()),
+        http: b.http.clone(),
+        grafana: Some(grafana.clone()),
+        grafana_com: Some(Rc::new(Offline)),
+        poll: Duration::from_millis(10),
+    };
+    let mut ctx = StepContext::new(b.dir.path()).with(ports).build();
+    let out = run_steps(&runbook.id, &runbook.title, &steps, &mut ctx).unwrap();
+    assert_eq!(
+        Bench::statuses(&out),
+        [StepStatus::Succeeded; 3],
+        "{:?}",
+        out.failure
+    );
+    let dash = &out.record.etapes[2];
+    assert!(
+        dash.resume
+            .contains("« Hôte : node exporter (journal) » importé"),
+        "{}",
+        dash.resume
+    );
+    assert!(dash.avertissements[0].contains("grafana.com injoignable"));
+    assert!(dash.explication.contains("Node Exporter Full"));
+}
