@@ -369,6 +369,27 @@ fn a_tutorial_part_needs_only_annotations() {
     assert_eq!(r.blocks[1].spec.plan(), "lancer `docker-compose up -d`");
 }
 
+/// The runbook between "````markdown" and "````" in `text`.
+fn example(text: &str) -> &str {
+    let start = text.find("````markdown\n").expect("exemple de runbook") + "````markdown\n".len();
+    let end = start + text[start..].find("\n````").unwrap();
+    &text[start..=end]
+}
+
+#[test]
+fn the_book_page_example_is_a_valid_runbook() {
+    let page = include_str!("../../templates/livre-ecrire-une-partie.md.j2");
+    let r = parse(example(page)).unwrap_or_else(|p| panic!("{p:#?}"));
+    let kinds: Vec<&str> = r.blocks.iter().map(|b| b.kind().name()).collect();
+    assert_eq!(kinds, ["fichier", "commande", "http"]);
+    // The page is a template: the example stays raw, braces included.
+    let rendered = crate::templates::Templates::embedded_only()
+        .render("livre-ecrire-une-partie.md.j2", serde_json::json!({}))
+        .unwrap();
+    assert!(rendered.contains("tar czf {{ dossier_sauvegardes }}/grafana-"));
+    assert!(rendered.contains("`{{ nom }}`"));
+}
+
 #[test]
 fn the_readme_example_is_a_valid_runbook() {
     let readme = include_str!("../../README.md");
