@@ -92,6 +92,44 @@ impl Endpoint {
     }
 }
 
+/// A plain `GET` of a full URL, for the HTTP checks of the steps: the
+/// status and the body, or a French environment error when nothing answers.
+pub trait HttpGet {
+    /// `GET url`.
+    fn get_url(&self, url: &str) -> Result<(u16, String)>;
+}
+
+/// [`HttpGet`] over reqwest, with the given timeouts; `label` names the
+/// service in errors (« le service web »).
+pub struct HttpChecker {
+    label: &'static str,
+    client: reqwest::blocking::Client,
+}
+
+impl HttpChecker {
+    /// A checker for `label`, with connect and total timeouts.
+    pub fn new(label: &'static str, connect: Duration, total: Duration) -> Result<Self> {
+        Ok(HttpChecker {
+            label,
+            client: blocking_client(connect, total)?,
+        })
+    }
+}
+
+impl HttpGet for HttpChecker {
+    fn get_url(&self, url: &str) -> Result<(u16, String)> {
+        let hint = format!(
+            "vérifiez que le service écoute sur le port {}",
+            url_port(url)
+        );
+        let failed = |e| transport_error(self.label, url, e, hint.clone());
+        let resp = self.client.get(url).send().map_err(failed)?;
+        let status = resp.status().as_u16();
+        let body = resp.text().map_err(failed)?;
+        Ok((status, body))
+    }
+}
+
 /// A blocking HTTP client with the given timeouts. Never call it from inside
 /// a tokio runtime (reqwest's blocking client panics there).
 fn blocking_client(connect: Duration, total: Duration) -> Result<reqwest::blocking::Client> {

@@ -4,12 +4,14 @@
 //! a restart loop (then the container's last log lines go to the journal),
 //! and reads the health status when a healthcheck exists. Read-only.
 
+#[cfg(test)] // the tests below name them through `super::*`
 use std::time::Duration;
 
+#[cfg(test)]
 use crate::adapters::docker::ContainerState;
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::steps::kit::table::Table;
+use crate::steps::kit::containers::{Assessment, assess};
 use crate::steps::{ComposeClient, ComposeProject, DockerClient, PART6_SERVICES, StackUnchanged};
 
 /// Étape 3 : vérification des conteneurs.
@@ -18,57 +20,7 @@ pub struct Containers {
     pub overlap: bool,
 }
 
-/// How long to wait before the second `RestartCount` sample. A container in
-/// a restart loop was started recently (each restart sets `StartedAt`): when
-/// every container runs and started more than `gap` ago, one sample is
-/// enough; otherwise the second one comes when the youngest is `gap` old.
-pub fn second_sample_in(
-    first: &[ContainerState],
-    gap: Duration,
-    now: chrono::DateTime<chrono::FixedOffset>,
-) -> Duration {
-    let mut wait = Duration::ZERO;
-    for c in first {
-        let age = c
-            .started_at
-            .filter(|_| c.state == "running")
-            .and_then(|t| (now - t).to_std().ok());
-        match age {
-            Some(age) => wait = wait.max(gap.saturating_sub(age)),
-            None => return gap,
-        }
-    }
-    wait
-}
-
-/// The `docker compose ps`-like table for the journal.
-pub fn ps_table(list: &[ContainerState]) -> String {
-    let mut t = Table::new([
-        "NOM",
-        "IMAGE",
-        "SERVICE",
-        "ÉTAT",
-        "REDÉMARRAGES",
-        "SANTÉ",
-        "PORTS",
-    ]);
-    for c in list {
-        t.row([
-            c.name.clone(),
-            c.image.clone(),
-            c.service.clone(),
-            c.state.clone(),
-            c.restart_count.to_string(),
-            c.health.clone().unwrap_or_else(|| "—".to_string()),
-            if c.ports.is_empty() {
-                "—".to_string()
-            } else {
-                c.ports.join(", ")
-            },
-        ]);
-    }
-    t.render()
-}
+pub use crate::steps::kit::containers::{ps_table, second_sample_in};
 
 impl Step for Containers {
     fn id(&self) -> &'static str {
@@ -114,34 +66,24 @@ impl Step for Containers {
             .unwrap_or_default();
         let table = ps_table(&second);
 
-        let mut looping = Vec::new();
-        let mut stopped = Vec::new();
-        let mut unhealthy = Vec::new();
-        for c in &second {
-            let before = first.iter().find(|b| b.service == c.service);
-            let restarted =
-                before.is_some_and(|b| c.restart_count > b.restart_count || b.id != c.id);
-            if c.state == "restarting" || restarted {
-                looping.push(c);
-            } else if c.state != "running" {
-                stopped.push(c);
-            } else if c.health.as_deref() == Some("unhealthy") {
-                unhealthy.push(c);
-            }
-        }
-        for s in PART6_SERVICES {
-            if !second.iter().any(|c| c.service == s) {
-                return Err(StepFailure::from(
-                    Error::failed(format!("le conteneur du service {s} est introuvable"))
-                        .with_hint(format!(
-                            "relancez « {} up -d {s} » et lisez sa sortie",
-                            compose.program()
-                        )),
-                )
-                .command(command)
-                .output(ps)
-                .details(table));
-            }
+        let Assessment {
+            looping,
+            stopped,
+            unhealthy,
+            missing,
+        } = assess(&first, &second, &PART6_SERVICES);
+        if let Some(s) = missing.first() {
+            return Err(StepFailure::from(
+                Error::failed(format!("le conteneur du service {s} est introuvable")).with_hint(
+                    format!(
+                        "relancez « {} up -d {s} » et lisez sa sortie",
+                        compose.program()
+                    ),
+                ),
+            )
+            .command(command)
+            .output(ps)
+            .details(table));
         }
         if let Some(c) = looping.first().or(stopped.first()) {
             let logs = docker
