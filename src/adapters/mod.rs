@@ -11,7 +11,6 @@ pub mod grafana;
 pub mod grafana_com;
 pub mod host;
 pub mod http;
-pub mod probe;
 pub mod prometheus;
 pub mod shell;
 pub mod swarm;

@@ -64,7 +64,7 @@ impl Step for CommandStep {
             ))
             .command(script));
         }
-        let ports = Ports::of(ctx);
+        let ports = Ports::of(ctx)?;
         let dir = ctx.project.root().to_path_buf();
         if let Some(check) = &self.already_done {
             let r = ports.shell.run(check, &dir, limit)?;

@@ -163,7 +163,7 @@ impl Step for DashboardStep {
         if ctx.dry_run() {
             return Ok(StepReport::skipped(format!("importerait {what}")).command(command));
         }
-        let ports = Ports::of(ctx);
+        let ports = Ports::of(ctx)?;
         let api = self.grafana(ctx, &ports)?;
         let (text, origin, warning) = self.fetch(ctx, &ports)?;
         let dash = prepare(parse_dashboard(&text)?, origin);

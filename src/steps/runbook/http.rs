@@ -1,12 +1,13 @@
 //! `journal:http`: an address that must answer an expected status (200 by
-//! default) and, if asked, a body containing a text — waited for (the
-//! block's `delai`, else `JOURNAL_DELAI_DEMARRAGE`) with the kit's bounded
-//! wait.
+//! default) and, if asked, a body containing a text — the kit's HTTP check
+//! (`kit::http_check`), waited for (the block's `delai`, else
+//! `JOURNAL_DELAI_DEMARRAGE`) with the kit's bounded wait.
 
 use std::time::Duration;
 
 use crate::error::{Error, Kind};
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
+use crate::steps::kit::http_check::{Expect, check};
 use crate::steps::kit::wait::{Poll, Stopped, wait_until};
 
 use super::{Meta, Ports};
@@ -23,12 +24,6 @@ pub struct HttpStep {
     pub contains: Option<String>,
     /// Its own wait limit.
     pub timeout: Option<Duration>,
-}
-
-impl HttpStep {
-    fn answers(&self, status: u16, body: &str) -> bool {
-        status == self.status && self.contains.as_deref().is_none_or(|c| body.contains(c))
-    }
 }
 
 impl Step for HttpStep {
@@ -54,51 +49,49 @@ impl Step for HttpStep {
             ))
             .command(command));
         }
-        let ports = Ports::of(ctx);
-        let waited = wait_until(timeout, ports.poll, || match ports.http.get(&self.url) {
-            Ok((status, body)) if self.answers(status, &body) => Ok(Poll::Ready(status)),
-            Ok(reply) => Ok(Poll::Pending(Ok(reply))),
-            Err(e) if e.kind() == Kind::Environment => Ok(Poll::Pending(Err(e))),
-            Err(e) => Err(e),
+        let ports = Ports::of(ctx)?;
+        let expect = Expect {
+            url: &self.url,
+            status: self.status,
+            contains: self.contains.as_deref(),
+        };
+        let waited = wait_until(timeout, ports.poll, || {
+            match check(ports.http.as_ref(), &expect) {
+                Ok(body) => Ok(Poll::Ready(body)),
+                // A wrong answer or no answer yet: one more state to wait through.
+                Err(e) if matches!(e.kind(), Kind::Failed | Kind::Environment) => {
+                    Ok(Poll::Pending(e))
+                }
+                Err(e) => Err(e),
+            }
         });
         match waited {
-            Ok(w) => Ok(StepReport::done(format!(
+            Ok(_) => Ok(StepReport::done(format!(
                 "{} répond {}{}",
                 self.url,
-                w.value,
+                self.status,
                 self.contains
                     .as_deref()
                     .map_or(String::new(), |c| format!(", avec « {c} »"))
             ))
             .command(command)),
-            Err(Stopped::Failed(e)) | Err(Stopped::TimedOut { last: Err(e), .. }) => {
-                Err(StepFailure::from(e).command(command))
-            }
-            Err(Stopped::TimedOut {
-                last: Ok((status, body)),
-                ..
-            }) => {
-                let why = if status != self.status {
-                    format!("a répondu {status} ({} attendu)", self.status)
-                } else {
-                    format!(
-                        "a répondu sans « {} »",
-                        self.contains.as_deref().unwrap_or_default()
-                    )
-                };
+            Err(Stopped::Failed(e)) => Err(StepFailure::from(e).command(command)),
+            Err(Stopped::TimedOut { last, .. }) => {
+                let hint = format!(
+                    "{} ; ou allongez delai: dans le bloc ({})",
+                    last.hint().unwrap_or("vérifiez le service"),
+                    self.meta.at
+                );
                 Err(StepFailure::from(
                     Error::failed(format!(
-                        "{} {why} après {}",
-                        self.url,
+                        "{} (après {})",
+                        last.message(),
                         crate::french::duration_ms(timeout.as_millis() as u64)
                     ))
-                    .with_hint(format!(
-                        "le début de sa réponse est dans le journal ; vérifiez le service, ou le bloc ({})",
-                        self.meta.at
-                    )),
+                    .with_kind(last.kind())
+                    .with_hint(hint),
                 )
-                .command(command)
-                .output(body.chars().take(2000).collect::<String>()))
+                .command(command))
             }
         }
     }

@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use crate::adapters::grafana::GrafanaApi;
 use crate::adapters::grafana_com::GrafanaCom;
-use crate::adapters::probe::{HttpGet, HttpProbe};
+use crate::adapters::http::{HttpChecker, HttpGet};
 use crate::adapters::prometheus::{HttpPrometheus, PrometheusApi};
 use crate::adapters::shell::{Shell, SystemShell};
 use crate::error::Result;
@@ -39,7 +39,7 @@ pub struct Ports {
     /// Prometheus (`None`: the real one, at `JOURNAL_PROMETHEUS_URL`).
     pub prometheus: Option<Rc<dyn PrometheusApi>>,
     /// The HTTP checks.
-    pub http: Rc<dyn HttpProbe>,
+    pub http: Rc<dyn HttpGet>,
     /// Grafana (`None`: the real one, signed in as `admin`).
     pub grafana: Option<Rc<dyn GrafanaApi>>,
     /// grafana.com (`None`: the real one, at `JOURNAL_GRAFANA_COM_URL`).
@@ -50,11 +50,18 @@ pub struct Ports {
 
 impl Ports {
     /// Those of `ctx`: its bag's, else the real ones.
-    pub fn of(ctx: &RunContext) -> Ports {
-        ctx.get::<Ports>().cloned().unwrap_or_else(|| Ports {
+    pub fn of(ctx: &RunContext) -> Result<Ports> {
+        if let Some(p) = ctx.get::<Ports>() {
+            return Ok(p.clone());
+        }
+        Ok(Ports {
             shell: Rc::new(SystemShell),
             prometheus: None,
-            http: Rc::new(HttpGet),
+            http: Rc::new(HttpChecker::new(
+                "le service",
+                Duration::from_secs(3),
+                Duration::from_secs(10),
+            )?),
             grafana: None,
             grafana_com: None,
             poll: Duration::from_secs(1),

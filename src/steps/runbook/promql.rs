@@ -49,7 +49,7 @@ impl Step for PromqlStep {
             ))
             .command(command));
         }
-        let ports = Ports::of(ctx);
+        let ports = Ports::of(ctx)?;
         let api = ports.prometheus(ctx)?;
         let waited = wait_until(timeout, ports.poll, || match api.query(&self.query) {
             Ok(r) if r.samples().len() as u64 >= self.min.max(1) => {

@@ -56,7 +56,7 @@ impl Step for TargetsStep {
             ))
             .command(command));
         }
-        let ports = Ports::of(ctx);
+        let ports = Ports::of(ctx)?;
         let api = ports.prometheus(ctx)?;
         match wait_targets(api.as_ref(), Some(&self.job), timeout, ports.poll, &HINTS) {
             Ok(o) => Ok(StepReport::done(format!(

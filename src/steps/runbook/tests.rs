@@ -15,8 +15,8 @@ use crate::testing::prometheus::{FakePrometheus, sample};
 /// An HTTP service that answers what the test set.
 struct FakeHttp(RefCell<(u16, String)>);
 
-impl HttpProbe for FakeHttp {
-    fn get(&self, _url: &str) -> Result<(u16, String)> {
+impl crate::adapters::http::HttpGet for FakeHttp {
+    fn get_url(&self, _url: &str) -> Result<(u16, String)> {
         Ok(self.0.borrow().clone())
     }
 }
@@ -222,7 +222,7 @@ fn an_http_answer_without_the_text_fails() {
     let step = &out.record.etapes[4];
     assert_eq!(step.statut, StepStatus::Failed);
     assert!(
-        step.resume.contains("a répondu sans « node_ »"),
+        step.resume.contains("ne contient pas « node_ »"),
         "{}",
         step.resume
     );
