@@ -125,6 +125,9 @@ pub fn execute(ctx: &Context, args: &RunArgs, part: &ProjectPart) -> Result<()> 
             .find(|v| v.name == p.name)
             .map(|v| v.value.clone())
     });
+    // A command may print a secret the project keeps (the Grafana password…):
+    // masked in the journal and on the terminal like any other.
+    crate::secrets::register_dir(&ctx.project.secrets_dir());
     let mut run_ctx = RunContext::new(ctx.project.clone(), settings, ctx.out.clone());
     run_ctx.origin = super::origin(&ctx.project, args.auteur.clone(), true);
     ctx.out.info(&format!(

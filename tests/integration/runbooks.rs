@@ -325,3 +325,62 @@ fn blocks_not_yet_executable_are_refused_before_anything() {
     assert!(!p.path().join("conf").exists());
     assert!(!p.path().join("journal").exists());
 }
+
+#[test]
+fn a_command_output_is_masked_and_its_interruption_recorded() {
+    use journal::store::{self, EntryKind, Status, StepStatus};
+    use std::time::{Duration, Instant};
+    let text = LOCAL
+        .replace(
+            "cp conf/message.txt trace && echo fait",
+            "cat .journal-secrets/grafana-admin; echo fait",
+        )
+        .replace("deja_fait=\"test -f trace\" ", "");
+    let p = project_with(&[
+        ("parties/locale.md", &text),
+        (".journal-secrets/grafana-admin", "Tr3s-S3cr3t-42\n"),
+    ]);
+    let out = p.journal().args(["run", "partie-locale"]).run();
+    out.expect_code(0);
+    let entry = crate::support::latest_run(&p);
+    let raw = std::fs::read_to_string(&entry.path).unwrap();
+    assert!(!raw.contains("Tr3s-S3cr3t-42"), "{raw}");
+    assert!(raw.contains("••••••••"), "{raw}");
+    assert!(!out.stdout.contains("Tr3s-S3cr3t-42") && !out.stderr.contains("Tr3s-S3cr3t-42"));
+
+    // A long command stopped by SIGTERM: step and run « interrompu », 143.
+    let slow = LOCAL.replace("cp conf/message.txt trace && echo fait", "sleep 5");
+    let p = project_with(&[("parties/locale.md", &slow)]);
+    let child = p.journal().args(["run", "partie-locale"]).spawn();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let entry = loop {
+        let (entries, _) = store::Store::new(p.journal_dir())
+            .load()
+            .unwrap_or_default();
+        if let Some(e) = entries.into_iter().find(|e| {
+            e.front.kind == EntryKind::Execution
+                && e.front.etapes.iter().any(|s| s.id == "commande-1")
+        }) {
+            break e;
+        }
+        assert!(Instant::now() < deadline, "la commande n'a jamais commencé");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    std::thread::sleep(Duration::from_millis(200));
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait();
+    assert_eq!(out.code, 143, "{out}");
+    let e = store::read(&entry.path).unwrap();
+    assert_eq!(e.front.statut, Status::Interrupted, "{}", e.body);
+    let step = e
+        .front
+        .etapes
+        .iter()
+        .find(|s| s.id == "commande-1")
+        .unwrap();
+    assert_eq!(step.statut, StepStatus::Interrupted);
+}
