@@ -3,10 +3,12 @@
 //! (SIGKILL) when it outlives its time limit. Only `journal run` reaches it.
 //!
 //! The child stays in journal's process group, so a Ctrl-C in the terminal
-//! stops it too (the engine records the step « interrompu »). It does not
-//! interpret the output: the step does.
+//! stops it too, and it is killed if journal dies first (SIGTERM, SIGHUP:
+//! the engine records the step « interrompu » and exits) — never left
+//! running behind. It does not interpret the output: the step does.
 
 use std::io::Read;
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -35,21 +37,29 @@ pub struct SystemShell;
 
 impl Shell for SystemShell {
     fn run(&self, script: &str, dir: &Path, limit: Duration) -> Result<ShellOutput> {
-        let mut child = Command::new("sh")
+        let mut command = Command::new("sh");
+        command
             .arg("-c")
             .arg(script)
             .current_dir(dir)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| {
-                Error::environment(format!(
-                    "impossible de lancer sh : {}",
-                    crate::error::french_io(&e)
-                ))
-                .with_hint("journal lance les commandes des runbooks avec /bin/sh")
-            })?;
+            .stderr(Stdio::piped());
+        // SAFETY: prctl is async-signal-safe and touches no memory of the
+        // parent; it only asks the kernel to kill the child when journal dies.
+        unsafe {
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let mut child = command.spawn().map_err(|e| {
+            Error::environment(format!(
+                "impossible de lancer sh : {}",
+                crate::error::french_io(&e)
+            ))
+            .with_hint("journal lance les commandes des runbooks avec /bin/sh")
+        })?;
         let reader = |pipe: Option<Box<dyn Read + Send>>| {
             std::thread::spawn(move || {
                 let mut buf = Vec::new();

@@ -349,7 +349,10 @@ fn a_command_output_is_masked_and_its_interruption_recorded() {
     assert!(!out.stdout.contains("Tr3s-S3cr3t-42") && !out.stderr.contains("Tr3s-S3cr3t-42"));
 
     // A long command stopped by SIGTERM: step and run « interrompu », 143.
-    let slow = LOCAL.replace("cp conf/message.txt trace && echo fait", "sleep 5");
+    let slow = LOCAL.replace(
+        "cp conf/message.txt trace && echo fait",
+        "sleep 2; touch apres",
+    );
     let p = project_with(&[("parties/locale.md", &slow)]);
     let child = p.journal().args(["run", "partie-locale"]).spawn();
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -383,4 +386,7 @@ fn a_command_output_is_masked_and_its_interruption_recorded() {
         .find(|s| s.id == "commande-1")
         .unwrap();
     assert_eq!(step.statut, StepStatus::Interrupted);
+    // The command died with journal: it never finished.
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(!p.path().join("apres").exists(), "commande restée orpheline");
 }
