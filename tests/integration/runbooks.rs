@@ -388,5 +388,8 @@ fn a_command_output_is_masked_and_its_interruption_recorded() {
     assert_eq!(step.statut, StepStatus::Interrupted);
     // The command died with journal: it never finished.
     std::thread::sleep(Duration::from_secs(3));
-    assert!(!p.path().join("apres").exists(), "commande restée orpheline");
+    assert!(
+        !p.path().join("apres").exists(),
+        "commande restée orpheline"
+    );
 }

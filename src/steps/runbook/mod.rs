@@ -77,6 +77,29 @@ impl Ports {
     }
 }
 
+/// The scrape jobs of the built-in runbooks (`templates/parties/*.md`,
+/// parameters at their defaults), as their parts' fragments of
+/// `prometheus.yml`: partie-6 recognises its file completed by them.
+pub fn builtin_fragments() -> Vec<crate::steps::kit::fragments::Fragment> {
+    crate::templates::embedded_in("parties")
+        .into_iter()
+        .filter_map(|(_, text)| crate::part_file::parse(text).ok())
+        .flat_map(|r| {
+            let part: &'static str = Box::leak(r.id.clone().into_boxed_str());
+            r.blocks
+                .iter()
+                .filter_map(|b| match &b.spec {
+                    Spec::ScrapeJob { content, .. } => Some(scrape_job::fragment(
+                        part,
+                        &r.substitute(content, &|_| None),
+                    )),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// What every runbook step knows of its block.
 #[derive(Debug, Clone)]
 pub struct Meta {

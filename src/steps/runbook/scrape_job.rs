@@ -5,8 +5,10 @@
 //! `--force`. Prometheus still has to read it again: the runbook says how
 //! (a `journal:commande` block that restarts it, for instance).
 //!
-//! Known limit: the built-in parts do not know a project's fragments, so
-//! running partie-6 again after this step asks for `--force`.
+//! The built-in runbooks' jobs are registered fragments
+//! (`steps::prometheus_fragments`): partie-6 run again recognises its file
+//! completed by them. Known limit: a project's runbooks are not, so running
+//! partie-6 again after a project's scrape job asks for `--force`.
 
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::kit::fragments::Fragment;
@@ -66,6 +68,16 @@ pub fn as_item(content: &str) -> String {
     out
 }
 
+/// The fragment of `prometheus.yml` of part `part` for scrape config `content`.
+pub fn fragment(part: &'static str, content: &str) -> Fragment {
+    Fragment {
+        part,
+        what: "job de collecte",
+        scrape_jobs: vec![as_item(content)],
+        ..Fragment::default()
+    }
+}
+
 impl Step for ScrapeJobStep {
     fn id(&self) -> &'static str {
         self.meta.id
@@ -80,13 +92,10 @@ impl Step for ScrapeJobStep {
     }
 
     fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
-        let fragment = Fragment {
-            part: self.part,
-            what: "job de collecte",
-            scrape_jobs: vec![as_item(&self.content)],
-            ..Fragment::default()
-        };
+        let fragment = fragment(self.part, &self.content);
+        // Every known part's fragment; a built-in runbook's is there already.
         let mut registered = crate::steps::prometheus_fragments();
+        registered.retain(|f| f.part != self.part);
         registered.push(fragment.clone());
         let job = self.job.clone();
         let note = format!("job de collecte « {job} »");

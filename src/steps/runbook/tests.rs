@@ -481,3 +481,27 @@ fn partie_6_hote_runs_with_fakes_and_its_embedded_dashboard_copy() {
     assert!(dash.avertissements[0].contains("grafana.com injoignable"));
     assert!(dash.explication.contains("Node Exporter Full"));
 }
+
+#[test]
+fn partie_6_run_again_recognises_the_node_job_of_partie_6_hote() {
+    let text = crate::templates::embedded("parties/partie-6-hote.md").unwrap();
+    let mut runbook = crate::part_file::parse(text).unwrap();
+    runbook.blocks.retain(|b| b.kind() == Kind::ScrapeJob);
+    let b = bench();
+    let first = {
+        let steps = steps_for(&runbook, "intégrée/partie-6-hote.md", &|_| None);
+        let mut ctx = StepContext::new(b.dir.path()).build();
+        run_steps(&runbook.id, &runbook.title, &steps, &mut ctx).unwrap()
+    };
+    assert_eq!(Bench::statuses(&first), [StepStatus::Succeeded]);
+    let mut ctx = StepContext::new(b.dir.path()).build();
+    let report = crate::steps::config_file::PrometheusConfig
+        .run(&mut ctx)
+        .unwrap_or_else(|f| panic!("{}", f.error.message()));
+    assert_eq!(report.status, StepStatus::AlreadyDone, "{}", report.summary);
+    assert!(
+        report.summary.contains("partie-6-hote"),
+        "{}",
+        report.summary
+    );
+}
