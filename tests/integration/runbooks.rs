@@ -393,3 +393,63 @@ fn a_command_output_is_masked_and_its_interruption_recorded() {
         "commande restée orpheline"
     );
 }
+
+/// On the Docker bench, after a real partie-6: a runbook written by the test
+/// (a shell step against the real Compose project, a PromQL expectation and
+/// targets against the real Prometheus) runs for real, twice.
+#[test]
+#[ignore = "banc Docker (tests/bench) : cargo test -- --include-ignored"]
+fn a_project_runbook_runs_for_real_on_the_bench() {
+    use crate::bench::{Bench, GrafanaCom, Stack};
+    use journal::store::{Status, StepStatus};
+    let _bench = Bench::take("a_project_runbook_runs_for_real_on_the_bench");
+    let gcom = GrafanaCom::start(14282);
+    let mut s = Stack::new("runbook");
+    s.set("JOURNAL_GRAFANA_COM_URL", &gcom.url);
+    s.journal().args(["run", "partie-6"]).run().expect_code(0);
+    let runbook = r#"---
+id: partie-7-verifications
+titre: "Vérifications de la supervision"
+requiert: [partie-6]
+---
+
+## Prometheus tourne
+
+```sh journal:commande attendu=prometheus-actif delai=60
+docker compose -f compose/docker-compose.yml ps --status running -q prometheus | grep -q . && echo prometheus-actif
+```
+
+## Prometheus se collecte lui-même
+
+```yaml journal:promql
+requete: up{job="prometheus"} == 1
+delai: 30
+```
+
+## cAdvisor est collecté
+
+```yaml journal:cibles
+job: cadvisor
+```
+"#;
+    let dir = s.projet.path().join("parties");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("verifications.md"), runbook).unwrap();
+    for _ in 0..2 {
+        let out = s.journal().args(["run", "partie-7-verifications"]).run();
+        out.expect_code(0);
+        let e = crate::support::latest_run(&s.projet);
+        assert_eq!(e.front.partie.as_deref(), Some("partie-7-verifications"));
+        assert_eq!(e.front.statut, Status::Succeeded, "{}", e.body);
+        assert!(
+            e.front
+                .etapes
+                .iter()
+                .all(|st| st.statut == StepStatus::Succeeded),
+            "{}",
+            e.body
+        );
+        assert!(e.body.contains("prometheus-actif"), "{}", e.body);
+        assert!(e.body.contains("up{job=\"prometheus\"} == 1"), "{}", e.body);
+    }
+}
