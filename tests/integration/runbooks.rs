@@ -453,3 +453,86 @@ job: cadvisor
         assert!(e.body.contains("up{job=\"prometheus\"} == 1"), "{}", e.body);
     }
 }
+
+/// On the Docker bench: partie-6, then the built-in runbook partie-6-hote
+/// with the real node exporter (Debian package, local image) and grafana.com
+/// unreachable (the bundled dashboard copy), then its second run.
+#[test]
+#[ignore = "banc Docker (tests/bench) : cargo test -- --include-ignored"]
+fn partie_6_hote_runs_for_real_after_partie_6_then_says_already_done() {
+    use crate::bench::{Bench, GrafanaCom, Stack};
+    use journal::store::{Status, StepStatus};
+    const IMAGE: &str = "local/node-exporter:bench";
+    let _bench = Bench::take("partie_6_hote_runs_for_real_after_partie_6_then_says_already_done");
+    let present = std::process::Command::new("docker")
+        .args(["image", "inspect", IMAGE])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(present, "image {IMAGE} absente : bash tests/bench/setup.sh");
+    let _ = std::process::Command::new("docker")
+        .args(["rm", "-f", "-v", "node-exporter"])
+        .output();
+    let gcom = GrafanaCom::start(14282);
+    let mut s = Stack::new("hote");
+    s.set("JOURNAL_GRAFANA_COM_URL", &gcom.url);
+    s.journal().args(["run", "partie-6"]).run().expect_code(0);
+    s.set("JOURNAL_IMAGE_NODE_EXPORTER", IMAGE);
+    s.set("JOURNAL_GRAFANA_COM_URL", &GrafanaCom::unreachable());
+
+    let out = s.journal().args(["run", "partie-6-hote"]).run();
+    out.expect_code(0);
+    let e = crate::support::latest_run(&s.projet);
+    assert_eq!(e.front.partie.as_deref(), Some("partie-6-hote"));
+    assert_eq!(e.front.statut, Status::Succeeded, "{}", e.body);
+    assert!(
+        e.front
+            .etapes
+            .iter()
+            .all(|st| st.statut == StepStatus::Succeeded),
+        "{:?}\n{}",
+        e.front.etapes,
+        e.body
+    );
+    // Documented: the runbook's prose is each step's explanation.
+    assert!(
+        e.body.contains("Le node exporter lit `/proc` et `/sys`"),
+        "{}",
+        e.body
+    );
+    assert!(e.body.contains("node-exporter:9100"), "{}", e.body);
+    assert!(
+        e.body.contains("Hôte : node exporter (journal)"),
+        "{}",
+        e.body
+    );
+    assert!(e.body.contains("grafana.com injoignable"), "{}", e.body);
+    let prom = std::fs::read_to_string(
+        s.projet
+            .path()
+            .join("compose/config/prometheus/prometheus.yml"),
+    )
+    .unwrap();
+    assert!(prom.contains("job_name: 'node'"), "{prom}");
+
+    let again = s.journal().args(["run", "partie-6-hote"]).run();
+    again.expect_code(0);
+    let e = crate::support::latest_run(&s.projet);
+    let status = |id: &str| crate::support::step_status(&e, id);
+    for id in [
+        "services-1",
+        "collecte-1",
+        "commande-1",
+        "commande-2",
+        "tableau-de-bord-1",
+    ] {
+        assert_eq!(status(id), StepStatus::AlreadyDone, "{id}\n{}", e.body);
+    }
+    for id in ["cibles-1", "promql-1"] {
+        assert_eq!(status(id), StepStatus::Succeeded, "{id}\n{}", e.body);
+    }
+    // partie-6 run again knows its prometheus.yml completed by the node job.
+    s.journal().args(["run", "partie-6"]).run().expect_code(0);
+    let _ = std::process::Command::new("docker")
+        .args(["rm", "-f", "-v", "node-exporter"])
+        .output();
+}
