@@ -13,9 +13,9 @@ use crate::settings::{
     self, ALERT_CPU_THRESHOLD, ALERT_EMAIL, ALERT_SMTP, ALERT_WEBHOOK, AlertSettings,
 };
 use crate::steps::deployment::{self, Capability};
+use crate::steps::kit::requires::{Requirement, last_success};
 use crate::steps::preflight::{PortUse, check_port};
 use crate::steps::{ComposeClient, ComposeProject, DockerClient};
-use crate::store::{EntryKind, Status, Store};
 
 use super::{PART_ID, PREVIOUS_PART, SERVICE};
 
@@ -31,23 +31,14 @@ const PORT: PortUse = PortUse {
 
 /// When `partie-6` last succeeded in this project, or a usage error (exit 2).
 pub fn previous_part_done(ctx: &RunContext) -> Result<String> {
-    let (entries, _) = Store::new(ctx.project.journal_dir()).load()?;
-    let last = entries.iter().rev().find(|e| {
-        e.front.kind == EntryKind::Execution
-            && e.front.partie.as_deref() == Some(PREVIOUS_PART)
-            && e.front.statut == Status::Succeeded
-    });
-    match last {
-        Some(e) => Ok(crate::french::date_time(&e.front.horodatage)),
-        None => Err(Error::usage(format!(
-            "la {PREVIOUS_PART} n'a jamais réussi dans ce projet : la {PART_ID} la complète et ne peut pas \
-             s'exécuter seule (rien n'a été modifié)"
-        ))
-        .with_hint(format!(
-            "lancez d'abord « journal run {PREVIOUS_PART} » (Prometheus, Grafana et cAdvisor), \
-             puis « journal run {PART_ID} »"
-        ))),
-    }
+    last_success(
+        ctx,
+        &Requirement {
+            part: PART_ID,
+            requires: PREVIOUS_PART,
+            provides: "Prometheus, Grafana et cAdvisor",
+        },
+    )
 }
 
 /// Checks the receivers and thresholds given in the environment; the French

@@ -14,6 +14,7 @@ use crate::adapters::prometheus::HttpPrometheus;
 use crate::error::Error;
 use crate::french;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
+use crate::steps::kit;
 use crate::steps::kit::prometheus::wait_ready;
 use crate::steps::kit::wait::{Poll, Stopped, wait_until};
 use crate::steps::{ComposeClient, ComposeProject, DockerClient};
@@ -143,17 +144,8 @@ impl Step for AlertmanagerUp {
             && id_of(&before, "prometheus") == id_of(&after, "prometheus");
         let am_kept =
             id_of(&before, SERVICE).is_some() && id_of(&before, SERVICE) == id_of(&after, SERVICE);
-        let restart = |service: &str, why: &str, log: &mut String| -> Result<String, StepFailure> {
-            let r = compose.restart(&project.file, &[service]).map_err(|e| {
-                StepFailure::from(e)
-                    .command(format!("{} restart {service}", compose.program()))
-                    .output(log.clone())
-            })?;
-            log.push_str(&format!(
-                "\n# {why} : redémarrage de {service}\n{}",
-                r.combined()
-            ));
-            Ok(format!("{service} redémarré ({why})"))
+        let restart = |service: &str, why: &str, log: &mut String| {
+            kit::restart::restart(compose.as_ref(), &project.file, service, why, log)
         };
         if prom_kept && ctx.get::<AlertingConfigChanged>().is_some() {
             actions.push(restart("prometheus", "prometheus.yml a changé", &mut log)?);

@@ -21,6 +21,8 @@ pub mod http_check;
 pub mod managed_file;
 pub mod prometheus;
 pub mod prometheus_config;
+pub mod requires;
+pub mod restart;
 pub mod secret_file;
 pub mod table;
 pub mod wait;
