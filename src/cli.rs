@@ -120,6 +120,9 @@ pub enum Command {
     /// Affiche une entrée (par son identifiant ou un début d'identifiant unique).
     #[command(help_template = SUB_HELP_TEMPLATE)]
     Montre(ShowArgs),
+    /// Liste les parties : intégrées et celles du dossier parties/ du projet.
+    #[command(help_template = SUB_HELP_TEMPLATE)]
+    Parties,
 }
 
 /// `journal montre`.

@@ -15,6 +15,7 @@ pub mod compose_file;
 pub mod error;
 pub mod french;
 pub mod output;
+pub mod part_file;
 pub mod parts;
 pub mod project;
 pub mod runbook;

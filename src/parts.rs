@@ -2,6 +2,12 @@
 //! titles and step lists. It sits above both the engine (which runs any
 //! [`PartDef`] it is given) and the steps (which know nothing of parts), so
 //! adding a part touches neither: a steps list in `steps/` and a line here.
+//!
+//! The project's own parts (Markdown runbooks in `parties/`) are read by
+//! [`project`]; [`resolve`] finds a part by id among both, and refuses a
+//! project part that would take a built-in id.
+
+pub mod project;
 
 use crate::error::{Error, Result};
 pub use crate::runbook::PartDef;
@@ -12,11 +18,13 @@ pub fn known() -> &'static [PartDef] {
         PartDef {
             id: "partie-6",
             title: "Supervision : Prometheus, Grafana et cAdvisor",
+            requires: &[],
             steps: crate::steps::partie6_for,
         },
         PartDef {
             id: "partie-6-alertes",
             title: "Complément : alertes",
+            requires: &["partie-6"],
             steps: crate::steps::partie6_alertes,
         },
     ]
@@ -49,10 +57,89 @@ pub fn find(id: &str) -> Result<&'static PartDef> {
     Err(Error::usage(format!("partie inconnue « {id} »")).with_hint(hint))
 }
 
+/// The built-in parts written as runbooks (`templates/parties/*.md`,
+/// embedded in the binary): no Rust of their own, run like a project's.
+/// Each is parsed when asked for (a test checks they all parse).
+pub fn builtin_runbooks() -> Vec<project::ProjectPart> {
+    crate::templates::embedded_in("parties")
+        .into_iter()
+        .filter(|(name, _)| name.ends_with(".md"))
+        .filter_map(|(name, text)| {
+            let runbook = crate::part_file::parse(text).ok()?;
+            let file = name.rsplit('/').next().unwrap_or(name);
+            Some(project::ProjectPart {
+                path: name.into(),
+                shown: format!("intégrée/{file}"),
+                runbook,
+            })
+        })
+        .collect()
+}
+
+/// The ids of the built-in parts (in Rust, then as runbooks).
+pub fn builtin_ids() -> Vec<&'static str> {
+    static IDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| {
+        known()
+            .iter()
+            .map(|p| p.id)
+            .chain(
+                builtin_runbooks()
+                    .into_iter()
+                    .map(|p| &*Box::leak(p.runbook.id.into_boxed_str())),
+            )
+            .collect()
+    })
+    .clone()
+}
+
+/// A part found by [`resolve`].
+pub enum Found {
+    /// Built into `journal`.
+    Builtin(&'static PartDef),
+    /// A runbook of the project's `parties/` folder.
+    Project(Box<project::ProjectPart>),
+}
+
+/// Finds part `id` among the built-in parts and the project's (`scan`).
+/// A project runbook that claims a built-in id, shares its id with another
+/// file or does not parse makes this a usage error (exit 2) with its
+/// `fichier:ligne`, even when the built-in part is the one asked for.
+pub fn resolve(id: &str, scan: &project::Scan) -> Result<Found> {
+    let ids = builtin_ids();
+    let wanted = id.trim().to_lowercase();
+    if let Some(found) = scan.find(&wanted, &ids)? {
+        return Ok(Found::Project(Box::new(found.clone())));
+    }
+    if let Some(p) = builtin_runbooks()
+        .into_iter()
+        .find(|p| p.runbook.id == wanted)
+    {
+        return Ok(Found::Project(Box::new(p)));
+    }
+    match find(&wanted) {
+        Ok(p) => Ok(Found::Builtin(p)),
+        Err(e) if scan.parts.is_empty() => Err(e),
+        Err(e) => {
+            let mine: Vec<String> = scan
+                .parts
+                .iter()
+                .map(|p| format!("{} ({})", p.runbook.id, p.shown))
+                .collect();
+            let hint = format!(
+                "{} ; parties du projet : {}",
+                e.hint().unwrap_or_default(),
+                mine.join(", ")
+            );
+            Err(Error::usage(e.message().to_string()).with_hint(hint))
+        }
+    }
+}
+
 /// Checks a part name given to `journal note --partie`: a known part or
 /// `partie-<numéro>` (notes may concern parts that are not automated).
 pub fn validate_part_name(name: &str) -> Result<()> {
-    let ok = known().iter().any(|p| p.id == name)
+    let ok = builtin_ids().contains(&name)
         || name
             .strip_prefix("partie-")
             .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
@@ -75,6 +162,50 @@ mod tests {
         assert!(e.hint().unwrap().contains("vouliez-vous dire « partie-6 »"));
         let e = find("partie-9").err().unwrap();
         assert!(e.hint().unwrap().contains("partie-6 (Supervision"));
+    }
+
+    #[test]
+    fn built_in_runbooks_parse_and_are_found() {
+        let embedded = crate::templates::embedded_in("parties");
+        assert!(!embedded.is_empty());
+        for (name, text) in embedded {
+            if let Err(p) = crate::part_file::parse(text) {
+                panic!("{name} : {p:#?}");
+            }
+        }
+        let scan = project::Scan::default();
+        let Ok(Found::Project(p)) = resolve("partie-6-hote", &scan) else {
+            panic!("partie-6-hote introuvable");
+        };
+        assert_eq!(p.shown, "intégrée/partie-6-hote.md");
+        assert_eq!(p.runbook.requires, ["partie-6"]);
+        assert!(
+            p.runbook
+                .blocks
+                .iter()
+                .all(|b| b.kind() != crate::part_file::Kind::Snapshot)
+        );
+        assert!(builtin_ids().contains(&"partie-6-hote"));
+        assert!(validate_part_name("partie-6-hote").is_ok());
+    }
+
+    #[test]
+    fn built_in_runbook_parameters_are_settings_with_the_same_default() {
+        for part in builtin_runbooks() {
+            for p in &part.runbook.params {
+                let var = crate::settings::VARS
+                    .iter()
+                    .find(|v| v.name == p.variable())
+                    .unwrap_or_else(|| panic!("{} absente de settings::VARS", p.variable()));
+                let shown = format!("{:?}", var.default);
+                assert!(
+                    shown.contains(&p.default),
+                    "{} : {shown} ≠ {}",
+                    p.name,
+                    p.default
+                );
+            }
+        }
     }
 
     #[test]

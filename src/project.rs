@@ -73,6 +73,11 @@ impl Project {
         self.compose_dir().join("docker-compose.yml")
     }
 
+    /// `parties/`: the project's own parts, one Markdown runbook per file.
+    pub fn parts_dir(&self) -> PathBuf {
+        self.root.join("parties")
+    }
+
     /// `.journal-secrets/`: secrets kept outside `journal/` and `book/`, git-ignored.
     pub fn secrets_dir(&self) -> PathBuf {
         self.root.join(".journal-secrets")

@@ -25,7 +25,9 @@ mod run;
 
 pub use alerts::AlertSettings;
 use project_file::PROJECT_VALUES;
-pub use project_file::{PROJECT_FILE, file_key, load_project_file, parse_project_file};
+pub use project_file::{
+    PROJECT_FILE, file_key, load_project_file, load_project_file_with, param, parse_project_file,
+};
 pub use run::{Images, Ports, RunOptions, Settings, Target, attachment_max, port_var};
 
 /// One environment variable of the tool.
@@ -132,6 +134,10 @@ pub const PORT_PROMETHEUS: &str = "JOURNAL_PORT_PROMETHEUS";
 pub const PORT_GRAFANA: &str = "JOURNAL_PORT_GRAFANA";
 /// Host port Alertmanager is published on.
 pub const PORT_ALERTMANAGER: &str = "JOURNAL_PORT_ALERTMANAGER";
+/// The node exporter's image (built-in runbook partie-6-hote).
+pub const IMAGE_NODE_EXPORTER: &str = "JOURNAL_IMAGE_NODE_EXPORTER";
+/// Default time limit of a runbook's command, in seconds.
+pub const COMMAND_TIMEOUT: &str = "JOURNAL_DELAI_COMMANDE";
 
 /// Default images: the tutorial's tags.
 pub const DEFAULT_PROMETHEUS_IMAGE: &str = "prom/prometheus:v2.47.1";
@@ -148,6 +154,7 @@ const DEFAULT_PORT_PROMETHEUS: &str = "9090";
 const DEFAULT_PORT_GRAFANA: &str = "8084";
 const DEFAULT_PORT_ALERTMANAGER: &str = "9093";
 const DEFAULT_DRILL_SECS: &str = "120";
+const DEFAULT_COMMAND_SECS: &str = "300";
 const DEFAULT_DASHBOARD: &str = "14282";
 /// The grafana.com dashboard imported by default: « Cadvisor exporter ».
 pub const DEFAULT_DASHBOARD_ID: u32 = parse_u32(DEFAULT_DASHBOARD);
@@ -299,7 +306,22 @@ pub const VARS: &[EnvVar] = &[
         role: "port de l'hôte sur lequel Alertmanager est publié (partie-6-alertes)",
         default: DefaultValue::Value(DEFAULT_PORT_ALERTMANAGER),
     },
+    EnvVar {
+        name: IMAGE_NODE_EXPORTER,
+        role: "image du node exporter (partie-6-hote)",
+        default: DefaultValue::Value("prom/node-exporter:v1.7.0"),
+    },
+    EnvVar {
+        name: COMMAND_TIMEOUT,
+        role: "durée maximale d'une commande d'un runbook (bloc `journal:commande` sans `delai=`), en secondes",
+        default: DefaultValue::Value(DEFAULT_COMMAND_SECS),
+    },
 ];
+
+/// The default time limit of a runbook's command (`JOURNAL_DELAI_COMMANDE`).
+pub fn command_timeout() -> Result<Duration> {
+    secs(COMMAND_TIMEOUT)
+}
 
 fn env_value(name: &str) -> Option<String> {
     std::env::var(name)

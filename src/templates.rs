@@ -19,6 +19,21 @@ pub fn embedded(name: &str) -> Option<&'static str> {
     EMBEDDED.get_file(name).and_then(|f| f.contents_utf8())
 }
 
+/// The embedded files directly in folder `dir` (`parties`), as (name, text),
+/// in name order.
+pub fn embedded_in(dir: &str) -> Vec<(&'static str, &'static str)> {
+    let mut out: Vec<(&'static str, &'static str)> = EMBEDDED
+        .get_dir(dir)
+        .map(|d| {
+            d.files()
+                .filter_map(|f| Some((f.path().to_str()?, f.contents_utf8()?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
 /// A template environment: project overrides first, then embedded defaults.
 pub struct Templates {
     env: Environment<'static>,

@@ -12,4 +12,5 @@ pub mod grafana_com;
 pub mod host;
 pub mod http;
 pub mod prometheus;
+pub mod shell;
 pub mod swarm;

@@ -97,6 +97,7 @@ impl MainPages<'_> {
         for (name, file) in [
             (names::SEARCH, "recherche.md"),
             (names::NOT_FOUND, "404.md"),
+            (names::WRITE_PART, "ecrire-une-partie.md"),
         ] {
             sources
                 .files

@@ -24,7 +24,8 @@ pub fn execute(ctx: &Context, args: CheckArgs) -> Result<()> {
             _ => ctx.out.warn(w),
         }
     }
-    let problems = book::problems(&|p| project.display(p), &errors, &sources);
+    let mut problems = book::problems(&|p| project.display(p), &errors, &sources);
+    problems.extend(runbook_problems(project)?);
     if !problems.is_empty() {
         return Err(report_failure(ctx, &problems, args.format));
     }
@@ -36,6 +37,21 @@ pub fn execute(ctx: &Context, args: CheckArgs) -> Result<()> {
         plural(sources.files.len()),
     ));
     Ok(())
+}
+
+/// The problems of the project's runbooks (`parties/*.md`), read but never
+/// run: each file's own, then the checks across files.
+pub fn runbook_problems(project: &crate::project::Project) -> Result<Vec<Problem>> {
+    let scan = crate::parts::project::scan(project)?;
+    Ok(scan
+        .problems(&crate::parts::builtin_ids())
+        .into_iter()
+        .map(|(file, p)| Problem {
+            file,
+            line: p.line,
+            reason: format!("{} (aide : {})", p.message, p.hint),
+        })
+        .collect())
 }
 
 /// The parts the book lists first, in this order (the runbook's registry).

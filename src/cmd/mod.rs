@@ -6,7 +6,9 @@ pub mod check;
 pub mod list;
 pub mod montre;
 pub mod note;
+pub mod parties;
 pub mod run;
+mod runbook;
 
 use std::process::ExitCode;
 
@@ -76,7 +78,9 @@ pub fn main() -> ExitCode {
 
 fn dispatch(cli: Cli, out: &Output) -> Result<()> {
     let project = Project::open(cli.projet.as_deref())?;
-    crate::settings::load_project_file(project.root())?;
+    // The parameters of the project's runbooks are settings of journal.toml too.
+    let params = crate::parts::project::param_names(&project);
+    crate::settings::load_project_file_with(project.root(), &params)?;
     let ctx = Context {
         project,
         out: out.clone(),
@@ -88,5 +92,6 @@ fn dispatch(cli: Cli, out: &Output) -> Result<()> {
         Command::Check(args) => check::execute(&ctx, args),
         Command::List(args) => list::execute(&ctx, args),
         Command::Montre(args) => montre::execute(&ctx, args),
+        Command::Parties => parties::execute(&ctx),
     }
 }

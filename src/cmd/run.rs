@@ -8,7 +8,7 @@ use crate::runbook::{RunContext, engine};
 use crate::settings::{RunOptions, Settings};
 
 /// The command line's values, as plain settings options.
-fn options(args: &RunArgs) -> RunOptions {
+pub(super) fn options(args: &RunArgs) -> RunOptions {
     RunOptions {
         targets_timeout_secs: args.delai_cibles,
         dashboard_id: args.dashboard,
@@ -23,7 +23,11 @@ fn options(args: &RunArgs) -> RunOptions {
 
 /// Runs `journal run`.
 pub fn execute(ctx: &Context, args: RunArgs) -> Result<()> {
-    let part = crate::parts::find(&args.partie)?;
+    let scan = crate::parts::project::scan(&ctx.project)?;
+    let part = match crate::parts::resolve(&args.partie, &scan)? {
+        crate::parts::Found::Builtin(p) => p,
+        crate::parts::Found::Project(p) => return super::runbook::execute(ctx, &args, &p),
+    };
     let settings = Settings::resolve(options(&args))?;
     let dry_run = settings.dry_run;
     let mut run_ctx = RunContext::new(ctx.project.clone(), settings, ctx.out.clone());
@@ -35,6 +39,17 @@ pub fn execute(ctx: &Context, args: RunArgs) -> Result<()> {
         part.title
     ));
     let outcome = engine::run(part, &mut run_ctx)?;
+    finish(ctx, part.id, dry_run, outcome)
+}
+
+/// What the end of a run prints and returns: the entry's path, then
+/// success, or the failed step's error.
+pub(super) fn finish(
+    ctx: &Context,
+    id: &str,
+    dry_run: bool,
+    outcome: engine::RunOutcome,
+) -> Result<()> {
     if let Some(p) = &outcome.path {
         ctx.out.result(&p.display().to_string());
     }
@@ -45,8 +60,7 @@ pub fn execute(ctx: &Context, args: RunArgs) -> Result<()> {
                     .success("simulation terminée : rien n'a été modifié");
             } else {
                 ctx.out.success(&format!(
-                    "{} terminée ; « journal build » met le livre à jour",
-                    part.id
+                    "{id} terminée ; « journal build » met le livre à jour"
                 ));
             }
             Ok(())
@@ -60,8 +74,7 @@ pub fn execute(ctx: &Context, args: RunArgs) -> Result<()> {
                 .map(|s| s.titre.clone())
                 .unwrap_or_default();
             let mut err = Error::failed(format!(
-                "la {} a échoué à l'étape « {step} » : {}",
-                part.id,
+                "la {id} a échoué à l'étape « {step} » : {}",
                 e.message()
             ))
             .with_kind(e.kind());

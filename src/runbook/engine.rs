@@ -32,7 +32,18 @@ pub struct RunOutcome {
 /// Runs `part` in `ctx`.
 pub fn run(part: &PartDef, ctx: &mut RunContext) -> Result<RunOutcome> {
     let steps = (part.steps)(&ctx.settings);
-    let mut record = RunRecord::new(part.id, part.title, now());
+    run_steps(part.id, part.title, &steps, ctx)
+}
+
+/// Runs `steps`, the steps of part `id` (titled `title`), in `ctx`: what
+/// [`run`] does for a built-in part, and `cmd` for a project's runbook.
+pub fn run_steps(
+    id: &str,
+    title: &str,
+    steps: &[Box<dyn Step>],
+    ctx: &mut RunContext,
+) -> Result<RunOutcome> {
+    let mut record = RunRecord::new(id, title, now());
     record.origine = ctx.origin.clone();
     if ctx.dry_run() {
         record.tags.push("simulation".into());
@@ -44,7 +55,7 @@ pub fn run(part: &PartDef, ctx: &mut RunContext) -> Result<RunOutcome> {
     let clock = Instant::now();
     let mut failure: Option<Error> = None;
     for (i, step) in steps.iter().enumerate() {
-        let rec = pending(part, step.as_ref(), ctx)?;
+        let rec = pending(id, step.as_ref(), ctx)?;
         if failure.is_some() {
             record.etapes.push(skipped(rec));
             continue;
@@ -75,7 +86,7 @@ pub fn run(part: &PartDef, ctx: &mut RunContext) -> Result<RunOutcome> {
 }
 
 /// A step's record before it runs (« en cours »).
-fn pending(part: &PartDef, step: &dyn Step, ctx: &RunContext) -> Result<StepRecord> {
+fn pending(part: &str, step: &dyn Step, ctx: &RunContext) -> Result<StepRecord> {
     Ok(StepRecord {
         id: step.id().to_string(),
         titre: step.title().to_string(),
@@ -177,8 +188,11 @@ fn show_outcome(ctx: &RunContext, rec: &StepRecord) {
     }
 }
 
-fn explanation(part: &PartDef, step: &dyn Step, ctx: &RunContext) -> Result<String> {
-    let name = format!("etapes/{}/{}.md.j2", part.id, step.id());
+fn explanation(part: &str, step: &dyn Step, ctx: &RunContext) -> Result<String> {
+    if let Some(own) = step.explanation() {
+        return Ok(own);
+    }
+    let name = format!("etapes/{part}/{}.md.j2", step.id());
     if crate::templates::embedded(&name).is_none()
         && !ctx.project.templates_dir().join(&name).is_file()
     {

@@ -9,6 +9,8 @@ pub struct PartDef {
     pub id: &'static str,
     /// French title.
     pub title: &'static str,
+    /// Parts that must have succeeded in the project before this one.
+    pub requires: &'static [&'static str],
     /// Its steps, in order, for the run's settings (the deployment target
     /// chooses the variants of some step kinds).
     pub steps: fn(&Settings) -> Vec<Box<dyn Step>>,

@@ -14,6 +14,12 @@ pub trait Step {
     fn title(&self) -> &'static str;
     /// Does the work. In `ctx.dry_run` mode it must change nothing.
     fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure>;
+    /// Its explanation (Markdown), when the step carries its own — a
+    /// runbook's prose; otherwise the engine renders the template
+    /// `etapes/<partie>/<id>.md.j2`.
+    fn explanation(&self) -> Option<String> {
+        None
+    }
 }
 
 /// What a step that did not fail reports.

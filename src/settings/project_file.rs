@@ -51,6 +51,16 @@ pub fn file_key(name: &str) -> String {
 /// ones.
 /// `shown` names the file in messages.
 pub fn parse_project_file(text: &str, shown: &str) -> Result<BTreeMap<&'static str, String>> {
+    parse_project_file_with(text, shown, &[]).map(|(vars, _)| vars)
+}
+
+/// The variables of a `journal.toml`, and the parameters of the project's
+/// runbooks (`params`: their names) that it sets.
+type ProjectValues = (BTreeMap<&'static str, String>, BTreeMap<String, String>);
+
+/// [`parse_project_file`], where the parameters of the project's runbooks
+/// (`params`) are keys like the variables.
+fn parse_project_file_with(text: &str, shown: &str, params: &[String]) -> Result<ProjectValues> {
     let hint_keys = || {
         let keys: Vec<String> = VARS
             .iter()
@@ -67,7 +77,19 @@ pub fn parse_project_file(text: &str, shown: &str) -> Result<BTreeMap<&'static s
         .with_hint("une ligne par réglage, par exemple : cible = \"swarm\"")
     })?;
     let mut out = BTreeMap::new();
+    let mut set_params = BTreeMap::new();
     for (key, value) in table {
+        if !VARS.iter().any(|v| file_key(v.name) == key) && params.contains(&key) {
+            let text = match &value {
+                toml::Value::String(s) => Some(s.clone()),
+                toml::Value::Integer(_) | toml::Value::Float(_) => Some(value.to_string()),
+                _ => None,
+            };
+            if let Some(text) = text {
+                set_params.insert(key, text);
+                continue;
+            }
+        }
         let Some(var) = VARS.iter().find(|v| file_key(v.name) == key) else {
             let closest = VARS
                 .iter()
@@ -101,7 +123,7 @@ pub fn parse_project_file(text: &str, shown: &str) -> Result<BTreeMap<&'static s
         };
         out.insert(var.name, text);
     }
-    Ok(out)
+    Ok((out, set_params))
 }
 
 /// A TOML syntax error in French: where (line, column, the line itself)
@@ -129,13 +151,40 @@ fn toml_error_fr(text: &str, e: &toml::de::Error) -> String {
 /// Reads `<root>/journal.toml` when there is one; its values then complete
 /// the environment for the rest of the process.
 pub fn load_project_file(root: &Path) -> Result<()> {
+    load_project_file_with(root, &[])
+}
+
+/// [`load_project_file`], where the names of the project's runbook
+/// parameters (`params`) are accepted as keys too (read by [`param`]).
+pub fn load_project_file_with(root: &Path, params: &[String]) -> Result<()> {
     let path = root.join(PROJECT_FILE);
-    let values = match std::fs::read_to_string(&path) {
-        Ok(text) => parse_project_file(&text, &path.display().to_string())?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
+    let (values, set_params) = match std::fs::read_to_string(&path) {
+        Ok(text) => parse_project_file_with(&text, &path.display().to_string(), params)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (BTreeMap::new(), BTreeMap::new()),
         Err(e) => return Err(Error::io("lecture de", &path, e)),
     };
     // A second load in the same process (tests) keeps the first.
     let _ = PROJECT_VALUES.set(values);
+    let _ = PROJECT_PARAMS.set(set_params);
     Ok(())
+}
+
+/// The parameters of runbooks set in `journal.toml`.
+static PROJECT_PARAMS: OnceLock<BTreeMap<String, String>> = OnceLock::new();
+
+/// The value of runbook parameter `name` (`image_node_exporter`) and where
+/// it comes from: the variable `JOURNAL_<NOM>`, else `<nom>` in
+/// `journal.toml`; `None` when neither sets it (the runbook's default then).
+pub fn param(name: &str) -> Option<(String, String)> {
+    let var = format!("JOURNAL_{}", name.to_uppercase());
+    if let Some(v) = super::env_value(&var) {
+        return Some((v, var));
+    }
+    PROJECT_PARAMS
+        .get()
+        .and_then(|m| m.get(name))
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .or_else(|| super::file_value(VARS.iter().find(|v| file_key(v.name) == name)?.name))
+        .map(|v| (v, format!("{PROJECT_FILE} (« {name} »)")))
 }

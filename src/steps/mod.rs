@@ -18,6 +18,7 @@ pub mod kit;
 pub mod preflight;
 pub mod prometheus_targets;
 pub mod resource_snapshot;
+pub mod runbook;
 pub mod stack_deploy;
 pub mod stack_file;
 pub mod stack_services;
@@ -58,7 +59,9 @@ pub struct StackUnchanged;
 /// service): partie-6 accepts its files completed by any of them, without
 /// knowing them. A part that adds a scrape job declares its fragment here.
 pub fn prometheus_fragments() -> Vec<kit::fragments::Fragment> {
-    vec![alertes::prometheus_fragment()]
+    let mut all = vec![alertes::prometheus_fragment()];
+    all.extend(runbook::builtin_fragments());
+    all
 }
 
 /// The steps of « partie 6 : supervision », in the tutorial's order.

@@ -38,7 +38,14 @@ fn the_book_knows_only_what_it_renders() {
 
 #[test]
 fn the_foundation_depends_on_no_layer_above() {
-    for m in ["store", "settings", "compose_file", "templates", "project"] {
+    for m in [
+        "store",
+        "settings",
+        "compose_file",
+        "templates",
+        "project",
+        "part_file",
+    ] {
         let v = violations(m, &["runbook", "steps", "cmd", "cli", "adapters", "book"]);
         assert!(v.is_empty(), "{v:#?}");
     }
@@ -136,7 +143,14 @@ fn adapters_hold_no_business_logic_of_the_layers_above() {
 #[test]
 fn only_adapters_start_processes_or_open_sockets() {
     let mut bad = Vec::new();
-    for m in ["steps", "runbook", "book", "store", "compose_file"] {
+    for m in [
+        "steps",
+        "runbook",
+        "book",
+        "store",
+        "compose_file",
+        "part_file",
+    ] {
         bad.extend(raw_uses(
             m,
             &[

@@ -5,3 +5,4 @@ export JOURNAL_IMAGE_GRAFANA=local/grafana-standin:bench
 export JOURNAL_IMAGE_CADVISOR=local/cadvisor-standin:bench
 export JOURNAL_IMAGE_CADVISOR_CRASHLOOP=local/cadvisor-crashloop:bench
 export JOURNAL_IMAGE_ALERTMANAGER=local/alertmanager:bench
+export JOURNAL_IMAGE_NODE_EXPORTER=local/node-exporter:bench

@@ -20,6 +20,7 @@ IMG_CADVISOR=local/cadvisor-standin:bench
 IMG_CRASHLOOP=local/cadvisor-crashloop:bench
 IMG_GRAFANA=local/grafana-standin:bench
 IMG_ALERTMANAGER=local/alertmanager:bench
+IMG_NODE_EXPORTER=local/node-exporter:bench
 
 # Bump when the way an image is assembled changes (forces a rebuild).
 RECIPE_VERSION=2
@@ -321,8 +322,38 @@ CONF
     'CMD ["--config.file=/etc/alertmanager/alertmanager.yml","--storage.path=/alertmanager","--cluster.listen-address="]'
 }
 
+# Node exporter réel (partie-6-hote) : paquet Debian prometheus-node-exporter,
+# disposé comme l'image officielle prom/node-exporter (/bin/node_exporter).
+ensure_node_exporter_image() {
+  local image=$IMG_NODE_EXPORTER deb
+  deb=$(cached_deb prometheus-node-exporter)
+  if [ -z "$deb" ] && [ "$(image_label "$image" journal.bench.recipe)" = "$RECIPE_VERSION" ]; then
+    say "image $image à jour (paquet source absent du cache, image conservée)"
+    return
+  fi
+  [ -n "$deb" ] || deb=$(download_deb prometheus-node-exporter)
+  local hash; hash=$(inputs_hash node-exporter "$deb")
+  if [ "$(image_label "$image" journal.bench.hash)" = "$hash" ]; then
+    say "image $image à jour ($(basename "$deb"))"
+    return
+  fi
+  say "construction de l'image $image à partir de $(basename "$deb")…"
+  local x root
+  x=$(mktemp -d); dpkg-deb -x "$deb" "$x"
+  root=$(new_rootfs)
+  copy_with_libs "$x/usr/bin/prometheus-node-exporter" "$root"
+  mv "$root/bin/prometheus-node-exporter" "$root/bin/node_exporter"
+  rm -rf "$x"
+  import_image "$root" "$image" "$hash" \
+    "LABEL journal.bench.recipe=$RECIPE_VERSION journal.bench.source=$(basename "$deb")" \
+    'EXPOSE 9100' \
+    'USER nobody' \
+    'ENTRYPOINT ["/bin/node_exporter"]'
+}
+
 ensure_prometheus_image
 ensure_alertmanager_image
+ensure_node_exporter_image
 ensure_standin_image "$IMG_CADVISOR" "$BIN_DIR/cadvisor-standin" \
   'EXPOSE 8080' 'ENTRYPOINT ["/bin/cadvisor-standin"]'
 ensure_standin_image "$IMG_CRASHLOOP" "$BIN_DIR/crashloop-standin" \

@@ -1,0 +1,590 @@
+//! The parser: front matter (serde_yaml), then the Markdown (pulldown-cmark)
+//! whose fenced blocks marked `journal:<sorte>` become [`Block`]s. Every
+//! problem of the file is collected, each with its line.
+
+use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+use serde_yaml::{Mapping, Value};
+
+use super::fields::{Fields, words};
+use super::kinds::{Body, Kind, Spec};
+use super::{Block, Param, Problem, Runbook};
+
+/// Front matter keys.
+const FRONT_KEYS: [&str; 5] = ["id", "titre", "requiert", "cibles", "parametres"];
+/// Deployment targets a runbook may name.
+const TARGETS: [&str; 2] = ["compose", "swarm"];
+/// The Prometheus configuration, from the project's root.
+pub const PROMETHEUS_YML: &str = "compose/config/prometheus/prometheus.yml";
+/// The Compose file, from the project's root.
+pub const COMPOSE_YML: &str = "compose/docker-compose.yml";
+
+/// Parses a runbook; all its problems when it is not valid.
+pub fn parse(text: &str) -> Result<Runbook, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let Some((yaml, body, body_line)) = split_front(text) else {
+        return Err(vec![Problem::new(
+            1,
+            "en-tête YAML absent : un runbook commence par « --- », son id et son titre",
+            "commencez le fichier par ---, id: partie-x, titre: \"…\", puis --- sur sa propre ligne",
+        )]);
+    };
+    let front = front_matter(yaml, &mut problems);
+    let blocks = blocks(body, body_line, &mut problems);
+    if problems.is_empty() {
+        Ok(Runbook {
+            id: front.id,
+            title: front.title,
+            id_line: front.id_line,
+            requires: front.requires,
+            requires_line: if yaml.lines().any(|l| l.starts_with("requiert")) {
+                key_line(yaml, "requiert")
+            } else {
+                front.id_line
+            },
+            targets: front.targets,
+            params: front.params,
+            blocks,
+        })
+    } else {
+        problems.sort_by_key(|p| p.line);
+        Err(problems)
+    }
+}
+
+/// `(front matter, body, 1-based line of the body's first line)`.
+fn split_front(text: &str) -> Option<(&str, &str, usize)> {
+    let rest = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))?;
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end() == "---" {
+            let yaml = &rest[..offset];
+            let body = &rest[offset + line.len()..];
+            return Some((yaml, body, yaml.lines().count() + 3));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+struct Front {
+    id: String,
+    id_line: usize,
+    title: String,
+    requires: Vec<String>,
+    targets: Vec<String>,
+    params: Vec<Param>,
+}
+
+/// Line (in the file) of top-level key `key` of the front matter, else 1.
+fn key_line(yaml: &str, key: &str) -> usize {
+    yaml.lines()
+        .position(|l| {
+            l.strip_prefix(key)
+                .is_some_and(|r| r.trim_start().starts_with(':'))
+        })
+        .map_or(1, |i| i + 2)
+}
+
+fn front_matter(yaml: &str, problems: &mut Vec<Problem>) -> Front {
+    let mut front = Front {
+        id: String::new(),
+        id_line: 1,
+        title: String::new(),
+        requires: Vec::new(),
+        targets: vec!["compose".into()],
+        params: Vec::new(),
+    };
+    let map = match crate::compose_file::validate(yaml) {
+        Ok(Value::Mapping(m)) => m,
+        Ok(_) => {
+            problems.push(Problem::new(
+                2,
+                "l'en-tête n'est pas un dictionnaire YAML",
+                "écrivez une clé par ligne : id: …, titre: …",
+            ));
+            return front;
+        }
+        Err(crate::compose_file::ComposeError::Syntax { line, message, .. }) => {
+            problems.push(Problem::new(
+                line.max(1) + 1,
+                format!("l'en-tête YAML ne se lit pas : {message}"),
+                "vérifiez l'indentation (des espaces, pas de tabulation) et les « : »",
+            ));
+            return front;
+        }
+        Err(e) => {
+            problems.push(Problem::new(2, e.to_string(), "vérifiez l'en-tête YAML"));
+            return front;
+        }
+    };
+    for key in map.keys() {
+        let key = key.as_str().unwrap_or("?");
+        if !FRONT_KEYS.contains(&key) {
+            problems.push(Problem::new(
+                key_line(yaml, key),
+                format!("clé d'en-tête « {key} » inconnue"),
+                format!(
+                    "{}clés possibles : {}",
+                    suggestion(key, &FRONT_KEYS),
+                    FRONT_KEYS.join(", ")
+                ),
+            ));
+        }
+    }
+    let text_of = |key: &str, problems: &mut Vec<Problem>| -> Option<String> {
+        match map.get(key) {
+            None => {
+                problems.push(Problem::new(
+                    1,
+                    format!("clé d'en-tête obligatoire « {key} » absente"),
+                    format!("ajoutez « {key}: … » entre les deux lignes ---"),
+                ));
+                None
+            }
+            Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            Some(_) => {
+                problems.push(Problem::new(
+                    key_line(yaml, key),
+                    format!("« {key} » doit être un texte non vide"),
+                    format!("par exemple {key}: \"…\""),
+                ));
+                None
+            }
+        }
+    };
+    if let Some(id) = text_of("id", problems) {
+        front.id_line = key_line(yaml, "id");
+        if !valid_id(&id) {
+            problems.push(Problem::new(
+                front.id_line,
+                format!("id de partie invalide « {id} »"),
+                "minuscules, chiffres et tirets seulement, par exemple partie-6-hote",
+            ));
+        }
+        front.id = id;
+    }
+    if let Some(t) = text_of("titre", problems) {
+        front.title = t;
+    }
+    front.requires = list(&map, "requiert", yaml, problems);
+    if map.contains_key("cibles") {
+        front.targets = list(&map, "cibles", yaml, problems);
+        for t in &front.targets {
+            if !TARGETS.contains(&t.as_str()) {
+                problems.push(Problem::new(
+                    key_line(yaml, "cibles"),
+                    format!("cible inconnue « {t} »"),
+                    "cibles possibles : compose, swarm",
+                ));
+            }
+        }
+    }
+    front.params = params(&map, yaml, problems);
+    front
+}
+
+fn valid_id(id: &str) -> bool {
+    id.starts_with(|c: char| c.is_ascii_lowercase())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// « vouliez-vous dire « x » ? » when a candidate is close to `word`.
+pub(super) fn suggestion(word: &str, candidates: &[&str]) -> String {
+    candidates
+        .iter()
+        .map(|c| (strsim::levenshtein(c, word), *c))
+        .min()
+        .filter(|(d, _)| *d <= 3)
+        .map_or(String::new(), |(_, c)| {
+            format!("vouliez-vous dire « {c} » ? ")
+        })
+}
+
+/// A list of texts (a single text counts as a list of one).
+fn list(map: &Mapping, key: &str, yaml: &str, problems: &mut Vec<Problem>) -> Vec<String> {
+    match map.get(key) {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::String(s)) => vec![s.trim().to_string()],
+        Some(Value::Sequence(items)) if items.iter().all(|i| i.is_string()) => items
+            .iter()
+            .filter_map(|i| i.as_str().map(|s| s.trim().to_string()))
+            .collect(),
+        Some(_) => {
+            problems.push(Problem::new(
+                key_line(yaml, key),
+                format!("« {key} » doit être une liste de textes"),
+                format!("par exemple {key}: [partie-6]"),
+            ));
+            Vec::new()
+        }
+    }
+}
+
+/// `parametres:` — `nom: défaut` or `nom: {defaut: …, role: …}`.
+fn params(map: &Mapping, yaml: &str, problems: &mut Vec<Problem>) -> Vec<Param> {
+    let Some(v) = map.get("parametres") else {
+        return Vec::new();
+    };
+    let Some(m) = v.as_mapping() else {
+        problems.push(Problem::new(
+            key_line(yaml, "parametres"),
+            "« parametres » doit être un dictionnaire nom: valeur par défaut",
+            "par exemple parametres: { image_node_exporter: prom/node-exporter:v1.7.0 }",
+        ));
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, v) in m {
+        let name = k.as_str().unwrap_or("").to_string();
+        let line = yaml
+            .lines()
+            .position(|l| l.trim_start().starts_with(&format!("{name}:")))
+            .map_or(key_line(yaml, "parametres"), |i| i + 2);
+        if !name.starts_with(|c: char| c.is_ascii_lowercase())
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            problems.push(Problem::new(
+                line,
+                format!("nom de paramètre invalide « {name} »"),
+                "minuscules, chiffres et « _ », par exemple image_node_exporter (variable JOURNAL_IMAGE_NODE_EXPORTER)",
+            ));
+            continue;
+        }
+        let scalar = |v: &Value| match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        };
+        let (default, role) = match v {
+            Value::Mapping(d) => (
+                d.get("defaut").and_then(scalar),
+                d.get("role").and_then(scalar).unwrap_or_default(),
+            ),
+            other => (scalar(other), String::new()),
+        };
+        let Some(default) = default else {
+            problems.push(Problem::new(
+                line,
+                format!("paramètre « {name} » sans valeur par défaut"),
+                format!("écrivez {name}: <défaut> ou {name}: {{ defaut: …, role: … }}"),
+            ));
+            continue;
+        };
+        out.push(Param {
+            name,
+            default,
+            role,
+            line,
+        });
+    }
+    out
+}
+
+/// The step blocks of the body.
+fn blocks(body: &str, base: usize, problems: &mut Vec<Problem>) -> Vec<Block> {
+    let line_of = |offset: usize| base + body[..offset].matches('\n').count();
+    let mut out: Vec<Block> = Vec::new();
+    let mut heading: Option<String> = None;
+    let mut in_heading: Option<String> = None;
+    let mut code: Option<(String, usize, usize, String)> = None;
+    let mut prose_start = 0;
+    let mut counts = std::collections::BTreeMap::new();
+    for (event, range) in Parser::new(body).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { .. }) => {
+                in_heading = Some(String::new());
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                heading = in_heading.take().map(|h| h.trim().to_string());
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                code = Some((info.to_string(), range.start, range.end, String::new()));
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, _, _, content)) = code.as_mut() {
+                    content.push_str(&t);
+                } else if let Some(h) = in_heading.as_mut() {
+                    h.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                let Some((info, start, end, content)) = code.take() else {
+                    continue;
+                };
+                let line = line_of(start);
+                let Some(spec) = marked(&info, line, problems) else {
+                    continue;
+                };
+                let Some((kind, mut fields)) = spec else {
+                    continue;
+                };
+                let n = counts.entry(kind.name()).or_insert(0);
+                *n += 1;
+                let prose = body[prose_start..start].trim().to_string();
+                prose_start = end;
+                if let Some(block) = block(kind, &mut fields, &content, line, *n, problems) {
+                    let title = fields
+                        .text("titre")
+                        .or_else(|| heading.clone())
+                        .unwrap_or_else(|| kind.label().to_string());
+                    if let Some(first) = out.iter().find(|b| b.id == block.0) {
+                        problems.push(Problem::new(
+                            line,
+                            format!(
+                                "id d'étape « {} » déjà pris (ligne {})",
+                                block.0, first.line
+                            ),
+                            "donnez à l'un des deux blocs un autre id=…",
+                        ));
+                    }
+                    out.push(Block {
+                        line,
+                        id: block.0,
+                        title,
+                        prose,
+                        spec: block.1,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `None` when the info string has a problem; `Some(None)` when the block
+/// is not marked for journal; its kind and info-string fields otherwise.
+fn marked(info: &str, line: usize, problems: &mut Vec<Problem>) -> Option<Option<(Kind, Fields)>> {
+    let Some(words) = words(info) else {
+        if info.contains("journal:") {
+            problems.push(Problem::new(
+                line,
+                "guillemet non fermé dans l'en-tête du bloc",
+                "écrivez titre=\"…\" avec ses deux guillemets",
+            ));
+            return None;
+        }
+        return Some(None);
+    };
+    let Some(name) = words.iter().find_map(|w| w.strip_prefix("journal:")) else {
+        return Some(None);
+    };
+    let Some(kind) = Kind::from_name(name) else {
+        let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+        problems.push(Problem::new(
+            line,
+            format!("sorte de bloc inconnue « journal:{name} »"),
+            format!(
+                "{}sortes possibles : {}",
+                suggestion(name, &names),
+                names.join(", ")
+            ),
+        ));
+        return None;
+    };
+    let mut fields = Fields::default();
+    let mut bad = false;
+    for w in &words {
+        if w.starts_with("journal:") {
+            continue;
+        }
+        if let Some((k, v)) = w.split_once('=')
+            && let Err(p) = fields.add(kind, k, Value::String(v.to_string()), line)
+        {
+            problems.push(p);
+            bad = true;
+        }
+    }
+    if bad {
+        None
+    } else {
+        Some(Some((kind, fields)))
+    }
+}
+
+/// The step id and spec of one block, or its problems.
+fn block(
+    kind: Kind,
+    fields: &mut Fields,
+    content: &str,
+    line: usize,
+    n: usize,
+    problems: &mut Vec<Problem>,
+) -> Option<(String, Spec)> {
+    let before = problems.len();
+    let mut yaml: Option<Value> = None;
+    if kind.body() == Body::Fields || matches!(kind, Kind::Services | Kind::ScrapeJob) {
+        match crate::compose_file::validate(content) {
+            Ok(v) => yaml = Some(v),
+            Err(crate::compose_file::ComposeError::Syntax {
+                line: l, message, ..
+            }) => {
+                problems.push(Problem::new(
+                    line + l.max(1),
+                    format!(
+                        "le YAML du bloc journal:{} ne se lit pas : {message}",
+                        kind.name()
+                    ),
+                    "vérifiez l'indentation (des espaces, pas de tabulation) et les « : »",
+                ));
+                return None;
+            }
+            Err(e) => {
+                problems.push(Problem::new(
+                    line,
+                    e.to_string(),
+                    "vérifiez le YAML du bloc",
+                ));
+                return None;
+            }
+        }
+    }
+    if kind.body() == Body::Fields {
+        match yaml.take() {
+            Some(Value::Null) | None => {}
+            Some(Value::Mapping(m)) => {
+                for (k, v) in m {
+                    let key = k.as_str().unwrap_or("?").to_string();
+                    let at = content
+                        .lines()
+                        .position(|l| l.trim_start().starts_with(&format!("{key}:")))
+                        .map_or(line, |i| line + 1 + i);
+                    if let Err(p) = fields.add(kind, &key, v, at) {
+                        problems.push(p);
+                    }
+                }
+            }
+            Some(_) => problems.push(Problem::new(
+                line + 1,
+                format!(
+                    "le bloc journal:{} doit contenir des lignes « clé: valeur »",
+                    kind.name()
+                ),
+                format!("champs possibles : {}", kind.field_list()),
+            )),
+        }
+        if let Some(p) = fields.not_text() {
+            problems.push(p);
+        }
+    } else if content.trim().is_empty() {
+        problems.push(Problem::new(
+            line,
+            format!("bloc journal:{} vide", kind.name()),
+            match kind {
+                Kind::Command => "écrivez la commande à lancer dans le bloc",
+                _ => "écrivez dans le bloc le contenu à ajouter ou à écrire",
+            },
+        ));
+    }
+    problems.extend(fields.missing(kind, line));
+    let id = fields
+        .text("id")
+        .unwrap_or_else(|| format!("{}-{n}", kind.name()));
+    if !valid_id(&id) {
+        problems.push(Problem::new(
+            line,
+            format!("id d'étape invalide « {id} »"),
+            "minuscules, chiffres et tirets seulement, par exemple id=node-exporter",
+        ));
+    }
+    let int = |key: &str, problems: &mut Vec<Problem>| match fields.integer(key) {
+        Ok(v) => v,
+        Err(p) => {
+            problems.push(p);
+            None
+        }
+    };
+    let timeout_secs = int("delai", problems).map(|v| v as u64);
+    let spec = match kind {
+        Kind::File => Spec::File {
+            path: fields.text("chemin").unwrap_or_default(),
+            content: content.to_string(),
+        },
+        Kind::Services => {
+            if !matches!(&yaml, Some(v) if v.get("services").is_some_and(Value::is_mapping)) {
+                problems.push(Problem::new(
+                    line + 1,
+                    "le bloc journal:services doit avoir une section « services: » (un dictionnaire de services)",
+                    "collez les services tels que le tutoriel les donne, sous services:",
+                ));
+            }
+            Spec::Services {
+                file: fields.text("fichier").unwrap_or_else(|| COMPOSE_YML.into()),
+                content: content.to_string(),
+            }
+        }
+        Kind::ScrapeJob => {
+            let job = match &yaml {
+                Some(Value::Sequence(s)) if s.len() == 1 => s[0].get("job_name"),
+                Some(v @ Value::Mapping(_)) => v.get("job_name"),
+                _ => None,
+            }
+            .and_then(Value::as_str)
+            .map(str::to_string);
+            if job.is_none() {
+                problems.push(Problem::new(
+                    line + 1,
+                    "le bloc journal:collecte doit décrire un job, avec son « job_name »",
+                    "par exemple : job_name: node, puis static_configs: [{targets: ['node-exporter:9100']}]",
+                ));
+            }
+            Spec::ScrapeJob {
+                file: fields
+                    .text("fichier")
+                    .unwrap_or_else(|| PROMETHEUS_YML.into()),
+                job: job.unwrap_or_default(),
+                content: content.to_string(),
+            }
+        }
+        Kind::Command => Spec::Command {
+            script: content.to_string(),
+            already_done: fields.text("deja_fait"),
+            expected: fields.text("attendu"),
+            code: int("code", problems).unwrap_or(0) as i32,
+            timeout_secs,
+        },
+        Kind::Promql => Spec::Promql {
+            query: fields.text("requete").unwrap_or_default(),
+            min: int("min", problems).unwrap_or(1) as u64,
+            timeout_secs,
+        },
+        Kind::Http => Spec::Http {
+            url: fields.text("url").unwrap_or_default(),
+            status: int("statut", problems).unwrap_or(200) as u16,
+            contains: fields.text("contient"),
+            timeout_secs,
+        },
+        Kind::Targets => Spec::Targets {
+            job: fields.text("job").unwrap_or_default(),
+            timeout_secs,
+        },
+        Kind::Dashboard => {
+            let grafana_com = int("grafana_com", problems).map(|v| v as u32);
+            let copy = fields.text("copie");
+            if grafana_com.is_none() && copy.is_none() {
+                problems.push(Problem::new(
+                    line,
+                    "le bloc journal:tableau-de-bord ne dit pas quel tableau importer",
+                    "ajoutez grafana_com: <id> et/ou copie: <fichier JSON du projet>",
+                ));
+            }
+            Spec::Dashboard {
+                grafana_com,
+                copy,
+                source: fields.text("source").unwrap_or_else(|| "Prometheus".into()),
+            }
+        }
+        Kind::GrafanaPassword => Spec::GrafanaPassword,
+        Kind::Snapshot => Spec::Snapshot,
+        Kind::AlertDrill => Spec::AlertDrill,
+    };
+    (problems.len() == before).then_some((id, spec))
+}
