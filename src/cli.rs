@@ -25,6 +25,10 @@ Utilisation : {usage}
 
 {all-args}{after-help}";
 
+/// `journal --version`: the package version and, when built from a git
+/// checkout, the commit (see `build.rs`).
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("BUILD_GIT_COMMIT"));
+
 /// The exit codes, shown by `--help`.
 pub const EXIT_CODES: &str = "\
 Codes de sortie :
@@ -41,7 +45,7 @@ Codes de sortie :
 #[derive(Debug, Parser)]
 #[command(
     name = "journal",
-    version,
+    version = VERSION,
     about = "exécute les parties du tutoriel et tient le journal d'exploitation",
     help_template = HELP_TEMPLATE,
     after_help = EXIT_CODES,
@@ -53,7 +57,8 @@ Codes de sortie :
 )]
 pub struct Cli {
     /// Racine du projet d'infrastructure (contient compose/, journal/, book/, templates/) ;
-    /// variable JOURNAL_PROJET ; défaut : le dossier courant.
+    /// variable JOURNAL_PROJET ; défaut : le dossier courant ou son premier parent qui
+    /// contient journal.toml, journal/ ou compose/ (comme git).
     #[arg(
         long,
         global = true,
@@ -99,27 +104,102 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The subcommands.
+/// The subcommands. Naming rule (README, « Conventions ») : domain words in
+/// French, the flags every ops tool shares in English (`--dry-run`,
+/// `--force`, `--format`, `--help`, `--version`), the other language as a
+/// visible alias where people will type it.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Exécute une partie du tutoriel et l'enregistre dans le journal.
-    #[command(help_template = SUB_HELP_TEMPLATE, after_help = EXIT_CODES)]
+    #[command(help_template = SUB_HELP_TEMPLATE, after_help = EXIT_CODES, visible_alias = "execute")]
     Run(RunArgs),
     /// Ajoute une note manuelle au journal.
-    #[command(help_template = SUB_HELP_TEMPLATE)]
+    #[command(help_template = SUB_HELP_TEMPLATE, after_help = EXIT_CODES)]
     Note(NoteArgs),
     /// Génère le livre mdBook (book/src) et son rendu HTML (book/html).
-    #[command(help_template = SUB_HELP_TEMPLATE)]
+    #[command(help_template = SUB_HELP_TEMPLATE, after_help = EXIT_CODES, visible_alias = "construit")]
     Build(BuildArgs),
     /// Vérifie le journal et le livre (liens, ancres, en-têtes) pour la CI.
-    #[command(help_template = SUB_HELP_TEMPLATE)]
+    #[command(help_template = SUB_HELP_TEMPLATE, after_help = EXIT_CODES, visible_alias = "verifie")]
     Check(CheckArgs),
     /// Liste les entrées du journal, des plus récentes aux plus anciennes.
-    #[command(help_template = SUB_HELP_TEMPLATE)]
+    #[command(help_template = SUB_HELP_TEMPLATE, after_help = EXIT_CODES, visible_alias = "liste")]
     List(ListArgs),
     /// Affiche une entrée (par son identifiant ou un début d'identifiant unique).
-    #[command(help_template = SUB_HELP_TEMPLATE)]
+    #[command(help_template = SUB_HELP_TEMPLATE, after_help = EXIT_CODES, visible_alias = "show")]
     Montre(ShowArgs),
+    /// Crée un projet dans le dossier courant (compose/, journal/, .gitignore) ; sans effet
+    /// s'il existe déjà.
+    #[command(help_template = SUB_HELP_TEMPLATE, after_help = EXIT_CODES)]
+    Init,
+    /// Écrit le script de complétion pour bash, zsh ou fish sur la sortie standard.
+    #[command(help_template = SUB_HELP_TEMPLATE, after_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+    /// Écrit la page de manuel (roff) sur la sortie standard.
+    #[command(help_template = SUB_HELP_TEMPLATE, after_help = "Par exemple : journal man > journal.1 && man ./journal.1")]
+    Man,
+    /// Affiche l'aide de journal ou d'une commande.
+    #[command(help_template = SUB_HELP_TEMPLATE, visible_alias = "aide")]
+    Help(HelpArgs),
+}
+
+const COMPLETIONS_HELP: &str = "\
+Installation :
+  bash  journal completions bash > ~/.local/share/bash-completion/completions/journal
+  zsh   journal completions zsh > ~/.zfunc/_journal   (avec fpath+=~/.zfunc avant compinit)
+  fish  journal completions fish > ~/.config/fish/completions/journal.fish";
+
+/// `journal completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// Le shell : bash, zsh ou fish.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: ShellArg,
+}
+
+/// The shells `journal completions` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShellArg {
+    /// GNU bash.
+    Bash,
+    /// Z shell.
+    Zsh,
+    /// fish.
+    Fish,
+}
+
+/// `journal help`.
+#[derive(Debug, Args)]
+pub struct HelpArgs {
+    /// La commande dont afficher l'aide (sans : l'aide générale).
+    #[arg(value_name = "COMMANDE")]
+    pub commande: Option<String>,
+}
+
+/// Accepts any part name (`parts::find` judges it, with its French error)
+/// but advertises the known ones, so that shell completions offer them.
+#[derive(Debug, Clone, Copy)]
+pub struct PartName;
+
+impl clap::builder::TypedValueParser for PartName {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(crate::parts::known().iter().map(|p| {
+            clap::builder::PossibleValue::new(p.id).help(p.title)
+        })))
+    }
 }
 
 /// `journal montre`.
@@ -134,7 +214,7 @@ pub struct ShowArgs {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// La partie à exécuter (par exemple partie-6).
-    #[arg(value_name = "PARTIE")]
+    #[arg(value_name = "PARTIE", value_parser = PartName, hide_possible_values = true)]
     pub partie: String,
 
     /// Affiche le plan (fichiers et différences, services) sans rien modifier.
@@ -330,6 +410,22 @@ pub enum ListFormat {
     Json,
 }
 
+/// The commands, for hints.
+const COMMANDS: &str = "init, run, note, list, montre, build, check, completions, man, help";
+
+/// The help text of `journal help [COMMANDE]`: clap's own help, for the
+/// whole program or one command (aliases accepted).
+pub fn help_text(command: Option<&str>) -> Result<String, Error> {
+    let args: Vec<&str> = match command {
+        Some(c) => vec!["journal", c, "--help"],
+        None => vec!["journal", "--help"],
+    };
+    match Cli::try_parse_from(args) {
+        Ok(_) => Err(Error::usage("aide introuvable")),
+        Err(e) => translate(e),
+    }
+}
+
 /// Translates a clap error into a French [`Error`] (exit 2); help and
 /// version requests are returned as `Ok(text)` to be printed as is.
 pub fn translate(e: clap::Error) -> Result<String, Error> {
@@ -339,7 +435,7 @@ pub fn translate(e: clap::Error) -> Result<String, Error> {
     }
     if kind == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
         return Err(Error::usage("aucune commande indiquée")
-            .with_hint("commandes : run, note, build, check, list ; voir journal --help"));
+            .with_hint(format!("commandes : {COMMANDS} ; voir journal --help")));
     }
     let ctx = |k: ContextKind| match e.get(k) {
         Some(ContextValue::String(s)) => s.clone(),
@@ -349,7 +445,22 @@ pub fn translate(e: clap::Error) -> Result<String, Error> {
     };
     let invalid = ctx(ContextKind::InvalidArg);
     let value = ctx(ContextKind::InvalidValue);
-    let suggested = ctx(ContextKind::SuggestedArg);
+    let mut suggested = ctx(ContextKind::SuggestedArg);
+    if let Some(ContextValue::Strings(names)) = e.get(ContextKind::SuggestedSubcommand) {
+        // clap suggests aliases too (« liste, list »): name each command once.
+        use clap::CommandFactory;
+        let cmd = Cli::command();
+        let mut canonical: Vec<String> = Vec::new();
+        for n in names {
+            let name = cmd
+                .find_subcommand(n)
+                .map_or(n.clone(), |c| c.get_name().to_string());
+            if !canonical.contains(&name) {
+                canonical.push(name);
+            }
+        }
+        suggested = canonical.join(" » ou « ");
+    }
     let valid = ctx(ContextKind::ValidValue);
     let message = match kind {
         ErrorKind::UnknownArgument => format!("argument inconnu « {invalid} »"),
@@ -378,7 +489,7 @@ pub fn translate(e: clap::Error) -> Result<String, Error> {
         hint.push_str(&format!("valeurs possibles : {valid}. "));
     }
     if kind == ErrorKind::InvalidSubcommand && suggested.is_empty() {
-        hint.push_str("commandes : run, note, build, check, list ; ");
+        hint.push_str(&format!("commandes : {COMMANDS} ; "));
     }
     hint.push_str("voir journal --help");
     Err(Error::usage(message).with_hint(hint))
@@ -404,6 +515,49 @@ mod tests {
             "{}",
             e.message()
         );
+    }
+
+    #[test]
+    fn typoed_subcommand_gets_a_french_suggestion() {
+        let e = Cli::try_parse_from(["journal", "lis"]).unwrap_err();
+        let e = translate(e).unwrap_err();
+        assert_eq!(e.code(), 2);
+        assert!(
+            e.hint()
+                .unwrap_or_default()
+                .contains("vouliez-vous dire « list » ?"),
+            "{:?}",
+            e.hint()
+        );
+    }
+
+    #[test]
+    fn help_subcommand_shows_the_command_help() {
+        let text = help_text(Some("montre")).unwrap();
+        assert!(text.contains("Affiche une entrée"), "{text}");
+        assert!(text.contains("journal montre"), "{text}");
+        let alias = help_text(Some("show")).unwrap();
+        assert_eq!(alias, text);
+        assert!(help_text(Some("lancer")).is_err());
+        assert!(help_text(None).unwrap().contains("Commandes"));
+    }
+
+    #[test]
+    fn part_names_are_offered_but_any_name_parses() {
+        let cli = Cli::try_parse_from(["journal", "run", "partie-9"]).unwrap();
+        assert!(matches!(cli.command, Command::Run(ref a) if a.partie == "partie-9"));
+        let cmd = Cli::command();
+        let run = cmd.find_subcommand("run").unwrap();
+        let partie = run
+            .get_arguments()
+            .find(|a| a.get_id() == "partie")
+            .unwrap();
+        let names: Vec<String> = partie
+            .get_possible_values()
+            .iter()
+            .map(|v| v.get_name().to_string())
+            .collect();
+        assert!(names.contains(&"partie-6".to_string()), "{names:?}");
     }
 
     #[test]

@@ -112,7 +112,7 @@ pub const VARS: &[EnvVar] = &[
     EnvVar {
         name: PROJECT,
         role: "racine du projet d'infrastructure (aussi `--projet`)",
-        default: "le dossier courant",
+        default: "le dossier courant ou son premier parent qui contient `journal.toml`, `journal/` ou `compose/`",
     },
     EnvVar {
         name: IMAGE_PROMETHEUS,

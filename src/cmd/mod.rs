@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod check;
+pub mod init;
 pub mod list;
 pub mod montre;
 pub mod note;
@@ -75,6 +76,23 @@ pub fn main() -> ExitCode {
 }
 
 fn dispatch(cli: Cli, out: &Output) -> Result<()> {
+    // Commands that need no project.
+    match cli.command {
+        Command::Init => return init::execute(cli.projet.as_deref(), out),
+        Command::Completions(args) => {
+            out.result(&completions(args.shell));
+            return Ok(());
+        }
+        Command::Man => {
+            out.result(&man_page()?);
+            return Ok(());
+        }
+        Command::Help(args) => {
+            out.result(crate::cli::help_text(args.commande.as_deref())?.trim_end());
+            return Ok(());
+        }
+        _ => {}
+    }
     let project = Project::open(cli.projet.as_deref())?;
     crate::settings::load_project_file(project.root())?;
     let ctx = Context {
@@ -88,5 +106,34 @@ fn dispatch(cli: Cli, out: &Output) -> Result<()> {
         Command::Check(args) => check::execute(&ctx, args),
         Command::List(args) => list::execute(&ctx, args),
         Command::Montre(args) => montre::execute(&ctx, args),
+        Command::Init | Command::Completions(_) | Command::Man | Command::Help(_) => {
+            unreachable!("handled above")
+        }
     }
+}
+
+/// The completion script of `journal completions <shell>` (clap_complete).
+pub fn completions(shell: crate::cli::ShellArg) -> String {
+    use clap::CommandFactory;
+    use clap_complete::Shell;
+    let shell = match shell {
+        crate::cli::ShellArg::Bash => Shell::Bash,
+        crate::cli::ShellArg::Zsh => Shell::Zsh,
+        crate::cli::ShellArg::Fish => Shell::Fish,
+    };
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "journal", &mut buf);
+    String::from_utf8_lossy(&buf).trim_end().to_string()
+}
+
+/// The man page of `journal man` (clap_mangen, roff).
+pub fn man_page() -> Result<String> {
+    use clap::CommandFactory;
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut buf)
+        .map_err(|e| {
+            crate::error::Error::io("écriture de", std::path::Path::new("journal.1"), e)
+        })?;
+    Ok(String::from_utf8_lossy(&buf).trim_end().to_string())
 }
