@@ -208,6 +208,29 @@ pub struct ShowArgs {
     /// L'identifiant de l'entrée, tel que « journal list » l'affiche, ou son début.
     #[arg(value_name = "ID")]
     pub id: String,
+
+    /// Présentation : texte (défaut : le Markdown de l'entrée), json (un objet : champs de
+    /// l'en-tête et corps) ou jsonl (le même objet sur une ligne).
+    #[arg(
+        long,
+        value_enum,
+        default_value = "texte",
+        value_name = "FORMAT",
+        hide_default_value = true,
+        hide_possible_values = true
+    )]
+    pub format: ShowFormat,
+}
+
+/// How `journal montre` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShowFormat {
+    /// The entry's Markdown, rendered on a terminal.
+    Texte,
+    /// A pretty-printed JSON object.
+    Json,
+    /// The same object on one line.
+    Jsonl,
 }
 
 /// `journal run`.
@@ -309,7 +332,7 @@ pub struct BuildArgs {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Format des problèmes : texte (défaut : fichier:ligne: raison), github
-    /// (annotations GitHub Actions) ou json (un objet par ligne).
+    /// (annotations GitHub Actions), json (un tableau d'objets) ou jsonl (un objet par ligne).
     #[arg(
         long,
         value_enum,
@@ -328,8 +351,10 @@ pub enum CheckFormat {
     Texte,
     /// `::error file=…,line=…::raison`.
     Github,
-    /// `{"fichier": …, "ligne": …, "raison": …}`.
+    /// `[{"fichier": …, "ligne": …, "raison": …}, …]`.
     Json,
+    /// `{"fichier": …, "ligne": …, "raison": …}`, one per line.
+    Jsonl,
 }
 
 /// `journal list`.
@@ -378,7 +403,8 @@ pub struct ListArgs {
     pub nombre: Option<usize>,
 
     /// Présentation : texte (défaut, une ligne par entrée), tsv (colonnes séparées par des
-    /// tabulations, échappées) ou json (un tableau d'objets).
+    /// tabulations, échappées), json (un tableau d'objets : tous les champs de l'en-tête)
+    /// ou jsonl (un objet par ligne).
     #[arg(
         long,
         value_enum,
@@ -408,6 +434,8 @@ pub enum ListFormat {
     Tsv,
     /// A JSON array of objects.
     Json,
+    /// One JSON object per line.
+    Jsonl,
 }
 
 /// The commands, for hints.

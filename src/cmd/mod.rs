@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod check;
+pub mod entry_json;
 pub mod init;
 pub mod list;
 pub mod montre;

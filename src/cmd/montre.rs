@@ -1,9 +1,10 @@
 //! `journal montre <ID>`: prints one entry, found by its id (the file stem
 //! `journal list` prints) or an unambiguous prefix of it — rendered on a
-//! terminal, as Markdown when piped. Reads only.
+//! terminal, as Markdown when piped, or as one JSON object (`--format
+//! json|jsonl`, see `cmd::entry_json`). Reads only.
 
 use super::Context;
-use crate::cli::ShowArgs;
+use crate::cli::{ShowArgs, ShowFormat};
 use crate::error::{Error, Result};
 use crate::store::{Entry, Store};
 
@@ -11,7 +12,18 @@ use crate::store::{Entry, Store};
 pub fn execute(ctx: &Context, args: ShowArgs) -> Result<()> {
     let (entries, _) = Store::new(ctx.project.journal_dir()).load()?;
     let e = find(&entries, &args.id)?;
-    ctx.out.markdown(&e.body);
+    match args.format {
+        ShowFormat::Texte => ctx.out.markdown(&e.body),
+        ShowFormat::Json => {
+            let v = super::entry_json::entry(&ctx.project, e, true);
+            ctx.out
+                .result(&serde_json::to_string_pretty(&v).unwrap_or_else(|_| v.to_string()));
+        }
+        ShowFormat::Jsonl => {
+            ctx.out
+                .result(&super::entry_json::entry(&ctx.project, e, true).to_string());
+        }
+    }
     Ok(())
 }
 
