@@ -73,7 +73,8 @@ pub struct Cli {
     #[arg(short, long, global = true, help_heading = "Options globales")]
     pub quiet: bool,
 
-    /// Affiche plus de détails (répétable).
+    /// Affiche plus de détails : -v les commandes lancées et les appels HTTP et Docker faits,
+    /// -vv aussi leurs réponses (secrets masqués).
     #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = "Options globales")]
     pub verbose: u8,
 

@@ -67,6 +67,10 @@ pub fn main() -> ExitCode {
         }
     };
     let out = Output::new(cli.quiet, cli.verbose, cli.color);
+    if cli.verbose > 0 && !cli.quiet {
+        let sink = out.clone();
+        crate::adapters::trace::install(cli.verbose, move |line| sink.detail(line));
+    }
     match dispatch(cli, &out) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

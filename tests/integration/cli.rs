@@ -177,3 +177,43 @@ fn show_is_an_alias_of_montre() {
     a.expect_code(0);
     assert_eq!(a.stdout, b.stdout);
 }
+
+#[test]
+#[ignore = "banc Docker (tests/bench) : cargo test -- --include-ignored"]
+fn verbose_dry_run_lists_the_commands_and_calls_made() {
+    let _bench = crate::bench::Bench::take("verbose_dry_run_lists_the_commands_and_calls_made");
+    let s = crate::bench::Stack::new("bavard");
+    let quiet = s.journal().args(["run", "partie-6", "--dry-run"]).run();
+    quiet.expect_code(0);
+    assert!(!quiet.stderr.contains("$ docker"), "{quiet}");
+    let v = s
+        .journal()
+        .args(["run", "partie-6", "--dry-run", "-v"])
+        .run();
+    v.expect_code(0);
+    for wanted in [
+        "$ docker compose version --short",
+        "→ API Docker : GET /info",
+        "$ git ",
+    ] {
+        assert!(v.stderr.contains(wanted), "« {wanted} » absent\n{v}");
+    }
+    assert!(
+        !v.stderr.contains("  ← réussi"),
+        "-v ne montre pas les réponses\n{v}"
+    );
+    let vv = s
+        .journal()
+        .args(["run", "partie-6", "--dry-run", "-vv"])
+        .run();
+    vv.expect_code(0);
+    assert!(
+        vv.stderr
+            .contains("$ docker compose version --short\n  ← réussi"),
+        "{vv}"
+    );
+    assert!(
+        s.projet.entry_files().is_empty(),
+        "une simulation n'écrit rien"
+    );
+}
