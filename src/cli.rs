@@ -250,11 +250,15 @@ pub struct RunArgs {
     pub force: bool,
 
     /// Fichier contenant le nouveau mot de passe administrateur de Grafana.
-    #[arg(long, value_name = "FICHIER")]
+    #[arg(
+        long,
+        value_name = "FICHIER",
+        visible_alias = "fichier-mot-de-passe-grafana"
+    )]
     pub grafana_password_file: Option<PathBuf>,
 
     /// Identifiant grafana.com du tableau de bord à importer (défaut : 14282, « Cadvisor exporter »).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", visible_alias = "tableau-de-bord")]
     pub dashboard: Option<u32>,
 
     /// Délai maximal d'attente des cibles Prometheus, en secondes (défaut : 35).
@@ -267,12 +271,12 @@ pub struct RunArgs {
 
     /// Réinitialise le mot de passe « admin » de Grafana dans son conteneur
     /// (grafana cli admin reset-admin-password), quand il a été changé ailleurs.
-    #[arg(long)]
+    #[arg(long, visible_alias = "reset-grafana")]
     pub reinitialiser_grafana: bool,
 
     /// Cible du déploiement : compose (un hôte, défaut) ou swarm (un essaim Docker,
     /// depuis un gestionnaire ; défaut : JOURNAL_CIBLE, sinon compose).
-    #[arg(long, value_name = "compose|swarm")]
+    #[arg(long, value_name = "compose|swarm", visible_alias = "target")]
     pub cible: Option<String>,
     /// partie-6-alertes : refait l'exercice d'alerte même si le précédent est plus récent
     /// que les règles.
@@ -296,7 +300,7 @@ pub struct NoteArgs {
     pub titre: Option<String>,
 
     /// Une étiquette (répétable).
-    #[arg(long = "tag", value_name = "ÉTIQUETTE")]
+    #[arg(long = "tag", value_name = "ÉTIQUETTE", visible_alias = "etiquette")]
     pub tags: Vec<String>,
 
     /// Auteur de la note (défaut : JOURNAL_AUTEUR, git config user.name, nom de connexion).
@@ -366,11 +370,11 @@ pub struct ListArgs {
     pub partie: Option<String>,
 
     /// Entrées de ce jour et des suivants : AAAA-MM-JJ, aujourd'hui, hier ou 7j.
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", visible_alias = "since")]
     pub depuis: Option<String>,
 
     /// Entrées de ce jour et des précédents : AAAA-MM-JJ, aujourd'hui, hier ou 7j.
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", visible_alias = "until")]
     pub jusqua: Option<String>,
 
     /// Seulement les exécutions, ou seulement les notes.
@@ -387,7 +391,7 @@ pub struct ListArgs {
     pub statut: Option<String>,
 
     /// Seulement les entrées qui portent cette étiquette.
-    #[arg(long, value_name = "ÉTIQUETTE")]
+    #[arg(long, value_name = "ÉTIQUETTE", visible_alias = "etiquette")]
     pub tag: Option<String>,
 
     /// Seulement les entrées de cet auteur (une partie du nom suffit).

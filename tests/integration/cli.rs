@@ -217,3 +217,22 @@ fn verbose_dry_run_lists_the_commands_and_calls_made() {
         "une simulation n'écrit rien"
     );
 }
+
+#[test]
+fn statuses_and_aliases_accept_both_spellings() {
+    let p = Projet::empty();
+    p.journal()
+        .args(["note", "Une note", "--etiquette", "essai"])
+        .run()
+        .expect_code(0);
+    for args in [
+        vec!["list", "--statut", "consigné"],
+        vec!["list", "--statut", "CONSIGNE"],
+        vec!["liste", "--tag", "essai"],
+        vec!["list", "--etiquette", "essai", "--since", "7j"],
+    ] {
+        let out = p.journal().args(&args).run();
+        out.expect_code(0);
+        assert!(out.stdout.contains("Une note"), "{args:?}\n{out}");
+    }
+}
