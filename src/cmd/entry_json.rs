@@ -11,8 +11,11 @@ use serde_json::{Map, Value, json};
 use crate::project::Project;
 use crate::store::Entry;
 
+/// What an absent front-matter key becomes.
+type Absent = fn() -> Value;
+
 /// Front-matter keys the file may omit, and what an absent one becomes.
-const DEFAULTS: [(&str, fn() -> Value); 8] = [
+const DEFAULTS: [(&str, Absent); 8] = [
     ("partie", || Value::Null),
     ("tags", || json!([])),
     ("duree_ms", || Value::Null),
