@@ -236,3 +236,35 @@ fn statuses_and_aliases_accept_both_spellings() {
         assert!(out.stdout.contains("Une note"), "{args:?}\n{out}");
     }
 }
+
+#[test]
+#[ignore = "banc Docker (tests/bench) : cargo test -- --include-ignored"]
+fn very_verbose_run_shows_http_calls_and_answers_without_the_password() {
+    let _bench = crate::bench::Bench::take("very_verbose_run_shows_http_calls_and_answers");
+    let s = crate::bench::Stack::new("tres-bavard");
+    let out = s.journal().args(["run", "partie-6", "-vv"]).run();
+    out.expect_code(0);
+    let password = fs::read_to_string(s.projet.path().join(".journal-secrets/grafana-admin"))
+        .unwrap()
+        .trim()
+        .to_string();
+    assert!(!password.is_empty());
+    assert!(
+        !out.stderr.contains(&password),
+        "mot de passe affiché par -vv"
+    );
+    assert!(
+        !out.stdout.contains(&password),
+        "mot de passe affiché par -vv"
+    );
+    assert!(out.stderr.contains("→ GET http://"), "{out}");
+    assert!(
+        out.stderr.contains("/api/"),
+        "appels Grafana absents\n{out}"
+    );
+    assert!(
+        out.stderr.contains("  ← 200 "),
+        "réponses HTTP absentes\n{out}"
+    );
+    assert!(out.stderr.contains("$ docker compose"), "{out}");
+}
