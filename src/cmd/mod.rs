@@ -117,19 +117,48 @@ fn dispatch(cli: Cli, out: &Output) -> Result<()> {
     }
 }
 
-/// The completion script of `journal completions <shell>` (clap_complete).
+/// The completion script of `journal completions <shell>` (clap_complete:
+/// commands, options, part names), plus, for bash and fish, entry ids after
+/// `montre`/`show`, `--execution` and `--corrige`, asked to `journal list`
+/// when the user presses Tab.
 pub fn completions(shell: crate::cli::ShellArg) -> String {
     use clap::CommandFactory;
     use clap_complete::Shell;
-    let shell = match shell {
-        crate::cli::ShellArg::Bash => Shell::Bash,
-        crate::cli::ShellArg::Zsh => Shell::Zsh,
-        crate::cli::ShellArg::Fish => Shell::Fish,
+    let (generator, ids) = match shell {
+        crate::cli::ShellArg::Bash => (Shell::Bash, BASH_IDS),
+        crate::cli::ShellArg::Zsh => (Shell::Zsh, ""),
+        crate::cli::ShellArg::Fish => (Shell::Fish, FISH_IDS),
     };
     let mut buf = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "journal", &mut buf);
-    String::from_utf8_lossy(&buf).trim_end().to_string()
+    clap_complete::generate(generator, &mut Cli::command(), "journal", &mut buf);
+    format!("{}\n{ids}", String::from_utf8_lossy(&buf).trim_end())
+        .trim_end()
+        .to_string()
 }
+
+/// Bash: entry ids, else clap_complete's `_journal`.
+const BASH_IDS: &str = r#"
+# Identifiants d'entrées (journal list) après montre/show, --execution et --corrige.
+_journal_ids() {
+    local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}"
+    if [[ "$prev" == --execution || "$prev" == --corrige ]] ||
+        [[ ( "${COMP_WORDS[1]}" == montre || "${COMP_WORDS[1]}" == show ) && $COMP_CWORD -eq 2 && "$cur" != -* ]]; then
+        local ids
+        ids=$("${COMP_WORDS[0]}" list --format tsv 2>/dev/null | tail -n +2 | cut -f9)
+        COMPREPLY=($(compgen -W "$ids" -- "$cur"))
+        return 0
+    fi
+    _journal "$@"
+}
+complete -F _journal_ids -o bashdefault -o default journal
+"#;
+
+/// Fish: entry ids.
+const FISH_IDS: &str = r#"
+# Identifiants d'entrées (journal list) après montre/show, --execution et --corrige.
+complete -c journal -n '__fish_seen_subcommand_from montre show' -f -a '(journal list --format tsv 2>/dev/null | tail -n +2 | cut -f9)'
+complete -c journal -n '__fish_seen_subcommand_from note' -l execution -l corrige -f -a '(journal list --format tsv 2>/dev/null | tail -n +2 | cut -f9)'
+"#;
 
 /// The man page of `journal man` (clap_mangen, roff).
 pub fn man_page() -> Result<String> {

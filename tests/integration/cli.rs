@@ -129,6 +129,15 @@ fn completions_are_generated_for_three_shells_and_bash_sources_its_own() {
             assert!(stdout.lines().any(|l| l == "partie-6"), "{stdout}");
         }
     }
+    let fish = Run::new()
+        .in_dir(dir.path())
+        .args(["completions", "fish"])
+        .run();
+    assert!(
+        fish.stdout
+            .contains("__fish_seen_subcommand_from montre show"),
+        "{fish}"
+    );
     let bad = Run::new()
         .in_dir(dir.path())
         .args(["completions", "tcsh"])
@@ -267,4 +276,50 @@ fn very_verbose_run_shows_http_calls_and_answers_without_the_password() {
         "réponses HTTP absentes\n{out}"
     );
     assert!(out.stderr.contains("$ docker compose"), "{out}");
+}
+
+#[test]
+fn bash_completes_entry_ids_after_montre_and_execution() {
+    let p = Projet::empty();
+    p.journal()
+        .args(["note", "Une note à retrouver"])
+        .run()
+        .expect_code(0);
+    let id = p.entry_files()[0].trim_end_matches(".md").to_string();
+    let script = p.path().join("journal.bash");
+    let out = Run::new().args(["completions", "bash"]).run();
+    fs::write(&script, &out.stdout).unwrap();
+    let bin = env!("CARGO_BIN_EXE_journal");
+    let complete = |words: &str, cword: usize| {
+        let check = Command::new("bash")
+            .current_dir(p.path())
+            .arg("-c")
+            .arg(format!(
+                "source '{}' && COMP_WORDS=({words}) COMP_CWORD={cword} && _journal_ids \"${{COMP_WORDS[0]}}\" \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\" && printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+                script.display()
+            ))
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "{}",
+            String::from_utf8_lossy(&check.stderr)
+        );
+        String::from_utf8_lossy(&check.stdout).into_owned()
+    };
+    let prefix = &id[..7];
+    assert_eq!(complete(&format!("'{bin}' montre {prefix}"), 2).trim(), id);
+    assert_eq!(complete(&format!("'{bin}' show ''"), 2).trim(), id);
+    assert_eq!(
+        complete(&format!("'{bin}' note --execution {prefix}"), 3).trim(),
+        id
+    );
+    // Elsewhere, clap_complete's own completion answers (bash passes the
+    // command, the current and the previous word, as above).
+    assert!(
+        complete(&format!("'{bin}' mon"), 1)
+            .lines()
+            .any(|l| l == "montre")
+    );
 }
