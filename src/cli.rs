@@ -25,6 +25,10 @@ Utilisation : {usage}
 
 {all-args}{after-help}";
 
+/// `journal --version`: the package version and, when built from a git
+/// checkout, the commit (see `build.rs`).
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("BUILD_GIT_COMMIT"));
+
 /// The exit codes, shown by `--help`.
 pub const EXIT_CODES: &str = "\
 Codes de sortie :
@@ -41,7 +45,7 @@ Codes de sortie :
 #[derive(Debug, Parser)]
 #[command(
     name = "journal",
-    version,
+    version = VERSION,
     about = "exécute les parties du tutoriel et tient le journal d'exploitation",
     help_template = HELP_TEMPLATE,
     after_help = EXIT_CODES,
@@ -53,7 +57,8 @@ Codes de sortie :
 )]
 pub struct Cli {
     /// Racine du projet d'infrastructure (contient compose/, journal/, book/, templates/) ;
-    /// variable JOURNAL_PROJET ; défaut : le dossier courant.
+    /// variable JOURNAL_PROJET ; défaut : le dossier courant ou son premier parent qui
+    /// contient journal.toml, journal/ ou compose/ (comme git).
     #[arg(
         long,
         global = true,
@@ -68,7 +73,8 @@ pub struct Cli {
     #[arg(short, long, global = true, help_heading = "Options globales")]
     pub quiet: bool,
 
-    /// Affiche plus de détails (répétable).
+    /// Affiche plus de détails : -v les commandes lancées et les appels HTTP et Docker faits,
+    /// -vv aussi leurs réponses (secrets masqués).
     #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = "Options globales")]
     pub verbose: u8,
 
@@ -99,30 +105,105 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The subcommands.
+/// The subcommands. Naming rule (README, « Conventions ») : domain words in
+/// French, the flags every ops tool shares in English (`--dry-run`,
+/// `--force`, `--format`, `--help`, `--version`), the other language as a
+/// visible alias where people will type it.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Exécute une partie du tutoriel et l'enregistre dans le journal.
-    #[command(help_template = SUB_HELP_TEMPLATE, after_help = EXIT_CODES)]
+    #[command(help_template = SUB_HELP_TEMPLATE, after_help = EXIT_CODES, visible_alias = "execute")]
     Run(RunArgs),
     /// Ajoute une note manuelle au journal.
-    #[command(help_template = SUB_HELP_TEMPLATE)]
+    #[command(help_template = SUB_HELP_TEMPLATE, after_help = EXIT_CODES)]
     Note(NoteArgs),
     /// Génère le livre mdBook (book/src) et son rendu HTML (book/html).
-    #[command(help_template = SUB_HELP_TEMPLATE)]
+    #[command(help_template = SUB_HELP_TEMPLATE, after_help = EXIT_CODES, visible_alias = "construit")]
     Build(BuildArgs),
     /// Vérifie le journal et le livre (liens, ancres, en-têtes) pour la CI.
-    #[command(help_template = SUB_HELP_TEMPLATE)]
+    #[command(help_template = SUB_HELP_TEMPLATE, after_help = EXIT_CODES, visible_alias = "verifie")]
     Check(CheckArgs),
     /// Liste les entrées du journal, des plus récentes aux plus anciennes.
-    #[command(help_template = SUB_HELP_TEMPLATE)]
+    #[command(help_template = SUB_HELP_TEMPLATE, after_help = EXIT_CODES, visible_alias = "liste")]
     List(ListArgs),
     /// Affiche une entrée (par son identifiant ou un début d'identifiant unique).
-    #[command(help_template = SUB_HELP_TEMPLATE)]
+    #[command(help_template = SUB_HELP_TEMPLATE, after_help = EXIT_CODES, visible_alias = "show")]
     Montre(ShowArgs),
     /// Liste les parties : intégrées et celles du dossier parties/ du projet.
     #[command(help_template = SUB_HELP_TEMPLATE)]
     Parties,
+    /// Crée un projet dans le dossier courant (compose/, journal/, .gitignore) ; sans effet
+    /// s'il existe déjà.
+    #[command(help_template = SUB_HELP_TEMPLATE, after_help = EXIT_CODES)]
+    Init,
+    /// Écrit le script de complétion pour bash, zsh ou fish sur la sortie standard.
+    #[command(help_template = SUB_HELP_TEMPLATE, after_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+    /// Écrit la page de manuel (roff) sur la sortie standard.
+    #[command(help_template = SUB_HELP_TEMPLATE, after_help = "Par exemple : journal man > journal.1 && man ./journal.1")]
+    Man,
+    /// Affiche l'aide de journal ou d'une commande.
+    #[command(help_template = SUB_HELP_TEMPLATE, visible_alias = "aide")]
+    Help(HelpArgs),
+}
+
+const COMPLETIONS_HELP: &str = "\
+Installation :
+  bash  journal completions bash > ~/.local/share/bash-completion/completions/journal
+  zsh   journal completions zsh > ~/.zfunc/_journal   (avec fpath+=~/.zfunc avant compinit)
+  fish  journal completions fish > ~/.config/fish/completions/journal.fish";
+
+/// `journal completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// Le shell : bash, zsh ou fish.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: ShellArg,
+}
+
+/// The shells `journal completions` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShellArg {
+    /// GNU bash.
+    Bash,
+    /// Z shell.
+    Zsh,
+    /// fish.
+    Fish,
+}
+
+/// `journal help`.
+#[derive(Debug, Args)]
+pub struct HelpArgs {
+    /// La commande dont afficher l'aide (sans : l'aide générale).
+    #[arg(value_name = "COMMANDE")]
+    pub commande: Option<String>,
+}
+
+/// Accepts any part name (`parts::find` judges it, with its French error)
+/// but advertises the known ones, so that shell completions offer them.
+#[derive(Debug, Clone, Copy)]
+pub struct PartName;
+
+impl clap::builder::TypedValueParser for PartName {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(crate::parts::known().iter().map(|p| {
+            clap::builder::PossibleValue::new(p.id).help(p.title)
+        })))
+    }
 }
 
 /// `journal montre`.
@@ -131,13 +212,36 @@ pub struct ShowArgs {
     /// L'identifiant de l'entrée, tel que « journal list » l'affiche, ou son début.
     #[arg(value_name = "ID")]
     pub id: String,
+
+    /// Présentation : texte (défaut : le Markdown de l'entrée), json (un objet : champs de
+    /// l'en-tête et corps) ou jsonl (le même objet sur une ligne).
+    #[arg(
+        long,
+        value_enum,
+        default_value = "texte",
+        value_name = "FORMAT",
+        hide_default_value = true,
+        hide_possible_values = true
+    )]
+    pub format: ShowFormat,
+}
+
+/// How `journal montre` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShowFormat {
+    /// The entry's Markdown, rendered on a terminal.
+    Texte,
+    /// A pretty-printed JSON object.
+    Json,
+    /// The same object on one line.
+    Jsonl,
 }
 
 /// `journal run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// La partie à exécuter (par exemple partie-6).
-    #[arg(value_name = "PARTIE")]
+    #[arg(value_name = "PARTIE", value_parser = PartName, hide_possible_values = true)]
     pub partie: String,
 
     /// Affiche le plan (fichiers et différences, services) sans rien modifier.
@@ -149,11 +253,15 @@ pub struct RunArgs {
     pub force: bool,
 
     /// Fichier contenant le nouveau mot de passe administrateur de Grafana.
-    #[arg(long, value_name = "FICHIER")]
+    #[arg(
+        long,
+        value_name = "FICHIER",
+        visible_alias = "fichier-mot-de-passe-grafana"
+    )]
     pub grafana_password_file: Option<PathBuf>,
 
     /// Identifiant grafana.com du tableau de bord à importer (défaut : 14282, « Cadvisor exporter »).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", visible_alias = "tableau-de-bord")]
     pub dashboard: Option<u32>,
 
     /// Délai maximal d'attente des cibles Prometheus, en secondes (défaut : 35).
@@ -166,12 +274,12 @@ pub struct RunArgs {
 
     /// Réinitialise le mot de passe « admin » de Grafana dans son conteneur
     /// (grafana cli admin reset-admin-password), quand il a été changé ailleurs.
-    #[arg(long)]
+    #[arg(long, visible_alias = "reset-grafana")]
     pub reinitialiser_grafana: bool,
 
     /// Cible du déploiement : compose (un hôte, défaut) ou swarm (un essaim Docker,
     /// depuis un gestionnaire ; défaut : JOURNAL_CIBLE, sinon compose).
-    #[arg(long, value_name = "compose|swarm")]
+    #[arg(long, value_name = "compose|swarm", visible_alias = "target")]
     pub cible: Option<String>,
     /// partie-6-alertes : refait l'exercice d'alerte même si le précédent est plus récent
     /// que les règles.
@@ -195,7 +303,7 @@ pub struct NoteArgs {
     pub titre: Option<String>,
 
     /// Une étiquette (répétable).
-    #[arg(long = "tag", value_name = "ÉTIQUETTE")]
+    #[arg(long = "tag", value_name = "ÉTIQUETTE", visible_alias = "etiquette")]
     pub tags: Vec<String>,
 
     /// Auteur de la note (défaut : JOURNAL_AUTEUR, git config user.name, nom de connexion).
@@ -232,7 +340,7 @@ pub struct BuildArgs {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Format des problèmes : texte (défaut : fichier:ligne: raison), github
-    /// (annotations GitHub Actions) ou json (un objet par ligne).
+    /// (annotations GitHub Actions), json (un tableau d'objets) ou jsonl (un objet par ligne).
     #[arg(
         long,
         value_enum,
@@ -251,8 +359,10 @@ pub enum CheckFormat {
     Texte,
     /// `::error file=…,line=…::raison`.
     Github,
-    /// `{"fichier": …, "ligne": …, "raison": …}`.
+    /// `[{"fichier": …, "ligne": …, "raison": …}, …]`.
     Json,
+    /// `{"fichier": …, "ligne": …, "raison": …}`, one per line.
+    Jsonl,
 }
 
 /// `journal list`.
@@ -263,11 +373,11 @@ pub struct ListArgs {
     pub partie: Option<String>,
 
     /// Entrées de ce jour et des suivants : AAAA-MM-JJ, aujourd'hui, hier ou 7j.
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", visible_alias = "since")]
     pub depuis: Option<String>,
 
     /// Entrées de ce jour et des précédents : AAAA-MM-JJ, aujourd'hui, hier ou 7j.
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", visible_alias = "until")]
     pub jusqua: Option<String>,
 
     /// Seulement les exécutions, ou seulement les notes.
@@ -284,7 +394,7 @@ pub struct ListArgs {
     pub statut: Option<String>,
 
     /// Seulement les entrées qui portent cette étiquette.
-    #[arg(long, value_name = "ÉTIQUETTE")]
+    #[arg(long, value_name = "ÉTIQUETTE", visible_alias = "etiquette")]
     pub tag: Option<String>,
 
     /// Seulement les entrées de cet auteur (une partie du nom suffit).
@@ -301,7 +411,8 @@ pub struct ListArgs {
     pub nombre: Option<usize>,
 
     /// Présentation : texte (défaut, une ligne par entrée), tsv (colonnes séparées par des
-    /// tabulations, échappées) ou json (un tableau d'objets).
+    /// tabulations, échappées), json (un tableau d'objets : tous les champs de l'en-tête)
+    /// ou jsonl (un objet par ligne).
     #[arg(
         long,
         value_enum,
@@ -331,6 +442,24 @@ pub enum ListFormat {
     Tsv,
     /// A JSON array of objects.
     Json,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+/// The commands, for hints.
+const COMMANDS: &str = "init, run, note, list, montre, build, check, completions, man, help";
+
+/// The help text of `journal help [COMMANDE]`: clap's own help, for the
+/// whole program or one command (aliases accepted).
+pub fn help_text(command: Option<&str>) -> Result<String, Error> {
+    let args: Vec<&str> = match command {
+        Some(c) => vec!["journal", c, "--help"],
+        None => vec!["journal", "--help"],
+    };
+    match Cli::try_parse_from(args) {
+        Ok(_) => Err(Error::usage("aide introuvable")),
+        Err(e) => translate(e),
+    }
 }
 
 /// Translates a clap error into a French [`Error`] (exit 2); help and
@@ -342,7 +471,7 @@ pub fn translate(e: clap::Error) -> Result<String, Error> {
     }
     if kind == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
         return Err(Error::usage("aucune commande indiquée")
-            .with_hint("commandes : run, note, build, check, list ; voir journal --help"));
+            .with_hint(format!("commandes : {COMMANDS} ; voir journal --help")));
     }
     let ctx = |k: ContextKind| match e.get(k) {
         Some(ContextValue::String(s)) => s.clone(),
@@ -352,7 +481,22 @@ pub fn translate(e: clap::Error) -> Result<String, Error> {
     };
     let invalid = ctx(ContextKind::InvalidArg);
     let value = ctx(ContextKind::InvalidValue);
-    let suggested = ctx(ContextKind::SuggestedArg);
+    let mut suggested = ctx(ContextKind::SuggestedArg);
+    if let Some(ContextValue::Strings(names)) = e.get(ContextKind::SuggestedSubcommand) {
+        // clap suggests aliases too (« liste, list »): name each command once.
+        use clap::CommandFactory;
+        let cmd = Cli::command();
+        let mut canonical: Vec<String> = Vec::new();
+        for n in names {
+            let name = cmd
+                .find_subcommand(n)
+                .map_or(n.clone(), |c| c.get_name().to_string());
+            if !canonical.contains(&name) {
+                canonical.push(name);
+            }
+        }
+        suggested = canonical.join(" » ou « ");
+    }
     let valid = ctx(ContextKind::ValidValue);
     let message = match kind {
         ErrorKind::UnknownArgument => format!("argument inconnu « {invalid} »"),
@@ -381,7 +525,7 @@ pub fn translate(e: clap::Error) -> Result<String, Error> {
         hint.push_str(&format!("valeurs possibles : {valid}. "));
     }
     if kind == ErrorKind::InvalidSubcommand && suggested.is_empty() {
-        hint.push_str("commandes : run, note, build, check, list ; ");
+        hint.push_str(&format!("commandes : {COMMANDS} ; "));
     }
     hint.push_str("voir journal --help");
     Err(Error::usage(message).with_hint(hint))
@@ -407,6 +551,49 @@ mod tests {
             "{}",
             e.message()
         );
+    }
+
+    #[test]
+    fn typoed_subcommand_gets_a_french_suggestion() {
+        let e = Cli::try_parse_from(["journal", "lis"]).unwrap_err();
+        let e = translate(e).unwrap_err();
+        assert_eq!(e.code(), 2);
+        assert!(
+            e.hint()
+                .unwrap_or_default()
+                .contains("vouliez-vous dire « list » ?"),
+            "{:?}",
+            e.hint()
+        );
+    }
+
+    #[test]
+    fn help_subcommand_shows_the_command_help() {
+        let text = help_text(Some("montre")).unwrap();
+        assert!(text.contains("Affiche une entrée"), "{text}");
+        assert!(text.contains("journal montre"), "{text}");
+        let alias = help_text(Some("show")).unwrap();
+        assert_eq!(alias, text);
+        assert!(help_text(Some("lancer")).is_err());
+        assert!(help_text(None).unwrap().contains("Commandes"));
+    }
+
+    #[test]
+    fn part_names_are_offered_but_any_name_parses() {
+        let cli = Cli::try_parse_from(["journal", "run", "partie-9"]).unwrap();
+        assert!(matches!(cli.command, Command::Run(ref a) if a.partie == "partie-9"));
+        let cmd = Cli::command();
+        let run = cmd.find_subcommand("run").unwrap();
+        let partie = run
+            .get_arguments()
+            .find(|a| a.get_id() == "partie")
+            .unwrap();
+        let names: Vec<String> = partie
+            .get_possible_values()
+            .iter()
+            .map(|v| v.get_name().to_string())
+            .collect();
+        assert!(names.contains(&"partie-6".to_string()), "{names:?}");
     }
 
     #[test]

@@ -172,7 +172,9 @@ pub const VARS: &[EnvVar] = &[
     EnvVar {
         name: PROJECT,
         role: "racine du projet d'infrastructure (aussi `--projet`)",
-        default: DefaultValue::Described("le dossier courant"),
+        default: DefaultValue::Described(
+            "le dossier courant ou son premier parent qui contient `journal.toml`, `journal/` ou `compose/`",
+        ),
     },
     EnvVar {
         name: IMAGE_PROMETHEUS,

@@ -109,6 +109,7 @@ pub(super) fn run_with_input(
     dir: Option<&Path>,
     input: Option<&str>,
 ) -> std::io::Result<(bool, Captured)> {
+    super::trace::command(program, args, dir);
     let mut cmd = Command::new(program);
     cmd.args(args);
     if let Some(d) = dir {
@@ -127,13 +128,12 @@ pub(super) fn run_with_input(
             child.wait_with_output()?
         }
     };
-    Ok((
-        out.status.success(),
-        Captured {
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        },
-    ))
+    let captured = Captured {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    super::trace::command_answer(out.status.success(), &captured.stdout, &captured.stderr);
+    Ok((out.status.success(), captured))
 }
 
 impl ComposeCli {

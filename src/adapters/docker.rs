@@ -143,6 +143,10 @@ impl Docker {
                 Error::environment(format!("initialisation du client Docker impossible : {e}"))
             })?;
         let client = bollard::Docker::connect_with_local_defaults().map_err(engine_error)?;
+        super::trace::docker(&format!(
+            "GET /version (négociation de l'API, {})",
+            endpoint()
+        ));
         let client = rt
             .block_on(async {
                 tokio::time::timeout(
@@ -189,6 +193,9 @@ impl Docker {
     }
 
     fn list(&self, filters: HashMap<&str, Vec<&str>>) -> Result<Vec<ContainerState>> {
+        super::trace::docker(&format!(
+            "GET /containers/json?all=true&filters={filters:?}"
+        ));
         let opts = ListContainersOptionsBuilder::default()
             .all(true)
             .filters(&filters)
@@ -197,12 +204,14 @@ impl Docker {
             .rt
             .block_on(self.client.list_containers(Some(opts)))
             .map_err(engine_error)?;
+        super::trace::docker_answer(|| format!("{} conteneur(s)", list.len()));
         Ok(list.into_iter().map(Self::summary_to_state).collect())
     }
 }
 
 impl Containers for Docker {
     fn info(&self) -> Result<EngineInfo> {
+        super::trace::docker("GET /info, GET /version");
         let (info, version) = self.rt.block_on(async {
             let info = self.client.info().await;
             let version = self.client.version().await;
@@ -254,6 +263,7 @@ impl Containers for Docker {
     }
 
     fn inspect(&self, id: &str) -> Result<ContainerState> {
+        super::trace::docker(&format!("GET /containers/{id}/json"));
         let r = self
             .rt
             .block_on(
@@ -309,6 +319,9 @@ impl Containers for Docker {
                 .one_shot(false)
                 .build()
         };
+        for n in names {
+            super::trace::docker(&format!("GET /containers/{n}/stats?stream=false"));
+        }
         let answers = self
             .rt
             .block_on(futures_util::future::join_all(names.iter().map(
@@ -329,6 +342,7 @@ impl Containers for Docker {
             .stderr(true)
             .tail(&lines.to_string())
             .build();
+        super::trace::docker(&format!("GET /containers/{id}/logs?tail={lines}"));
         let chunks: Vec<_> = self
             .rt
             .block_on(self.client.logs(id, Some(opts)).collect::<Vec<_>>());

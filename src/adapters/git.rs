@@ -6,12 +6,18 @@ use std::path::Path;
 use std::process::Command;
 
 fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    super::trace::command("git", args, Some(dir));
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)
         .args(args)
         .output()
         .ok()?;
+    super::trace::command_answer(
+        out.status.success(),
+        &String::from_utf8_lossy(&out.stdout),
+        &String::from_utf8_lossy(&out.stderr),
+    );
     out.status
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())

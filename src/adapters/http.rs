@@ -78,11 +78,14 @@ impl Endpoint {
     ) -> Result<Reply> {
         let url = self.url(path);
         let failed = |e| transport_error(self.label, &url, e, self.hint());
-        let resp = build(self.client.request(method, &url))
-            .send()
+        let request = build(self.client.request(method, &url))
+            .build()
             .map_err(failed)?;
+        super::trace::http(request.method().as_str(), request.url().as_str());
+        let resp = self.client.execute(request).map_err(failed)?;
         let status = resp.status().as_u16();
         let body = resp.text().map_err(failed)?;
+        super::trace::http_answer(status, &body);
         Ok(Reply { status, body })
     }
 

@@ -1,7 +1,8 @@
 //! Thin adapters to the outside world, each behind a small trait so steps can
 //! be tested with fakes: the Docker engine (bollard), Docker Compose (its
 //! CLI), the host (ports, /proc, names), git, Prometheus, Grafana and grafana.com (reqwest). Adapters translate
-//! types and errors into French; they hold no business logic.
+//! types and errors into French; they hold no business logic. `trace` shows
+//! the commands and HTTP calls they make (`-v`) and their answers (`-vv`).
 
 pub mod alertmanager;
 pub mod compose;
@@ -14,3 +15,4 @@ pub mod http;
 pub mod prometheus;
 pub mod shell;
 pub mod swarm;
+pub mod trace;

@@ -1,7 +1,8 @@
 //! `journal check`: the documentation check run by CI. It generates the book
 //! sources in memory and reports every invalid entry, broken internal link or
 //! anchor and summary entry without its file: as `file:line: reason` lines
-//! (default), GitHub Actions annotations or JSON lines (`--format`).
+//! (default), GitHub Actions annotations, a JSON array or JSON lines
+//! (`--format json|jsonl`: objects `fichier`, `ligne`, `raison`).
 //!
 //! It renders no HTML and writes nothing.
 
@@ -28,6 +29,10 @@ pub fn execute(ctx: &Context, args: CheckArgs) -> Result<()> {
     problems.extend(runbook_problems(project)?);
     if !problems.is_empty() {
         return Err(report_failure(ctx, &problems, args.format));
+    }
+    if args.format == CheckFormat::Json {
+        // One JSON document whatever happens: no problem is an empty array.
+        ctx.out.result("[]");
     }
     ctx.out.success(&format!(
         "vérification réussie : {} entrée{}, {} page{}, aucun lien ni ancre cassé",
@@ -75,13 +80,17 @@ pub fn format_problem(p: &Problem, format: CheckFormat) -> String {
             p.line,
             escape_data(&p.reason)
         ),
-        CheckFormat::Json => serde_json::json!({
-            "fichier": p.file,
-            "ligne": p.line,
-            "raison": p.reason,
-        })
-        .to_string(),
+        CheckFormat::Json | CheckFormat::Jsonl => problem_json(p).to_string(),
     }
+}
+
+/// One problem as a JSON object: `fichier`, `ligne` (1-based), `raison`.
+fn problem_json(p: &Problem) -> serde_json::Value {
+    serde_json::json!({
+        "fichier": p.file,
+        "ligne": p.line,
+        "raison": p.reason,
+    })
 }
 
 /// GitHub Actions workflow-command escaping of a message.
@@ -99,8 +108,14 @@ fn escape_property(s: &str) -> String {
 /// Prints one line per problem and returns the error (exit 1) that ends
 /// `journal check` and `journal build --strict`.
 pub fn report_failure(ctx: &Context, problems: &[Problem], format: CheckFormat) -> Error {
-    for p in problems {
-        ctx.out.result(&format_problem(p, format));
+    if format == CheckFormat::Json {
+        let all: Vec<_> = problems.iter().map(problem_json).collect();
+        ctx.out
+            .result(&serde_json::to_string_pretty(&all).unwrap_or_else(|_| "[]".into()));
+    } else {
+        for p in problems {
+            ctx.out.result(&format_problem(p, format));
+        }
     }
     let n = problems.len();
     Error::failed(format!(

@@ -1,9 +1,8 @@
 //! `journal list`: the entries, newest first, with date, type, part, status,
 //! title and id — as text for people, TSV for scripts (fields escaped, so a
-//! tab in a title never breaks a column) or JSON. Malformed entries are
+//! tab in a title never breaks a column) or JSON (`json`, `jsonl`: every
+//! front-matter field, see `cmd::entry_json`). Malformed entries are
 //! reported (`file:line: reason`) and skipped.
-
-use serde::Serialize;
 
 use super::Context;
 use crate::cli::{KindArg, ListArgs, ListFormat};
@@ -11,13 +10,13 @@ use crate::error::Result;
 use crate::store::filter::{Filter, fold, parse_day, parse_status};
 use crate::store::{Entry, EntryKind, Store, now};
 
-/// One listed entry, as JSON shows it (French keys, like the front matter).
-#[derive(Debug, Serialize)]
+/// One listed entry, as the text and TSV formats show it (JSON shows the
+/// whole front matter: `cmd::entry_json`).
+#[derive(Debug)]
 struct Row {
     id: String,
     horodatage: String,
     auteur: Option<String>,
-    #[serde(rename = "type")]
     kind: &'static str,
     partie: Option<String>,
     statut: &'static str,
@@ -151,11 +150,22 @@ pub fn execute(ctx: &Context, args: ListArgs) -> Result<()> {
         .take(args.nombre.unwrap_or(usize::MAX))
         .map(Row::of)
         .collect();
-    match args.format {
-        ListFormat::Json => {
-            ctx.out
-                .result(&serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".into()));
+    if let ListFormat::Json | ListFormat::Jsonl = args.format {
+        let values: Vec<_> = entries
+            .iter()
+            .rev()
+            .filter(|e| filter.keeps(e))
+            .take(args.nombre.unwrap_or(usize::MAX))
+            .map(|e| super::entry_json::entry(&ctx.project, e, false))
+            .collect();
+        let text = super::entry_json::render(&values, args.format == ListFormat::Jsonl);
+        if !text.is_empty() {
+            ctx.out.result(&text);
         }
+        return Ok(());
+    }
+    match args.format {
+        ListFormat::Json | ListFormat::Jsonl => unreachable!("printed above"),
         ListFormat::Tsv => {
             ctx.out.result(TSV_HEADER);
             for r in &rows {

@@ -3,6 +3,8 @@
 
 pub mod build;
 pub mod check;
+pub mod entry_json;
+pub mod init;
 pub mod list;
 pub mod montre;
 pub mod note;
@@ -67,6 +69,10 @@ pub fn main() -> ExitCode {
         }
     };
     let out = Output::new(cli.quiet, cli.verbose, cli.color);
+    if cli.verbose > 0 && !cli.quiet {
+        let sink = out.clone();
+        crate::adapters::trace::install(cli.verbose, move |line| sink.detail(line));
+    }
     match dispatch(cli, &out) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -77,6 +83,23 @@ pub fn main() -> ExitCode {
 }
 
 fn dispatch(cli: Cli, out: &Output) -> Result<()> {
+    // Commands that need no project.
+    match cli.command {
+        Command::Init => return init::execute(cli.projet.as_deref(), out),
+        Command::Completions(args) => {
+            out.result(&completions(args.shell));
+            return Ok(());
+        }
+        Command::Man => {
+            out.result(&man_page()?);
+            return Ok(());
+        }
+        Command::Help(args) => {
+            out.result(crate::cli::help_text(args.commande.as_deref())?.trim_end());
+            return Ok(());
+        }
+        _ => {}
+    }
     let project = Project::open(cli.projet.as_deref())?;
     // The parameters of the project's runbooks are settings of journal.toml too.
     let params = crate::parts::project::param_names(&project);
@@ -93,5 +116,63 @@ fn dispatch(cli: Cli, out: &Output) -> Result<()> {
         Command::List(args) => list::execute(&ctx, args),
         Command::Montre(args) => montre::execute(&ctx, args),
         Command::Parties => parties::execute(&ctx),
+        Command::Init | Command::Completions(_) | Command::Man | Command::Help(_) => {
+            unreachable!("handled above")
+        }
     }
+}
+
+/// The completion script of `journal completions <shell>` (clap_complete:
+/// commands, options, part names), plus, for bash and fish, entry ids after
+/// `montre`/`show`, `--execution` and `--corrige`, asked to `journal list`
+/// when the user presses Tab.
+pub fn completions(shell: crate::cli::ShellArg) -> String {
+    use clap::CommandFactory;
+    use clap_complete::Shell;
+    let (generator, ids) = match shell {
+        crate::cli::ShellArg::Bash => (Shell::Bash, BASH_IDS),
+        crate::cli::ShellArg::Zsh => (Shell::Zsh, ""),
+        crate::cli::ShellArg::Fish => (Shell::Fish, FISH_IDS),
+    };
+    let mut buf = Vec::new();
+    clap_complete::generate(generator, &mut Cli::command(), "journal", &mut buf);
+    format!("{}\n{ids}", String::from_utf8_lossy(&buf).trim_end())
+        .trim_end()
+        .to_string()
+}
+
+/// Bash: entry ids, else clap_complete's `_journal`.
+const BASH_IDS: &str = r#"
+# Identifiants d'entrées (journal list) après montre/show, --execution et --corrige.
+_journal_ids() {
+    local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}"
+    if [[ "$prev" == --execution || "$prev" == --corrige ]] ||
+        [[ ( "${COMP_WORDS[1]}" == montre || "${COMP_WORDS[1]}" == show ) && $COMP_CWORD -eq 2 && "$cur" != -* ]]; then
+        local ids
+        ids=$("${COMP_WORDS[0]}" list --format tsv 2>/dev/null | tail -n +2 | cut -f9)
+        COMPREPLY=($(compgen -W "$ids" -- "$cur"))
+        return 0
+    fi
+    _journal "$@"
+}
+complete -F _journal_ids -o bashdefault -o default journal
+"#;
+
+/// Fish: entry ids.
+const FISH_IDS: &str = r#"
+# Identifiants d'entrées (journal list) après montre/show, --execution et --corrige.
+complete -c journal -n '__fish_seen_subcommand_from montre show' -f -a '(journal list --format tsv 2>/dev/null | tail -n +2 | cut -f9)'
+complete -c journal -n '__fish_seen_subcommand_from note' -l execution -l corrige -f -a '(journal list --format tsv 2>/dev/null | tail -n +2 | cut -f9)'
+"#;
+
+/// The man page of `journal man` (clap_mangen, roff).
+pub fn man_page() -> Result<String> {
+    use clap::CommandFactory;
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut buf)
+        .map_err(|e| {
+            crate::error::Error::io("écriture de", std::path::Path::new("journal.1"), e)
+        })?;
+    Ok(String::from_utf8_lossy(&buf).trim_end().to_string())
 }

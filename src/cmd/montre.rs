@@ -1,11 +1,13 @@
 //! `journal montre <ID>`: prints one entry, found by its id (the file stem
 //! `journal list` prints) or an unambiguous prefix of it — rendered on a
-//! terminal, as Markdown when piped. Terminal control sequences written in
-//! the entry (colours, title changes, cursor moves, hyperlinks) are removed
-//! first: an entry never drives the reader's terminal. Reads only.
+//! terminal, as Markdown when piped, or as one JSON object (`--format
+//! json|jsonl`, see `cmd::entry_json`). Terminal control sequences written
+//! in the entry (colours, title changes, cursor moves, hyperlinks) are
+//! removed from the text output first: an entry never drives the reader's
+//! terminal (JSON escapes them). Reads only.
 
 use super::Context;
-use crate::cli::ShowArgs;
+use crate::cli::{ShowArgs, ShowFormat};
 use crate::error::{Error, Result};
 use crate::store::{Entry, Store};
 
@@ -13,7 +15,18 @@ use crate::store::{Entry, Store};
 pub fn execute(ctx: &Context, args: ShowArgs) -> Result<()> {
     let (entries, _) = Store::new(ctx.project.journal_dir()).load()?;
     let e = find(&entries, &args.id)?;
-    ctx.out.markdown(&strip_controls(&e.body));
+    match args.format {
+        ShowFormat::Texte => ctx.out.markdown(&strip_controls(&e.body)),
+        ShowFormat::Json => {
+            let v = super::entry_json::entry(&ctx.project, e, true);
+            ctx.out
+                .result(&serde_json::to_string_pretty(&v).unwrap_or_else(|_| v.to_string()));
+        }
+        ShowFormat::Jsonl => {
+            ctx.out
+                .result(&super::entry_json::entry(&ctx.project, e, true).to_string());
+        }
+    }
     Ok(())
 }
 

@@ -103,15 +103,24 @@ fn github_format_prints_annotations() {
 }
 
 #[test]
-fn json_format_prints_one_object_per_problem() {
+fn jsonl_format_prints_one_object_per_problem() {
     let p = Projet::fixture("journal-ancre-cassee");
-    let out = p.journal().args(["check", "--format", "json"]).run();
+    let out = p.journal().args(["check", "--format", "jsonl"]).run();
     out.expect_code(1);
     let objects: Vec<serde_json::Value> = out
         .stdout
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
+    let array = p.journal().args(["check", "--format", "json"]).run();
+    array.expect_code(1);
+    let parsed: serde_json::Value = serde_json::from_str(&array.stdout).expect("JSON valide");
+    assert_eq!(parsed, serde_json::Value::Array(objects.clone()), "{array}");
+    for o in &objects {
+        let keys: Vec<&String> = o.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["fichier", "ligne", "raison"], "schéma : {o}");
+        assert!(o["ligne"].is_u64() && o["fichier"].is_string() && o["raison"].is_string());
+    }
     assert_eq!(objects.len(), 2, "{out}");
     assert_eq!(
         objects[0]["fichier"],
@@ -135,11 +144,15 @@ fn unknown_format_is_a_usage_error() {
 
 #[test]
 fn clean_journal_passes_in_every_format() {
-    for format in ["texte", "github", "json"] {
+    for format in ["texte", "github", "json", "jsonl"] {
         let p = Projet::fixture("journal-exemple");
         let out = p.journal().args(["check", "--format", format]).run();
         out.expect_code(0);
-        assert!(out.stdout.is_empty(), "{format} : {out}");
+        if format == "json" {
+            assert_eq!(out.stdout.trim(), "[]", "{out}");
+        } else {
+            assert!(out.stdout.is_empty(), "{format} : {out}");
+        }
     }
 }
 

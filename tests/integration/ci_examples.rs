@@ -72,7 +72,7 @@ fn ci_examples_are_valid_yaml_and_run_only_existing_commands() {
     }
     for wanted in [
         "check --format github",
-        "check --format json",
+        "check --format jsonl",
         "build --strict",
     ] {
         assert!(

@@ -230,3 +230,89 @@ fn montre_refuses_an_ambiguous_or_unknown_id() {
     out.expect_code(2);
     assert!(out.stderr.contains("aucune entrée « 1999-01-01 »"), "{out}");
 }
+
+/// The documented JSON schema of an entry (README, « Sorties JSON »): every
+/// key, always present, with its JSON type.
+fn assert_entry_schema(v: &serde_json::Value, with_body: bool) {
+    let o = v.as_object().expect("un objet");
+    let mut keys: Vec<&str> = o.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    let mut wanted = vec![
+        "id",
+        "fichier",
+        "type",
+        "titre",
+        "partie",
+        "horodatage",
+        "statut",
+        "tags",
+        "duree_ms",
+        "etapes",
+        "origine",
+        "pieces_jointes",
+        "execution",
+        "revisions",
+    ];
+    if with_body {
+        wanted.push("corps");
+    }
+    wanted.sort_unstable();
+    assert_eq!(keys, wanted, "{v}");
+    for k in ["id", "fichier", "type", "titre", "statut"] {
+        assert!(v[k].is_string(), "{k} : {v}");
+    }
+    for k in ["tags", "etapes", "pieces_jointes", "revisions"] {
+        assert!(v[k].is_array(), "{k} : {v}");
+    }
+    assert!(v["origine"].is_object(), "{v}");
+    for k in ["auteur", "hote", "moteur_docker", "git"] {
+        assert!(v["origine"].get(k).is_some(), "origine.{k} : {v}");
+    }
+    let when = v["horodatage"].as_str().unwrap();
+    chrono::DateTime::parse_from_rfc3339(when).expect("horodatage RFC 3339");
+    assert!(
+        v["fichier"].as_str().unwrap().starts_with("journal/"),
+        "{v}"
+    );
+}
+
+#[test]
+fn json_and_jsonl_carry_every_front_matter_field_in_rfc3339() {
+    let p = project_with_awkward_titles();
+    let out = p.journal().args(["list", "--format", "json"]).run();
+    out.expect_code(0);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out.stdout).unwrap();
+    for r in &rows {
+        assert_entry_schema(r, false);
+    }
+    assert_eq!(rows[1]["horodatage"], "2026-11-24T08:00:00+01:00");
+    assert_eq!(rows[1]["statut"], "consigné");
+    let lines = p.journal().args(["list", "--format", "jsonl"]).run();
+    lines.expect_code(0);
+    let parsed: Vec<serde_json::Value> = lines
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("une ligne, un objet"))
+        .collect();
+    assert_eq!(parsed, rows);
+}
+
+#[test]
+fn montre_json_is_the_same_object_with_the_body() {
+    let p = project_with_awkward_titles();
+    let list = p.journal().args(["list", "--format", "json"]).run();
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&list.stdout).unwrap();
+    let id = rows[0]["id"].as_str().unwrap();
+    for format in ["json", "jsonl"] {
+        let out = p.journal().args(["montre", id, "--format", format]).run();
+        out.expect_code(0);
+        if format == "jsonl" {
+            assert_eq!(out.stdout.lines().count(), 1, "{out}");
+        }
+        let mut v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        assert_entry_schema(&v, true);
+        assert!(v["corps"].as_str().unwrap().contains("corps de la note"));
+        v.as_object_mut().unwrap().remove("corps");
+        assert_eq!(v, rows[0]);
+    }
+}

@@ -9,6 +9,7 @@ mod book;
 mod book_scale;
 mod check;
 mod ci_examples;
+mod cli;
 mod grafana_lockout;
 mod list;
 mod notes;

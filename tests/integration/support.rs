@@ -195,6 +195,12 @@ impl Run {
         self
     }
 
+    /// Runs in folder `dir` (project discovery starts there).
+    pub fn in_dir(mut self, dir: &Path) -> Self {
+        self.cmd.current_dir(dir);
+        self
+    }
+
     /// Sends `text` on standard input.
     pub fn stdin(mut self, text: &str) -> Self {
         self.stdin = Some(text.as_bytes().to_vec());
