@@ -9,7 +9,8 @@ use std::process::Command;
 use journal::store::{self, Status, StepStatus};
 
 use crate::bench::{
-    Bench, GrafanaCom, IMAGE_CADVISOR, IMAGE_CRASHLOOP, IMAGE_GRAFANA, IMAGE_PROMETHEUS, Stack,
+    Bench, GrafanaCom, IMAGE_CADVISOR, IMAGE_CADVISOR_UNNAMED, IMAGE_CRASHLOOP, IMAGE_GRAFANA,
+    IMAGE_PROMETHEUS, Stack,
 };
 use crate::support::{Outcome, Projet, latest_run, step_status, walk};
 
@@ -281,6 +282,36 @@ fn restart_loop_is_reported_with_logs() {
     assert!(
         e.body.contains("fixture crash"),
         "les journaux du conteneur doivent figurer dans l'entrée\n{}",
+        e.body
+    );
+}
+
+#[test]
+#[ignore = "banc Docker (tests/bench) : cargo test -- --include-ignored"]
+fn cadvisor_seeing_only_unnamed_cgroups_fails_step_4_with_the_fix() {
+    let _bench = Bench::take("cadvisor_seeing_only_unnamed_cgroups_fails_step_4_with_the_fix");
+    // What cAdvisor v0.47.2 exports on Docker Engine 29: `container_*` series
+    // for `/system.slice/docker-<id>.scope` cgroups, none with a `name`.
+    let mut s = Stack::new("cadvisor-sans-noms");
+    s.set("JOURNAL_IMAGE_CADVISOR", IMAGE_CADVISOR_UNNAMED);
+    s.set("JOURNAL_DELAI_CIBLES", "20");
+    let out = s.journal().args(["run", "partie-6"]).run();
+    assert_eq!(out.code, 1, "{out}");
+    assert!(
+        out.stderr
+            .contains("aucune série container_* ne porte le nom"),
+        "{out}"
+    );
+    assert!(out.stderr.contains("ghcr.io/google/cadvisor:"), "{out}");
+    assert!(out.stderr.contains("JOURNAL_IMAGE_CADVISOR"), "{out}");
+    let e = latest_run(&s.projet);
+    assert_eq!(e.front.statut, Status::Failed);
+    assert_eq!(step_status(&e, "prometheus-targets"), StepStatus::Succeeded);
+    assert_eq!(step_status(&e, "container-metrics"), StepStatus::Failed);
+    assert_eq!(step_status(&e, "grafana-password"), StepStatus::Skipped);
+    assert!(
+        e.body.contains("cgroups sans nom") && e.body.contains("ghcr.io/google/cadvisor:"),
+        "l'entrée doit dire la cause et le remède\n{}",
         e.body
     );
 }
