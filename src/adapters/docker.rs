@@ -28,6 +28,13 @@ pub struct EngineInfo {
     pub cgroup_driver: String,
     /// Docker root dir, e.g. `/var/lib/docker`.
     pub root_dir: String,
+    /// Oldest API version the engine accepts, e.g. `1.44`.
+    pub min_api_version: String,
+    /// Storage driver, e.g. `overlay2`, `overlayfs`.
+    pub storage_driver: String,
+    /// Whether images are stored by the containerd snapshotter
+    /// (`DriverStatus` `driver-type: io.containerd.snapshotter.v1`).
+    pub containerd_store: bool,
 }
 
 /// One container as the steps need it.
@@ -210,7 +217,14 @@ impl Containers for Docker {
         });
         let info = info.map_err(engine_error)?;
         let version = version.map_err(engine_error)?;
+        let containerd_store = info.driver_status.iter().flatten().any(|kv| {
+            kv.iter()
+                .any(|v| v.starts_with("io.containerd.snapshotter"))
+        });
         Ok(EngineInfo {
+            min_api_version: version.min_api_version.unwrap_or_default(),
+            storage_driver: info.driver.unwrap_or_default(),
+            containerd_store,
             version: version.version.or(info.server_version).unwrap_or_default(),
             api_version: version.api_version.unwrap_or_default(),
             os: info.operating_system.unwrap_or_default(),

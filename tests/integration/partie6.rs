@@ -287,6 +287,34 @@ fn restart_loop_is_reported_with_logs() {
 }
 
 #[test]
+fn an_image_without_tag_is_refused_before_anything_is_deployed() {
+    // Refused by the preflight before the engine is even asked: no bench.
+    let p = Projet::fixture("projet-partie6");
+    let compose_before = fs::read(p.path().join("compose/docker-compose.yml")).unwrap();
+    let out = p
+        .journal()
+        .env("JOURNAL_IMAGE_CADVISOR", "gcr.io/cadvisor/cadvisor")
+        .env("NO_COLOR", "1")
+        .args(["run", "partie-6"])
+        .run();
+    assert_eq!(out.code, 2, "{out}");
+    assert!(
+        out.stderr.contains("n'a pas d'étiquette de version"),
+        "{out}"
+    );
+    assert!(out.stderr.contains("aide :"), "{out}");
+    assert!(out.stderr.contains("JOURNAL_IMAGE_CADVISOR"), "{out}");
+    assert_eq!(
+        fs::read(p.path().join("compose/docker-compose.yml")).unwrap(),
+        compose_before
+    );
+    assert!(!p.path().join("compose/config/prometheus").exists());
+    let e = latest_run(&p);
+    assert_eq!(step_status(&e, "preflight"), StepStatus::Failed);
+    assert_eq!(step_status(&e, "prometheus-config"), StepStatus::Skipped);
+}
+
+#[test]
 #[ignore = "banc Docker (tests/bench) : cargo test -- --include-ignored"]
 fn cadvisor_seeing_only_unnamed_cgroups_fails_step_4_with_the_fix() {
     let _bench = Bench::take("cadvisor_seeing_only_unnamed_cgroups_fails_step_4_with_the_fix");
