@@ -1,5 +1,6 @@
 //! The Docker engine, through bollard (API version negotiated; the engine may
-//! be as old as API 1.41). Read-only: it lists, inspects and reads logs; it
+//! be as old as API 1.41), at the endpoint `engine_endpoint` resolves (the
+//! one the `docker` command would use). Read-only: it lists, inspects and reads logs; it
 //! never creates or starts containers (Compose does, see `compose.rs`).
 
 use std::collections::HashMap;
@@ -9,6 +10,7 @@ use bollard::query_parameters::{
 };
 use futures_util::StreamExt;
 
+use super::engine_endpoint;
 use crate::error::{Error, Result};
 
 /// What the engine says about itself.
@@ -109,13 +111,21 @@ pub struct Docker {
     client: bollard::Docker,
 }
 
-/// The engine endpoint this adapter talks to: `DOCKER_HOST`, else the
-/// local socket (as bollard's local defaults).
+/// The engine this run talks to, as the journal records it: the endpoint
+/// resolved like the `docker` command (`DOCKER_HOST`, `DOCKER_CONTEXT`, the
+/// current context), with how it was chosen; the raw `DOCKER_HOST` or the
+/// local socket when it cannot be resolved (the run then stops in preflight).
 pub fn endpoint() -> String {
-    std::env::var("DOCKER_HOST")
-        .ok()
-        .filter(|h| !h.trim().is_empty())
-        .unwrap_or_else(|| "unix:///var/run/docker.sock".into())
+    match engine_endpoint::resolve_with(
+        &engine_endpoint::docker_env,
+        &engine_endpoint::config_dir(),
+    ) {
+        Ok(e) => e.describe(),
+        Err(_) => std::env::var("DOCKER_HOST")
+            .ok()
+            .filter(|h| !h.trim().is_empty())
+            .unwrap_or_else(|| engine_endpoint::LOCAL_SOCKET.into()),
+    }
 }
 
 fn engine_error(e: bollard::errors::Error) -> Error {
@@ -140,16 +150,24 @@ fn bare_name(name: Option<&str>) -> String {
 }
 
 impl Docker {
-    /// Connects to the local engine (`DOCKER_HOST` honoured) and negotiates
+    /// Connects to the engine `docker` would use (`DOCKER_HOST`,
+    /// `DOCKER_CONTEXT`, the current context: see `engine_endpoint`; the
+    /// ones it cannot reach the same way are refused, exit 3) and negotiates
     /// the API version.
     pub fn connect() -> Result<Self> {
+        let endpoint = engine_endpoint::resolve()?;
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| {
                 Error::environment(format!("initialisation du client Docker impossible : {e}"))
             })?;
-        let client = bollard::Docker::connect_with_local_defaults().map_err(engine_error)?;
+        let client = if endpoint.host.starts_with("unix://") {
+            bollard::Docker::connect_with_unix(&endpoint.host, 120, bollard::API_DEFAULT_VERSION)
+        } else {
+            bollard::Docker::connect_with_http(&endpoint.host, 120, bollard::API_DEFAULT_VERSION)
+        }
+        .map_err(engine_error)?;
         let client = rt
             .block_on(async {
                 tokio::time::timeout(

@@ -315,6 +315,94 @@ fn an_image_without_tag_is_refused_before_anything_is_deployed() {
 }
 
 #[test]
+fn an_engine_only_docker_compose_could_reach_is_refused_up_front() {
+    // `DOCKER_HOST=ssh://…`: `docker compose` would act on the remote engine
+    // while the API client cannot; refused before anything (exit 3).
+    let p = Projet::fixture("projet-partie6");
+    let compose_before = fs::read(p.path().join("compose/docker-compose.yml")).unwrap();
+    let out = p
+        .journal()
+        .env("DOCKER_HOST", "ssh://ops@prod.example")
+        .env("NO_COLOR", "1")
+        .args(["run", "partie-6"])
+        .run();
+    assert_eq!(out.code, 3, "{out}");
+    assert!(
+        out.stderr.contains("ssh://ops@prod.example (DOCKER_HOST)"),
+        "{out}"
+    );
+    assert!(out.stderr.contains("aide :"), "{out}");
+    assert_eq!(
+        fs::read(p.path().join("compose/docker-compose.yml")).unwrap(),
+        compose_before
+    );
+    let e = latest_run(&p);
+    assert_eq!(step_status(&e, "preflight"), StepStatus::Failed);
+    assert_eq!(
+        e.front.origine.moteur_docker.as_deref(),
+        Some("ssh://ops@prod.example (DOCKER_HOST)")
+    );
+}
+
+#[test]
+fn the_current_docker_context_is_the_engine_used_and_recorded() {
+    // `docker context use prod` (metadata store under DOCKER_CONFIG): the API
+    // client goes to the context's endpoint — here a socket that does not
+    // exist, so exit 3 naming it — and the journal records that engine.
+    let p = Projet::fixture("projet-partie6");
+    let config = tempfile::tempdir().unwrap();
+    let meta = config
+        .path()
+        .join("contexts/meta")
+        .join(journal::adapters::engine_endpoint::context_dir_name("prod"));
+    fs::create_dir_all(&meta).unwrap();
+    fs::write(
+        meta.join("meta.json"),
+        r#"{"Name":"prod","Metadata":{},"Endpoints":{"docker":{"Host":"unix:///nonexistent/prod.sock","SkipTLSVerify":false}}}"#,
+    )
+    .unwrap();
+    fs::write(
+        config.path().join("config.json"),
+        r#"{"currentContext":"prod"}"#,
+    )
+    .unwrap();
+    let out = p
+        .journal()
+        .env("DOCKER_CONFIG", config.path().to_str().unwrap())
+        .env("DOCKER_HOST", "")
+        .env("DOCKER_CONTEXT", "")
+        .env("NO_COLOR", "1")
+        .args(["run", "partie-6"])
+        .run();
+    assert_eq!(out.code, 3, "{out}");
+    let engine = "unix:///nonexistent/prod.sock (contexte « prod », docker context use)";
+    assert!(out.stderr.contains(engine), "{out}");
+    let e = latest_run(&p);
+    assert_eq!(e.front.origine.moteur_docker.as_deref(), Some(engine));
+}
+
+#[test]
+fn an_unknown_docker_context_is_exit_2_with_a_hint() {
+    let p = Projet::fixture("projet-partie6");
+    let config = tempfile::tempdir().unwrap();
+    fs::write(
+        config.path().join("config.json"),
+        r#"{"currentContext":"fantome"}"#,
+    )
+    .unwrap();
+    let out = p
+        .journal()
+        .env("DOCKER_CONFIG", config.path().to_str().unwrap())
+        .env("NO_COLOR", "1")
+        .args(["run", "partie-6"])
+        .run();
+    assert_eq!(out.code, 2, "{out}");
+    assert!(out.stderr.contains("contexte Docker « fantome »"), "{out}");
+    assert!(out.stderr.contains("docker context ls"), "{out}");
+    assert!(!p.path().join("compose/config/prometheus").exists());
+}
+
+#[test]
 #[ignore = "banc Docker (tests/bench) : cargo test -- --include-ignored"]
 fn cadvisor_seeing_only_unnamed_cgroups_fails_step_4_with_the_fix() {
     let _bench = Bench::take("cadvisor_seeing_only_unnamed_cgroups_fails_step_4_with_the_fix");
