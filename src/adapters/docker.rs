@@ -68,6 +68,11 @@ pub struct ContainerState {
     pub host_ports: Vec<u16>,
     /// When the container was last started (from inspect).
     pub started_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// The id of the image it runs (`sha256:…`, from inspect).
+    pub image_id: String,
+    /// The registry digest of that image (`repo@sha256:…`), empty for an
+    /// image that came from no registry (built or imported locally).
+    pub image_digest: String,
 }
 
 /// The engine operations the steps use.
@@ -213,6 +218,30 @@ impl Docker {
         }
     }
 
+    /// The registry digest of image `id` (the one of `reference`'s
+    /// repository when there are several); empty when it has none or cannot
+    /// be read (the journal then shows the image id).
+    fn image_digest(&self, id: &str, reference: &str) -> String {
+        if id.is_empty() {
+            return String::new();
+        }
+        let digests = match self.rt.block_on(self.client.inspect_image(id)) {
+            Ok(i) => i.repo_digests.unwrap_or_default(),
+            Err(_) => return String::new(),
+        };
+        let repo = reference.split('@').next().unwrap_or(reference);
+        let repo = match repo.rsplit_once(':') {
+            Some((r, tag)) if !tag.contains('/') => r,
+            _ => repo,
+        };
+        digests
+            .iter()
+            .find(|d| d.split('@').next() == Some(repo))
+            .or(digests.first())
+            .cloned()
+            .unwrap_or_default()
+    }
+
     fn list(&self, filters: HashMap<&str, Vec<&str>>) -> Result<Vec<ContainerState>> {
         let opts = ListContainersOptionsBuilder::default()
             .all(true)
@@ -268,6 +297,7 @@ impl Containers for Docker {
         let mut out = Vec::new();
         for c in all {
             let mut full = self.inspect(&c.id)?;
+            full.image_digest = self.image_digest(&full.image_id, &full.image);
             full.ports = c.ports;
             full.host_ports = c.host_ports;
             full.status = c.status;
@@ -324,6 +354,8 @@ impl Containers for Docker {
                 .map(|s| s.to_string())
                 .filter(|s| !s.is_empty() && s != "none"),
             exit_code: state.exit_code,
+            image_id: r.image.clone().unwrap_or_default(),
+            image_digest: String::new(),
             ports: Vec::new(),
             host_ports: Vec::new(),
             started_at: state

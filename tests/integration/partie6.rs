@@ -430,6 +430,20 @@ fn cadvisor_seeing_only_unnamed_cgroups_fails_step_4_with_the_fix() {
         "l'entrée doit dire la cause et le remède\n{}",
         e.body
     );
+    // The versions the run depended on: engine and API, Compose, and per
+    // service the image asked for and the one actually running.
+    assert!(e.body.contains("| Moteur Docker |"), "{}", e.body);
+    assert!(e.body.contains("(API 1."), "{}", e.body);
+    assert!(e.body.contains("| API minimale du moteur |"), "{}", e.body);
+    assert!(e.body.contains("| Docker Compose |"), "{}", e.body);
+    assert!(e.body.contains("Images en service"), "{}", e.body);
+    assert!(
+        e.body.contains(&format!(
+            "| cadvisor | `{IMAGE_CADVISOR_UNNAMED}` | `sha256:"
+        )),
+        "{}",
+        e.body
+    );
 }
 
 #[test]
