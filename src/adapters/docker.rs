@@ -125,7 +125,7 @@ pub fn endpoint() -> String {
         &engine_endpoint::docker_env,
         &engine_endpoint::config_dir(),
     ) {
-        Ok(e) => e.describe(),
+        Ok(e) => e.recorded(),
         Err(_) => std::env::var("DOCKER_HOST")
             .ok()
             .filter(|h| !h.trim().is_empty())
@@ -135,7 +135,10 @@ pub fn endpoint() -> String {
 
 fn engine_error(e: bollard::errors::Error) -> Error {
     let text = e.to_string();
-    let host = endpoint();
+    let host =
+        engine_endpoint::resolve_with(&engine_endpoint::docker_env, &engine_endpoint::config_dir())
+            .map(|e| e.describe())
+            .unwrap_or_else(|_| endpoint());
     Error::environment(format!("le moteur Docker ne répond pas ({host})"))
         .with_hint(
             "démarrez le moteur Docker (systemctl start docker, ou dockerd) et vérifiez les droits \

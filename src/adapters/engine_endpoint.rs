@@ -58,6 +58,17 @@ impl Endpoint {
         }
     }
 
+    /// How the journal records it (`origine.moteur_docker`): the address,
+    /// and the context it came from when one was used.
+    pub fn recorded(&self) -> String {
+        match &self.origin {
+            Origin::EnvContext(n) | Origin::CurrentContext(n) => {
+                format!("{} (contexte « {n} »)", self.host)
+            }
+            Origin::DockerHost | Origin::Default => self.host.clone(),
+        }
+    }
+
     /// The endpoint when both clients can use it; otherwise the refusal
     /// (exit 3) naming what was tried and what to do.
     pub fn supported(self) -> Result<Endpoint> {

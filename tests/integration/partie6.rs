@@ -340,7 +340,7 @@ fn an_engine_only_docker_compose_could_reach_is_refused_up_front() {
     assert_eq!(step_status(&e, "preflight"), StepStatus::Failed);
     assert_eq!(
         e.front.origine.moteur_docker.as_deref(),
-        Some("ssh://ops@prod.example (DOCKER_HOST)")
+        Some("ssh://ops@prod.example")
     );
 }
 
@@ -378,7 +378,10 @@ fn the_current_docker_context_is_the_engine_used_and_recorded() {
     let engine = "unix:///nonexistent/prod.sock (contexte « prod », docker context use)";
     assert!(out.stderr.contains(engine), "{out}");
     let e = latest_run(&p);
-    assert_eq!(e.front.origine.moteur_docker.as_deref(), Some(engine));
+    assert_eq!(
+        e.front.origine.moteur_docker.as_deref(),
+        Some("unix:///nonexistent/prod.sock (contexte « prod »)")
+    );
 }
 
 #[test]
