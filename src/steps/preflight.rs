@@ -155,7 +155,7 @@ impl Step for Preflight {
 
 /// The part's images read as references (exit 2 when one has no tag);
 /// returns cAdvisor's.
-fn image_refs(images: &crate::settings::Images) -> Result<ImageRef, StepFailure> {
+pub(crate) fn image_refs(images: &crate::settings::Images) -> Result<ImageRef, StepFailure> {
     ImageRef::parse("prometheus", &images.prometheus)?;
     ImageRef::parse("grafana", &images.grafana)?;
     Ok(ImageRef::parse("cadvisor", &images.cadvisor)?)
@@ -164,7 +164,7 @@ fn image_refs(images: &crate::settings::Images) -> Result<ImageRef, StepFailure>
 /// The engine facts the compatibility table needs, one row each, and the
 /// lines of [`compat::KNOWN`] that apply: warnings, or with `strict` a
 /// refusal (exit 2) before anything changes.
-fn known_incompatibilities(
+pub(crate) fn known_incompatibilities(
     info: &EngineInfo,
     cadvisor: &ImageRef,
     strict: bool,
