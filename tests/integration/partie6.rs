@@ -407,6 +407,31 @@ fn an_unknown_docker_context_is_exit_2_with_a_hint() {
 
 #[test]
 #[ignore = "banc Docker (tests/bench) : cargo test -- --include-ignored"]
+fn strict_refuses_a_known_incompatibility_before_deploying() {
+    let _bench = Bench::take("strict_refuses_a_known_incompatibility_before_deploying");
+    // A tag only ghcr.io publishes, asked on the tutorial's gcr.io path
+    // (google/cadvisor#3807): known not to work, whatever the engine.
+    let mut s = Stack::new("strict");
+    s.set("JOURNAL_IMAGE_CADVISOR", "gcr.io/cadvisor/cadvisor:v0.60.5");
+    let compose_before = fs::read(s.compose_file()).unwrap();
+    let out = s.journal().args(["run", "partie-6", "--strict"]).run();
+    assert_eq!(out.code, 2, "{out}");
+    assert!(out.stderr.contains("--strict"), "{out}");
+    assert!(out.stderr.contains("google/cadvisor#3807"), "{out}");
+    assert!(out.stderr.contains("ghcr.io/google/cadvisor:"), "{out}");
+    assert_eq!(fs::read(s.compose_file()).unwrap(), compose_before);
+    let e = latest_run(&s.projet);
+    assert_eq!(step_status(&e, "preflight"), StepStatus::Failed);
+    assert_eq!(step_status(&e, "prometheus-config"), StepStatus::Skipped);
+    assert!(
+        e.body.contains("| Compatibilité moteur / cAdvisor |"),
+        "{}",
+        e.body
+    );
+}
+
+#[test]
+#[ignore = "banc Docker (tests/bench) : cargo test -- --include-ignored"]
 fn cadvisor_seeing_only_unnamed_cgroups_fails_step_4_with_the_fix() {
     let _bench = Bench::take("cadvisor_seeing_only_unnamed_cgroups_fails_step_4_with_the_fix");
     // What cAdvisor v0.47.2 exports on Docker Engine 29: `container_*` series
