@@ -252,6 +252,10 @@ pub struct RunArgs {
     #[arg(long)]
     pub force: bool,
 
+    /// Refuse l'exécution (code 2) quand le moteur Docker et une image sont connus pour ne pas fonctionner ensemble, au lieu d'un avertissement.
+    #[arg(long)]
+    pub strict: bool,
+
     /// Fichier contenant le nouveau mot de passe administrateur de Grafana.
     #[arg(
         long,

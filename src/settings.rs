@@ -504,7 +504,10 @@ mod tests {
     /// of other tools (colours, editors, Docker's own variables).
     #[test]
     fn no_other_module_reads_journal_variables() {
-        const OTHERS: [&str; 8] = [
+        const OTHERS: [&str; 11] = [
+            "\"DOCKER_CONTEXT\"",
+            "\"DOCKER_CONFIG\"",
+            "\"HOME\"",
             "\"NO_COLOR\"",
             "\"VISUAL\"",
             "\"EDITOR\"",

@@ -112,6 +112,10 @@ pub(super) fn run_with_input(
     super::trace::command(program, args, dir);
     let mut cmd = Command::new(program);
     cmd.args(args);
+    // The engine the API client uses, whatever the CLI's own context says.
+    if let Ok(e) = super::engine_endpoint::resolve() {
+        cmd.env("DOCKER_HOST", &e.host).env_remove("DOCKER_CONTEXT");
+    }
     if let Some(d) = dir {
         cmd.current_dir(d);
     }

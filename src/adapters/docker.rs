@@ -1,5 +1,6 @@
 //! The Docker engine, through bollard (API version negotiated; the engine may
-//! be as old as API 1.41). Read-only: it lists, inspects and reads logs; it
+//! be as old as API 1.41), at the endpoint `engine_endpoint` resolves (the
+//! one the `docker` command would use). Read-only: it lists, inspects and reads logs; it
 //! never creates or starts containers (Compose does, see `compose.rs`).
 
 use std::collections::HashMap;
@@ -9,6 +10,7 @@ use bollard::query_parameters::{
 };
 use futures_util::StreamExt;
 
+use super::engine_endpoint;
 use crate::error::{Error, Result};
 
 /// What the engine says about itself.
@@ -28,6 +30,13 @@ pub struct EngineInfo {
     pub cgroup_driver: String,
     /// Docker root dir, e.g. `/var/lib/docker`.
     pub root_dir: String,
+    /// Oldest API version the engine accepts, e.g. `1.44`.
+    pub min_api_version: String,
+    /// Storage driver, e.g. `overlay2`, `overlayfs`.
+    pub storage_driver: String,
+    /// Whether images are stored by the containerd snapshotter
+    /// (`DriverStatus` `driver-type: io.containerd.snapshotter.v1`).
+    pub containerd_store: bool,
 }
 
 /// One container as the steps need it.
@@ -59,6 +68,11 @@ pub struct ContainerState {
     pub host_ports: Vec<u16>,
     /// When the container was last started (from inspect).
     pub started_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// The id of the image it runs (`sha256:…`, from inspect).
+    pub image_id: String,
+    /// The registry digest of that image (`repo@sha256:…`), empty for an
+    /// image that came from no registry (built or imported locally).
+    pub image_digest: String,
 }
 
 /// The engine operations the steps use.
@@ -102,18 +116,29 @@ pub struct Docker {
     client: bollard::Docker,
 }
 
-/// The engine endpoint this adapter talks to: `DOCKER_HOST`, else the
-/// local socket (as bollard's local defaults).
+/// The engine this run talks to, as the journal records it: the endpoint
+/// resolved like the `docker` command (`DOCKER_HOST`, `DOCKER_CONTEXT`, the
+/// current context), with how it was chosen; the raw `DOCKER_HOST` or the
+/// local socket when it cannot be resolved (the run then stops in preflight).
 pub fn endpoint() -> String {
-    std::env::var("DOCKER_HOST")
-        .ok()
-        .filter(|h| !h.trim().is_empty())
-        .unwrap_or_else(|| "unix:///var/run/docker.sock".into())
+    match engine_endpoint::resolve_with(
+        &engine_endpoint::docker_env,
+        &engine_endpoint::config_dir(),
+    ) {
+        Ok(e) => e.recorded(),
+        Err(_) => std::env::var("DOCKER_HOST")
+            .ok()
+            .filter(|h| !h.trim().is_empty())
+            .unwrap_or_else(|| engine_endpoint::LOCAL_SOCKET.into()),
+    }
 }
 
 fn engine_error(e: bollard::errors::Error) -> Error {
     let text = e.to_string();
-    let host = endpoint();
+    let host =
+        engine_endpoint::resolve_with(&engine_endpoint::docker_env, &engine_endpoint::config_dir())
+            .map(|e| e.describe())
+            .unwrap_or_else(|_| endpoint());
     Error::environment(format!("le moteur Docker ne répond pas ({host})"))
         .with_hint(
             "démarrez le moteur Docker (systemctl start docker, ou dockerd) et vérifiez les droits \
@@ -133,19 +158,27 @@ fn bare_name(name: Option<&str>) -> String {
 }
 
 impl Docker {
-    /// Connects to the local engine (`DOCKER_HOST` honoured) and negotiates
+    /// Connects to the engine `docker` would use (`DOCKER_HOST`,
+    /// `DOCKER_CONTEXT`, the current context: see `engine_endpoint`; the
+    /// ones it cannot reach the same way are refused, exit 3) and negotiates
     /// the API version.
     pub fn connect() -> Result<Self> {
+        let endpoint = engine_endpoint::resolve()?;
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| {
                 Error::environment(format!("initialisation du client Docker impossible : {e}"))
             })?;
-        let client = bollard::Docker::connect_with_local_defaults().map_err(engine_error)?;
+        let client = if endpoint.host.starts_with("unix://") {
+            bollard::Docker::connect_with_unix(&endpoint.host, 120, bollard::API_DEFAULT_VERSION)
+        } else {
+            bollard::Docker::connect_with_http(&endpoint.host, 120, bollard::API_DEFAULT_VERSION)
+        }
+        .map_err(engine_error)?;
         super::trace::docker(&format!(
             "GET /version (négociation de l'API, {})",
-            endpoint()
+            endpoint.recorded()
         ));
         let client = rt
             .block_on(async {
@@ -192,6 +225,30 @@ impl Docker {
         }
     }
 
+    /// The registry digest of image `id` (the one of `reference`'s
+    /// repository when there are several); empty when it has none or cannot
+    /// be read (the journal then shows the image id).
+    fn image_digest(&self, id: &str, reference: &str) -> String {
+        if id.is_empty() {
+            return String::new();
+        }
+        let digests = match self.rt.block_on(self.client.inspect_image(id)) {
+            Ok(i) => i.repo_digests.unwrap_or_default(),
+            Err(_) => return String::new(),
+        };
+        let repo = reference.split('@').next().unwrap_or(reference);
+        let repo = match repo.rsplit_once(':') {
+            Some((r, tag)) if !tag.contains('/') => r,
+            _ => repo,
+        };
+        digests
+            .iter()
+            .find(|d| d.split('@').next() == Some(repo))
+            .or(digests.first())
+            .cloned()
+            .unwrap_or_default()
+    }
+
     fn list(&self, filters: HashMap<&str, Vec<&str>>) -> Result<Vec<ContainerState>> {
         super::trace::docker(&format!(
             "GET /containers/json?all=true&filters={filters:?}"
@@ -219,7 +276,14 @@ impl Containers for Docker {
         });
         let info = info.map_err(engine_error)?;
         let version = version.map_err(engine_error)?;
+        let containerd_store = info.driver_status.iter().flatten().any(|kv| {
+            kv.iter()
+                .any(|v| v.starts_with("io.containerd.snapshotter"))
+        });
         Ok(EngineInfo {
+            min_api_version: version.min_api_version.unwrap_or_default(),
+            storage_driver: info.driver.unwrap_or_default(),
+            containerd_store,
             version: version.version.or(info.server_version).unwrap_or_default(),
             api_version: version.api_version.unwrap_or_default(),
             os: info.operating_system.unwrap_or_default(),
@@ -245,6 +309,7 @@ impl Containers for Docker {
         let mut out = Vec::new();
         for c in all {
             let mut full = self.inspect(&c.id)?;
+            full.image_digest = self.image_digest(&full.image_id, &full.image);
             full.ports = c.ports;
             full.host_ports = c.host_ports;
             full.status = c.status;
@@ -302,6 +367,8 @@ impl Containers for Docker {
                 .map(|s| s.to_string())
                 .filter(|s| !s.is_empty() && s != "none"),
             exit_code: state.exit_code,
+            image_id: r.image.clone().unwrap_or_default(),
+            image_digest: String::new(),
             ports: Vec::new(),
             host_ports: Vec::new(),
             started_at: state

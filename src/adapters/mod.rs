@@ -7,6 +7,7 @@
 pub mod alertmanager;
 pub mod compose;
 pub mod docker;
+pub mod engine_endpoint;
 pub mod git;
 pub mod grafana;
 pub mod grafana_com;

@@ -15,6 +15,7 @@ pub(super) fn options(args: &RunArgs) -> RunOptions {
         grafana_password_file: args.grafana_password_file.clone(),
         force: args.force,
         dry_run: args.dry_run,
+        strict: args.strict,
         reset_grafana_password: args.reinitialiser_grafana,
         target: args.cible.clone(),
         drill: args.exercice,

@@ -24,6 +24,8 @@ pub struct RunOptions {
     pub force: bool,
     /// `--dry-run`.
     pub dry_run: bool,
+    /// `--strict`: a known incompatibility refuses the run (exit 2).
+    pub strict: bool,
     /// `--reinitialiser-grafana`.
     pub reset_grafana_password: bool,
     /// `--cible`.
@@ -113,6 +115,9 @@ pub struct Settings {
     pub force: bool,
     /// Only show the plan.
     pub dry_run: bool,
+    /// Refuse the run (exit 2) on a known engine/image incompatibility
+    /// instead of a warning.
+    pub strict: bool,
     /// Reset Grafana's admin password through its container.
     pub reset_grafana_password: bool,
     /// Where the services are deployed (`cible` in templates).
@@ -168,6 +173,7 @@ impl Settings {
             grafana_password_file: opts.grafana_password_file,
             force: opts.force,
             dry_run: opts.dry_run,
+            strict: opts.strict,
             reset_grafana_password: opts.reset_grafana_password,
             target,
             alerts: AlertSettings {

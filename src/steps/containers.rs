@@ -20,7 +20,7 @@ pub struct Containers {
     pub overlap: bool,
 }
 
-pub use crate::steps::kit::containers::{ps_table, second_sample_in};
+pub use crate::steps::kit::containers::{images_table, ps_table, second_sample_in};
 
 impl Step for Containers {
     fn id(&self) -> &'static str {
@@ -116,6 +116,11 @@ impl Step for Containers {
             .map(|c| c.name.as_str())
             .collect::<Vec<_>>()
             .join(", ");
+        // The versions this run depended on: image and running digest per service.
+        let table = format!(
+            "{table}\nImages en service (référence demandée et empreinte de l'image qui tourne) :\n\n{}",
+            images_table(&second)
+        );
         let mut report = if ctx.get::<StackUnchanged>().is_some() {
             StepReport::already_done(format!(
                 "les trois conteneurs tournaient déjà et tournent toujours ({names}), {sampled}"

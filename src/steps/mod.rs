@@ -3,6 +3,7 @@
 //! (the engine does).
 
 pub mod alertes;
+pub mod compat;
 pub mod compose_services;
 pub mod compose_up;
 pub mod config_file;

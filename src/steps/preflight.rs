@@ -12,6 +12,7 @@ use crate::adapters::docker::{Containers, EngineInfo};
 use crate::adapters::host::{Host, LocalHost};
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
+use crate::steps::compat::{self, ImageRef};
 use crate::steps::kit::table::Table;
 use crate::steps::{ComposeClient, ComposeProject, DockerClient, PART6_SERVICES};
 
@@ -58,6 +59,8 @@ impl Step for Preflight {
     fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
         let mut rows: Vec<(String, String)> = Vec::new();
         let mut warnings = Vec::new();
+        // An image without a version: refused before anything else.
+        let cadvisor = image_refs(&ctx.settings.images)?;
 
         let file = ctx.project.compose_file();
         let shown = ctx.project.display(&file);
@@ -106,6 +109,13 @@ impl Step for Preflight {
         }
 
         host_facts(&LocalHost, &info, &mut rows, &mut warnings);
+        known_incompatibilities(
+            &info,
+            &cadvisor,
+            ctx.settings.strict,
+            &mut rows,
+            &mut warnings,
+        )?;
 
         ctx.put(DockerClient(Rc::new(docker)));
         ctx.put(ComposeClient(Rc::new(compose)));
@@ -141,6 +151,80 @@ impl Step for Preflight {
         }
         Ok(report)
     }
+}
+
+/// The part's images read as references (exit 2 when one has no tag);
+/// returns cAdvisor's.
+pub(crate) fn image_refs(images: &crate::settings::Images) -> Result<ImageRef, StepFailure> {
+    ImageRef::parse("prometheus", &images.prometheus)?;
+    ImageRef::parse("grafana", &images.grafana)?;
+    Ok(ImageRef::parse("cadvisor", &images.cadvisor)?)
+}
+
+/// The engine facts the compatibility table needs, one row each, and the
+/// lines of [`compat::KNOWN`] that apply: warnings, or with `strict` a
+/// refusal (exit 2) before anything changes.
+pub(crate) fn known_incompatibilities(
+    info: &EngineInfo,
+    cadvisor: &ImageRef,
+    strict: bool,
+    rows: &mut Vec<(String, String)>,
+    warnings: &mut Vec<String>,
+) -> Result<(), StepFailure> {
+    let or_unknown = |s: &str| {
+        if s.is_empty() {
+            "inconnue".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    rows.push((
+        "API minimale du moteur".into(),
+        or_unknown(&info.min_api_version),
+    ));
+    rows.push((
+        "Stockage des images".into(),
+        format!(
+            "{}{}",
+            or_unknown(&info.storage_driver),
+            if info.containerd_store {
+                " (magasin d'images containerd)"
+            } else {
+                ""
+            }
+        ),
+    ));
+    let found = compat::check(
+        &compat::EngineFacts {
+            version: compat::Version::parse(&info.version),
+            containerd_store: info.containerd_store,
+        },
+        cadvisor,
+    );
+    rows.push((
+        "Compatibilité moteur / cAdvisor".into(),
+        if found.is_empty() {
+            "aucune incompatibilité connue".to_string()
+        } else {
+            format!("{} incompatibilité(s) connue(s)", found.len())
+        },
+    ));
+    if strict && !found.is_empty() {
+        let list = found
+            .iter()
+            .map(|f| f.message.as_str())
+            .collect::<Vec<_>>()
+            .join(" ; ");
+        return Err(StepFailure::from(
+            Error::usage(format!(
+                "--strict : combinaison connue pour ne pas fonctionner, rien n'est déployé : {list}"
+            ))
+            .with_hint(compat::cadvisor_fix()),
+        )
+        .details(checks_table(rows)));
+    }
+    warnings.extend(found.into_iter().map(|f| f.message));
+    Ok(())
 }
 
 /// A refusal of the compose file `shown` (exit 2), the file named first.
@@ -305,19 +389,6 @@ fn host_facts(
             info.root_dir.trim_end_matches('/')
         ));
     }
-    let major: u32 = info
-        .version
-        .split('.')
-        .next()
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(0);
-    if major >= 29 {
-        warnings.push(format!(
-            "Docker {} refuse les clients d'API 1.41 : cAdvisor v0.47.2 ne verra pas les conteneurs ; \
-             utilisez cAdvisor ≥ 0.54 (ghcr.io/google/cadvisor) via JOURNAL_IMAGE_CADVISOR",
-            info.version
-        ));
-    }
 }
 
 #[cfg(test)]
@@ -337,6 +408,89 @@ mod tests {
         host_facts(&LocalHost, &info, &mut rows, &mut warnings);
         assert!(warnings.iter().any(|w| w.contains("snap")));
         assert!(warnings.iter().any(|w| w.contains("cgroups v2")));
-        assert!(warnings.iter().any(|w| w.contains("Docker 29.0.1")));
+    }
+
+    fn engine(version: &str, containerd: bool) -> EngineInfo {
+        EngineInfo {
+            version: version.into(),
+            min_api_version: "1.44".into(),
+            storage_driver: "overlayfs".into(),
+            containerd_store: containerd,
+            ..Default::default()
+        }
+    }
+
+    fn cadvisor(image: &str) -> ImageRef {
+        ImageRef::parse("cadvisor", image).unwrap()
+    }
+
+    #[test]
+    fn a_known_incompatibility_is_a_warning_with_the_suggested_image() {
+        let (mut rows, mut warnings) = (Vec::new(), Vec::new());
+        known_incompatibilities(
+            &engine("29.0.1", true),
+            &cadvisor("gcr.io/cadvisor/cadvisor:v0.47.2"),
+            false,
+            &mut rows,
+            &mut warnings,
+        )
+        .unwrap();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].contains(compat::SUGGESTED_CADVISOR));
+        let table = checks_table(&rows);
+        assert!(
+            table.contains("| API minimale du moteur | 1.44 |"),
+            "{table}"
+        );
+        assert!(
+            table.contains("overlayfs (magasin d'images containerd)"),
+            "{table}"
+        );
+        assert!(table.contains("2 incompatibilité(s) connue(s)"), "{table}");
+    }
+
+    #[test]
+    fn strict_refuses_a_known_incompatibility_with_exit_2() {
+        let (mut rows, mut warnings) = (Vec::new(), Vec::new());
+        let err = known_incompatibilities(
+            &engine("29.0.1", false),
+            &cadvisor("gcr.io/cadvisor/cadvisor:v0.47.2"),
+            true,
+            &mut rows,
+            &mut warnings,
+        )
+        .unwrap_err();
+        assert_eq!(err.error.kind(), crate::error::Kind::Usage);
+        assert!(err.error.message().contains("--strict"));
+        assert!(
+            err.error
+                .hint()
+                .unwrap()
+                .contains(compat::SUGGESTED_CADVISOR)
+        );
+        // A good combination passes, strict or not.
+        known_incompatibilities(
+            &engine("29.0.1", true),
+            &cadvisor("ghcr.io/google/cadvisor:v0.60.5"),
+            true,
+            &mut rows,
+            &mut warnings,
+        )
+        .unwrap();
+        assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn an_image_without_tag_is_refused_with_exit_2() {
+        let images = crate::settings::Images {
+            prometheus: "prom/prometheus:v2.47.1".into(),
+            grafana: "grafana/grafana-oss".into(),
+            cadvisor: "gcr.io/cadvisor/cadvisor:v0.47.2".into(),
+            alertmanager: "prom/alertmanager:v0.26.0".into(),
+        };
+        let err = image_refs(&images).unwrap_err();
+        assert_eq!(err.error.kind(), crate::error::Kind::Usage);
+        assert!(err.error.message().contains("grafana/grafana-oss"));
+        assert!(err.error.hint().unwrap().contains("JOURNAL_IMAGE_GRAFANA"));
     }
 }

@@ -258,6 +258,8 @@ impl Step for SwarmPreflight {
     }
 
     fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
+        // An image without a version: refused before anything else.
+        let cadvisor = crate::steps::preflight::image_refs(&ctx.settings.images)?;
         let file = ctx.project.compose_file();
         let ports = ctx.settings.ports;
         let published = [(ports.prometheus, "prometheus"), (ports.grafana, "grafana")];
@@ -267,10 +269,19 @@ impl Step for SwarmPreflight {
         let stack = compose.project_name(&file)?;
         let swarm = SwarmCli;
         let images = ctx.settings.images.clone();
-        let (nodes, table, warnings) = check(
+        let (nodes, table, mut warnings) = check(
             &swarm,
             &stack,
             &[&images.prometheus, &images.grafana, &images.cadvisor],
+        )?;
+        // Known engine / cAdvisor incompatibilities, read on this manager.
+        let mut compat_rows = Vec::new();
+        crate::steps::preflight::known_incompatibilities(
+            &info,
+            &cadvisor,
+            ctx.settings.strict,
+            &mut compat_rows,
+            &mut warnings,
         )?;
         let deployed = swarm.services(&stack)?.len();
         let mut port_rows = String::new();
@@ -305,6 +316,9 @@ impl Step for SwarmPreflight {
                 .collect::<Vec<_>>()
                 .join(", "),
             port_rows.trim_end()
+        ) + &format!(
+            "\n\nMoteur de ce gestionnaire :\n\n{}",
+            crate::steps::preflight::checks_table(&compat_rows)
         );
         let mut report = if deployed >= 3 {
             StepReport::already_done(format!("{summary} ; la pile est déjà déployée"))

@@ -42,6 +42,7 @@ pub(crate) fn test_settings() -> Settings {
         grafana_password_file: None,
         force: false,
         dry_run: false,
+        strict: false,
         reset_grafana_password: false,
         target: Default::default(),
         alerts: AlertSettings {

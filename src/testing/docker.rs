@@ -32,6 +32,8 @@ pub fn container(service: &str, id: &str, state: &str, restarts: i64) -> Contain
         ports: Vec::new(),
         host_ports: Vec::new(),
         started_at: Some(chrono::Local::now().fixed_offset() - chrono::Duration::minutes(2)),
+        image_id: format!("sha256:{id}"),
+        image_digest: String::new(),
     }
 }
 

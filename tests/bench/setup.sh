@@ -18,6 +18,7 @@ PLUGIN_DIR=/usr/local/lib/docker/cli-plugins
 IMG_PROMETHEUS=local/prometheus:bench
 IMG_CADVISOR=local/cadvisor-standin:bench
 IMG_CRASHLOOP=local/cadvisor-crashloop:bench
+IMG_CADVISOR_UNNAMED=local/cadvisor-unnamed:bench
 IMG_GRAFANA=local/grafana-standin:bench
 IMG_ALERTMANAGER=local/alertmanager:bench
 IMG_NODE_EXPORTER=local/node-exporter:bench
@@ -356,6 +357,9 @@ ensure_alertmanager_image
 ensure_node_exporter_image
 ensure_standin_image "$IMG_CADVISOR" "$BIN_DIR/cadvisor-standin" \
   'EXPOSE 8080' 'ENTRYPOINT ["/bin/cadvisor-standin"]'
+# The same stand-in, exporting only unnamed cgroups (old cAdvisor on Engine 29).
+ensure_standin_image "$IMG_CADVISOR_UNNAMED" "$BIN_DIR/cadvisor-standin" \
+  'EXPOSE 8080' 'ENV CADVISOR_STANDIN_MODE=unnamed' 'ENTRYPOINT ["/bin/cadvisor-standin"]'
 ensure_standin_image "$IMG_CRASHLOOP" "$BIN_DIR/crashloop-standin" \
   'ENTRYPOINT ["/bin/crashloop-standin"]'
 ensure_standin_image "$IMG_GRAFANA" "$BIN_DIR/grafana-standin" \

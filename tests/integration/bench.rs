@@ -28,6 +28,8 @@ pub const IMAGE_PROMETHEUS: &str = "local/prometheus:bench";
 pub const IMAGE_GRAFANA: &str = "local/grafana-standin:bench";
 pub const IMAGE_CADVISOR: &str = "local/cadvisor-standin:bench";
 pub const IMAGE_CRASHLOOP: &str = "local/cadvisor-crashloop:bench";
+/// The cAdvisor stand-in exporting only unnamed cgroups (`CADVISOR_STANDIN_MODE=unnamed`).
+pub const IMAGE_CADVISOR_UNNAMED: &str = "local/cadvisor-unnamed:bench";
 pub const IMAGE_ALERTMANAGER: &str = "local/alertmanager:bench";
 
 fn docker_ok(args: &[&str]) -> bool {
@@ -61,6 +63,7 @@ fn missing() -> Vec<String> {
         IMAGE_GRAFANA,
         IMAGE_CADVISOR,
         IMAGE_CRASHLOOP,
+        IMAGE_CADVISOR_UNNAMED,
         IMAGE_ALERTMANAGER,
     ] {
         if !docker_ok(&["image", "inspect", img]) {

@@ -9,7 +9,8 @@ use std::process::Command;
 use journal::store::{self, Status, StepStatus};
 
 use crate::bench::{
-    Bench, GrafanaCom, IMAGE_CADVISOR, IMAGE_CRASHLOOP, IMAGE_GRAFANA, IMAGE_PROMETHEUS, Stack,
+    Bench, GrafanaCom, IMAGE_CADVISOR, IMAGE_CADVISOR_UNNAMED, IMAGE_CRASHLOOP, IMAGE_GRAFANA,
+    IMAGE_PROMETHEUS, Stack,
 };
 use crate::support::{Outcome, Projet, latest_run, step_status, walk};
 
@@ -281,6 +282,194 @@ fn restart_loop_is_reported_with_logs() {
     assert!(
         e.body.contains("fixture crash"),
         "les journaux du conteneur doivent figurer dans l'entrée\n{}",
+        e.body
+    );
+}
+
+#[test]
+fn an_image_without_tag_is_refused_before_anything_is_deployed() {
+    // Refused by the preflight before the engine is even asked: no bench.
+    let p = Projet::fixture("projet-partie6");
+    let compose_before = fs::read(p.path().join("compose/docker-compose.yml")).unwrap();
+    let out = p
+        .journal()
+        .env("JOURNAL_IMAGE_CADVISOR", "gcr.io/cadvisor/cadvisor")
+        .env("NO_COLOR", "1")
+        .args(["run", "partie-6"])
+        .run();
+    assert_eq!(out.code, 2, "{out}");
+    assert!(
+        out.stderr.contains("n'a pas d'étiquette de version"),
+        "{out}"
+    );
+    assert!(out.stderr.contains("aide :"), "{out}");
+    assert!(out.stderr.contains("JOURNAL_IMAGE_CADVISOR"), "{out}");
+    assert_eq!(
+        fs::read(p.path().join("compose/docker-compose.yml")).unwrap(),
+        compose_before
+    );
+    assert!(!p.path().join("compose/config/prometheus").exists());
+    let e = latest_run(&p);
+    assert_eq!(step_status(&e, "preflight"), StepStatus::Failed);
+    assert_eq!(step_status(&e, "prometheus-config"), StepStatus::Skipped);
+}
+
+#[test]
+fn an_engine_only_docker_compose_could_reach_is_refused_up_front() {
+    // `DOCKER_HOST=ssh://…`: `docker compose` would act on the remote engine
+    // while the API client cannot; refused before anything (exit 3).
+    let p = Projet::fixture("projet-partie6");
+    let compose_before = fs::read(p.path().join("compose/docker-compose.yml")).unwrap();
+    let out = p
+        .journal()
+        .env("DOCKER_HOST", "ssh://ops@prod.example")
+        .env("NO_COLOR", "1")
+        .args(["run", "partie-6"])
+        .run();
+    assert_eq!(out.code, 3, "{out}");
+    assert!(
+        out.stderr.contains("ssh://ops@prod.example (DOCKER_HOST)"),
+        "{out}"
+    );
+    assert!(out.stderr.contains("aide :"), "{out}");
+    assert_eq!(
+        fs::read(p.path().join("compose/docker-compose.yml")).unwrap(),
+        compose_before
+    );
+    let e = latest_run(&p);
+    assert_eq!(step_status(&e, "preflight"), StepStatus::Failed);
+    assert_eq!(
+        e.front.origine.moteur_docker.as_deref(),
+        Some("ssh://ops@prod.example")
+    );
+}
+
+#[test]
+fn the_current_docker_context_is_the_engine_used_and_recorded() {
+    // `docker context use prod` (metadata store under DOCKER_CONFIG): the API
+    // client goes to the context's endpoint — here a socket that does not
+    // exist, so exit 3 naming it — and the journal records that engine.
+    let p = Projet::fixture("projet-partie6");
+    let config = tempfile::tempdir().unwrap();
+    let meta = config
+        .path()
+        .join("contexts/meta")
+        .join(journal::adapters::engine_endpoint::context_dir_name("prod"));
+    fs::create_dir_all(&meta).unwrap();
+    fs::write(
+        meta.join("meta.json"),
+        r#"{"Name":"prod","Metadata":{},"Endpoints":{"docker":{"Host":"unix:///nonexistent/prod.sock","SkipTLSVerify":false}}}"#,
+    )
+    .unwrap();
+    fs::write(
+        config.path().join("config.json"),
+        r#"{"currentContext":"prod"}"#,
+    )
+    .unwrap();
+    let out = p
+        .journal()
+        .env("DOCKER_CONFIG", config.path().to_str().unwrap())
+        .env("DOCKER_HOST", "")
+        .env("DOCKER_CONTEXT", "")
+        .env("NO_COLOR", "1")
+        .args(["run", "partie-6"])
+        .run();
+    assert_eq!(out.code, 3, "{out}");
+    let engine = "unix:///nonexistent/prod.sock (contexte « prod », docker context use)";
+    assert!(out.stderr.contains(engine), "{out}");
+    let e = latest_run(&p);
+    assert_eq!(
+        e.front.origine.moteur_docker.as_deref(),
+        Some("unix:///nonexistent/prod.sock (contexte « prod »)")
+    );
+}
+
+#[test]
+fn an_unknown_docker_context_is_exit_2_with_a_hint() {
+    let p = Projet::fixture("projet-partie6");
+    let config = tempfile::tempdir().unwrap();
+    fs::write(
+        config.path().join("config.json"),
+        r#"{"currentContext":"fantome"}"#,
+    )
+    .unwrap();
+    let out = p
+        .journal()
+        .env("DOCKER_CONFIG", config.path().to_str().unwrap())
+        .env("NO_COLOR", "1")
+        .args(["run", "partie-6"])
+        .run();
+    assert_eq!(out.code, 2, "{out}");
+    assert!(out.stderr.contains("contexte Docker « fantome »"), "{out}");
+    assert!(out.stderr.contains("docker context ls"), "{out}");
+    assert!(!p.path().join("compose/config/prometheus").exists());
+}
+
+#[test]
+#[ignore = "banc Docker (tests/bench) : cargo test -- --include-ignored"]
+fn strict_refuses_a_known_incompatibility_before_deploying() {
+    let _bench = Bench::take("strict_refuses_a_known_incompatibility_before_deploying");
+    // A tag only ghcr.io publishes, asked on the tutorial's gcr.io path
+    // (google/cadvisor#3807): known not to work, whatever the engine.
+    let mut s = Stack::new("strict");
+    s.set("JOURNAL_IMAGE_CADVISOR", "gcr.io/cadvisor/cadvisor:v0.60.5");
+    let compose_before = fs::read(s.compose_file()).unwrap();
+    let out = s.journal().args(["run", "partie-6", "--strict"]).run();
+    assert_eq!(out.code, 2, "{out}");
+    assert!(out.stderr.contains("--strict"), "{out}");
+    assert!(out.stderr.contains("google/cadvisor#3807"), "{out}");
+    assert!(out.stderr.contains("ghcr.io/google/cadvisor:"), "{out}");
+    assert_eq!(fs::read(s.compose_file()).unwrap(), compose_before);
+    let e = latest_run(&s.projet);
+    assert_eq!(step_status(&e, "preflight"), StepStatus::Failed);
+    assert_eq!(step_status(&e, "prometheus-config"), StepStatus::Skipped);
+    assert!(
+        e.body.contains("| Compatibilité moteur / cAdvisor |"),
+        "{}",
+        e.body
+    );
+}
+
+#[test]
+#[ignore = "banc Docker (tests/bench) : cargo test -- --include-ignored"]
+fn cadvisor_seeing_only_unnamed_cgroups_fails_step_4_with_the_fix() {
+    let _bench = Bench::take("cadvisor_seeing_only_unnamed_cgroups_fails_step_4_with_the_fix");
+    // What cAdvisor v0.47.2 exports on Docker Engine 29: `container_*` series
+    // for `/system.slice/docker-<id>.scope` cgroups, none with a `name`.
+    let mut s = Stack::new("cadvisor-sans-noms");
+    s.set("JOURNAL_IMAGE_CADVISOR", IMAGE_CADVISOR_UNNAMED);
+    s.set("JOURNAL_DELAI_CIBLES", "20");
+    let out = s.journal().args(["run", "partie-6"]).run();
+    assert_eq!(out.code, 1, "{out}");
+    assert!(
+        out.stderr
+            .contains("aucune série container_* ne porte le nom"),
+        "{out}"
+    );
+    assert!(out.stderr.contains("ghcr.io/google/cadvisor:"), "{out}");
+    assert!(out.stderr.contains("JOURNAL_IMAGE_CADVISOR"), "{out}");
+    let e = latest_run(&s.projet);
+    assert_eq!(e.front.statut, Status::Failed);
+    assert_eq!(step_status(&e, "prometheus-targets"), StepStatus::Succeeded);
+    assert_eq!(step_status(&e, "container-metrics"), StepStatus::Failed);
+    assert_eq!(step_status(&e, "grafana-password"), StepStatus::Skipped);
+    assert!(
+        e.body.contains("cgroups sans nom") && e.body.contains("ghcr.io/google/cadvisor:"),
+        "l'entrée doit dire la cause et le remède\n{}",
+        e.body
+    );
+    // The versions the run depended on: engine and API, Compose, and per
+    // service the image asked for and the one actually running.
+    assert!(e.body.contains("| Moteur Docker |"), "{}", e.body);
+    assert!(e.body.contains("(API 1."), "{}", e.body);
+    assert!(e.body.contains("| API minimale du moteur |"), "{}", e.body);
+    assert!(e.body.contains("| Docker Compose |"), "{}", e.body);
+    assert!(e.body.contains("Images en service"), "{}", e.body);
+    assert!(
+        e.body.contains(&format!(
+            "| cadvisor | `{IMAGE_CADVISOR_UNNAMED}` | `sha256:"
+        )),
+        "{}",
         e.body
     );
 }

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use crate::adapters::docker::ContainerState;
-use crate::steps::kit::table::Table;
+use crate::steps::kit::table::{Cell, Table};
 
 /// How long to wait before the second `RestartCount` sample. A container in
 /// a restart loop was started recently (each restart sets `StartedAt`): when
@@ -100,6 +100,37 @@ pub fn ps_table(list: &[ContainerState]) -> String {
     t.render()
 }
 
+/// The images the containers run, for the journal: per service, the image
+/// reference and the digest actually running (the registry digest, else the
+/// local image id), so a later run can be compared with this one.
+pub fn images_table(list: &[ContainerState]) -> String {
+    let mut t = Table::new([
+        "Service",
+        "Image demandée",
+        "Empreinte en service",
+        "Provenance",
+    ]);
+    for c in list {
+        let (digest, from) = if !c.image_digest.is_empty() {
+            (Cell::code(&c.image_digest), "empreinte du registre")
+        } else if !c.image_id.is_empty() {
+            (
+                Cell::code(&c.image_id),
+                "image locale (identifiant, sans registre)",
+            )
+        } else {
+            (Cell::text("inconnue"), "—")
+        };
+        t.row([
+            Cell::text(&c.service),
+            Cell::code(&c.image),
+            digest,
+            Cell::text(from),
+        ]);
+    }
+    t.render()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,6 +144,34 @@ mod tests {
             restart_count: restarts,
             ..ContainerState::default()
         }
+    }
+
+    #[test]
+    fn images_table_gives_the_digest_or_the_local_id() {
+        let c = |service: &str, digest: &str, id: &str| ContainerState {
+            service: service.into(),
+            image: format!("exemple/{service}:1.0"),
+            image_digest: digest.into(),
+            image_id: id.into(),
+            ..Default::default()
+        };
+        let t = images_table(&[
+            c("prometheus", "exemple/prometheus@sha256:aaa", "sha256:111"),
+            c("cadvisor", "", "sha256:222"),
+            c("grafana", "", ""),
+        ]);
+        assert!(
+            t.contains("| prometheus | `exemple/prometheus:1.0` | `exemple/prometheus@sha256:aaa` | empreinte du registre |"),
+            "{t}"
+        );
+        assert!(
+            t.contains("| cadvisor | `exemple/cadvisor:1.0` | `sha256:222` | image locale"),
+            "{t}"
+        );
+        assert!(
+            t.contains("| grafana | `exemple/grafana:1.0` | inconnue | — |"),
+            "{t}"
+        );
     }
 
     #[test]

@@ -10,6 +10,12 @@
 //!                           else /var/run/docker.sock)
 //!   CADVISOR_STANDIN_CGROUP cgroup root to use first (default: /sys/fs/cgroup, then /rootfs/sys/fs/cgroup)
 //!   CADVISOR_STANDIN_PROC   host /proc used for network counters (default /rootfs/proc)
+//!   CADVISOR_STANDIN_MODE   `unnamed`: behave like cAdvisor v0.47.2 on Docker
+//!                           Engine 29 (its Docker factory refused), i.e. export
+//!                           the containers only as bare cgroups
+//!                           `/system.slice/docker-<id>.scope`, without `name`,
+//!                           `image` or `container_label_*` values (the image
+//!                           local/cadvisor-unnamed:bench sets it)
 
 use journal_bench_standins::{exchange, exit_on_sigterm, go_float, now_millis, now_secs, parse_rfc3339, serve, Request, Response};
 use serde_json::Value;
@@ -298,10 +304,11 @@ fn metrics() -> String {
     let ts = now_millis();
     let now = now_secs();
     let containers = list_containers();
+    let unnamed = std::env::var("CADVISOR_STANDIN_MODE").is_ok_and(|m| m == "unnamed");
 
     // Union of the label names over every container (cAdvisor rule).
     let mut names: BTreeSet<String> = ["id", "image", "name"].iter().map(|s| s.to_string()).collect();
-    for c in &containers {
+    for c in containers.iter().filter(|_| !unnamed) {
         for k in c.labels.keys() {
             names.insert(format!("container_label_{}", sanitize_label(k)));
         }
@@ -309,7 +316,7 @@ fn metrics() -> String {
     let base = |id: &str, c: Option<&Container>| -> BTreeMap<String, String> {
         let mut m: BTreeMap<String, String> = names.iter().map(|n| (n.clone(), String::new())).collect();
         m.insert("id".into(), id.into());
-        if let Some(c) = c {
+        if let Some(c) = c.filter(|_| !unnamed) {
             m.insert("image".into(), c.image.clone());
             m.insert("name".into(), c.name.clone());
             for (k, v) in &c.labels {
@@ -351,7 +358,8 @@ fn metrics() -> String {
     let mut per_container = Vec::new();
     for c in &containers {
         let st = container_stats(&c.id).unwrap_or(Stats { id_label: format!("/docker/{}", c.id), ..Default::default() });
-        let labels = base(&st.id_label, Some(c));
+        let id_label = if unnamed { format!("/system.slice/docker-{}.scope", c.id) } else { st.id_label.clone() };
+        let labels = base(&id_label, Some(c));
         emit_stats(&st, &labels);
         per_container.push((c, labels));
     }
