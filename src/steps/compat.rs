@@ -196,8 +196,48 @@ pub fn check(engine: &EngineFacts, image: &ImageRef) -> Vec<Finding> {
         .collect()
 }
 
+/// What a run on the test bench says loudly: the images that are test
+/// stand-ins (named `…-standin…`, built by `tests/bench/setup.sh`) rather
+/// than the real ones. `None` on a real installation.
+pub fn standin_warning(images: &crate::settings::Images) -> Option<String> {
+    let standins: Vec<&str> = [
+        &images.prometheus,
+        &images.grafana,
+        &images.cadvisor,
+        &images.alertmanager,
+    ]
+    .into_iter()
+    .map(String::as_str)
+    .filter(|i| i.contains("standin"))
+    .collect();
+    (!standins.is_empty()).then(|| {
+        format!(
+            "BANC D'ESSAI : images de remplacement (doublures de test) en service — {} ; \
+             ce n'est pas une installation réelle (images réelles : retirez les variables \
+             JOURNAL_IMAGE_* posées par tests/bench/env.sh)",
+            standins.join(", ")
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn standin_images_are_named_loudly() {
+        let mut images = crate::settings::Images {
+            prometheus: "prom/prometheus:v2.47.1".into(),
+            grafana: "grafana/grafana-oss:10.1.5".into(),
+            cadvisor: "gcr.io/cadvisor/cadvisor:v0.47.2".into(),
+            alertmanager: "prom/alertmanager:v0.26.0".into(),
+        };
+        assert_eq!(standin_warning(&images), None);
+        images.grafana = "local/grafana-standin:bench".into();
+        let w = standin_warning(&images).unwrap();
+        assert!(w.starts_with("BANC D'ESSAI"), "{w}");
+        assert!(w.contains("local/grafana-standin:bench"), "{w}");
+        assert!(!w.contains("prom/prometheus"), "{w}");
+    }
     use super::*;
 
     fn engine(version: &str, containerd: bool) -> EngineFacts {

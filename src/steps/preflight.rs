@@ -61,6 +61,7 @@ impl Step for Preflight {
         let mut warnings = Vec::new();
         // An image without a version: refused before anything else.
         let cadvisor = image_refs(&ctx.settings.images)?;
+        warnings.extend(compat::standin_warning(&ctx.settings.images));
 
         let file = ctx.project.compose_file();
         let shown = ctx.project.display(&file);

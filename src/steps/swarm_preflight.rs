@@ -276,6 +276,7 @@ impl Step for SwarmPreflight {
         )?;
         // Known engine / cAdvisor incompatibilities, read on this manager.
         let mut compat_rows = Vec::new();
+        warnings.extend(crate::steps::compat::standin_warning(&ctx.settings.images));
         crate::steps::preflight::known_incompatibilities(
             &info,
             &cadvisor,

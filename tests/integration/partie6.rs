@@ -110,6 +110,14 @@ fn full_run_then_second_run_changes_nothing() {
     let e = latest_run(&s.projet);
     assert_eq!(e.front.statut, Status::Succeeded, "{first}");
     assert!(e.front.duree_ms.is_some());
+    // The bench's stand-in images are named loudly, on the terminal and in
+    // the journal: a bench run can never be mistaken for a real one.
+    assert!(first.stderr.contains("BANC D'ESSAI"), "{first}");
+    assert!(
+        e.body.contains("BANC D'ESSAI") && e.body.contains("local/grafana-standin:bench"),
+        "{}",
+        e.body
+    );
     for st in &e.front.etapes {
         assert_eq!(
             st.statut,
