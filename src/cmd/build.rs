@@ -129,7 +129,7 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
         && (!args.strict || last.problems.is_empty())
     {
         for p in &last.problems {
-            ctx.out.warn(p);
+            ctx.out.warn(&p.to_string());
         }
         ctx.out
             .result(&html.join("index.html").display().to_string());
@@ -221,7 +221,10 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
         &book_dir,
         &manifest::State {
             fingerprint: inputs,
-            problems: problems.iter().map(ToString::to_string).collect(),
+            problems,
+            warnings: sources.warnings.clone(),
+            entries: n,
+            pages: sources.files.len(),
         },
     )?;
     ctx.out.success(&summary);

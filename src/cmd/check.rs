@@ -3,7 +3,9 @@
 //! anchor and summary entry without its file: as `file:line: reason` lines
 //! (default), GitHub Actions annotations or JSON lines (`--format`).
 //!
-//! It renders no HTML and writes nothing.
+//! It renders no HTML and writes nothing. When nothing `journal build` is
+//! made from changed since its last complete run (`book::manifest`), it
+//! reports what that build's check found, without reading the journal.
 
 use super::Context;
 use crate::book::{self, PartInfo, Problem};
@@ -14,26 +16,61 @@ use crate::templates::Templates;
 /// Runs `journal check`.
 pub fn execute(ctx: &Context, args: CheckArgs) -> Result<()> {
     let project = &ctx.project;
+    // Nothing changed since the last complete `journal build` (same files,
+    // same sizes and times, same executable): what its check found is said
+    // again without reading the journal.
+    let inputs =
+        book::manifest::inputs_fingerprint(&[project.journal_dir(), project.templates_dir()])?;
+    if let Some(last) = book::manifest::read(&project.book_dir())
+        && last.fingerprint == inputs
+    {
+        return report(
+            ctx,
+            &args,
+            &last.warnings,
+            &last.problems,
+            last.entries,
+            last.pages,
+        );
+    }
     let (mut input, errors) = book::load(&project.journal_dir())?;
     input.parts = known_parts();
     let templates = Templates::new(Some(&project.templates_dir()));
     let sources = book::generate(&input, &templates)?;
-    for w in &sources.warnings {
+    let problems = book::problems(&|p| project.display(p), &errors, &sources);
+    report(
+        ctx,
+        &args,
+        &sources.warnings,
+        &problems,
+        input.entries.len(),
+        sources.files.len(),
+    )
+}
+
+/// Prints the warnings and the problems; an error (exit 1) when there are
+/// problems.
+fn report(
+    ctx: &Context,
+    args: &CheckArgs,
+    warnings: &[String],
+    problems: &[Problem],
+    entries: usize,
+    pages: usize,
+) -> Result<()> {
+    for w in warnings {
         match args.format {
             CheckFormat::Github => ctx.out.result(&format!("::warning::{}", escape_data(w))),
             _ => ctx.out.warn(w),
         }
     }
-    let problems = book::problems(&|p| project.display(p), &errors, &sources);
     if !problems.is_empty() {
-        return Err(report_failure(ctx, &problems, args.format));
+        return Err(report_failure(ctx, problems, args.format));
     }
     ctx.out.success(&format!(
-        "vérification réussie : {} entrée{}, {} page{}, aucun lien ni ancre cassé",
-        input.entries.len(),
-        plural(input.entries.len()),
-        sources.files.len(),
-        plural(sources.files.len()),
+        "vérification réussie : {entries} entrée{}, {pages} page{}, aucun lien ni ancre cassé",
+        plural(entries),
+        plural(pages),
     ));
     Ok(())
 }
