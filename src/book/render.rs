@@ -6,8 +6,12 @@
 //! A month book is rendered again only when the SHA-256 of its inputs (its
 //! pages, its theme, its `book.toml` and the tool's version) differs from
 //! the one recorded beside its last rendering (`.empreinte`), or when
-//! `full` is set (`journal build --complet`). Every file written is
-//! readable by all (the book is meant to be served).
+//! `full` is set (`journal build --complet`). The main book is rendered
+//! into `book/.principal` (mdBook empties the folder it renders into) and
+//! linked into `book/html`, which is never emptied: images are copied only
+//! when their original changed, and what no longer belongs to the site is
+//! pruned. Every file written is readable by all (the book is meant to be
+//! served).
 //!
 //! It does not generate nor check page texts (see `generate` and `check`).
 
