@@ -6,7 +6,8 @@
 #   1. `journal build --complet` at 10,000 entries: time and peak memory;
 #   2. one note added, then `journal build`;
 #   3. `journal build` with nothing changed;
-#   4. `journal check` and `journal list`;
+#   4. `journal check` (after a build, then after a note with no build since)
+#      and `journal list`;
 #   5. `journal note`, empty journal against 10,000 entries;
 #   6. `journal build --complet` at 30,000 entries (SIZES="10000 30000").
 # Usage: benches/livre-reel.sh [WORKDIR]   (JOURNAL=… to measure another binary)
@@ -59,6 +60,10 @@ for n in $SIZES; do
     -n "list ($n)" "$JOURNAL --projet $dir -q list" \
     -n "list --partie partie-6 --statut échoué ($n)" "$JOURNAL --projet $dir -q list --partie partie-6 --statut échoué"
   "$JOURNAL" --projet "$dir" -v build 2>&1 >/dev/null | grep -E "durées|mois rendus" || true
+  # check when the journal changed since the last build (it reads everything).
+  hyperfine --warmup 1 --runs 5 --export-json "$WORK/check-note.json" \
+    --prepare "$JOURNAL --projet $dir -q note 'Mesure check' --partie partie-6" \
+    -n "check après une note, sans build ($n)" "$JOURNAL --projet $dir -q check"
 
   # 5. note: constant in the journal's size.
   rm -rf "$WORK/vide" && mkdir -p "$WORK/vide"

@@ -1,9 +1,10 @@
 //! The state of the last complete `journal build`: a SHA-256 over the name,
 //! size and modification time of every file it was built from (`journal/`,
 //! the project's `templates/`, the `journal` executable itself), kept in
-//! `book/.etat-build` with the problems the check reported. When nothing
-//! changed since, `journal build` says so and stops before reading a single
-//! entry: a rebuild would write the same files.
+//! `book/.etat-build` with what the check reported (problems, warnings,
+//! counts). When nothing changed since, `journal build` says so and stops
+//! before reading a single entry (a rebuild would write the same files),
+//! and `journal check` reports again what was recorded.
 //!
 //! It reads metadata only (no file content). It does not decide what to
 //! rebuild when something changed: the month fingerprints of `render` and
@@ -15,6 +16,7 @@ use std::time::UNIX_EPOCH;
 
 use sha2::{Digest, Sha256};
 
+use super::Problem;
 use crate::error::{Error, Result};
 
 /// The file of `book/` that records the last complete build.
@@ -80,30 +82,58 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
 }
 
 /// The state recorded by the last complete build: its inputs' fingerprint
-/// and the problems it reported (one per line).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// and what the check found then (the problems, the warnings, the numbers
+/// of entries and pages), so that `journal check` on unchanged inputs can
+/// say it again without reading the journal.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct State {
     pub fingerprint: String,
-    pub problems: Vec<String>,
+    pub problems: Vec<Problem>,
+    pub warnings: Vec<String>,
+    pub entries: usize,
+    pub pages: usize,
 }
 
-/// Reads `book/.etat-build`; `None` when absent or unreadable.
+/// Reads `book/.etat-build`; `None` when absent, unreadable or written by
+/// another version of the format.
 pub fn read(book_dir: &Path) -> Option<State> {
     let text = fs::read_to_string(book_dir.join(STATE_FILE)).ok()?;
     let mut lines = text.lines();
-    let fingerprint = lines.next()?.strip_prefix("empreinte ")?.to_string();
-    Some(State {
-        fingerprint,
-        problems: lines.map(str::to_string).collect(),
-    })
+    let mut state = State {
+        fingerprint: lines.next()?.strip_prefix("empreinte ")?.to_string(),
+        ..State::default()
+    };
+    for line in lines {
+        let (key, value) = line.split_once(' ')?;
+        match key {
+            "entrees" => state.entries = value.parse().ok()?,
+            "pages" => state.pages = value.parse().ok()?,
+            "avertissement" => state.warnings.push(serde_json::from_str(value).ok()?),
+            "probleme" => {
+                let (file, line, reason): (String, usize, String) =
+                    serde_json::from_str(value).ok()?;
+                state.problems.push(Problem { file, line, reason });
+            }
+            _ => return None,
+        }
+    }
+    Some(state)
 }
 
 /// Records `state` (atomically) once a build is complete.
 pub fn write(book_dir: &Path, state: &State) -> Result<()> {
-    let mut text = format!("empreinte {}\n", state.fingerprint);
+    let mut text = format!(
+        "empreinte {}\nentrees {}\npages {}\n",
+        state.fingerprint, state.entries, state.pages
+    );
+    for w in &state.warnings {
+        text.push_str(&format!("avertissement {}\n", serde_json::json!(w)));
+    }
     for p in &state.problems {
-        text.push_str(&p.replace('\n', " "));
-        text.push('\n');
+        text.push_str(&format!(
+            "probleme {}\n",
+            serde_json::json!([p.file, p.line, p.reason])
+        ));
     }
     let path = book_dir.join(STATE_FILE);
     crate::store::write_atomic(&path, text.as_bytes(), true)
@@ -142,7 +172,14 @@ mod tests {
         assert_ne!(inputs_fingerprint(&roots).unwrap(), h2);
         let state = State {
             fingerprint: h2.clone(),
-            problems: vec!["journal/a.md:1: lien cassé".into()],
+            problems: vec![Problem {
+                file: "journal/a.md".into(),
+                line: 1,
+                reason: "lien « b.md » cassé\nsur deux lignes".into(),
+            }],
+            warnings: vec!["deux entrées à la même heure".into()],
+            entries: 1,
+            pages: 7,
         };
         write(dir.path(), &state).unwrap();
         assert_eq!(read(dir.path()), Some(state));

@@ -6,8 +6,12 @@
 //! A month book is rendered again only when the SHA-256 of its inputs (its
 //! pages, its theme, its `book.toml` and the tool's version) differs from
 //! the one recorded beside its last rendering (`.empreinte`), or when
-//! `full` is set (`journal build --complet`). Every file written is
-//! readable by all (the book is meant to be served).
+//! `full` is set (`journal build --complet`). The main book is rendered
+//! into `book/.principal` (mdBook empties the folder it renders into) and
+//! linked into `book/html`, which is never emptied: images are copied only
+//! when their original changed, and what no longer belongs to the site is
+//! pruned. Every file written is readable by all (the book is meant to be
+//! served).
 //!
 //! It does not generate nor check page texts (see `generate` and `check`).
 
@@ -29,6 +33,10 @@ use crate::error::{Error, Result};
 
 /// The HTML output folder, relative to `book/`.
 pub const HTML_DIR: &str = "html";
+
+/// The folder of `book/` where mdBook renders the main book before it is
+/// linked into the site (mdBook empties the folder it renders into).
+pub const MAIN_OUT: &str = ".principal";
 
 /// The file beside a month book's rendering that records its inputs' hash.
 pub const FINGERPRINT: &str = ".empreinte";
@@ -176,10 +184,17 @@ pub fn render_all(book_dir: &Path, sources: &Sources, full: bool) -> Result<Rend
             ),
         };
     }
+    let html = book_dir.join(HTML_DIR);
+    create_dir(&html)?;
     let main_theme = theme_for(&sources.theme, false);
     write_book(book_dir, &main, &main_theme, &book_toml(None))?;
-    write_assets(&book_dir.join("src"), &sources.assets)?;
+    // mdBook empties its output folder before rendering: the main book is
+    // rendered beside the site, then linked into it, so that the month
+    // pages, the images and the search indexes already there stay.
     render_html(book_dir, None)?;
+    let mut published = std::collections::HashSet::new();
+    link_tree(&book_dir.join(MAIN_OUT), &html, &html, &mut published)?;
+    write_assets(&html, &sources.assets, full, &mut published)?;
 
     let month_theme = theme_for(&sources.theme, true);
     let mut fingerprints = BTreeMap::new();
@@ -199,10 +214,17 @@ pub fn render_all(book_dir: &Path, sources: &Sources, full: bool) -> Result<Rend
     }
     render_months(&todo, &month_theme)?;
     remove_stale_months(book_dir, &months)?;
-    let html = book_dir.join(HTML_DIR);
     for root in months.keys() {
-        copy_rendered(&book_dir.join(root).join(HTML_DIR), &html.join(root))?;
+        copy_rendered(
+            &book_dir.join(root).join(HTML_DIR),
+            &html.join(root),
+            &html,
+            &mut published,
+        )?;
     }
+    // What an earlier build published and this one did not (a page or an
+    // image gone, a stray file): removed. The search indexes are `search`'s.
+    prune(&html, &html, &published)?;
     Ok(Rendered {
         index: html.join("index.html"),
         months_rendered: todo.len(),
@@ -296,12 +318,23 @@ fn write_book(
     Ok(())
 }
 
-/// Copies the images (read and written again: the copy is readable by all
-/// whatever the original's mode).
-fn write_assets(src: &Path, assets: &BTreeMap<String, PathBuf>) -> Result<()> {
+/// Copies the images and attachments into the site (read and written
+/// again: the copy is readable by all whatever the original's mode). A copy
+/// already there with the original's size and written after the original's
+/// last change is kept, unless `full`.
+fn write_assets(
+    html: &Path,
+    assets: &BTreeMap<String, PathBuf>,
+    full: bool,
+    published: &mut std::collections::HashSet<PathBuf>,
+) -> Result<()> {
     let mut made = std::collections::HashSet::new();
     for (rel, from) in assets {
-        let path = src.join(rel);
+        let path = html.join(rel);
+        published.insert(PathBuf::from(rel));
+        if !full && copy_is_current(from, &path) {
+            continue;
+        }
         ensure_parent(&path, &mut made)?;
         let bytes = fs::read(from).map_err(|e| Error::io("lecture de", from, e))?;
         write_file(&path, &bytes)?;
@@ -309,12 +342,79 @@ fn write_assets(src: &Path, assets: &BTreeMap<String, PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// Renders `dir` (sources already written) into `dir/html`.
+/// Whether `copy` has `original`'s size and was written after it last
+/// changed (metadata only).
+fn copy_is_current(original: &Path, copy: &Path) -> bool {
+    let (Ok(o), Ok(c)) = (fs::metadata(original), fs::symlink_metadata(copy)) else {
+        return false;
+    };
+    let (Ok(om), Ok(cm)) = (o.modified(), c.modified()) else {
+        return false;
+    };
+    c.is_file() && o.len() == c.len() && cm >= om
+}
+
+/// Links every file under `from` into `to` (see [`link_or_copy`]),
+/// recording the paths relative to `html` in `published`.
+fn link_tree(
+    from: &Path,
+    to: &Path,
+    html: &Path,
+    published: &mut std::collections::HashSet<PathBuf>,
+) -> Result<()> {
+    let rd = fs::read_dir(from).map_err(|e| Error::io("lecture du dossier", from, e))?;
+    create_dir(to)?;
+    for d in rd.filter_map(|d| d.ok()) {
+        let path = d.path();
+        let target = to.join(d.file_name());
+        if path.is_dir() {
+            link_tree(&path, &target, html, published)?;
+        } else {
+            link_or_copy(&path, &target)?;
+            published.insert(target.strip_prefix(html).unwrap_or(&target).to_path_buf());
+        }
+    }
+    Ok(())
+}
+
+/// Removes the files under `dir` (the site) that are not in `published`,
+/// and the folders left empty; the search indexes' folders are left to
+/// `search`.
+fn prune(dir: &Path, html: &Path, published: &std::collections::HashSet<PathBuf>) -> Result<()> {
+    let rd = fs::read_dir(dir).map_err(|e| Error::io("lecture du dossier", dir, e))?;
+    for d in rd.filter_map(|d| d.ok()) {
+        let path = d.path();
+        let rel = path.strip_prefix(html).unwrap_or(&path);
+        let Ok(t) = d.file_type() else { continue };
+        if t.is_dir() {
+            if dir == html
+                && [super::search::INDEX_DIR, super::search::YEARS_DIR]
+                    .iter()
+                    .any(|n| d.file_name() == *n)
+            {
+                continue;
+            }
+            prune(&path, html, published)?;
+            if fs::read_dir(&path).is_ok_and(|mut rd| rd.next().is_none()) {
+                let _ = fs::remove_dir(&path);
+            }
+        } else if !published.contains(rel) {
+            fs::remove_file(&path).map_err(|e| Error::io("suppression de", &path, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Renders `dir` (sources already written) into `dir/html`, the main book
+/// into `dir/.principal` ([`MAIN_OUT`]).
 fn render_html(dir: &Path, month: Option<&str>) -> Result<()> {
     let mut md = MDBook::load_with_config(dir, config(month)?).map_err(|e| {
         Error::failed(format!("chargement du livre impossible : {}", chain(&e)))
             .with_hint("lancez « journal check » pour trouver le chapitre ou le lien en cause")
     })?;
+    if month.is_none() {
+        md.config.build.build_dir = PathBuf::from(MAIN_OUT);
+    }
     md.with_preprocessor(StripFrontMatter);
     md.build().map_err(|e| {
         let io = e.chain().find_map(|c| c.downcast_ref::<std::io::Error>());
@@ -347,8 +447,14 @@ fn remove_stale_months(book_dir: &Path, months: &BTreeMap<&str, BookFiles>) -> R
 }
 
 /// Copies a month book's pages and table of contents (not mdBook's shared
-/// files, taken from the main book) into the site.
-fn copy_rendered(from: &Path, to: &Path) -> Result<()> {
+/// files, taken from the main book) into the site, recording them (relative
+/// to `html`) in `published`.
+fn copy_rendered(
+    from: &Path,
+    to: &Path,
+    html: &Path,
+    published: &mut std::collections::HashSet<PathBuf>,
+) -> Result<()> {
     let rd = fs::read_dir(from).map_err(|e| Error::io("lecture du dossier", from, e))?;
     create_dir(to)?;
     for d in rd.filter_map(|d| d.ok()) {
@@ -356,13 +462,15 @@ fn copy_rendered(from: &Path, to: &Path) -> Result<()> {
         let path = d.path();
         if path.is_dir() {
             if name == "parties" {
-                copy_rendered(&path, &to.join(&name))?;
+                copy_rendered(&path, &to.join(&name), html, published)?;
             }
             continue;
         }
         let keep = (name.ends_with(".html") && name != "print.html") || name == "toc.js";
         if keep {
-            link_or_copy(&path, &to.join(&name))?;
+            let target = to.join(&name);
+            link_or_copy(&path, &target)?;
+            published.insert(target.strip_prefix(html).unwrap_or(&target).to_path_buf());
         }
     }
     Ok(())
@@ -389,6 +497,17 @@ pub fn copy_tree(from: &Path, to: &Path) -> Result<()> {
 /// when it is a hard link of `from` (the previous build's), copying onto it
 /// would truncate both.
 fn link_or_copy(from: &Path, to: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        // Already the same file (a month reused from the last build).
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(a), Ok(b)) = (fs::metadata(from), fs::symlink_metadata(to))
+            && a.ino() == b.ino()
+            && a.dev() == b.dev()
+        {
+            return Ok(());
+        }
+    }
     match fs::remove_file(to) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

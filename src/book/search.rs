@@ -105,6 +105,7 @@ pub fn index_site(
         }
     }
     remove_stale(&cache, &groups)?;
+    remove_stale(&html.join(YEARS_DIR), &groups)?;
     remove_dir(&scratch)?;
     Ok(done)
 }
@@ -147,6 +148,9 @@ impl Job<'_> {
             let _ = fs::remove_file(kept.join(FINGERPRINT));
             self.build(rels, &self.scratch.join(group), &kept.join(INDEX_DIR))?;
             super::render::write_file(&kept.join(FINGERPRINT), fingerprint.as_bytes())?;
+            // The site keeps its pages between builds: the old index's
+            // files (named by their hash) must not stay beside the new ones.
+            remove_dir(&self.html.join(YEARS_DIR).join(group))?;
         }
         super::render::copy_tree(
             &kept.join(INDEX_DIR),
@@ -233,7 +237,8 @@ fn write_pages(work: &Path, texts: &[(String, String)]) -> Result<()> {
     Ok(())
 }
 
-/// Removes the kept indexes of years that no longer have pages.
+/// Removes the indexes (kept, or in the site) of years or months that no
+/// longer have pages.
 fn remove_stale(cache: &Path, groups: &BTreeMap<String, Vec<String>>) -> Result<()> {
     let Ok(rd) = fs::read_dir(cache) else {
         return Ok(());

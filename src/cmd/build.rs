@@ -19,20 +19,15 @@ use crate::cli::{BuildArgs, CheckFormat};
 use crate::error::{Error, Result};
 use crate::templates::Templates;
 
-/// Renders the books, then indexes them; returns what was done and how
-/// long the rendering took.
-fn render_and_index(
+/// Indexes the rendered site, a panic of Pagefind becoming an error.
+fn index(
     book_dir: &std::path::Path,
-    sources: &book::Sources,
     full: bool,
-) -> Result<(render::Rendered, search::Indexed, std::time::Duration)> {
-    let started = std::time::Instant::now();
-    let rendered = render::render_all(book_dir, sources, full)?;
-    let rendered_in = started.elapsed();
-    let indexed = without_panic(book_dir, || {
+    rendered: &render::Rendered,
+) -> Result<search::Indexed> {
+    without_panic(book_dir, || {
         search::index_site(book_dir, full, &rendered.fingerprints)
-    })?;
-    Ok((rendered, indexed, rendered_in))
+    })
 }
 
 /// The lock file that keeps two builds of a project from writing `book/`
@@ -129,7 +124,7 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
         && (!args.strict || last.problems.is_empty())
     {
         for p in &last.problems {
-            ctx.out.warn(p);
+            ctx.out.warn(&p.to_string());
         }
         ctx.out
             .result(&html.join("index.html").display().to_string());
@@ -144,7 +139,7 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
     let (mut input, errors) = book::load(&project.journal_dir())?;
     input.parts = known_parts();
     let templates = Templates::new(Some(&project.templates_dir()));
-    let sources = book::generate(&input, &templates)?;
+    let mut sources = book::generate(&input, &templates)?;
     for w in &sources.warnings {
         ctx.out.warn(w);
     }
@@ -152,26 +147,35 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
     let generated = started.elapsed();
 
     let checked = || book::problems(&display, &errors, &sources);
-    let (done, problems) = if args.strict {
+    let (rendered, problems) = if args.strict {
         let problems = checked();
         if !problems.is_empty() {
             return Err(report_failure(ctx, &problems, CheckFormat::Texte));
         }
         (
-            render_and_index(&book_dir, &sources, args.complet)?,
+            render::render_all(&book_dir, &sources, args.complet)?,
             problems,
         )
     } else {
-        // The check runs on another core while mdBook renders and Pagefind
-        // indexes.
+        // The check runs on another core while mdBook renders.
         std::thread::scope(|s| {
             let checker = s.spawn(checked);
-            let done = render_and_index(&book_dir, &sources, args.complet);
+            let rendered = render::render_all(&book_dir, &sources, args.complet);
             let problems = checker.join().unwrap_or_default();
-            done.map(|d| (d, problems))
+            rendered.map(|r| (r, problems))
         })?
     };
-    let (rendered, indexed, rendered_in) = done;
+    let rendered_in = started.elapsed() - generated;
+    // The journal and its generated pages are no longer needed: freed
+    // before Pagefind reads the site (the build's peak memory).
+    let (n, pages, warnings) = (
+        input.entries.len(),
+        sources.files.len(),
+        std::mem::take(&mut sources.warnings),
+    );
+    drop(sources);
+    drop(input);
+    let indexed = index(&book_dir, args.complet, &rendered)?;
     let rendered_at = generated + rendered_in;
     // The whole book, its folder included, is readable by a web server,
     // whatever the umask (077 on hardened hosts and some CI runners).
@@ -201,13 +205,12 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
         indexed.groups_reused,
     ));
     ctx.out.result(&rendered.index.display().to_string());
-    let n = input.entries.len();
     let mut summary = format!(
         "livre généré dans {} : {n} entrée{}, {} page{}",
         project.display(&html),
         plural(n),
-        sources.files.len(),
-        plural(sources.files.len()),
+        pages,
+        plural(pages),
     );
     if !problems.is_empty() {
         summary.push_str(&format!(
@@ -221,7 +224,10 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
         &book_dir,
         &manifest::State {
             fingerprint: inputs,
-            problems: problems.iter().map(ToString::to_string).collect(),
+            problems,
+            warnings,
+            entries: n,
+            pages,
         },
     )?;
     ctx.out.success(&summary);

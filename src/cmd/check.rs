@@ -4,7 +4,9 @@
 //! (default), GitHub Actions annotations, a JSON array or JSON lines
 //! (`--format json|jsonl`: objects `fichier`, `ligne`, `raison`).
 //!
-//! It renders no HTML and writes nothing.
+//! It renders no HTML and writes nothing. When nothing `journal build` is
+//! made from changed since its last complete run (`book::manifest`), it
+//! reports what that build's check found, without reading the journal.
 
 use super::Context;
 use crate::book::{self, PartInfo, Problem};
@@ -15,18 +17,58 @@ use crate::templates::Templates;
 /// Runs `journal check`.
 pub fn execute(ctx: &Context, args: CheckArgs) -> Result<()> {
     let project = &ctx.project;
+    // Nothing changed since the last complete `journal build` (same files,
+    // same sizes and times, same executable): what its check found is said
+    // again without reading the journal.
+    let inputs =
+        book::manifest::inputs_fingerprint(&[project.journal_dir(), project.templates_dir()])?;
+    if let Some(last) = book::manifest::read(&project.book_dir())
+        && last.fingerprint == inputs
+    {
+        return report(
+            ctx,
+            &args,
+            &last.warnings,
+            &last.problems,
+            last.entries,
+            last.pages,
+        );
+    }
     let (mut input, errors) = book::load(&project.journal_dir())?;
     input.parts = known_parts();
     let templates = Templates::new(Some(&project.templates_dir()));
     let sources = book::generate(&input, &templates)?;
-    for w in &sources.warnings {
+    let problems = book::problems(&|p| project.display(p), &errors, &sources);
+    report(
+        ctx,
+        &args,
+        &sources.warnings,
+        &problems,
+        input.entries.len(),
+        sources.files.len(),
+    )
+}
+
+/// Prints the warnings and the problems; an error (exit 1) when there are
+/// problems.
+fn report(
+    ctx: &Context,
+    args: &CheckArgs,
+    warnings: &[String],
+    problems: &[Problem],
+    entries: usize,
+    pages: usize,
+) -> Result<()> {
+    for w in warnings {
         match args.format {
             CheckFormat::Github => ctx.out.result(&format!("::warning::{}", escape_data(w))),
             _ => ctx.out.warn(w),
         }
     }
-    let mut problems = book::problems(&|p| project.display(p), &errors, &sources);
-    problems.extend(runbook_problems(project)?);
+    // The project's runbooks (parties/) are not among the build's inputs:
+    // they are checked every time.
+    let mut problems = problems.to_vec();
+    problems.extend(runbook_problems(&ctx.project)?);
     if !problems.is_empty() {
         return Err(report_failure(ctx, &problems, args.format));
     }
@@ -35,11 +77,9 @@ pub fn execute(ctx: &Context, args: CheckArgs) -> Result<()> {
         ctx.out.result("[]");
     }
     ctx.out.success(&format!(
-        "vérification réussie : {} entrée{}, {} page{}, aucun lien ni ancre cassé",
-        input.entries.len(),
-        plural(input.entries.len()),
-        sources.files.len(),
-        plural(sources.files.len()),
+        "vérification réussie : {entries} entrée{}, {pages} page{}, aucun lien ni ancre cassé",
+        plural(entries),
+        plural(pages),
     ));
     Ok(())
 }

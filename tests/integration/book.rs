@@ -504,3 +504,29 @@ fn an_emptied_page_is_repaired_by_the_next_plain_build() {
     assert_eq!(fs::read(&published).unwrap(), before);
     assert_eq!(fs::read(&month_page).unwrap(), before);
 }
+
+#[test]
+fn a_later_build_keeps_the_site_in_step_with_the_journal() {
+    // book/html is no longer emptied by each build: what the journal no
+    // longer has must still leave the site, and a changed image be copied.
+    let p = Projet::fixture("journal-exemple");
+    build(&p);
+    let svg = "2026-11-24T213005-123-execution-ab12cd.svg";
+    let published = p.html().join("entrees").join(svg);
+    assert!(published.is_file());
+    let main_page = p.html().join("index.html");
+    let before = fs::read_to_string(&main_page).unwrap();
+    // A changed image of the same size (only its time tells): copied again.
+    let mut changed = fs::read(p.journal_dir().join(svg)).unwrap();
+    let i = changed.iter().position(|b| *b == b' ').unwrap();
+    changed[i] = b'\n';
+    fs::write(p.journal_dir().join(svg), &changed).unwrap();
+    build(&p);
+    assert_eq!(fs::read(&published).unwrap(), changed);
+    // An image gone from the journal: gone from the site.
+    fs::remove_file(p.journal_dir().join(svg)).unwrap();
+    p.journal().arg("build").run().expect_code(0);
+    assert!(!published.exists(), "image disparue du journal");
+    assert!(fs::read_to_string(&main_page).unwrap().len() > before.len() / 2);
+    assert!(!p.path().join("book/html/.principal").exists());
+}

@@ -293,3 +293,31 @@ fn what_a_killed_note_leaves_is_reported_by_check() {
     // Reported, never deleted.
     assert!(orphan.join("capture.png").exists());
 }
+
+#[test]
+fn after_a_build_check_reports_the_same_problems_and_sees_any_change() {
+    let p = Projet::fixture("journal-ancre-cassee");
+    let formats = ["texte", "github", "json"];
+    let check = |f: &str| {
+        let out = p.journal().args(["check", "--format", f]).run();
+        out.expect_code(1);
+        (out.stdout, out.stderr)
+    };
+    // Without a build: the journal is read.
+    let read: Vec<_> = formats.iter().map(|f| check(f)).collect();
+    p.journal().arg("build").run().expect_code(0);
+    assert!(p.path().join("book/.etat-build").is_file());
+    // Unchanged since the build: what its check found, said the same way.
+    let recorded: Vec<_> = formats.iter().map(|f| check(f)).collect();
+    assert_eq!(read, recorded);
+    assert!(read[0].0.lines().count() == 2, "{:?}", read[0]);
+    // A new broken link after the build: seen at once.
+    let entry = p.journal_dir().join("2026-11-26T080000-000-note-aa11bb.md");
+    let mut text = std::fs::read_to_string(&entry).unwrap();
+    text.push_str("\nVoir [ailleurs](absente.md).\n");
+    std::fs::write(&entry, text).unwrap();
+    let (stdout, stderr) = check("texte");
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+    assert!(stdout.contains("absente.md"), "{stdout}");
+    assert!(stderr.contains("3 problèmes"), "{stderr}");
+}
