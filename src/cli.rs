@@ -120,6 +120,30 @@ pub enum Command {
     /// Affiche une entrée (par son identifiant ou un début d'identifiant unique).
     #[command(help_template = SUB_HELP_TEMPLATE)]
     Montre(ShowArgs),
+    /// Vérifie, sans rien modifier, l'état des parties déjà appliquées (pour cron, systemd, CI).
+    #[command(help_template = SUB_HELP_TEMPLATE, after_help = VERIFY_EXIT_CODES)]
+    Verifie(VerifyArgs),
+}
+
+/// The exit codes of `journal verifie`.
+pub const VERIFY_EXIT_CODES: &str = "\
+Codes de sortie :
+  0    tout est conforme
+  1    écart constaté (conteneur, cible, métriques, Grafana, fichier modifié à la main)
+  2    aucune partie encore appliquée, ou partie inconnue
+  3    un service est injoignable (moteur Docker, Prometheus, Grafana)
+  4    erreur de lecture ou d'écriture des fichiers du projet";
+
+/// `journal verifie`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Les parties à vérifier (par défaut : toutes celles qui ont déjà réussi).
+    #[arg(value_name = "PARTIE")]
+    pub parties: Vec<String>,
+
+    /// N'écrit rien : ni entrée au journal, ni état, ni résumé du jour.
+    #[arg(long = "sans-journal")]
+    pub sans_journal: bool,
 }
 
 /// `journal montre`.

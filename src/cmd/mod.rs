@@ -7,6 +7,7 @@ pub mod list;
 pub mod montre;
 pub mod note;
 pub mod run;
+pub mod verifie;
 
 use std::process::ExitCode;
 
@@ -88,5 +89,6 @@ fn dispatch(cli: Cli, out: &Output) -> Result<()> {
         Command::Check(args) => check::execute(&ctx, args),
         Command::List(args) => list::execute(&ctx, args),
         Command::Montre(args) => montre::execute(&ctx, args),
+        Command::Verifie(args) => verifie::execute(&ctx, args),
     }
 }

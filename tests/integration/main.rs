@@ -18,3 +18,4 @@ mod robust;
 mod signals;
 mod support;
 mod swarm;
+mod verifie;
