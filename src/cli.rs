@@ -123,6 +123,9 @@ pub enum Command {
     /// Vérifie, sans rien modifier, l'état des parties déjà appliquées (pour cron, systemd, CI).
     #[command(help_template = SUB_HELP_TEMPLATE, after_help = VERIFY_EXIT_CODES)]
     Verifie(VerifyArgs),
+    /// Affiche les exécutions et les vérifications au format texte de Prometheus.
+    #[command(help_template = SUB_HELP_TEMPLATE)]
+    Metriques,
 }
 
 /// The exit codes of `journal verifie`.

@@ -4,6 +4,7 @@
 pub mod build;
 pub mod check;
 pub mod list;
+pub mod metriques;
 pub mod montre;
 pub mod note;
 pub mod run;
@@ -90,5 +91,6 @@ fn dispatch(cli: Cli, out: &Output) -> Result<()> {
         Command::List(args) => list::execute(&ctx, args),
         Command::Montre(args) => montre::execute(&ctx, args),
         Command::Verifie(args) => verifie::execute(&ctx, args),
+        Command::Metriques => metriques::execute(&ctx),
     }
 }

@@ -33,6 +33,9 @@ pub struct PartState {
     /// What did not hold (empty: all held).
     #[serde(default)]
     pub constats: Vec<Finding>,
+    /// When a verification last found everything right, if ever.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derniere_conforme: Option<DateTime<FixedOffset>>,
 }
 
 impl PartState {
@@ -197,11 +200,16 @@ pub fn record(ctx: &Context, results: &[(String, Vec<Finding>)]) -> Result<()> {
                 ctx.project.display(&path)
             ));
         }
+        let derniere_conforme = match findings.is_empty() {
+            true => Some(now),
+            false => state.get(part).and_then(|s| s.derniere_conforme),
+        };
         state.insert(
             part.clone(),
             PartState {
                 horodatage: now,
                 constats: findings.clone(),
+                derniere_conforme,
             },
         );
     }
