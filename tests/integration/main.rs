@@ -15,6 +15,7 @@ mod notes;
 mod partie6;
 mod project_settings;
 mod robust;
+mod schedule_examples;
 mod signals;
 mod support;
 mod swarm;
