@@ -132,6 +132,8 @@ pub const PORT_PROMETHEUS: &str = "JOURNAL_PORT_PROMETHEUS";
 pub const PORT_GRAFANA: &str = "JOURNAL_PORT_GRAFANA";
 /// Host port Alertmanager is published on.
 pub const PORT_ALERTMANAGER: &str = "JOURNAL_PORT_ALERTMANAGER";
+/// Runs and notes as Grafana annotations (`oui` or `non`).
+pub const ANNOTATIONS: &str = "JOURNAL_ANNOTATIONS";
 
 /// Default images: the tutorial's tags.
 pub const DEFAULT_PROMETHEUS_IMAGE: &str = "prom/prometheus:v2.47.1";
@@ -299,7 +301,27 @@ pub const VARS: &[EnvVar] = &[
         role: "port de l'hôte sur lequel Alertmanager est publié (partie-6-alertes)",
         default: DefaultValue::Value(DEFAULT_PORT_ALERTMANAGER),
     },
+    EnvVar {
+        name: ANNOTATIONS,
+        role: "chaque exécution et chaque note d'une partie devient une annotation de Grafana (`oui` ou `non`)",
+        default: DefaultValue::Value(DEFAULT_ANNOTATIONS),
+    },
 ];
+
+const DEFAULT_ANNOTATIONS: &str = "oui";
+
+/// Whether runs and notes become Grafana annotations (`JOURNAL_ANNOTATIONS`).
+pub fn annotations_enabled() -> Result<bool> {
+    let v = var(ANNOTATIONS).unwrap_or_else(|| DEFAULT_ANNOTATIONS.to_string());
+    match v.to_lowercase().as_str() {
+        "oui" | "1" | "true" | "yes" => Ok(true),
+        "non" | "0" | "false" | "no" => Ok(false),
+        _ => Err(
+            Error::usage(format!("valeur invalide {}", shown(ANNOTATIONS, &v)))
+                .with_hint("écrivez oui ou non"),
+        ),
+    }
+}
 
 fn env_value(name: &str) -> Option<String> {
     std::env::var(name)

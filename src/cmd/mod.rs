@@ -1,6 +1,7 @@
 //! One module per subcommand. [`main`] parses the command line, builds the
 //! [`Output`], dispatches, prints the error (if any) and returns the exit code.
 
+pub mod annotate;
 pub mod build;
 pub mod check;
 pub mod list;

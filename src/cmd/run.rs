@@ -37,6 +37,13 @@ pub fn execute(ctx: &Context, args: RunArgs) -> Result<()> {
     let outcome = engine::run(part, &mut run_ctx)?;
     if let Some(p) = &outcome.path {
         ctx.out.result(&p.display().to_string());
+        if !dry_run {
+            // The run on the dashboards; a refusal is only a warning.
+            let creds = run_ctx
+                .get::<crate::adapters::grafana::Credentials>()
+                .cloned();
+            super::annotate::annotate(ctx, p, creds);
+        }
     }
     match outcome.failure {
         None => {

@@ -3,6 +3,7 @@
 //! project (see `support`).
 
 mod alertes;
+mod annotations;
 mod attachments;
 mod bench;
 mod book;
