@@ -5,7 +5,8 @@
 //! text. Off with `JOURNAL_ANNOTATIONS=non`. A Grafana that cannot be
 //! reached, refuses the password or the annotation is a warning (or, when
 //! it is simply not there, a detail), never a failed command; the password
-//! is tried once, with the refusal memory of `run`.
+//! is tried once for a note, with the refusal memory of `run`; a run uses
+//! the credentials its password step found, or annotates nothing.
 
 use std::path::Path;
 
@@ -77,9 +78,18 @@ pub fn annotate_with(api: &dyn GrafanaApi, entry: &Entry) -> Result<Option<Upser
     })
 }
 
-/// Annotates the entry at `path`, signed in with `creds` (those a run
-/// found), else with the known password. Never fails the command.
-pub fn annotate(ctx: &Context, path: &Path, creds: Option<Credentials>) {
+/// How to sign in to Grafana.
+pub enum SignIn {
+    /// With the credentials a run found; none (the run did not reach
+    /// Grafana's password step): no annotation, and no login attempt that
+    /// would count towards Grafana's lockout.
+    Run(Option<Credentials>),
+    /// With the known password, tried once (refusal memory of `run`).
+    KnownPassword,
+}
+
+/// Annotates the entry at `path`. Never fails the command.
+pub fn annotate(ctx: &Context, path: &Path, how: SignIn) {
     match crate::settings::annotations_enabled() {
         Ok(true) => {}
         Ok(false) => return,
@@ -99,9 +109,14 @@ pub fn annotate(ctx: &Context, path: &Path, creds: Option<Credentials>) {
         Ok(s) => s,
         Err(e) => return ctx.out.warn(e.message()),
     };
-    let creds = match creds {
-        Some(c) => c,
-        None => match sign_in(ctx, &settings.grafana_url) {
+    let creds = match how {
+        SignIn::Run(Some(c)) => c,
+        SignIn::Run(None) => {
+            return ctx
+                .out
+                .detail("pas d'annotation : l'exécution n'a pas eu accès à Grafana");
+        }
+        SignIn::KnownPassword => match sign_in(ctx, &settings.grafana_url) {
             Ok(Some(c)) => c,
             Ok(None) => return,
             Err(warning) => return ctx.out.warn(&warning),

@@ -42,7 +42,7 @@ pub fn execute(ctx: &Context, args: RunArgs) -> Result<()> {
             let creds = run_ctx
                 .get::<crate::adapters::grafana::Credentials>()
                 .cloned();
-            super::annotate::annotate(ctx, p, creds);
+            super::annotate::annotate(ctx, p, super::annotate::SignIn::Run(creds));
         }
     }
     match outcome.failure {

@@ -60,7 +60,7 @@ pub fn execute(ctx: &Context, args: NoteArgs) -> Result<()> {
     let path = store.create_with(&front, bodies, &payload)?;
     ctx.out.result(&path.display().to_string());
     // A note of a part on the dashboards; a refusal is only a warning.
-    super::annotate::annotate(ctx, &path, None);
+    super::annotate::annotate(ctx, &path, super::annotate::SignIn::KnownPassword);
     Ok(())
 }
 
