@@ -1,6 +1,7 @@
 //! Runs and notes as Grafana annotations, on the Docker bench (the Grafana
 //! stand-in keeps every annotation in its state): one per entry across two
-//! runs, none duplicated, a note of a part annotated too; a Grafana that
+//! runs, none duplicated, a note of a part annotated too, the imported
+//! dashboard querying them by the `journal` tag; a Grafana that
 //! answers 500 is a warning, the note is written all the same; and
 //! `JOURNAL_ANNOTATIONS=non` writes none.
 
@@ -54,6 +55,29 @@ fn runs_and_notes_are_annotated_once_and_a_refusal_is_a_warning() {
     let text = after_one[0]["text"].as_str().unwrap();
     assert!(text.contains(".html#"), "lien permanent attendu : {text}");
     assert!(!text.contains(&password));
+
+    // The imported dashboard shows them: an annotation query on the tag.
+    let client = reqwest::blocking::Client::new();
+    let hits: serde_json::Value = client
+        .get("http://localhost:8084/api/search?type=dash-db")
+        .basic_auth("admin", Some(&password))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let uid = hits[0]["uid"].as_str().expect("un tableau de bord importé");
+    let dash: serde_json::Value = client
+        .get(format!("http://localhost:8084/api/dashboards/uid/{uid}"))
+        .basic_auth("admin", Some(&password))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let queries = dash["dashboard"]["annotations"]["list"].as_array().unwrap();
+    assert!(
+        queries.iter().any(|q| q["target"]["tags"][0] == "journal"),
+        "{queries:?}"
+    );
 
     s.journal().args(["run", "partie-6"]).run().expect_code(0);
     let after_two = annotations(&password);
