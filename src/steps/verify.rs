@@ -307,12 +307,18 @@ pub struct Stack<'a> {
     pub grafana: std::result::Result<&'a dyn GrafanaApi, Finding>,
     /// The gap between the two samples of `RestartCount`.
     pub gap: Duration,
+    /// Whether the containers are checked (not on a swarm, whose tasks are
+    /// not Compose containers).
+    pub containers: bool,
     /// The grafana.com dashboard id, and the shipped fallback's title.
     pub dashboard: (u32, String),
 }
 
 impl Stack<'_> {
     fn containers(&self, services: &[&str]) -> Vec<Finding> {
+        if !self.containers {
+            return Vec::new();
+        }
         match &self.docker {
             Ok((docker, project)) => containers(*docker, project, services, self.gap),
             Err(f) => vec![f.clone()],
@@ -474,6 +480,67 @@ mod tests {
         let e = grafana_sign_in(&g, Some(Secret::new("bon")), &mut refusals, now).unwrap_err();
         assert!(e.message.contains("pas de nouvel essai"), "{e:?}");
         assert_eq!(g.attempts.get(), 1, "never a second login within 5 minutes");
+    }
+
+    #[test]
+    fn partie6_all_good_then_each_kind_of_drift() {
+        let d = FakeDocker::scripted(vec![stack(1)]);
+        let p = FakePrometheus::default();
+        *p.targets.borrow_mut() = vec![target("prometheus", true), target("cadvisor", true)];
+        p.answer(
+            crate::steps::container_metrics::CONTAINERS_BY_INSTANCE,
+            vec![sample(&[("instance", "cadvisor:8080")], 3.0)],
+        );
+        let g = FakeGrafana::new("bon");
+        let spec = crate::steps::grafana_datasource::prometheus_spec();
+        crate::steps::kit::grafana::ensure_datasource(&g, &spec).unwrap();
+        g.dashboards
+            .borrow_mut()
+            .push(serde_json::json!({"uid": "u", "title": "Tableau cAdvisor", "gnetId": 14282}));
+        fn stack_of<'a>(
+            docker: &'a FakeDocker,
+            p: &'a FakePrometheus,
+            grafana: &'a FakeGrafana,
+        ) -> Stack<'a> {
+            Stack {
+                docker: Ok((docker as &dyn Containers, "compose".into())),
+                prometheus: p,
+                grafana: Ok(grafana as &dyn GrafanaApi),
+                gap: Duration::ZERO,
+                containers: true,
+                dashboard: (14282, "Tableau cAdvisor".into()),
+            }
+        }
+        let all = partie6(&stack_of(&d, &p, &g));
+        assert!(all.is_empty(), "{all:?}");
+
+        // No named container metrics.
+        p.answer(
+            crate::steps::container_metrics::CONTAINERS_BY_INSTANCE,
+            vec![],
+        );
+        let f = partie6(&stack_of(&d, &p, &g));
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].cle, "metriques:conteneurs");
+
+        // The data source and the dashboard removed by hand.
+        let empty = FakeGrafana::new("bon");
+        let f = partie6(&stack_of(&d, &p, &empty));
+        let keys: Vec<&str> = f.iter().map(|f| f.cle.as_str()).collect();
+        assert!(keys.contains(&"source:Prometheus"), "{keys:?}");
+        assert!(keys.contains(&"tableau-de-bord"), "{keys:?}");
+        assert_eq!(outcome(&f).unwrap_err().code(), 1);
+
+        // Docker unreachable: exit 3; on a swarm, containers are not asked.
+        let mut s = stack_of(&d, &p, &g);
+        s.docker = Err(Finding::unreachable(
+            "docker",
+            "le moteur Docker",
+            &Error::environment("connexion refusée"),
+        ));
+        assert_eq!(outcome(&partie6(&s)).unwrap_err().code(), 3);
+        s.containers = false;
+        assert!(!partie6(&s).iter().any(|f| f.cle == "docker"));
     }
 
     #[test]

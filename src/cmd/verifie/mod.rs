@@ -80,6 +80,14 @@ pub fn execute(ctx: &Context, args: VerifyArgs) -> Result<()> {
     let settings = Settings::resolve(RunOptions::default())?;
     let run_ctx = RunContext::new(ctx.project.clone(), settings.clone(), ctx.out.clone());
 
+    // On a swarm, the containers are the stack's tasks, which the
+    // Compose-labelled check below does not see: it is left out, said once.
+    let swarm = settings.target == crate::settings::Target::Swarm;
+    if swarm {
+        ctx.out.info(
+            "cible swarm : l'état des conteneurs n'est pas vérifié ici (docker stack ps),              les cibles, les métriques et Grafana le sont",
+        );
+    }
     // The services, each connected once; a failure becomes a finding.
     let docker = crate::adapters::docker::Docker::connect().and_then(|d| {
         use crate::adapters::compose::Compose;
@@ -125,6 +133,7 @@ pub fn execute(ctx: &Context, args: VerifyArgs) -> Result<()> {
             .map(|g| g as &dyn GrafanaApi)
             .map_err(Clone::clone),
         gap: settings.restart_sample_gap,
+        containers: !swarm,
         dashboard: (settings.dashboard_id, fallback_title),
     };
 
