@@ -121,7 +121,7 @@ pub enum Command {
     #[command(help_template = SUB_HELP_TEMPLATE, after_help = EXIT_CODES, visible_alias = "construit")]
     Build(BuildArgs),
     /// Vérifie le journal et le livre (liens, ancres, en-têtes) pour la CI.
-    #[command(help_template = SUB_HELP_TEMPLATE, after_help = EXIT_CODES, visible_alias = "verifie")]
+    #[command(help_template = SUB_HELP_TEMPLATE, after_help = EXIT_CODES, visible_alias = "controle")]
     Check(CheckArgs),
     /// Liste les entrées du journal, des plus récentes aux plus anciennes.
     #[command(help_template = SUB_HELP_TEMPLATE, after_help = EXIT_CODES, visible_alias = "liste")]
@@ -145,6 +145,12 @@ pub enum Command {
     /// Affiche l'aide de journal ou d'une commande.
     #[command(help_template = SUB_HELP_TEMPLATE, visible_alias = "aide")]
     Help(HelpArgs),
+    /// Vérifie, sans rien modifier, l'état des parties déjà appliquées (pour cron, systemd, CI).
+    #[command(help_template = SUB_HELP_TEMPLATE, after_help = VERIFY_EXIT_CODES)]
+    Verifie(VerifyArgs),
+    /// Affiche les exécutions et les vérifications au format texte de Prometheus.
+    #[command(help_template = SUB_HELP_TEMPLATE)]
+    Metriques,
 }
 
 const COMPLETIONS_HELP: &str = "\
@@ -204,6 +210,27 @@ impl clap::builder::TypedValueParser for PartName {
             clap::builder::PossibleValue::new(p.id).help(p.title)
         })))
     }
+}
+
+/// The exit codes of `journal verifie`.
+pub const VERIFY_EXIT_CODES: &str = "\
+Codes de sortie :
+  0    tout est conforme
+  1    écart constaté (conteneur, cible, métriques, Grafana, fichier modifié à la main)
+  2    aucune partie encore appliquée, ou partie inconnue
+  3    un service est injoignable (moteur Docker, Prometheus, Grafana)
+  4    erreur de lecture ou d'écriture des fichiers du projet";
+
+/// `journal verifie`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Les parties à vérifier (par défaut : toutes celles qui ont déjà réussi).
+    #[arg(value_name = "PARTIE")]
+    pub parties: Vec<String>,
+
+    /// N'écrit rien : ni entrée au journal, ni état, ni résumé du jour.
+    #[arg(long = "sans-journal")]
+    pub sans_journal: bool,
 }
 
 /// `journal montre`.

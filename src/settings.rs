@@ -138,6 +138,8 @@ pub const PORT_ALERTMANAGER: &str = "JOURNAL_PORT_ALERTMANAGER";
 pub const IMAGE_NODE_EXPORTER: &str = "JOURNAL_IMAGE_NODE_EXPORTER";
 /// Default time limit of a runbook's command, in seconds.
 pub const COMMAND_TIMEOUT: &str = "JOURNAL_DELAI_COMMANDE";
+/// Runs and notes as Grafana annotations (`oui` or `non`).
+pub const ANNOTATIONS: &str = "JOURNAL_ANNOTATIONS";
 
 /// Default images: the tutorial's tags.
 pub const DEFAULT_PROMETHEUS_IMAGE: &str = "prom/prometheus:v2.47.1";
@@ -318,7 +320,27 @@ pub const VARS: &[EnvVar] = &[
         role: "durée maximale d'une commande d'un runbook (bloc `journal:commande` sans `delai=`), en secondes",
         default: DefaultValue::Value(DEFAULT_COMMAND_SECS),
     },
+    EnvVar {
+        name: ANNOTATIONS,
+        role: "chaque exécution et chaque note d'une partie devient une annotation de Grafana (`oui` ou `non`)",
+        default: DefaultValue::Value(DEFAULT_ANNOTATIONS),
+    },
 ];
+
+const DEFAULT_ANNOTATIONS: &str = "oui";
+
+/// Whether runs and notes become Grafana annotations (`JOURNAL_ANNOTATIONS`).
+pub fn annotations_enabled() -> Result<bool> {
+    let v = var(ANNOTATIONS).unwrap_or_else(|| DEFAULT_ANNOTATIONS.to_string());
+    match v.to_lowercase().as_str() {
+        "oui" | "1" | "true" | "yes" => Ok(true),
+        "non" | "0" | "false" | "no" => Ok(false),
+        _ => Err(
+            Error::usage(format!("valeur invalide {}", shown(ANNOTATIONS, &v)))
+                .with_hint("écrivez oui ou non"),
+        ),
+    }
+}
 
 /// The default time limit of a runbook's command (`JOURNAL_DELAI_COMMANDE`).
 pub fn command_timeout() -> Result<Duration> {

@@ -1,5 +1,5 @@
 //! Grafana HTTP API (health, admin password, data sources, dashboard import
-//! and search) behind the [`GrafanaApi`] trait, with a blocking reqwest
+//! and search, organization annotations) behind the [`GrafanaApi`] trait, with a blocking reqwest
 //! implementation ([`HttpGrafana`]) using basic authentication.
 //!
 //! Statuses and messages are mapped as Grafana 10.1 answers them (see the
@@ -186,6 +186,41 @@ pub struct StoredDashboard {
     pub meta: Value,
 }
 
+/// An organization annotation as Grafana returns it.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Annotation {
+    /// Its id.
+    #[serde(default)]
+    pub id: i64,
+    /// Start, in milliseconds since the Unix epoch.
+    #[serde(default)]
+    pub time: i64,
+    /// End, in milliseconds.
+    #[serde(default, rename = "timeEnd")]
+    pub time_end: i64,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Text.
+    #[serde(default)]
+    pub text: String,
+}
+
+/// The body of an annotation creation or update (no dashboard: shown on
+/// every dashboard whose annotation query filters on its tags).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AnnotationSpec {
+    /// Start, in milliseconds since the Unix epoch.
+    pub time: i64,
+    /// End, in milliseconds.
+    #[serde(rename = "timeEnd")]
+    pub time_end: i64,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Text.
+    pub text: String,
+}
+
 /// What the steps need from Grafana.
 pub trait GrafanaApi {
     /// `GET /api/health` (no authentication).
@@ -208,6 +243,13 @@ pub trait GrafanaApi {
     fn search_dashboards(&self, query: &str) -> Result<Vec<SearchHit>>;
     /// `GET /api/dashboards/uid/:uid` (`None` on 404).
     fn dashboard_by_uid(&self, uid: &str) -> Result<Option<StoredDashboard>>;
+    /// `GET /api/annotations?tags=…&type=annotation`: the annotations with
+    /// every tag of `tags`.
+    fn annotations_tagged(&self, tags: &[String]) -> Result<Vec<Annotation>>;
+    /// `POST /api/annotations`: the new annotation's id.
+    fn create_annotation(&self, spec: &AnnotationSpec) -> Result<i64>;
+    /// `PATCH /api/annotations/:id`.
+    fn update_annotation(&self, id: i64, spec: &AnnotationSpec) -> Result<()>;
 }
 
 /// How Grafana qualified a refused request, from its status and body.
@@ -502,6 +544,40 @@ impl GrafanaApi for HttpGrafana {
     fn dashboard_by_uid(&self, uid: &str) -> Result<Option<StoredDashboard>> {
         let path = format!("/api/dashboards/uid/{}", encode_path(uid));
         self.get_optional(&path, "tableau de bord", "lecture du tableau de bord")
+    }
+
+    fn annotations_tagged(&self, tags: &[String]) -> Result<Vec<Annotation>> {
+        let mut query: Vec<(&str, &str)> = vec![("type", "annotation"), ("limit", "100")];
+        query.extend(tags.iter().map(|t| ("tags", t.as_str())));
+        let (status, text) = self.call(reqwest::Method::GET, "/api/annotations", &query, None)?;
+        match status {
+            200 => parse("annotations", &text),
+            _ => Err(self.unexpected("lecture des annotations", status, &text)),
+        }
+    }
+
+    fn create_annotation(&self, spec: &AnnotationSpec) -> Result<i64> {
+        #[derive(Deserialize)]
+        struct Added {
+            id: i64,
+        }
+        let body = serde_json::to_value(spec).expect("serialisable");
+        let (status, text) =
+            self.call(reqwest::Method::POST, "/api/annotations", &[], Some(&body))?;
+        match status {
+            200 => parse::<Added>("annotation créée", &text).map(|a| a.id),
+            _ => Err(self.unexpected("création de l'annotation", status, &text)),
+        }
+    }
+
+    fn update_annotation(&self, id: i64, spec: &AnnotationSpec) -> Result<()> {
+        let body = serde_json::to_value(spec).expect("serialisable");
+        let path = format!("/api/annotations/{id}");
+        let (status, text) = self.call(reqwest::Method::PATCH, &path, &[], Some(&body))?;
+        match status {
+            200 => Ok(()),
+            _ => Err(self.unexpected("mise à jour de l'annotation", status, &text)),
+        }
     }
 }
 

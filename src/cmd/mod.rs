@@ -1,16 +1,19 @@
 //! One module per subcommand. [`main`] parses the command line, builds the
 //! [`Output`], dispatches, prints the error (if any) and returns the exit code.
 
+pub mod annotate;
 pub mod build;
 pub mod check;
 pub mod entry_json;
 pub mod init;
 pub mod list;
+pub mod metriques;
 pub mod montre;
 pub mod note;
 pub mod parties;
 pub mod run;
 mod runbook;
+pub mod verifie;
 
 use std::process::ExitCode;
 
@@ -119,6 +122,8 @@ fn dispatch(cli: Cli, out: &Output) -> Result<()> {
         Command::Init | Command::Completions(_) | Command::Man | Command::Help(_) => {
             unreachable!("handled above")
         }
+        Command::Verifie(args) => verifie::execute(&ctx, args),
+        Command::Metriques => metriques::execute(&ctx),
     }
 }
 

@@ -40,19 +40,28 @@ pub fn execute(ctx: &Context, args: RunArgs) -> Result<()> {
         part.title
     ));
     let outcome = engine::run(part, &mut run_ctx)?;
-    finish(ctx, part.id, dry_run, outcome)
+    finish(ctx, part.id, dry_run, outcome, &run_ctx)
 }
 
-/// What the end of a run prints and returns: the entry's path, then
+/// What the end of a run prints and returns: the entry's path (and the run
+/// as a Grafana annotation, with the credentials the run validated), then
 /// success, or the failed step's error.
 pub(super) fn finish(
     ctx: &Context,
     id: &str,
     dry_run: bool,
     outcome: engine::RunOutcome,
+    run_ctx: &RunContext,
 ) -> Result<()> {
     if let Some(p) = &outcome.path {
         ctx.out.result(&p.display().to_string());
+        if !dry_run {
+            // The run on the dashboards; a refusal is only a warning.
+            let creds = run_ctx
+                .get::<crate::adapters::grafana::Credentials>()
+                .cloned();
+            super::annotate::annotate(ctx, p, super::annotate::SignIn::Run(creds));
+        }
     }
     match outcome.failure {
         None => {

@@ -135,7 +135,7 @@ pub fn execute(ctx: &Context, args: &RunArgs, part: &ProjectPart) -> Result<()> 
         r.id, r.title, part.shown
     ));
     let outcome = engine::run_steps(&r.id, &r.title, &steps, &mut run_ctx)?;
-    super::run::finish(ctx, &r.id, false, outcome)
+    super::run::finish(ctx, &r.id, false, outcome, &run_ctx)
 }
 
 /// The plan of a project part: its parameters, then one line per step.

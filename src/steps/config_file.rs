@@ -22,6 +22,31 @@ pub fn config_path(compose_file: &Path) -> PathBuf {
         .join("config/prometheus/prometheus.yml")
 }
 
+/// The file the part writes today, from `prometheus.yml.j2` (a usage
+/// error when the template does not render valid YAML).
+pub fn wanted_text(ctx: &RunContext) -> Result<String, Error> {
+    let wanted = ctx.templates.render("prometheus.yml.j2", &ctx.settings)?;
+    serde_yaml::from_str::<serde_yaml::Value>(&wanted).map_err(|e| {
+        Error::usage(format!(
+            "le modèle prometheus.yml.j2 ne produit pas un YAML valide : {e}"
+        ))
+        .with_hint(
+            "corrigez templates/prometheus.yml.j2 ou supprimez-le pour revenir au modèle intégré",
+        )
+    })?;
+    Ok(wanted)
+}
+
+/// When `file` is the tutorial's file completed by other parts' fragments,
+/// which ones (French); `None` otherwise.
+pub fn completed_by_parts(file: &ManagedFile) -> Option<String> {
+    let fragments = crate::steps::prometheus_fragments();
+    combinations(&fragments)
+        .into_iter()
+        .find(|set| file.exists() && file.current == assemble_config(&file.wanted, set).ok())
+        .map(|set| completed_by(&set))
+}
+
 impl Step for PrometheusConfig {
     fn id(&self) -> &'static str {
         "prometheus-config"
@@ -34,11 +59,7 @@ impl Step for PrometheusConfig {
     fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
         let path = config_path(&ctx.project.compose_file());
         let shown = ctx.project.display(&path);
-        let wanted = ctx.templates.render("prometheus.yml.j2", &ctx.settings)?;
-        serde_yaml::from_str::<serde_yaml::Value>(&wanted).map_err(|e| {
-            Error::usage(format!("le modèle prometheus.yml.j2 ne produit pas un YAML valide : {e}"))
-                .with_hint("corrigez templates/prometheus.yml.j2 ou supprimez-le pour revenir au modèle intégré")
-        })?;
+        let wanted = wanted_text(ctx)?;
         let command = format!(
             "mkdir -p {} && $EDITOR {shown}",
             ctx.project.display(path.parent().unwrap_or(Path::new(".")))
@@ -52,14 +73,9 @@ impl Step for PrometheusConfig {
         }
         // Completed by other parts (partie-6-alertes: rules, Alertmanager):
         // the tutorial's file plus their fragments, left as it is.
-        let fragments = crate::steps::prometheus_fragments();
-        if let Some(set) = combinations(&fragments)
-            .into_iter()
-            .find(|set| file.exists() && file.current == assemble_config(&file.wanted, set).ok())
-        {
+        if let Some(by) = completed_by_parts(&file) {
             return Ok(StepReport::already_done(format!(
-                "{shown} est celui du tutoriel, complété par {}",
-                completed_by(&set)
+                "{shown} est celui du tutoriel, complété par {by}"
             ))
             .command(command));
         }

@@ -135,8 +135,14 @@ pub fn fetch_dashboard(
 }
 
 /// Marks the dashboard with its origin (`gnetId`, `revision`) and gives it a
-/// stable uid when it has none, so a re-run finds it again.
-pub fn prepare(mut dash: Value, origin: &Origin) -> Value {
+/// stable uid when it has none, so a re-run finds it again; adds the query
+/// that shows the journal's annotations (tag `journal`).
+pub fn prepare(dash: Value, origin: &Origin) -> Value {
+    let mut dash = crate::steps::kit::dashboard::with_annotation_query(
+        dash,
+        "journal",
+        "Journal (exécutions et notes)",
+    );
     let obj = dash.as_object_mut().expect("checked by parse_dashboard");
     obj.insert("id".into(), Value::Null);
     if let Origin::GrafanaCom { id, revision, .. } = origin {

@@ -25,6 +25,7 @@ pub mod stack_file;
 pub mod stack_services;
 pub mod swarm_preflight;
 pub mod swarm_targets;
+pub mod verify;
 
 use crate::runbook::Step;
 use crate::settings::{Settings, Target};

@@ -6,8 +6,8 @@ use std::cell::{Cell, RefCell};
 use serde_json::Value;
 
 use crate::adapters::grafana::{
-    AuthOutcome, Created, Credentials, Datasource, DatasourceHealth, DatasourceSpec, GrafanaApi,
-    GrafanaHealth, ImportResponse, SearchHit, StoredDashboard,
+    Annotation, AnnotationSpec, AuthOutcome, Created, Credentials, Datasource, DatasourceHealth,
+    DatasourceSpec, GrafanaApi, GrafanaHealth, ImportResponse, SearchHit, StoredDashboard,
 };
 use crate::error::{Error, Result};
 use crate::secrets::Secret;
@@ -27,6 +27,12 @@ pub(crate) struct FakeGrafana {
     pub ds_health: RefCell<DatasourceHealth>,
     pub dashboards: RefCell<Vec<Value>>,
     pub imports: Cell<u32>,
+    /// Annotations, in creation order; their id is their index + 1.
+    pub annotations: RefCell<Vec<Annotation>>,
+    /// Annotation calls, in order (`POST`, `PATCH <id>`).
+    pub annotation_calls: RefCell<Vec<String>>,
+    /// Refuses every annotation call (403), like a viewer's account.
+    pub refuse_annotations: Cell<bool>,
 }
 
 impl FakeGrafana {
@@ -46,6 +52,9 @@ impl FakeGrafana {
             }),
             dashboards: RefCell::new(Vec::new()),
             imports: Cell::new(0),
+            annotations: RefCell::new(Vec::new()),
+            annotation_calls: RefCell::new(Vec::new()),
+            refuse_annotations: Cell::new(false),
         }
     }
 
@@ -229,5 +238,59 @@ impl GrafanaApi for FakeGrafana {
                     "slug": slug(d["title"].as_str().unwrap()),
                 }),
             }))
+    }
+
+    fn annotations_tagged(&self, tags: &[String]) -> Result<Vec<Annotation>> {
+        self.annotation_refusal()?;
+        Ok(self
+            .annotations
+            .borrow()
+            .iter()
+            .filter(|a| tags.iter().all(|t| a.tags.contains(t)))
+            .cloned()
+            .collect())
+    }
+
+    fn create_annotation(&self, spec: &AnnotationSpec) -> Result<i64> {
+        self.annotation_refusal()?;
+        self.annotation_calls.borrow_mut().push("POST".into());
+        let mut list = self.annotations.borrow_mut();
+        let id = list.len() as i64 + 1;
+        list.push(Annotation {
+            id,
+            time: spec.time,
+            time_end: spec.time_end,
+            tags: spec.tags.clone(),
+            text: spec.text.clone(),
+        });
+        Ok(id)
+    }
+
+    fn update_annotation(&self, id: i64, spec: &AnnotationSpec) -> Result<()> {
+        self.annotation_refusal()?;
+        self.annotation_calls
+            .borrow_mut()
+            .push(format!("PATCH {id}"));
+        let mut list = self.annotations.borrow_mut();
+        let a = list
+            .iter_mut()
+            .find(|a| a.id == id)
+            .ok_or_else(|| Error::failed("Grafana a répondu 404 (annotation inconnue)"))?;
+        a.time = spec.time;
+        a.time_end = spec.time_end;
+        a.tags = spec.tags.clone();
+        a.text = spec.text.clone();
+        Ok(())
+    }
+}
+
+impl FakeGrafana {
+    fn annotation_refusal(&self) -> Result<()> {
+        if self.refuse_annotations.get() {
+            return Err(Error::failed(
+                "Grafana a répondu 403 (création de l'annotation) : Permission denied",
+            ));
+        }
+        Ok(())
     }
 }

@@ -3,6 +3,7 @@
 //! project (see `support`).
 
 mod alertes;
+mod annotations;
 mod attachments;
 mod bench;
 mod book;
@@ -17,6 +18,8 @@ mod partie6;
 mod project_settings;
 mod robust;
 mod runbooks;
+mod schedule_examples;
 mod signals;
 mod support;
 mod swarm;
+mod verifie;

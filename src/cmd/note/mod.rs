@@ -59,6 +59,8 @@ pub fn execute(ctx: &Context, args: NoteArgs) -> Result<()> {
     let payload: Vec<(String, Vec<u8>)> = files.into_iter().map(|f| (f.name, f.bytes)).collect();
     let path = store.create_with(&front, bodies, &payload)?;
     ctx.out.result(&path.display().to_string());
+    // A note of a part on the dashboards; a refusal is only a warning.
+    super::annotate::annotate(ctx, &path, super::annotate::SignIn::KnownPassword);
     Ok(())
 }
 

@@ -21,7 +21,7 @@ pub const TEMPLATE: &str = "prometheus/alertes.yml.j2";
 pub struct AlertRules;
 
 /// Why each rule of the shipped file exists (the journal's « raison »).
-const REASONS: [(&str, &str); 5] = [
+const REASONS: [(&str, &str); 6] = [
     (
         "CibleInjoignable",
         "une cible muette ne produit plus de métriques : sans cette règle, les autres alertes se taisent sans rien dire",
@@ -41,6 +41,10 @@ const REASONS: [(&str, &str); 5] = [
     (
         "MemoireProcheLimite",
         "au-delà de sa limite, le noyau tue le conteneur (OOM) : mieux vaut le savoir avant",
+    ),
+    (
+        "VerificationEnRetard",
+        "une vérification horaire qui ne tourne plus, ou qui échoue depuis un jour, ne se voit pas sans elle",
     ),
 ];
 

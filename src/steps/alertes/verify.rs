@@ -324,6 +324,6 @@ mod tests {
             vec!["http://alertmanager:9093/api/v2/alerts".into()],
         );
         let state = wait_chain(&api, &rows, Duration::ZERO, Duration::ZERO).unwrap();
-        assert_eq!(state.rules.len(), 5);
+        assert_eq!(state.rules.len(), 6);
     }
 }

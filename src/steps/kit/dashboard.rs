@@ -13,6 +13,47 @@ mod existing;
 
 pub use existing::{find_existing, find_imported, gnet_id_of, gnet_uid, same_import};
 
+/// Adds to `dash` an annotation query showing Grafana's organization
+/// annotations tagged `tag` (named `name`), unless one already asks for
+/// that tag.
+pub fn with_annotation_query(mut dash: Value, tag: &str, name: &str) -> Value {
+    let Some(obj) = dash.as_object_mut() else {
+        return dash;
+    };
+    let annotations = obj
+        .entry("annotations")
+        .or_insert_with(|| serde_json::json!({"list": []}));
+    if !annotations.is_object() {
+        *annotations = serde_json::json!({"list": []});
+    }
+    let list = annotations
+        .as_object_mut()
+        .expect("an object")
+        .entry("list")
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if !list.is_array() {
+        *list = Value::Array(Vec::new());
+    }
+    let list = list.as_array_mut().expect("an array");
+    let present = list.iter().any(|q| {
+        q["target"]["type"] == "tags"
+            && q["target"]["tags"]
+                .as_array()
+                .is_some_and(|t| t.iter().any(|x| x == tag))
+    });
+    if !present {
+        list.push(serde_json::json!({
+            "datasource": {"type": "grafana", "uid": "-- Grafana --"},
+            "enable": true,
+            "hide": false,
+            "iconColor": "rgba(255, 152, 48, 1)",
+            "name": name,
+            "target": {"type": "tags", "tags": [tag], "matchAny": false, "limit": 100}
+        }));
+    }
+    dash
+}
+
 /// Parses a dashboard JSON: an object with a title.
 pub fn parse_dashboard(text: &str) -> Result<Value> {
     let v: Value = serde_json::from_str(text).map_err(|e| {
@@ -154,5 +195,23 @@ pub fn already_imported(stored: &StoredDashboard) -> Imported {
         path,
         dashboard_id,
         already: true,
+    }
+}
+
+#[cfg(test)]
+mod annotation_query_tests {
+    use super::*;
+
+    #[test]
+    fn the_query_is_added_once_beside_the_built_in_one() {
+        let dash = serde_json::json!({"title": "t", "annotations": {"list": [{"builtIn": 1}]}});
+        let once = with_annotation_query(dash, "journal", "Journal");
+        let twice = with_annotation_query(once.clone(), "journal", "Journal");
+        assert_eq!(once, twice);
+        let list = once["annotations"]["list"].as_array().unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[1]["target"]["tags"][0], "journal");
+        let bare = with_annotation_query(serde_json::json!({"title": "t"}), "journal", "Journal");
+        assert_eq!(bare["annotations"]["list"].as_array().unwrap().len(), 1);
     }
 }

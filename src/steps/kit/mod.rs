@@ -11,6 +11,7 @@
 //! and no kit file imports a step. It reaches the world only through the
 //! adapters, like the steps.
 
+pub mod annotation;
 pub mod compose_edit;
 pub mod containers;
 pub mod dashboard;

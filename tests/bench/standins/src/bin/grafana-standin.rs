@@ -2,7 +2,8 @@
 //! on the bench machine). Implements the subset of the HTTP API the journal
 //! tool uses, following shared/docs/reference/grafana-api.md: health, Basic
 //! auth with brute-force lockout, password change, data sources (with a real
-//! Prometheus health check), dashboard import, search.
+//! Prometheus health check), dashboard import, search, organization
+//! annotations (kept in the state file, so a test reads every one written).
 //!
 //! Environment:
 //!   GF_SECURITY_ADMIN_USER / GF_SECURITY_ADMIN_PASSWORD  first-run admin (admin/admin)
@@ -651,6 +652,70 @@ fn dash_db(app: &App, body: &[u8]) -> Response {
     )
 }
 
+fn annotations(st: &mut Value) -> &mut Vec<Value> {
+    if !st["annotations"].is_array() {
+        st["annotations"] = json!([]);
+    }
+    st["annotations"].as_array_mut().unwrap()
+}
+
+/// `GET /api/annotations?tags=a&tags=b`: tags ANDed, newest first.
+fn annotation_list(app: &App, req: &Request) -> Response {
+    let tags = req.query_params("tags");
+    let limit: usize = req.query_param("limit").and_then(|l| l.parse().ok()).unwrap_or(100);
+    let mut st = app.lock();
+    let mut list: Vec<Value> = annotations(&mut st)
+        .iter()
+        .filter(|a| {
+            let atags: Vec<&str> = a["tags"].as_array().map(|t| t.iter().filter_map(|x| x.as_str()).collect()).unwrap_or_default();
+            tags.iter().all(|t| atags.contains(&t.as_str()))
+        })
+        .cloned()
+        .collect();
+    list.reverse();
+    list.truncate(limit);
+    Response::json(200, &Value::Array(list))
+}
+
+/// `POST /api/annotations`.
+fn annotation_create(app: &App, login: &str, body: &[u8]) -> Response {
+    let Ok(b) = serde_json::from_slice::<Value>(body) else {
+        return msg(400, "bad request data");
+    };
+    let mut st = app.lock();
+    let id = st["nextAnnotationId"].as_i64().unwrap_or(1);
+    st["nextAnnotationId"] = json!(id + 1);
+    let now = (now_secs() * 1000.0) as i64;
+    let a = json!({
+        "id": id, "alertId": 0, "dashboardUID": "", "panelId": 0, "userId": 1,
+        "time": b["time"].as_i64().unwrap_or(now), "timeEnd": b["timeEnd"].as_i64().unwrap_or(now),
+        "text": b["text"].as_str().unwrap_or(""), "tags": b["tags"].clone(),
+        "login": login, "email": "admin@localhost", "created": now, "updated": now
+    });
+    annotations(&mut st).push(a);
+    app.save(&st);
+    Response::json(200, &json!({"message": "Annotation added", "id": id}))
+}
+
+/// `PATCH /api/annotations/:id`.
+fn annotation_patch(app: &App, id: &str, body: &[u8]) -> Response {
+    let Ok(b) = serde_json::from_slice::<Value>(body) else {
+        return msg(400, "bad request data");
+    };
+    let mut st = app.lock();
+    let Some(a) = annotations(&mut st).iter_mut().find(|a| a["id"].to_string() == id) else {
+        return msg(404, "Could not find annotation to update");
+    };
+    for k in ["time", "timeEnd", "text", "tags"] {
+        if !b[k].is_null() {
+            a[k] = b[k].clone();
+        }
+    }
+    a["updated"] = json!((now_secs() * 1000.0) as i64);
+    app.save(&st);
+    Response::json(200, &json!({"message": "Annotation patched"}))
+}
+
 fn search(app: &App, req: &Request) -> Response {
     let query = req.query_param("query").unwrap_or_default().to_lowercase();
     let typ = req.query_param("type").unwrap_or_default();
@@ -847,6 +912,12 @@ fn route(app: &App, req: &Request) -> Response {
             Box::new(move |a, _| dash_delete(a, &uid))
         }
         ("GET", ["search"]) => Box::new(move |a, _| search(a, req)),
+        ("GET", ["annotations"]) => Box::new(move |a, _| annotation_list(a, req)),
+        ("POST", ["annotations"]) => Box::new(move |a, login| annotation_create(a, login, body)),
+        ("PATCH", ["annotations", id]) => {
+            let id = id.to_string();
+            Box::new(move |a, _| annotation_patch(a, &id, body))
+        }
         _ => return msg(404, "Not found"),
     };
     let login = match app.authenticate(req) {
