@@ -41,6 +41,59 @@ Codes de sortie :
   143  arrêté par SIGTERM (CI annulée, timeout, systemd)
   129  arrêté par SIGHUP (terminal ou session SSH fermés)";
 
+/// The command line as `journal` parses and shows it: [`Cli`]'s definition
+/// with clap's English labels made French — headings « Arguments : »,
+/// « Options : » (clap writes `{heading}:`, hence the space in each heading)
+/// and aliases named in the help text (« alias : … ») instead of clap's
+/// `[alias: …]`. The aliases still work, and the completions still offer them.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command().mut_subcommands(|sc| {
+        let aliases: Vec<String> = sc.get_visible_aliases().map(str::to_string).collect();
+        let mut sc = sc.mut_args(french_arg);
+        if !aliases.is_empty() {
+            let all: Vec<String> = sc.get_all_aliases().map(str::to_string).collect();
+            let about = sc.get_about().map(|a| a.to_string()).unwrap_or_default();
+            sc = sc
+                .alias(None)
+                .aliases(all)
+                .about(format!("{about} (alias : {})", aliases.join(", ")));
+        }
+        sc
+    })
+}
+
+/// One argument of a subcommand: its heading in French, its visible aliases
+/// named in its help.
+fn french_arg(a: clap::Arg) -> clap::Arg {
+    let heading = match a.get_help_heading() {
+        Some(h) => h.to_string(),
+        None if a.is_positional() => "Arguments ".to_string(),
+        None => "Options ".to_string(),
+    };
+    let visible: Vec<String> = a
+        .get_visible_aliases()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|n| format!("--{n}"))
+        .collect();
+    let mut a = a.help_heading(heading);
+    if !visible.is_empty() {
+        let all: Vec<String> = a
+            .get_all_aliases()
+            .unwrap_or_default()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        let help = a.get_help().map(|h| h.to_string()).unwrap_or_default();
+        a = a
+            .alias(None)
+            .aliases(all)
+            .help(format!("{help} (alias : {})", visible.join(", ")));
+    }
+    a
+}
+
 /// `journal`: runs the tutorial's parts and keeps the operations journal.
 #[derive(Debug, Parser)]
 #[command(
@@ -52,7 +105,7 @@ Codes de sortie :
     disable_help_flag = true,
     disable_version_flag = true,
     disable_help_subcommand = true,
-    subcommand_help_heading = "Commandes",
+    subcommand_help_heading = "Commandes ",
     subcommand_value_name = "COMMANDE"
 )]
 pub struct Cli {
@@ -65,17 +118,17 @@ pub struct Cli {
         value_name = "DOSSIER",
         env = crate::settings::PROJECT,
         hide_env = true,
-        help_heading = "Options globales"
+        help_heading = "Options globales "
     )]
     pub projet: Option<PathBuf>,
 
     /// N'affiche que les résultats et les erreurs.
-    #[arg(short, long, global = true, help_heading = "Options globales")]
+    #[arg(short, long, global = true, help_heading = "Options globales ")]
     pub quiet: bool,
 
     /// Affiche plus de détails : -v les commandes lancées et les appels HTTP et Docker faits,
     /// -vv aussi leurs réponses (secrets masqués).
-    #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = "Options globales")]
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = "Options globales ")]
     pub verbose: u8,
 
     /// Couleurs : auto (défaut : sur un terminal), always (toujours) ou never (jamais) ;
@@ -88,16 +141,16 @@ pub struct Cli {
         value_name = "QUAND",
         hide_default_value = true,
         hide_possible_values = true,
-        help_heading = "Options globales"
+        help_heading = "Options globales "
     )]
     pub color: ColorChoice,
 
     /// Affiche l'aide.
-    #[arg(short = 'h', long = "help", global = true, action = clap::ArgAction::Help, help_heading = "Options globales")]
+    #[arg(short = 'h', long = "help", global = true, action = clap::ArgAction::Help, help_heading = "Options globales ")]
     pub help: Option<bool>,
 
     /// Affiche la version.
-    #[arg(short = 'V', long = "version", action = clap::ArgAction::Version, help_heading = "Options globales")]
+    #[arg(short = 'V', long = "version", action = clap::ArgAction::Version, help_heading = "Options globales ")]
     pub version: Option<bool>,
 
     /// La commande.
@@ -487,7 +540,7 @@ pub fn help_text(command: Option<&str>) -> Result<String, Error> {
         Some(c) => vec!["journal", c, "--help"],
         None => vec!["journal", "--help"],
     };
-    match Cli::try_parse_from(args) {
+    match self::command().try_get_matches_from(args) {
         Ok(_) => Err(Error::usage("aide introuvable")),
         Err(e) => translate(e),
     }
@@ -515,8 +568,7 @@ pub fn translate(e: clap::Error) -> Result<String, Error> {
     let mut suggested = ctx(ContextKind::SuggestedArg);
     if let Some(ContextValue::Strings(names)) = e.get(ContextKind::SuggestedSubcommand) {
         // clap suggests aliases too (« liste, list »): name each command once.
-        use clap::CommandFactory;
-        let cmd = Cli::command();
+        let cmd = command();
         let mut canonical: Vec<String> = Vec::new();
         for n in names {
             let name = cmd
@@ -565,11 +617,12 @@ pub fn translate(e: clap::Error) -> Result<String, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
+    use clap::{CommandFactory, FromArgMatches};
 
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+        command().debug_assert();
     }
 
     #[test]
@@ -607,6 +660,38 @@ mod tests {
         assert_eq!(alias, text);
         assert!(help_text(Some("lancer")).is_err());
         assert!(help_text(None).unwrap().contains("Commandes"));
+    }
+
+    #[test]
+    fn help_has_no_english_label_left() {
+        for c in [
+            None,
+            Some("run"),
+            Some("note"),
+            Some("list"),
+            Some("montre"),
+        ] {
+            let text = help_text(c).unwrap();
+            for english in ["Arguments:", "Options:", "Commands:", "[alias", "[aliases"] {
+                assert!(
+                    !text.contains(english),
+                    "{english} dans l'aide de {c:?} :\n{text}"
+                );
+            }
+        }
+        let run = help_text(Some("run")).unwrap();
+        assert!(
+            run.contains("Arguments :") && run.contains("Options :"),
+            "{run}"
+        );
+        assert!(run.contains("(alias : execute)"), "{run}");
+        assert!(run.contains("--fichier-mot-de-passe-grafana)"), "{run}");
+        // The aliases still parse.
+        let m = command()
+            .try_get_matches_from(["journal", "execute", "partie-6", "--target", "swarm"])
+            .unwrap();
+        let cli = Cli::from_arg_matches(&m).unwrap();
+        assert!(matches!(cli.command, Command::Run(ref a) if a.cible.as_deref() == Some("swarm")));
     }
 
     #[test]

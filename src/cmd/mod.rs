@@ -17,8 +17,6 @@ pub mod verifie;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use crate::cli::{Cli, Command};
 use crate::error::Result;
 use crate::output::{ColorChoice, Output};
@@ -56,7 +54,11 @@ pub struct Context {
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    use clap::FromArgMatches;
+    let parsed = crate::cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             return match crate::cli::translate(e) {
@@ -132,7 +134,6 @@ fn dispatch(cli: Cli, out: &Output) -> Result<()> {
 /// `montre`/`show`, `--execution` and `--corrige`, asked to `journal list`
 /// when the user presses Tab.
 pub fn completions(shell: crate::cli::ShellArg) -> String {
-    use clap::CommandFactory;
     use clap_complete::Shell;
     let (generator, ids) = match shell {
         crate::cli::ShellArg::Bash => (Shell::Bash, BASH_IDS),
@@ -140,7 +141,7 @@ pub fn completions(shell: crate::cli::ShellArg) -> String {
         crate::cli::ShellArg::Fish => (Shell::Fish, FISH_IDS),
     };
     let mut buf = Vec::new();
-    clap_complete::generate(generator, &mut Cli::command(), "journal", &mut buf);
+    clap_complete::generate(generator, &mut crate::cli::command(), "journal", &mut buf);
     format!("{}\n{ids}", String::from_utf8_lossy(&buf).trim_end())
         .trim_end()
         .to_string()
@@ -172,9 +173,8 @@ complete -c journal -n '__fish_seen_subcommand_from note' -l execution -l corrig
 
 /// The man page of `journal man` (clap_mangen, roff).
 pub fn man_page() -> Result<String> {
-    use clap::CommandFactory;
     let mut buf = Vec::new();
-    clap_mangen::Man::new(Cli::command())
+    clap_mangen::Man::new(crate::cli::command())
         .render(&mut buf)
         .map_err(|e| {
             crate::error::Error::io("écriture de", std::path::Path::new("journal.1"), e)
