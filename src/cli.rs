@@ -151,6 +151,9 @@ pub enum Command {
     /// Affiche les exécutions et les vérifications au format texte de Prometheus.
     #[command(help_template = SUB_HELP_TEMPLATE)]
     Metriques,
+    /// Construit le livre si besoin et le sert sur http://127.0.0.1 (la recherche y fonctionne).
+    #[command(help_template = SUB_HELP_TEMPLATE, after_help = EXIT_CODES, visible_alias = "sert")]
+    Serve(ServeArgs),
 }
 
 const COMPLETIONS_HELP: &str = "\
@@ -365,6 +368,14 @@ pub struct BuildArgs {
     /// Rend de nouveau tous les mois, même ceux dont les sources n'ont pas changé.
     #[arg(long)]
     pub complet: bool,
+}
+
+/// `journal serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port d'écoute sur 127.0.0.1 (0 : un port libre, annoncé au démarrage).
+    #[arg(long, value_name = "PORT", default_value_t = 3000)]
+    pub port: u16,
 }
 
 /// `journal check`.

@@ -288,3 +288,61 @@ fn the_search_page_and_a_day_page_are_readable_in_every_theme() {
         }
     }
 }
+
+#[test]
+fn serve_builds_the_book_and_serves_it_on_localhost() {
+    use std::io::Read;
+    let p = Projet::fixture("journal-exemple");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_journal"))
+        .args([
+            "--projet",
+            &p.path().display().to_string(),
+            "serve",
+            "--port",
+            "0",
+        ])
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let announce = lines
+        .by_ref()
+        .map_while(|l| l.ok())
+        .find(|l| l.starts_with("Livre servi sur http://127.0.0.1:"));
+    let get = |addr: &str, target: &str| {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        write!(s, "GET {target} HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    };
+    let result = announce.map(|line| {
+        let addr = line
+            .trim_start_matches("Livre servi sur http://")
+            .split('/')
+            .next()
+            .unwrap()
+            .to_string();
+        (line.clone(), get(&addr, "/"), get(&addr, "/absente.html"))
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let (line, home, missing) = result.expect("pas de ligne « Livre servi sur … »");
+    assert!(
+        line.contains("ouvrez cette adresse dans un navigateur"),
+        "{line}"
+    );
+    // Built before serving: the home page of the book.
+    assert!(p.html().join("index.html").is_file());
+    assert!(home.starts_with("HTTP/1.1 200 OK\r\n"), "{home}");
+    assert!(home.contains("charset=utf-8"), "{home}");
+    assert!(home.contains("Journal d’exploitation"), "{home}");
+    assert!(
+        missing.starts_with("HTTP/1.1 404 Not Found\r\n"),
+        "{missing}"
+    );
+    assert!(missing.contains("Page introuvable (404)"), "{missing}");
+}
