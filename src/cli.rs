@@ -373,8 +373,13 @@ pub struct BuildArgs {
 /// `journal serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Port d'écoute sur 127.0.0.1 (0 : un port libre, annoncé au démarrage).
-    #[arg(long, value_name = "PORT", default_value_t = 3000)]
+    /// Port d'écoute sur 127.0.0.1 (défaut : 3000 ; 0 : un port libre, annoncé au démarrage).
+    #[arg(
+        long,
+        value_name = "PORT",
+        default_value_t = 3000,
+        hide_default_value = true
+    )]
     pub port: u16,
 }
 

@@ -346,3 +346,20 @@ fn serve_builds_the_book_and_serves_it_on_localhost() {
     );
     assert!(missing.contains("Page introuvable (404)"), "{missing}");
 }
+
+#[test]
+fn serve_on_a_busy_port_says_so_with_a_hint() {
+    let p = Projet::fixture("journal-exemple");
+    let busy = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port().to_string();
+    let out = p.journal().args(["serve", "--port", &port]).run();
+    out.expect_code(3);
+    assert!(
+        out.stderr.contains("impossible d'écouter sur 127.0.0.1:"),
+        "{out}"
+    );
+    assert!(
+        out.stderr.contains("aide : choisissez un autre port"),
+        "{out}"
+    );
+}
