@@ -363,3 +363,30 @@ fn serve_on_a_busy_port_says_so_with_a_hint() {
         "{out}"
     );
 }
+
+#[test]
+fn the_search_page_opened_from_disk_says_how_to_serve_the_book() {
+    let Some(chromium) = browser("the_search_page_opened_from_disk_says_how_to_serve_the_book")
+    else {
+        return;
+    };
+    let p = built();
+    let url = format!("file://{}", p.html().join("recherche.html").display());
+    let dom = dump_dom(&chromium, &url);
+    // The message is the content of the search's element (the script's
+    // source holds the same words: the element is what is checked).
+    let shown = r#"<div id="recherche-pagefind">La recherche demande que le livre soit servi par un serveur web"#;
+    assert!(dom.contains(shown), "{dom}");
+    assert!(
+        dom.contains("lancez « journal serve » dans le projet"),
+        "{dom}"
+    );
+    // Served over HTTP, the same page searches (no such message).
+    let base = serve_under_prefix(p.html(), false);
+    let dom = dump_dom(
+        &chromium,
+        &format!("{base}{PREFIX}recherche.html?q=prometheus"),
+    );
+    assert!(!dom.contains(shown), "{dom}");
+    assert!(dom.contains("pagefind-ui__result"), "{dom}");
+}
