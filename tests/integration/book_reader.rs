@@ -78,6 +78,11 @@ const CONTRAST_SCRIPT: &str = r#"<script>
 /// Serves `root` under [`PREFIX`] on 127.0.0.1; missing files get
 /// `404.html` with status 404. Returns `http://addr`.
 fn serve_under_prefix(root: PathBuf, inject: bool) -> String {
+    serve_at(root, PREFIX, inject)
+}
+
+/// Serves `root` under `prefix` (see [`serve_under_prefix`]).
+fn serve_at(root: PathBuf, prefix: &'static str, inject: bool) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     std::thread::spawn(move || {
@@ -97,7 +102,7 @@ fn serve_under_prefix(root: PathBuf, inject: bool) -> String {
                 let head_only = line.starts_with("HEAD ");
                 let path = line.split_whitespace().nth(1).unwrap_or("/");
                 let path = path.split(['?', '#']).next().unwrap_or("/");
-                let found = path.strip_prefix(PREFIX).and_then(|rel| {
+                let found = path.strip_prefix(prefix).and_then(|rel| {
                     let rel = if rel.is_empty() || rel.ends_with('/') {
                         format!("{rel}index.html")
                     } else {
@@ -190,33 +195,36 @@ fn month_books_lead_back_and_every_page_has_a_skip_link() {
 }
 
 #[test]
-fn the_404_page_loads_its_styles_under_a_sub_path() {
-    let Some(chromium) = browser("the_404_page_loads_its_styles_under_a_sub_path") else {
+fn the_404_page_loads_its_styles_under_a_sub_path_and_at_a_root() {
+    let Some(chromium) = browser("the_404_page_loads_its_styles_under_a_sub_path_and_at_a_root")
+    else {
         return;
     };
     let p = built();
-    let base = serve_under_prefix(p.html(), false);
-    let dom = dump_dom(
-        &chromium,
-        &format!("{base}{PREFIX}mois/2026-11/absente.html"),
-    );
-    assert!(dom.contains("Page introuvable (404)"), "{dom}");
-    assert!(
-        dom.contains(r#"<base href="/projet/">"#),
-        "la base de la page 404 n'est pas le sous-chemin du livre :\n{dom}"
-    );
-    // toc.js, loaded through the base, filled the sidebar: the scripts and
-    // styles of the book were found under the sub-path.
-    let nav_start = dom.find("<mdbook-sidebar-scrollbox").unwrap();
-    let nav = &dom[nav_start
-        ..dom[nav_start..]
-            .find("</mdbook-sidebar-scrollbox>")
-            .unwrap()
-            + nav_start];
-    assert!(
-        nav.contains("Journal de bord"),
-        "barre latérale vide : toc.js introuvable sous le sous-chemin :\n{nav}"
-    );
+    for prefix in [PREFIX, "/"] {
+        let base = serve_at(p.html(), prefix, false);
+        let dom = dump_dom(
+            &chromium,
+            &format!("{base}{prefix}mois/2026-11/absente.html"),
+        );
+        assert!(dom.contains("Page introuvable (404)"), "{dom}");
+        assert!(
+            dom.contains(&format!(r#"<base href="{prefix}">"#)),
+            "la base de la page 404 n'est pas la racine du livre ({prefix}) :\n{dom}"
+        );
+        // toc.js, loaded through the base, filled the sidebar: the scripts
+        // and styles of the book were found.
+        let nav_start = dom.find("<mdbook-sidebar-scrollbox").unwrap();
+        let nav_end = nav_start
+            + dom[nav_start..]
+                .find("</mdbook-sidebar-scrollbox>")
+                .unwrap();
+        let nav = &dom[nav_start..nav_end];
+        assert!(
+            nav.contains("Journal de bord"),
+            "barre latérale vide : toc.js introuvable sous {prefix} :\n{nav}"
+        );
+    }
 }
 
 /// The contrasts measured on `path` in `theme`: (selector, ratio), `None`
