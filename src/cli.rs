@@ -204,6 +204,9 @@ pub enum Command {
     /// Affiche les exécutions et les vérifications au format texte de Prometheus.
     #[command(help_template = SUB_HELP_TEMPLATE)]
     Metriques,
+    /// Construit le livre si besoin et le sert sur http://127.0.0.1 (la recherche y fonctionne).
+    #[command(help_template = SUB_HELP_TEMPLATE, after_help = EXIT_CODES, visible_alias = "sert")]
+    Serve(ServeArgs),
 }
 
 const COMPLETIONS_HELP: &str = "\
@@ -418,6 +421,19 @@ pub struct BuildArgs {
     /// Rend de nouveau tous les mois, même ceux dont les sources n'ont pas changé.
     #[arg(long)]
     pub complet: bool,
+}
+
+/// `journal serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port d'écoute sur 127.0.0.1 (défaut : 3000 ; 0 : un port libre, annoncé au démarrage).
+    #[arg(
+        long,
+        value_name = "PORT",
+        default_value_t = 3000,
+        hide_default_value = true
+    )]
+    pub port: u16,
 }
 
 /// `journal check`.

@@ -149,6 +149,7 @@ fn day_page(
                 page_dir: &dir,
                 permalinks: &model.permalinks,
                 withheld: &withheld,
+                tool_statuses: se.entry.front.kind == crate::store::entry::EntryKind::Execution,
             };
             Section {
                 entree: model.views[i].clone(),

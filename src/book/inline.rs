@@ -9,9 +9,10 @@
 //!   their permalinks, other relative links (documentation, images) from
 //!   `entrees/` to the day page's folder;
 //! - its raw HTML and links made harmless first ([`super::sanitize`]);
-//! - the reader fixes: status emoji turned into text badges, empty headers
-//!   of key/value tables named, non-breaking spaces between numbers and
-//!   units.
+//! - the reader fixes: status emoji turned into text badges (only in
+//!   entries the tool writes, the runs: a user's emoji in a note stay as
+//!   written), empty headers of key/value tables named, non-breaking spaces
+//!   between numbers and units.
 //!
 //! Pure text in, text out. Lines are never added nor removed, so that a
 //! problem found in the day page can be mapped back to the entry's file.
@@ -43,6 +44,10 @@ pub struct Context<'a> {
     /// Site paths of files published as text only (`<chemin>.txt`), see
     /// [`super::Sources::withheld`].
     pub withheld: &'a std::collections::BTreeSet<String>,
+    /// Whether the tool wrote the entry's statuses (a run): only then are
+    /// status emoji made into badges. A note is the user's text, its emoji
+    /// are kept as written.
+    pub tool_statuses: bool,
 }
 
 /// The body (front matter already removed) as a section of a day page.
@@ -83,7 +88,11 @@ pub fn inline_entry(body: &str, ctx: &Context) -> String {
         at = r.end;
     }
     out.push_str(&body[at..]);
-    reader_fixes(&out)
+    if ctx.tool_statuses {
+        reader_fixes(&out)
+    } else {
+        fixes(&out, false)
+    }
 }
 
 /// A link or image: its destination and the span of its text.
@@ -277,6 +286,11 @@ const EMOJI: [(&str, &str); 9] = [
 /// Emoji badges, key/value table headers and non-breaking spaces, outside
 /// fenced code blocks. Lines are kept one for one.
 pub fn reader_fixes(text: &str) -> String {
+    fixes(text, true)
+}
+
+/// [`reader_fixes`], with status badges only if `badges_too`.
+fn fixes(text: &str, badges_too: bool) -> String {
     let mut out = String::with_capacity(text.len() + 64);
     let mut fence: Option<&str> = None;
     let mut lines = text.split_inclusive('\n').peekable();
@@ -303,7 +317,11 @@ pub fn reader_fixes(text: &str) -> String {
             out.push_str(&line.replacen("| | |", "| Rubrique | Valeur |", 1));
             continue;
         }
-        out.push_str(&nbsp_units(&badges(line)));
+        if badges_too {
+            out.push_str(&nbsp_units(&badges(line)));
+        } else {
+            out.push_str(&nbsp_units(line));
+        }
     }
     out
 }
@@ -377,6 +395,7 @@ mod tests {
             page_dir: "mois/2026-11",
             permalinks,
             withheld: Box::leak(Box::default()),
+            tool_statuses: true,
         }
     }
 
@@ -450,6 +469,26 @@ mod tests {
         assert!(got.contains("> **Attention :** lent"), "{got}");
         assert!(got.contains("```\n✅ 12 s\n```"), "code untouched: {got}");
         assert_eq!(got.lines().count(), text.lines().count());
+    }
+
+    #[test]
+    fn a_notes_emoji_stay_as_written() {
+        let p = HashMap::new();
+        let body = "# Note\n\nTout va bien ✅ mais ⚠️ le disque, ❌ pas de ⏳ 12 s.\n\n⚠ fin\n";
+        let note = Context {
+            tool_statuses: false,
+            ..ctx(&p)
+        };
+        let got = inline_entry(body, &note);
+        assert!(
+            got.contains("Tout va bien ✅ mais ⚠️ le disque, ❌ pas de ⏳ 12\u{a0}s."),
+            "{got}"
+        );
+        assert!(got.contains("⚠ fin"), "{got}");
+        assert!(!got.contains("statut-"), "{got}");
+        // The same text in a run (written by the tool) gets its badges.
+        let run = inline_entry(body, &ctx(&p));
+        assert!(run.contains(&badge("réussi")), "{run}");
     }
 
     #[test]

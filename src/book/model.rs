@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use minijinja::Value;
 use serde::Serialize;
 
@@ -110,6 +110,33 @@ pub fn month_key(d: NaiveDate) -> String {
 /// The day page of `d`, relative to the site root.
 pub fn day_file(d: NaiveDate) -> String {
     format!("{}/{}.md", month_dir(&month_key(d)), d.format("%Y-%m-%d"))
+}
+
+/// The UTC offset a time was recorded in, as the book shows it: « UTC »,
+/// « UTC+1 », « UTC−5 », « UTC+5:30 » (the reader sees which zone each time
+/// is in; entries recorded on hosts in different zones stay as recorded).
+pub fn zone(t: &DateTime<FixedOffset>) -> String {
+    let secs = t.offset().local_minus_utc();
+    if secs == 0 {
+        return "UTC".into();
+    }
+    let sign = if secs < 0 { '\u{2212}' } else { '+' };
+    let (h, m) = (secs.abs() / 3600, secs.abs() % 3600 / 60);
+    if m == 0 {
+        format!("UTC{sign}{h}")
+    } else {
+        format!("UTC{sign}{h}:{m:02}")
+    }
+}
+
+/// « 24 novembre 2026 à 21:30 UTC+1 », the zone joined by a no-break space.
+pub fn date_time_zoned(t: &DateTime<FixedOffset>) -> String {
+    format!("{}\u{a0}{}", crate::french::date_time(t), zone(t))
+}
+
+/// « 21:30 UTC+1 ».
+pub fn time_zoned(t: &DateTime<FixedOffset>) -> String {
+    format!("{}\u{a0}{}", t.format("%H:%M"), zone(t))
 }
 
 /// A status badge: text and a CSS class, readable without any emoji font.
@@ -244,8 +271,8 @@ fn entry_view<'a>(
         horodatage: f.horodatage.to_rfc3339(),
         date: f.horodatage.format("%Y-%m-%d").to_string(),
         date_longue: crate::french::long_date(f.horodatage.date_naive()),
-        date_heure: crate::french::date_time(&f.horodatage),
-        heure: f.horodatage.format("%H:%M").to_string(),
+        date_heure: date_time_zoned(&f.horodatage),
+        heure: time_zoned(&f.horodatage),
         statut: f.statut.label(),
         statut_html: match f.statut {
             Status::Recorded => String::new(),
@@ -273,7 +300,7 @@ fn entry_link(se: &super::SourceEntry) -> Value {
     Value::from(minijinja::value::Serde(serde_json::json!({
         "fichier": format!("{}#{}", day_file(f.horodatage.date_naive()), se.entry.id()),
         "titre_md": md_inline(&f.titre),
-        "date_heure": crate::french::date_time(&f.horodatage),
+        "date_heure": date_time_zoned(&f.horodatage),
     })))
 }
 
@@ -381,6 +408,18 @@ mod tests {
     fn day_pages_live_in_their_month_book() {
         let d = NaiveDate::from_ymd_opt(2024, 3, 5).unwrap();
         assert_eq!(day_file(d), "mois/2024-03/2024-03-05.md");
+    }
+
+    #[test]
+    fn times_show_their_zone() {
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap();
+        assert_eq!(
+            date_time_zoned(&t("2026-11-24T21:30:05+01:00")),
+            "24 novembre 2026 à 21:30\u{a0}UTC+1"
+        );
+        assert_eq!(time_zoned(&t("2026-11-24T21:30:05Z")), "21:30\u{a0}UTC");
+        assert_eq!(zone(&t("2026-11-24T21:30:05-05:00")), "UTC\u{2212}5");
+        assert_eq!(zone(&t("2026-11-24T21:30:05+05:30")), "UTC+5:30");
     }
 
     #[test]

@@ -127,7 +127,7 @@ impl MainPages<'_> {
         let all: Vec<usize> = (0..entries.len()).collect();
         let nb_runs = all.iter().filter(|i| self.is_run(**i)).count();
         let date = |e: Option<&super::SourceEntry>| {
-            e.map(|e| crate::french::date_time(&e.entry.front.horodatage))
+            e.map(|e| super::model::date_time_zoned(&e.entry.front.horodatage))
         };
         let mut ctx = json!({
             "titre_livre": BOOK_TITLE,

@@ -13,6 +13,7 @@ pub mod note;
 pub mod parties;
 pub mod run;
 mod runbook;
+pub mod serve;
 pub mod verifie;
 
 use std::process::ExitCode;
@@ -126,6 +127,7 @@ fn dispatch(cli: Cli, out: &Output) -> Result<()> {
         }
         Command::Verifie(args) => verifie::execute(&ctx, args),
         Command::Metriques => metriques::execute(&ctx),
+        Command::Serve(args) => serve::execute(&ctx, args),
     }
 }
 

@@ -1,0 +1,400 @@
+//! The book as a reader meets it (issue 21): served under a sub-path like
+//! project pages (`/projet/`), its 404 page finds its styles and scripts;
+//! a month book's sidebar leads back to the main book; every page has a
+//! skip link; the search page is readable in the dark themes (contrast of
+//! its input and results measured in Chromium).
+//!
+//! The test server below is a fixture: it serves `book/html` under a
+//! prefix, answers missing files with `404.html` (as GitHub Pages does) and,
+//! for the contrast check only, injects two scripts into HTML pages: one
+//! choosing the theme from `?theme=`, one writing the measured contrasts
+//! into the DOM (`<pre id="contrastes">`).
+
+use std::fs;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+
+use crate::book::{chromium, dump_dom};
+use crate::support::Projet;
+
+const PREFIX: &str = "/projet/";
+
+/// Before any page script: the theme asked by `?theme=` stored where
+/// mdBook's page reads it.
+const THEME_SCRIPT: &str = r#"<script>
+var t = new URLSearchParams(location.search).get("theme");
+if (t) { try { localStorage.setItem("mdbook-theme", t); } catch (e) {} }
+</script>"#;
+
+/// After the page's scripts: the contrast of the text of a few elements
+/// against their effective background, once the search has run.
+const CONTRAST_SCRIPT: &str = r#"<script>
+(function () {
+  function rgba(s) {
+    var m = s.match(/rgba?\(([^)]+)\)/); if (!m) return [0, 0, 0, 0];
+    var p = m[1].split(/[ ,\/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  }
+  function over(top, under) {
+    var a = top[3];
+    return [0, 1, 2].map(function (i) { return top[i] * a + under[i] * (1 - a); }).concat([1]);
+  }
+  function background(el) {
+    var layers = [];
+    for (var e = el; e; e = e.parentElement) {
+      var c = rgba(getComputedStyle(e).backgroundColor);
+      if (c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+    }
+    var bg = [255, 255, 255, 1];
+    for (var i = layers.length - 1; i >= 0; i--) bg = over(layers[i], bg);
+    return bg;
+  }
+  function lum(c) {
+    var v = c.slice(0, 3).map(function (x) { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+  }
+  function ratio(el) {
+    var bg = background(el);
+    var fg = over(rgba(getComputedStyle(el).color), bg);
+    var a = lum(fg), b = lum(bg);
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  }
+  setTimeout(function () {
+    var out = [document.documentElement.className];
+    [".pagefind-ui__search-input", ".pagefind-ui__message", ".pagefind-ui__result-link",
+     ".pagefind-ui__result-excerpt", "main p", "main a", "main .statut", "main th"].forEach(function (sel) {
+      var el = document.querySelector(sel);
+      out.push(sel + " " + (el ? ratio(el).toFixed(2) : "absent"));
+    });
+    var pre = document.createElement("pre");
+    pre.id = "contrastes";
+    pre.textContent = out.join("\n");
+    document.body.appendChild(pre);
+  }, 3000);
+})();
+</script>"#;
+
+/// Serves `root` under [`PREFIX`] on 127.0.0.1; missing files get
+/// `404.html` with status 404. Returns `http://addr`.
+fn serve_under_prefix(root: PathBuf, inject: bool) -> String {
+    serve_at(root, PREFIX, inject)
+}
+
+/// Serves `root` under `prefix` (see [`serve_under_prefix`]).
+fn serve_at(root: PathBuf, prefix: &'static str, inject: bool) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let root = root.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(&stream);
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() {
+                    return;
+                }
+                // Headers are read (and ignored) so the client is not reset.
+                let mut h = String::new();
+                while reader.read_line(&mut h).is_ok_and(|n| n > 2) {
+                    h.clear();
+                }
+                let head_only = line.starts_with("HEAD ");
+                let path = line.split_whitespace().nth(1).unwrap_or("/");
+                let path = path.split(['?', '#']).next().unwrap_or("/");
+                let found = path.strip_prefix(prefix).and_then(|rel| {
+                    let rel = if rel.is_empty() || rel.ends_with('/') {
+                        format!("{rel}index.html")
+                    } else {
+                        rel.to_string()
+                    };
+                    let file = root.join(&rel);
+                    (!rel.contains("..") && file.is_file()).then_some(file)
+                });
+                let (status, file) = match found {
+                    Some(f) => ("200 OK", f),
+                    None => ("404 Not Found", root.join("404.html")),
+                };
+                let mut body = fs::read(&file).unwrap_or_default();
+                let kind = match file.extension().and_then(|e| e.to_str()) {
+                    Some("html") => "text/html; charset=utf-8",
+                    Some("js") => "text/javascript",
+                    Some("css") => "text/css",
+                    Some("json") => "application/json",
+                    Some("svg") => "image/svg+xml",
+                    _ => "application/octet-stream",
+                };
+                if inject && kind.starts_with("text/html") {
+                    let text = String::from_utf8_lossy(&body)
+                        .replacen("<head>", &format!("<head>{THEME_SCRIPT}"), 1)
+                        .replacen("</body>", &format!("{CONTRAST_SCRIPT}</body>"), 1);
+                    body = text.into_bytes();
+                }
+                let mut stream = &stream;
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                if !head_only {
+                    let _ = stream.write_all(&body);
+                }
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// Chromium, or `None` after saying loudly why the test does nothing
+/// (mandatory with `JOURNAL_E2E=1`).
+fn browser(test: &str) -> Option<PathBuf> {
+    let found = chromium();
+    if found.is_none() {
+        assert!(
+            !std::env::var("JOURNAL_E2E").is_ok_and(|v| v == "1"),
+            "JOURNAL_E2E=1 mais chromium est absent : installez-le (apt-get install -y chromium)"
+        );
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!(
+                "!!!!! ignoré : chromium absent ({test}) ; JOURNAL_E2E=1 le rend obligatoire !!!!!"
+            );
+        }
+    }
+    found
+}
+
+fn built() -> Projet {
+    let p = Projet::fixture("journal-exemple");
+    p.journal().arg("build").run().expect_code(0);
+    p
+}
+
+#[test]
+fn month_books_lead_back_and_every_page_has_a_skip_link() {
+    let p = built();
+    let day = fs::read_to_string(p.html().join("mois/2026-11/2026-11-24.html")).unwrap();
+    assert!(
+        day.contains(r#"<a class="journal-retour" data-racine="../../" href="../../index.html">← Livre principal</a>"#),
+        "pas de retour au livre principal dans la barre latérale du mois"
+    );
+    let index = fs::read_to_string(p.html().join("index.html")).unwrap();
+    // In the main book the link exists but is hidden (its root is empty).
+    assert!(index.contains(r#"data-racine="""#), "{index}");
+    assert!(index.contains(r#".journal-retour[data-racine=""] { display: none; }"#));
+    for page in [&day, &index] {
+        let skip = page
+            .find(r##"<a class="journal-evitement" href="#mdbook-content">Aller au contenu</a>"##)
+            .expect("lien d'évitement absent");
+        assert!(
+            skip < page.find("mdbook-sidebar").unwrap(),
+            "le lien d'évitement doit précéder la barre latérale"
+        );
+        assert!(page.contains(r#"id="mdbook-content""#));
+    }
+}
+
+#[test]
+fn the_404_page_loads_its_styles_under_a_sub_path_and_at_a_root() {
+    let Some(chromium) = browser("the_404_page_loads_its_styles_under_a_sub_path_and_at_a_root")
+    else {
+        return;
+    };
+    let p = built();
+    for prefix in [PREFIX, "/"] {
+        let base = serve_at(p.html(), prefix, false);
+        let dom = dump_dom(
+            &chromium,
+            &format!("{base}{prefix}mois/2026-11/absente.html"),
+        );
+        assert!(dom.contains("Page introuvable (404)"), "{dom}");
+        assert!(
+            dom.contains(&format!(r#"<base href="{prefix}">"#)),
+            "la base de la page 404 n'est pas la racine du livre ({prefix}) :\n{dom}"
+        );
+        // toc.js, loaded through the base, filled the sidebar: the scripts
+        // and styles of the book were found.
+        let nav_start = dom.find("<mdbook-sidebar-scrollbox").unwrap();
+        let nav_end = nav_start
+            + dom[nav_start..]
+                .find("</mdbook-sidebar-scrollbox>")
+                .unwrap();
+        let nav = &dom[nav_start..nav_end];
+        assert!(
+            nav.contains("Journal de bord"),
+            "barre latérale vide : toc.js introuvable sous {prefix} :\n{nav}"
+        );
+    }
+}
+
+/// The contrasts measured on `path` in `theme`: (selector, ratio), `None`
+/// for an element absent from the page.
+fn contrasts(
+    chromium: &std::path::Path,
+    base: &str,
+    path: &str,
+    theme: &str,
+) -> Vec<(String, Option<f64>)> {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let dom = dump_dom(chromium, &format!("{base}{PREFIX}{path}{sep}theme={theme}"));
+    let start = dom
+        .find(r#"<pre id="contrastes">"#)
+        .unwrap_or_else(|| panic!("mesure absente ({path}, {theme}) :\n{dom}"));
+    let report = &dom[start..start + dom[start..].find("</pre>").unwrap()];
+    assert!(report.contains(theme), "thème non appliqué : {report}");
+    report
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let (sel, ratio) = line.rsplit_once(' ').unwrap();
+            (sel.to_string(), ratio.parse().ok())
+        })
+        .collect()
+}
+
+#[test]
+fn the_search_page_and_a_day_page_are_readable_in_every_theme() {
+    let Some(chromium) = browser("the_search_page_and_a_day_page_are_readable_in_every_theme")
+    else {
+        return;
+    };
+    let p = built();
+    let base = serve_under_prefix(p.html(), true);
+    let pages: [(&str, &[&str]); 2] = [
+        (
+            "recherche.html?q=prometheus",
+            &[
+                ".pagefind-ui__search-input",
+                ".pagefind-ui__message",
+                ".pagefind-ui__result-link",
+                ".pagefind-ui__result-excerpt",
+                "main p",
+            ],
+        ),
+        (
+            "mois/2026-11/2026-11-24.html",
+            &["main p", "main a", "main .statut", "main th"],
+        ),
+    ];
+    for theme in ["light", "rust", "coal", "navy", "ayu"] {
+        for (path, required) in pages {
+            let measured = contrasts(&chromium, &base, path, theme);
+            for sel in required {
+                assert!(
+                    measured.iter().any(|(s, r)| s == sel && r.is_some()),
+                    "{sel} absent de {path} ({theme}) : {measured:?}"
+                );
+            }
+            for (sel, ratio) in &measured {
+                if let Some(ratio) = ratio {
+                    assert!(
+                        *ratio >= 4.5,
+                        "contraste {ratio} < 4,5 pour {sel} sur {path}, thème {theme} : {measured:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn serve_builds_the_book_and_serves_it_on_localhost() {
+    use std::io::Read;
+    let p = Projet::fixture("journal-exemple");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_journal"))
+        .args([
+            "--projet",
+            &p.path().display().to_string(),
+            "serve",
+            "--port",
+            "0",
+        ])
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let announce = lines
+        .by_ref()
+        .map_while(|l| l.ok())
+        .find(|l| l.starts_with("Livre servi sur http://127.0.0.1:"));
+    let get = |addr: &str, target: &str| {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        write!(s, "GET {target} HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    };
+    let result = announce.map(|line| {
+        let addr = line
+            .trim_start_matches("Livre servi sur http://")
+            .split('/')
+            .next()
+            .unwrap()
+            .to_string();
+        (line.clone(), get(&addr, "/"), get(&addr, "/absente.html"))
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let (line, home, missing) = result.expect("pas de ligne « Livre servi sur … »");
+    assert!(
+        line.contains("ouvrez cette adresse dans un navigateur"),
+        "{line}"
+    );
+    // Built before serving: the home page of the book.
+    assert!(p.html().join("index.html").is_file());
+    assert!(home.starts_with("HTTP/1.1 200 OK\r\n"), "{home}");
+    assert!(home.contains("charset=utf-8"), "{home}");
+    assert!(home.contains("Journal d’exploitation"), "{home}");
+    assert!(
+        missing.starts_with("HTTP/1.1 404 Not Found\r\n"),
+        "{missing}"
+    );
+    assert!(missing.contains("Page introuvable (404)"), "{missing}");
+}
+
+#[test]
+fn serve_on_a_busy_port_says_so_with_a_hint() {
+    let p = Projet::fixture("journal-exemple");
+    let busy = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port().to_string();
+    let out = p.journal().args(["serve", "--port", &port]).run();
+    out.expect_code(3);
+    assert!(
+        out.stderr.contains("impossible d'écouter sur 127.0.0.1:"),
+        "{out}"
+    );
+    assert!(
+        out.stderr.contains("aide : choisissez un autre port"),
+        "{out}"
+    );
+}
+
+#[test]
+fn the_search_page_opened_from_disk_says_how_to_serve_the_book() {
+    let Some(chromium) = browser("the_search_page_opened_from_disk_says_how_to_serve_the_book")
+    else {
+        return;
+    };
+    let p = built();
+    let url = format!("file://{}", p.html().join("recherche.html").display());
+    let dom = dump_dom(&chromium, &url);
+    // The message is the content of the search's element (the script's
+    // source holds the same words: the element is what is checked).
+    let shown = r#"<div id="recherche-pagefind">La recherche demande que le livre soit servi par un serveur web"#;
+    assert!(dom.contains(shown), "{dom}");
+    assert!(
+        dom.contains("lancez « journal serve » dans le projet"),
+        "{dom}"
+    );
+    // Served over HTTP, the same page searches (no such message).
+    let base = serve_under_prefix(p.html(), false);
+    let dom = dump_dom(
+        &chromium,
+        &format!("{base}{PREFIX}recherche.html?q=prometheus"),
+    );
+    assert!(!dom.contains(shown), "{dom}");
+    assert!(dom.contains("pagefind-ui__result"), "{dom}");
+}
