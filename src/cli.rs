@@ -228,7 +228,7 @@ pub struct CompletionsArgs {
 pub enum ShellArg {
     /// GNU bash.
     Bash,
-    /// Z shell.
+    /// zsh.
     Zsh,
     /// fish.
     Fish,
@@ -312,11 +312,11 @@ pub struct ShowArgs {
 /// How `journal montre` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ShowFormat {
-    /// The entry's Markdown, rendered on a terminal.
+    /// Le Markdown de l'entrée, mis en forme sur un terminal.
     Texte,
-    /// A pretty-printed JSON object.
+    /// Un objet JSON indenté.
     Json,
-    /// The same object on one line.
+    /// Le même objet sur une ligne.
     Jsonl,
 }
 
@@ -461,7 +461,7 @@ pub enum CheckFormat {
     Github,
     /// `[{"fichier": …, "ligne": …, "raison": …}, …]`.
     Json,
-    /// `{"fichier": …, "ligne": …, "raison": …}`, one per line.
+    /// `{"fichier": …, "ligne": …, "raison": …}`, un par ligne.
     Jsonl,
 }
 
@@ -527,22 +527,22 @@ pub struct ListArgs {
 /// `journal list --type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum KindArg {
-    /// Runs (`journal run`).
+    /// Exécutions (`journal run`).
     Execution,
-    /// Manual notes.
+    /// Notes manuelles.
     Note,
 }
 
 /// How `journal list` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ListFormat {
-    /// One line per entry, for people.
+    /// Une ligne par entrée, à lire.
     Texte,
-    /// Tab-separated values with a header; tabs, newlines and backslashes escaped.
+    /// Colonnes séparées par des tabulations, avec un en-tête ; tabulations, sauts de ligne et barres obliques inverses échappés.
     Tsv,
-    /// A JSON array of objects.
+    /// Un tableau JSON d'objets.
     Json,
-    /// One JSON object per line.
+    /// Un objet JSON par ligne.
     Jsonl,
 }
 

@@ -39,11 +39,11 @@ macro_rules! eprintln {
 /// When to use colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
-    /// Colours on a terminal, unless NO_COLOR is set.
+    /// Couleurs sur un terminal, sauf si NO_COLOR est posée.
     Auto,
-    /// Always colours.
+    /// Toujours des couleurs.
     Always,
-    /// Never colours.
+    /// Jamais de couleurs.
     Never,
 }
 

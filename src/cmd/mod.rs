@@ -139,14 +139,32 @@ pub fn completions(shell: crate::cli::ShellArg) -> String {
     use clap_complete::Shell;
     let (generator, ids) = match shell {
         crate::cli::ShellArg::Bash => (Shell::Bash, BASH_IDS),
-        crate::cli::ShellArg::Zsh => (Shell::Zsh, ""),
+        crate::cli::ShellArg::Zsh => (Shell::Zsh, ZSH_IDS),
         crate::cli::ShellArg::Fish => (Shell::Fish, FISH_IDS),
     };
     let mut buf = Vec::new();
     clap_complete::generate(generator, &mut crate::cli::command(), "journal", &mut buf);
-    format!("{}\n{ids}", String::from_utf8_lossy(&buf).trim_end())
-        .trim_end()
-        .to_string()
+    let script = String::from_utf8_lossy(&buf).trim_end().to_string();
+    if generator == Shell::Zsh {
+        // The entry-id arguments (montre's ID, --execution, --corrige)
+        // complete with `_journal_ids`, defined right after `#compdef`.
+        let (first, rest) = script.split_once('\n').unwrap_or((&script, ""));
+        let rest: Vec<String> = rest
+            .lines()
+            .map(|l| {
+                let entry_id = l.contains("--execution=[")
+                    || l.contains("--corrige=[")
+                    || l.starts_with("':id -- ");
+                if entry_id && l.ends_with(":_default' \\") {
+                    l.replace(":_default' \\", ":_journal_ids' \\")
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect();
+        return format!("{first}\n{}\n{}", ids.trim(), rest.join("\n"));
+    }
+    format!("{script}\n{ids}").trim_end().to_string()
 }
 
 /// Bash: entry ids, else clap_complete's `_journal`.
@@ -166,6 +184,17 @@ _journal_ids() {
 complete -F _journal_ids -o bashdefault -o default journal
 "#;
 
+/// Zsh: entry ids, through a function that clap_complete's argument specs
+/// call (see [`completions`], which points the `ID` values at it).
+const ZSH_IDS: &str = r#"
+# Identifiants d'entrées (journal list) après montre/show, --execution et --corrige.
+_journal_ids() {
+    local -a ids
+    ids=(${(f)"$(journal list --format tsv 2>/dev/null | tail -n +2 | cut -f9)"})
+    compadd -a ids
+}
+"#;
+
 /// Fish: entry ids.
 const FISH_IDS: &str = r#"
 # Identifiants d'entrées (journal list) après montre/show, --execution et --corrige.
@@ -182,4 +211,32 @@ pub fn man_page() -> Result<String> {
             crate::error::Error::io("écriture de", std::path::Path::new("journal.1"), e)
         })?;
     Ok(String::from_utf8_lossy(&buf).trim_end().to_string())
+}
+
+#[cfg(test)]
+mod completion_tests {
+    use super::completions;
+    use crate::cli::ShellArg;
+
+    #[test]
+    fn zsh_completes_entry_ids_where_an_entry_is_asked_for_only() {
+        let z = completions(ShellArg::Zsh);
+        assert!(z.starts_with("#compdef journal\n"), "{}", &z[..40]);
+        // Defined before clap_complete's `_journal` can call it.
+        let defined = z.find("_journal_ids() {").expect("fonction des ids");
+        let first_call = z.find(":_journal_ids'").expect("ids utilisés");
+        assert!(defined < first_call);
+        for line in z.lines() {
+            let entry_id = line.contains("--execution=[")
+                || line.contains("--corrige=[")
+                || line.starts_with("':id -- ");
+            if entry_id {
+                assert!(line.contains(":_journal_ids'"), "{line}");
+            }
+            if line.contains("--dashboard=[") {
+                assert!(line.contains(":_default'"), "{line}");
+            }
+        }
+        assert_eq!(z.matches(":_journal_ids'").count(), 3, "{z}");
+    }
 }
