@@ -73,7 +73,11 @@ impl Response {
         }
     }
     pub fn json(status: u16, v: &serde_json::Value) -> Self {
-        Self::new(status, "application/json", serde_json::to_vec(v).unwrap_or_default())
+        Self::new(
+            status,
+            "application/json",
+            serde_json::to_vec(v).unwrap_or_default(),
+        )
     }
     pub fn json_pretty(status: u16, v: &serde_json::Value) -> Self {
         Self::new(
@@ -122,12 +126,18 @@ pub fn reason(status: u16) -> &'static str {
 
 fn read_line<R: BufRead>(r: &mut R) -> io::Result<Option<String>> {
     let mut buf = Vec::new();
-    let n = r.by_ref().take(MAX_HEADER_LINE as u64).read_until(b'\n', &mut buf)?;
+    let n = r
+        .by_ref()
+        .take(MAX_HEADER_LINE as u64)
+        .read_until(b'\n', &mut buf)?;
     if n == 0 {
         return Ok(None);
     }
     if buf.last() != Some(&b'\n') && n >= MAX_HEADER_LINE {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, "header line too long"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "header line too long",
+        ));
     }
     while matches!(buf.last(), Some(b'\n') | Some(b'\r')) {
         buf.pop();
@@ -144,12 +154,18 @@ fn read_headers<R: BufRead>(r: &mut R) -> io::Result<Vec<(String, String)>> {
             return Ok(headers);
         }
         if headers.len() >= MAX_HEADERS {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, "too many headers"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "too many headers",
+            ));
         }
         if let Some((k, v)) = line.split_once(':') {
             headers.push((k.trim().to_string(), v.trim().to_string()));
         } else {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, "malformed header"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "malformed header",
+            ));
         }
     }
 }
@@ -162,7 +178,11 @@ fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a st
 }
 
 /// Reads a message body: chunked, Content-Length, or (when `to_eof`) until EOF.
-fn read_body<R: BufRead>(r: &mut R, headers: &[(String, String)], to_eof: bool) -> io::Result<Vec<u8>> {
+fn read_body<R: BufRead>(
+    r: &mut R,
+    headers: &[(String, String)],
+    to_eof: bool,
+) -> io::Result<Vec<u8>> {
     let chunked = find_header(headers, "transfer-encoding")
         .map(|v| v.to_ascii_lowercase().contains("chunked"))
         .unwrap_or(false);
@@ -244,7 +264,10 @@ fn handle_conn(stream: TcpStream, handler: &Handler, log: bool) {
     let started = Instant::now();
     let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
     let _ = stream.set_write_timeout(Some(Duration::from_secs(30)));
-    let peer = stream.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let peer = stream
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
     let mut writer = match stream.try_clone() {
         Ok(s) => s,
         Err(_) => return,
@@ -256,7 +279,11 @@ fn handle_conn(stream: TcpStream, handler: &Handler, log: bool) {
             (req.method, req.path, resp)
         }
         Ok(None) => return,
-        Err(e) => (String::from("-"), String::from("-"), Response::text(400, &format!("400 Bad Request: {e}"))),
+        Err(e) => (
+            String::from("-"),
+            String::from("-"),
+            Response::text(400, &format!("400 Bad Request: {e}")),
+        ),
     };
     let head_only = method == "HEAD";
     let _ = write_response(&mut writer, &resp, head_only);
@@ -276,18 +303,31 @@ fn handle_conn(stream: TcpStream, handler: &Handler, log: bool) {
 }
 
 fn sanitize_for_log(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() || c == ' ' { '_' } else { c }).collect()
+    s.chars()
+        .map(|c| if c.is_control() || c == ' ' { '_' } else { c })
+        .collect()
 }
 
-fn parse_request(reader: &mut BufReader<TcpStream>, writer: &mut TcpStream, peer: &str) -> io::Result<Option<Request>> {
+fn parse_request(
+    reader: &mut BufReader<TcpStream>,
+    writer: &mut TcpStream,
+    peer: &str,
+) -> io::Result<Option<Request>> {
     let line = match read_line(reader)? {
         Some(l) => l,
         None => return Ok(None),
     };
     let mut parts = line.split_whitespace();
     let (method, target, version) = match (parts.next(), parts.next(), parts.next()) {
-        (Some(m), Some(t), Some(v)) if v.starts_with("HTTP/1.") => (m.to_string(), t.to_string(), v),
-        _ => return Err(io::Error::new(io::ErrorKind::InvalidData, "malformed request line")),
+        (Some(m), Some(t), Some(v)) if v.starts_with("HTTP/1.") => {
+            (m.to_string(), t.to_string(), v)
+        }
+        _ => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "malformed request line",
+            ))
+        }
     };
     let _ = version;
     let headers = read_headers(reader)?;
@@ -300,7 +340,9 @@ fn parse_request(reader: &mut BufReader<TcpStream>, writer: &mut TcpStream, peer
     let body = read_body(reader, &headers, false)?;
     // absolute-form targets (http://host/path) are reduced to the path
     let target = if let Some(rest) = target.strip_prefix("http://") {
-        rest.find('/').map(|i| rest[i..].to_string()).unwrap_or_else(|| "/".into())
+        rest.find('/')
+            .map(|i| rest[i..].to_string())
+            .unwrap_or_else(|| "/".into())
     } else {
         target
     };
@@ -308,7 +350,14 @@ fn parse_request(reader: &mut BufReader<TcpStream>, writer: &mut TcpStream, peer
         Some((p, q)) => (p.to_string(), q.to_string()),
         None => (target.clone(), String::new()),
     };
-    Ok(Some(Request { method, path, query, headers, body, peer: peer.to_string() }))
+    Ok(Some(Request {
+        method,
+        path,
+        query,
+        headers,
+        body,
+        peer: peer.to_string(),
+    }))
 }
 
 fn write_response<W: Write>(w: &mut W, resp: &Response, head_only: bool) -> io::Result<()> {
@@ -316,7 +365,10 @@ fn write_response<W: Write>(w: &mut W, resp: &Response, head_only: bool) -> io::
     for (k, v) in &resp.headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
-    head.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", resp.body.len()));
+    head.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        resp.body.len()
+    ));
     w.write_all(head.as_bytes())?;
     if !head_only {
         w.write_all(&resp.body)?;
@@ -340,12 +392,15 @@ pub fn exchange<S: Read + Write>(mut stream: S, request: &[u8]) -> io::Result<Cl
     stream.write_all(request)?;
     stream.flush()?;
     let mut r = BufReader::new(stream);
-    let status_line = read_line(&mut r)?
-        .ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "EOF"))?;
+    let status_line =
+        read_line(&mut r)?.ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "EOF"))?;
     let mut parts = status_line.splitn(3, ' ');
     let version = parts.next().unwrap_or("");
     if !version.starts_with("HTTP/") {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, format!("malformed HTTP response {status_line:?}")));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("malformed HTTP response {status_line:?}"),
+        ));
     }
     let status: u16 = parts
         .next()
@@ -358,7 +413,12 @@ pub fn exchange<S: Read + Write>(mut stream: S, request: &[u8]) -> io::Result<Cl
     } else {
         read_body(&mut r, &headers, true)?
     };
-    Ok(ClientResponse { status, reason, headers, body })
+    Ok(ClientResponse {
+        status,
+        reason,
+        headers,
+        body,
+    })
 }
 
 struct ParsedUrl {
@@ -397,9 +457,14 @@ fn parse_http_url(url: &str) -> Result<ParsedUrl, String> {
     let port = if port.is_empty() {
         80
     } else {
-        port.parse().map_err(|_| format!("invalid port {port:?} after host"))?
+        port.parse()
+            .map_err(|_| format!("invalid port {port:?} after host"))?
     };
-    let path = if path.is_empty() { "/".to_string() } else { path.to_string() };
+    let path = if path.is_empty() {
+        "/".to_string()
+    } else {
+        path.to_string()
+    };
     Ok(ParsedUrl { host, port, path })
 }
 
@@ -452,7 +517,11 @@ pub fn http_call(
     let stream = stream.ok_or_else(|| wrap(last_err))?;
     let _ = stream.set_read_timeout(Some(timeout));
     let _ = stream.set_write_timeout(Some(timeout));
-    let host_header = if u.port == 80 { u.host.clone() } else { format!("{}:{}", u.host, u.port) };
+    let host_header = if u.port == 80 {
+        u.host.clone()
+    } else {
+        format!("{}:{}", u.host, u.port)
+    };
     let mut req = format!(
         "{method} {} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: Grafana/10.1.5\r\nAccept: application/json\r\nConnection: close\r\n",
         u.path
@@ -467,8 +536,13 @@ pub fn http_call(
     let mut bytes = req.into_bytes();
     bytes.extend_from_slice(body);
     exchange(stream, &bytes).map_err(|e| {
-        if matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) {
-            wrap("context deadline exceeded (Client.Timeout exceeded while awaiting headers)".into())
+        if matches!(
+            e.kind(),
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+        ) {
+            wrap(
+                "context deadline exceeded (Client.Timeout exceeded while awaiting headers)".into(),
+            )
         } else {
             wrap(io_err_text(&e))
         }
@@ -505,11 +579,17 @@ pub fn percent_decode(s: &str, plus_is_space: bool) -> String {
 }
 
 pub fn now_secs() -> f64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
 }
 
 pub fn now_millis() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 /// Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's algorithm).
@@ -540,13 +620,24 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
 pub fn format_rfc3339(secs: i64) -> String {
     let (y, mo, d) = civil_from_days(secs.div_euclid(86400));
     let s = secs.rem_euclid(86400);
-    format!("{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
+    format!(
+        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
 }
 
 /// Parses `2024-11-24T20:04:05.123456789Z` or `...+01:00` into Unix seconds.
 pub fn parse_rfc3339(s: &str) -> Option<f64> {
     let b = s.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || (b[10] != b'T' && b[10] != b't') || b[13] != b':' || b[16] != b':' {
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || (b[10] != b'T' && b[10] != b't')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
@@ -568,7 +659,11 @@ pub fn parse_rfc3339(s: &str) -> Option<f64> {
             let oh = num(i + 1..i + 3)?;
             let om = num(i + 4..i + 6)?;
             let o = oh * 3600 + om * 60;
-            if *c == b'+' { o } else { -o }
+            if *c == b'+' {
+                o
+            } else {
+                -o
+            }
         }
         _ => return None,
     };
@@ -583,7 +678,11 @@ pub fn go_float(v: f64) -> String {
         return "NaN".into();
     }
     if v.is_infinite() {
-        return if v > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if v > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     if v == 0.0 {
         return "0".into();
@@ -635,13 +734,19 @@ mod tests {
         assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0.0));
         assert_eq!(format_rfc3339(1795549432), "2026-11-24T19:43:52Z");
         assert_eq!(parse_rfc3339("2026-11-24T19:43:52.5Z"), Some(1795549432.5));
-        assert_eq!(parse_rfc3339("2026-11-24T20:43:52+01:00"), Some(1795549432.0));
+        assert_eq!(
+            parse_rfc3339("2026-11-24T20:43:52+01:00"),
+            Some(1795549432.0)
+        );
     }
 
     #[test]
     fn url_parsing() {
         let u = parse_http_url("http://prometheus:9090/sub").unwrap();
-        assert_eq!((u.host.as_str(), u.port, u.path.as_str()), ("prometheus", 9090, "/sub"));
+        assert_eq!(
+            (u.host.as_str(), u.port, u.path.as_str()),
+            ("prometheus", 9090, "/sub")
+        );
         assert!(parse_http_url("ftp://x").is_err());
         assert!(parse_http_url("/api/v1/query").is_err());
     }

@@ -17,7 +17,10 @@
 //!                           `image` or `container_label_*` values (the image
 //!                           local/cadvisor-unnamed:bench sets it)
 
-use journal_bench_standins::{exchange, exit_on_sigterm, go_float, now_millis, now_secs, parse_rfc3339, serve, Request, Response};
+use journal_bench_standins::{
+    exchange, exit_on_sigterm, go_float, now_millis, now_secs, parse_rfc3339, serve, Request,
+    Response,
+};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -27,7 +30,10 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 fn env_or(k: &str, d: &str) -> String {
-    std::env::var(k).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| d.to_string())
+    std::env::var(k)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| d.to_string())
 }
 
 fn get_on(sock: &str, path: &str) -> Result<Value, String> {
@@ -59,7 +65,10 @@ fn socket() -> &'static str {
             }
         }
         let fallback = "/var/run/docker.sock".to_string();
-        let me = fs::read_to_string("/etc/hostname").unwrap_or_default().trim().to_string();
+        let me = fs::read_to_string("/etc/hostname")
+            .unwrap_or_default()
+            .trim()
+            .to_string();
         let mut candidates: Vec<String> = fs::read_dir("/var/run/journal-swarm")
             .map(|d| {
                 d.flatten()
@@ -119,7 +128,11 @@ fn list_containers() -> Vec<Container> {
         let mut image = c["Image"].as_str().unwrap_or("").to_string();
         let labels: BTreeMap<String, String> = c["Labels"]
             .as_object()
-            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect())
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+                    .collect()
+            })
             .unwrap_or_default();
         let mut pid = 0;
         let mut started = None;
@@ -135,7 +148,14 @@ fn list_containers() -> Vec<Container> {
         if started.is_none() {
             started = c["Created"].as_f64();
         }
-        out.push(Container { id, name, image, labels, pid, started });
+        out.push(Container {
+            id,
+            name,
+            image,
+            labels,
+            pid,
+            started,
+        });
     }
     out
 }
@@ -191,13 +211,26 @@ fn is_unified(root: &Path) -> bool {
 /// Stats for a cgroup given relative to the hierarchy root ("" for the root).
 fn stats_for(root: &Path, rel: &str) -> Option<Stats> {
     let relp = rel.trim_start_matches('/');
-    let mut st = Stats { id_label: if rel.is_empty() { "/".into() } else { rel.to_string() }, ..Default::default() };
+    let mut st = Stats {
+        id_label: if rel.is_empty() {
+            "/".into()
+        } else {
+            rel.to_string()
+        },
+        ..Default::default()
+    };
     if is_unified(root) {
-        let dir = if relp.is_empty() { root.to_path_buf() } else { root.join(relp) };
+        let dir = if relp.is_empty() {
+            root.to_path_buf()
+        } else {
+            root.join(relp)
+        };
         if !dir.is_dir() {
             return None;
         }
-        st.cpu_seconds = read_kv(&dir.join("cpu.stat")).get("usage_usec").map(|u| u / 1e6);
+        st.cpu_seconds = read_kv(&dir.join("cpu.stat"))
+            .get("usage_usec")
+            .map(|u| u / 1e6);
         st.mem_usage = read_num(&dir.join("memory.current"));
         let ms = read_kv(&dir.join("memory.stat"));
         if let (Some(u), Some(inact)) = (st.mem_usage, ms.get("inactive_file")) {
@@ -222,7 +255,10 @@ fn stats_for(root: &Path, rel: &str) -> Option<Stats> {
     if let Some(m) = mem {
         st.mem_usage = read_num(&m.join("memory.usage_in_bytes"));
         let ms = read_kv(&m.join("memory.stat"));
-        let inact = ms.get("total_inactive_file").or(ms.get("inactive_file")).copied();
+        let inact = ms
+            .get("total_inactive_file")
+            .or(ms.get("inactive_file"))
+            .copied();
         st.working_set = match (st.mem_usage, inact) {
             (Some(u), Some(i)) => Some((u - i).max(0.0)),
             (u, _) => u,
@@ -250,7 +286,10 @@ fn container_stats(id: &str) -> Option<Stats> {
 }
 
 fn root_stats() -> Option<Stats> {
-    cgroup_roots().into_iter().find(|r| r.is_dir()).and_then(|r| stats_for(&r, ""))
+    cgroup_roots()
+        .into_iter()
+        .find(|r| r.is_dir())
+        .and_then(|r| stats_for(&r, ""))
 }
 
 /// (rx_bytes, tx_bytes) per interface, from the host's /proc/<pid>/net/dev.
@@ -271,7 +310,10 @@ fn net_stats(pid: i64) -> Vec<(String, f64, f64)> {
             if iface == "lo" {
                 return None;
             }
-            let f: Vec<f64> = rest.split_whitespace().filter_map(|x| x.parse().ok()).collect();
+            let f: Vec<f64> = rest
+                .split_whitespace()
+                .filter_map(|x| x.parse().ok())
+                .collect();
             if f.len() < 9 {
                 return None;
             }
@@ -281,15 +323,28 @@ fn net_stats(pid: i64) -> Vec<(String, f64, f64)> {
 }
 
 fn sanitize_label(k: &str) -> String {
-    k.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect()
+    k.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 fn escape(v: &str) -> String {
-    v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 fn fmt_labels(labels: &BTreeMap<String, String>) -> String {
-    let parts: Vec<String> = labels.iter().map(|(k, v)| format!("{k}=\"{}\"", escape(v))).collect();
+    let parts: Vec<String> = labels
+        .iter()
+        .map(|(k, v)| format!("{k}=\"{}\"", escape(v)))
+        .collect();
     format!("{{{}}}", parts.join(","))
 }
 
@@ -307,14 +362,18 @@ fn metrics() -> String {
     let unnamed = std::env::var("CADVISOR_STANDIN_MODE").is_ok_and(|m| m == "unnamed");
 
     // Union of the label names over every container (cAdvisor rule).
-    let mut names: BTreeSet<String> = ["id", "image", "name"].iter().map(|s| s.to_string()).collect();
+    let mut names: BTreeSet<String> = ["id", "image", "name"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     for c in containers.iter().filter(|_| !unnamed) {
         for k in c.labels.keys() {
             names.insert(format!("container_label_{}", sanitize_label(k)));
         }
     }
     let base = |id: &str, c: Option<&Container>| -> BTreeMap<String, String> {
-        let mut m: BTreeMap<String, String> = names.iter().map(|n| (n.clone(), String::new())).collect();
+        let mut m: BTreeMap<String, String> =
+            names.iter().map(|n| (n.clone(), String::new())).collect();
         m.insert("id".into(), id.into());
         if let Some(c) = c.filter(|_| !unnamed) {
             m.insert("image".into(), c.image.clone());
@@ -326,27 +385,88 @@ fn metrics() -> String {
         m
     };
 
-    let mut cpu = Family { name: "container_cpu_usage_seconds_total", help: "Cumulative cpu time consumed in seconds.", kind: "counter", samples: vec![] };
-    let mut last_seen = Family { name: "container_last_seen", help: "Last time a container was seen by the exporter", kind: "gauge", samples: vec![] };
-    let mut cache = Family { name: "container_memory_cache", help: "Number of bytes of page cache memory.", kind: "gauge", samples: vec![] };
-    let mut rss = Family { name: "container_memory_rss", help: "Size of RSS in bytes.", kind: "gauge", samples: vec![] };
-    let mut usage = Family { name: "container_memory_usage_bytes", help: "Current memory usage in bytes, including all memory regardless of when it was accessed", kind: "gauge", samples: vec![] };
-    let mut ws = Family { name: "container_memory_working_set_bytes", help: "Current working set in bytes.", kind: "gauge", samples: vec![] };
-    let mut rx = Family { name: "container_network_receive_bytes_total", help: "Cumulative count of bytes received", kind: "counter", samples: vec![] };
-    let mut tx = Family { name: "container_network_transmit_bytes_total", help: "Cumulative count of bytes transmitted", kind: "counter", samples: vec![] };
-    let mut start = Family { name: "container_start_time_seconds", help: "Start time of the container since unix epoch in seconds.", kind: "gauge", samples: vec![] };
+    let mut cpu = Family {
+        name: "container_cpu_usage_seconds_total",
+        help: "Cumulative cpu time consumed in seconds.",
+        kind: "counter",
+        samples: vec![],
+    };
+    let mut last_seen = Family {
+        name: "container_last_seen",
+        help: "Last time a container was seen by the exporter",
+        kind: "gauge",
+        samples: vec![],
+    };
+    let mut cache = Family {
+        name: "container_memory_cache",
+        help: "Number of bytes of page cache memory.",
+        kind: "gauge",
+        samples: vec![],
+    };
+    let mut rss = Family {
+        name: "container_memory_rss",
+        help: "Size of RSS in bytes.",
+        kind: "gauge",
+        samples: vec![],
+    };
+    let mut usage = Family {
+        name: "container_memory_usage_bytes",
+        help:
+            "Current memory usage in bytes, including all memory regardless of when it was accessed",
+        kind: "gauge",
+        samples: vec![],
+    };
+    let mut ws = Family {
+        name: "container_memory_working_set_bytes",
+        help: "Current working set in bytes.",
+        kind: "gauge",
+        samples: vec![],
+    };
+    let mut rx = Family {
+        name: "container_network_receive_bytes_total",
+        help: "Cumulative count of bytes received",
+        kind: "counter",
+        samples: vec![],
+    };
+    let mut tx = Family {
+        name: "container_network_transmit_bytes_total",
+        help: "Cumulative count of bytes transmitted",
+        kind: "counter",
+        samples: vec![],
+    };
+    let mut start = Family {
+        name: "container_start_time_seconds",
+        help: "Start time of the container since unix epoch in seconds.",
+        kind: "gauge",
+        samples: vec![],
+    };
 
     let mut emit_stats = |st: &Stats, labels: &BTreeMap<String, String>| {
         let l = fmt_labels(labels);
         if let Some(v) = st.cpu_seconds {
             let mut lc = labels.clone();
             lc.insert("cpu".into(), "total".into());
-            cpu.samples.push(format!("{}{} {} {ts}", cpu.name, fmt_labels(&lc), go_float(v)));
+            cpu.samples.push(format!(
+                "{}{} {} {ts}",
+                cpu.name,
+                fmt_labels(&lc),
+                go_float(v)
+            ));
         }
-        last_seen.samples.push(format!("{}{l} {} {ts}", last_seen.name, go_float(now.floor())));
-        for (fam, v) in [(&mut cache, st.cache), (&mut rss, st.rss), (&mut usage, st.mem_usage), (&mut ws, st.working_set)] {
+        last_seen.samples.push(format!(
+            "{}{l} {} {ts}",
+            last_seen.name,
+            go_float(now.floor())
+        ));
+        for (fam, v) in [
+            (&mut cache, st.cache),
+            (&mut rss, st.rss),
+            (&mut usage, st.mem_usage),
+            (&mut ws, st.working_set),
+        ] {
             if let Some(v) = v {
-                fam.samples.push(format!("{}{l} {} {ts}", fam.name, go_float(v)));
+                fam.samples
+                    .push(format!("{}{l} {} {ts}", fam.name, go_float(v)));
             }
         }
     };
@@ -357,8 +477,15 @@ fn metrics() -> String {
     }
     let mut per_container = Vec::new();
     for c in &containers {
-        let st = container_stats(&c.id).unwrap_or(Stats { id_label: format!("/docker/{}", c.id), ..Default::default() });
-        let id_label = if unnamed { format!("/system.slice/docker-{}.scope", c.id) } else { st.id_label.clone() };
+        let st = container_stats(&c.id).unwrap_or(Stats {
+            id_label: format!("/docker/{}", c.id),
+            ..Default::default()
+        });
+        let id_label = if unnamed {
+            format!("/system.slice/docker-{}.scope", c.id)
+        } else {
+            st.id_label.clone()
+        };
         let labels = base(&id_label, Some(c));
         emit_stats(&st, &labels);
         per_container.push((c, labels));
@@ -368,11 +495,18 @@ fn metrics() -> String {
             let mut li = labels.clone();
             li.insert("interface".into(), iface);
             let l = fmt_labels(&li);
-            rx.samples.push(format!("{}{l} {} {ts}", rx.name, go_float(r)));
-            tx.samples.push(format!("{}{l} {} {ts}", tx.name, go_float(t)));
+            rx.samples
+                .push(format!("{}{l} {} {ts}", rx.name, go_float(r)));
+            tx.samples
+                .push(format!("{}{l} {} {ts}", tx.name, go_float(t)));
         }
         if let Some(s) = c.started {
-            start.samples.push(format!("{}{} {}", start.name, fmt_labels(labels), go_float(s.floor())));
+            start.samples.push(format!(
+                "{}{} {}",
+                start.name,
+                fmt_labels(labels),
+                go_float(s.floor())
+            ));
         }
     }
 
@@ -382,13 +516,19 @@ fn metrics() -> String {
         .ok()
         .and_then(|v| v["Version"].as_str().map(String::from))
         .unwrap_or_default();
-    let kernel = fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim().to_string();
+    let kernel = fs::read_to_string("/proc/sys/kernel/osrelease")
+        .unwrap_or_default()
+        .trim()
+        .to_string();
     let mut vi = BTreeMap::new();
     vi.insert("cadvisorRevision".to_string(), "standin".to_string());
     vi.insert("cadvisorVersion".to_string(), "v0.47.2".to_string());
     vi.insert("dockerVersion".to_string(), docker_version);
     vi.insert("kernelVersion".to_string(), kernel);
-    vi.insert("osVersion".to_string(), "journal-bench stand-in".to_string());
+    vi.insert(
+        "osVersion".to_string(),
+        "journal-bench stand-in".to_string(),
+    );
     out.push_str("# HELP cadvisor_version_info A metric with a constant '1' value labeled by kernel version, OS version, docker version, cadvisor version & cadvisor revision.\n# TYPE cadvisor_version_info gauge\n");
     out.push_str(&format!("cadvisor_version_info{} 1\n", fmt_labels(&vi)));
 
@@ -396,7 +536,10 @@ fn metrics() -> String {
         if fam.samples.is_empty() {
             continue;
         }
-        out.push_str(&format!("# HELP {} {}\n# TYPE {} {}\n", fam.name, fam.help, fam.name, fam.kind));
+        out.push_str(&format!(
+            "# HELP {} {}\n# TYPE {} {}\n",
+            fam.name, fam.help, fam.name, fam.kind
+        ));
         for s in fam.samples {
             out.push_str(&s);
             out.push('\n');
@@ -409,32 +552,64 @@ fn metrics() -> String {
         .and_then(|m| {
             m.lines()
                 .find(|l| l.starts_with("MemTotal:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse::<f64>().ok()))
+                .and_then(|l| {
+                    l.split_whitespace()
+                        .nth(1)
+                        .and_then(|v| v.parse::<f64>().ok())
+                })
         })
         .map(|kb| kb * 1024.0);
     if let Some(mt) = mem_total {
         let first = |paths: &[&str]| -> String {
             paths
                 .iter()
-                .find_map(|p| fs::read_to_string(p).ok().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()))
+                .find_map(|p| {
+                    fs::read_to_string(p)
+                        .ok()
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                })
                 .unwrap_or_default()
         };
         let mut ml = BTreeMap::new();
-        ml.insert("boot_id".to_string(), first(&["/proc/sys/kernel/random/boot_id"]));
-        ml.insert("machine_id".to_string(), first(&["/rootfs/etc/machine-id", "/etc/machine-id", "/rootfs/var/lib/dbus/machine-id"]));
-        ml.insert("system_uuid".to_string(), first(&["/sys/class/dmi/id/product_uuid"]));
+        ml.insert(
+            "boot_id".to_string(),
+            first(&["/proc/sys/kernel/random/boot_id"]),
+        );
+        ml.insert(
+            "machine_id".to_string(),
+            first(&[
+                "/rootfs/etc/machine-id",
+                "/etc/machine-id",
+                "/rootfs/var/lib/dbus/machine-id",
+            ]),
+        );
+        ml.insert(
+            "system_uuid".to_string(),
+            first(&["/sys/class/dmi/id/product_uuid"]),
+        );
         out.push_str("# HELP machine_memory_bytes Amount of memory installed on the machine.\n# TYPE machine_memory_bytes gauge\n");
-        out.push_str(&format!("machine_memory_bytes{} {}\n", fmt_labels(&ml), go_float(mt)));
+        out.push_str(&format!(
+            "machine_memory_bytes{} {}\n",
+            fmt_labels(&ml),
+            go_float(mt)
+        ));
     }
     out
 }
 
 fn handle(req: &Request) -> Response {
     match (req.method.as_str(), req.path.as_str()) {
-        ("GET" | "HEAD", "/metrics") => Response::new(200, "text/plain; version=0.0.4; charset=utf-8", metrics()),
+        ("GET" | "HEAD", "/metrics") => {
+            Response::new(200, "text/plain; version=0.0.4; charset=utf-8", metrics())
+        }
         ("GET" | "HEAD", "/healthz") => Response::text(200, "ok"),
-        ("GET" | "HEAD", "/") => Response::new(307, "text/html; charset=utf-8", "<a href=\"/containers/\">Temporary Redirect</a>.\n")
-            .with_header("Location", "/containers/"),
+        ("GET" | "HEAD", "/") => Response::new(
+            307,
+            "text/html; charset=utf-8",
+            "<a href=\"/containers/\">Temporary Redirect</a>.\n",
+        )
+        .with_header("Location", "/containers/"),
         _ => Response::text(404, "404 page not found\n"),
     }
 }
@@ -442,6 +617,8 @@ fn handle(req: &Request) -> Response {
 fn main() {
     exit_on_sigterm();
     let addr = env_or("CADVISOR_STANDIN_ADDR", "0.0.0.0:8080");
-    eprintln!("I cadvisor-standin: test fixture standing in for cAdvisor v0.47.2, listening on {addr}");
+    eprintln!(
+        "I cadvisor-standin: test fixture standing in for cAdvisor v0.47.2, listening on {addr}"
+    );
     serve(&addr, Arc::new(handle), false)
 }

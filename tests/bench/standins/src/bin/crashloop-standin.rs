@@ -19,8 +19,17 @@ fn glog_prefix(level: char) -> String {
 }
 
 fn main() {
-    let code: i32 = std::env::var("CRASHLOOP_EXIT_CODE").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
-    eprintln!("{} storagedriver.go:55] Using Memory as storage driver (crashloop test fixture)", glog_prefix('I'));
-    eprintln!("{} cadvisor.go:146] Failed to start container manager: fixture crash", glog_prefix('F'));
+    let code: i32 = std::env::var("CRASHLOOP_EXIT_CODE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    eprintln!(
+        "{} storagedriver.go:55] Using Memory as storage driver (crashloop test fixture)",
+        glog_prefix('I')
+    );
+    eprintln!(
+        "{} cadvisor.go:146] Failed to start container manager: fixture crash",
+        glog_prefix('F')
+    );
     std::process::exit(code);
 }

@@ -23,7 +23,9 @@
 //! server applies before its next login check. Like Grafana, it does not clear
 //! the failed-login attempts.
 
-use journal_bench_standins::{format_rfc3339, http_call, now_secs, percent_decode, serve, Request, Response};
+use journal_bench_standins::{
+    format_rfc3339, http_call, now_secs, percent_decode, serve, Request, Response,
+};
 use serde_json::{json, Map, Value};
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -52,7 +54,10 @@ fn msg(status: u16, m: &str) -> Response {
 }
 
 fn err_id(status: u16, m: &str, id: &str) -> Response {
-    Response::json(status, &json!({"message": m, "messageId": id, "statusCode": status, "traceID": ""}))
+    Response::json(
+        status,
+        &json!({"message": m, "messageId": id, "statusCode": status, "traceID": ""}),
+    )
 }
 
 static UID_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -78,7 +83,9 @@ fn gen_uid() -> String {
 }
 
 fn valid_uid(u: &str) -> bool {
-    u.len() <= 40 && u.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    u.len() <= 40
+        && u.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// Grafana's slugify (gosimple/slug): lower case, accents dropped, other runs → '-'.
@@ -146,7 +153,10 @@ impl App {
         let tmp = self.path.with_extension("json.tmp");
         let data = serde_json::to_vec_pretty(st).unwrap_or_default();
         if let Err(e) = std::fs::write(&tmp, data).and_then(|_| std::fs::rename(&tmp, &self.path)) {
-            eprintln!("logger=standin level=error msg=\"cannot write state\" path={} error=\"{e}\"", self.path.display());
+            eprintln!(
+                "logger=standin level=error msg=\"cannot write state\" path={} error=\"{e}\"",
+                self.path.display()
+            );
         }
     }
 
@@ -154,7 +164,9 @@ impl App {
         if let Ok(data) = std::fs::read(&path) {
             match serde_json::from_slice::<Value>(&data) {
                 Ok(v) if v.is_object() => return v,
-                _ => eprintln!("logger=standin level=warn msg=\"unreadable state file, starting fresh\""),
+                _ => eprintln!(
+                    "logger=standin level=warn msg=\"unreadable state file, starting fresh\""
+                ),
             }
         }
         let login = env("GF_SECURITY_ADMIN_USER").unwrap_or_else(|| "admin".into());
@@ -180,7 +192,13 @@ impl App {
         if !scheme.eq_ignore_ascii_case("basic") {
             return Err(msg(401, "Unauthorized"));
         }
-        let invalid = || err_id(400, "Invalid Basic Auth Header", "basic-auth.invalid-header");
+        let invalid = || {
+            err_id(
+                400,
+                "Invalid Basic Auth Header",
+                "basic-auth.invalid-header",
+            )
+        };
         let decoded = b64_decode(rest.trim()).ok_or_else(invalid)?;
         let decoded = String::from_utf8(decoded).map_err(|_| invalid())?;
         let (user, password) = decoded.split_once(':').ok_or_else(invalid)?;
@@ -192,10 +210,19 @@ impl App {
         let window = self.window;
         let recent: Vec<Value> = st["attempts"][user]
             .as_array()
-            .map(|a| a.iter().filter(|t| t.as_f64().map(|t| now - t < window).unwrap_or(false)).cloned().collect())
+            .map(|a| {
+                a.iter()
+                    .filter(|t| t.as_f64().map(|t| now - t < window).unwrap_or(false))
+                    .cloned()
+                    .collect()
+            })
             .unwrap_or_default();
         if recent.len() >= MAX_ATTEMPTS {
-            return Err(err_id(401, "Invalid username or password", "login-attempt.blocked"));
+            return Err(err_id(
+                401,
+                "Invalid username or password",
+                "login-attempt.blocked",
+            ));
         }
         let stored = match st["users"][user]["password"].as_str() {
             Some(p) => p.to_string(),
@@ -221,7 +248,8 @@ impl App {
 
 fn type_logo(t: &str) -> String {
     match t {
-        "prometheus" | "loki" | "elasticsearch" | "graphite" | "influxdb" | "mysql" | "postgres" => {
+        "prometheus" | "loki" | "elasticsearch" | "graphite" | "influxdb" | "mysql"
+        | "postgres" => {
             format!("public/app/plugins/datasource/{t}/img/{t}_logo.svg")
         }
         _ => String::new(),
@@ -261,7 +289,16 @@ fn bind_ds(body: &[u8]) -> Option<Map<String, Value>> {
         _ => None,
     };
     let mut m = Map::new();
-    for k in ["name", "type", "access", "url", "user", "database", "basicAuthUser", "uid"] {
+    for k in [
+        "name",
+        "type",
+        "access",
+        "url",
+        "user",
+        "database",
+        "basicAuthUser",
+        "uid",
+    ] {
         m.insert(k.into(), json!(s(k)?));
     }
     for k in ["basicAuth", "withCredentials", "isDefault"] {
@@ -277,7 +314,9 @@ fn bind_ds(body: &[u8]) -> Option<Map<String, Value>> {
     };
     match o.get("secureJsonData") {
         None | Some(Value::Null) => m.insert("secureJsonData".into(), json!({})),
-        Some(Value::Object(sm)) if sm.values().all(|v| v.is_string()) => m.insert("secureJsonData".into(), json!(sm)),
+        Some(Value::Object(sm)) if sm.values().all(|v| v.is_string()) => {
+            m.insert("secureJsonData".into(), json!(sm))
+        }
         _ => return None,
     };
     match o.get("version") {
@@ -339,7 +378,10 @@ fn ds_create(app: &App, body: &[u8]) -> Response {
     }
     list.push(ds.clone());
     app.save(&st);
-    Response::json(200, &json!({"message": "Datasource added", "id": id, "name": ds["name"], "datasource": ds_dto(&ds)}))
+    Response::json(
+        200,
+        &json!({"message": "Datasource added", "id": id, "name": ds["name"], "datasource": ds_dto(&ds)}),
+    )
 }
 
 fn ds_update(app: &App, uid: &str, body: &[u8]) -> Response {
@@ -353,20 +395,33 @@ fn ds_update(app: &App, uid: &str, body: &[u8]) -> Response {
         Some(i) => i,
         None => return msg(404, "Data source not found"),
     };
-    if list.iter().enumerate().any(|(i, d)| i != idx && d["name"] == cmd["name"]) {
-        return msg(409, "Failed to update datasource: data source with the same name already exists");
+    if list
+        .iter()
+        .enumerate()
+        .any(|(i, d)| i != idx && d["name"] == cmd["name"])
+    {
+        return msg(
+            409,
+            "Failed to update datasource: data source with the same name already exists",
+        );
     }
     let cur_version = list[idx]["version"].as_i64().unwrap_or(1);
     let in_version = cmd["version"].as_i64().unwrap_or(0);
     if in_version != 0 && in_version < cur_version {
-        return msg(409, "Datasource has already been updated by someone else. Please reload and try again");
+        return msg(
+            409,
+            "Datasource has already been updated by someone else. Please reload and try again",
+        );
     }
     let old = list[idx].clone();
     let mut ds = Value::Object(cmd);
     ds["id"] = old["id"].clone();
     ds["uid"] = old["uid"].clone();
     ds["version"] = json!(cur_version + 1);
-    let mut secure = old["secureJsonData"].as_object().cloned().unwrap_or_default();
+    let mut secure = old["secureJsonData"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
     if let Some(m) = ds["secureJsonData"].as_object() {
         for (k, v) in m {
             secure.insert(k.clone(), v.clone());
@@ -380,7 +435,10 @@ fn ds_update(app: &App, uid: &str, body: &[u8]) -> Response {
     }
     list[idx] = ds.clone();
     app.save(&st);
-    Response::json(200, &json!({"message": "Datasource updated", "id": ds["id"], "name": ds["name"], "datasource": ds_dto(&ds)}))
+    Response::json(
+        200,
+        &json!({"message": "Datasource updated", "id": ds["id"], "name": ds["name"], "datasource": ds_dto(&ds)}),
+    )
 }
 
 fn ds_delete(app: &App, key: &str, value: &str) -> Response {
@@ -390,7 +448,10 @@ fn ds_delete(app: &App, key: &str, value: &str) -> Response {
         Some(i) => {
             let ds = list.remove(i);
             app.save(&st);
-            Response::json(200, &json!({"message": "Data source deleted", "id": ds["id"]}))
+            Response::json(
+                200,
+                &json!({"message": "Data source deleted", "id": ds["id"]}),
+            )
         }
         None => msg(404, "Data source not found"),
     }
@@ -398,7 +459,10 @@ fn ds_delete(app: &App, key: &str, value: &str) -> Response {
 
 fn ds_find(app: &App, key: &str, value: &str) -> Option<Value> {
     let mut st = app.lock();
-    datasources(&mut st).iter().find(|d| d[key] == value).cloned()
+    datasources(&mut st)
+        .iter()
+        .find(|d| d[key] == value)
+        .cloned()
 }
 
 /// "Save & test": really queries the Prometheus API, as Grafana's backend does.
@@ -410,9 +474,16 @@ fn ds_health(app: &App, uid: &str) -> Response {
     if ds["type"] != "prometheus" {
         return msg(501, "Plugin health check not implemented");
     }
-    let base = ds["url"].as_str().unwrap_or("").trim_end_matches('/').to_string();
+    let base = ds["url"]
+        .as_str()
+        .unwrap_or("")
+        .trim_end_matches('/')
+        .to_string();
     let fail = |e: String| {
-        Response::json(400, &json!({"status": "ERROR", "message": format!("{e} - There was an error returned querying the Prometheus API.")}))
+        Response::json(
+            400,
+            &json!({"status": "ERROR", "message": format!("{e} - There was an error returned querying the Prometheus API.")}),
+        )
     };
     let timeout = Duration::from_secs(5);
     let q = match http_call(
@@ -429,7 +500,13 @@ fn ds_health(app: &App, uid: &str) -> Response {
     if q.status / 100 != 2 {
         let detail = parsed
             .as_ref()
-            .and_then(|v| Some(format!("{}: {}", v["errorType"].as_str()?, v["error"].as_str()?)))
+            .and_then(|v| {
+                Some(format!(
+                    "{}: {}",
+                    v["errorType"].as_str()?,
+                    v["error"].as_str()?
+                ))
+            })
             .unwrap_or_else(|| format!("client_error: client error: {}", q.status));
         return fail(detail);
     }
@@ -438,9 +515,20 @@ fn ds_health(app: &App, uid: &str) -> Response {
         _ => return fail("bad_response: unexpected response body".into()),
     }
     let mut out = json!({"status": "OK", "message": "Successfully queried the Prometheus API."});
-    if let Ok(b) = http_call("GET", &format!("{base}/api/v1/status/buildinfo"), None, b"", timeout) {
-        if b.status == 200 && serde_json::from_slice::<Value>(&b.body).map(|v| v["status"] == "success").unwrap_or(false) {
-            out["details"] = json!({"application": "prometheus", "features": {"rulerEnabled": false}});
+    if let Ok(b) = http_call(
+        "GET",
+        &format!("{base}/api/v1/status/buildinfo"),
+        None,
+        b"",
+        timeout,
+    ) {
+        if b.status == 200
+            && serde_json::from_slice::<Value>(&b.body)
+                .map(|v| v["status"] == "success")
+                .unwrap_or(false)
+        {
+            out["details"] =
+                json!({"application": "prometheus", "features": {"rulerEnabled": false}});
         }
     }
     Response::json(200, &out)
@@ -473,7 +561,12 @@ fn substitute(s: &str, vars: &Map<String, Value>) -> String {
         out.push_str(&rest[..i]);
         let after = &rest[i..];
         // `.+?` needs at least one character before the closing brace
-        match after[2..].char_indices().skip(1).find(|(_, c)| *c == '}').map(|(j, _)| j + 2) {
+        match after[2..]
+            .char_indices()
+            .skip(1)
+            .find(|(_, c)| *c == '}')
+            .map(|(j, _)| j + 2)
+        {
             Some(end) => {
                 let token = &after[..=end];
                 match vars.get(token) {
@@ -552,9 +645,18 @@ fn save_dashboard(st: &mut Value, mut dash: Value, overwrite: bool) -> Result<Sa
             list[i]["version"].as_i64().unwrap_or(1) + 1,
             list[i]["created"].clone(),
         ),
-        None => (0, if uid_in.is_empty() { gen_uid() } else { uid_in }, 1, json!(now)),
+        None => (
+            0,
+            if uid_in.is_empty() { gen_uid() } else { uid_in },
+            1,
+            json!(now),
+        ),
     };
-    let id = if target.is_some() { id } else { next_id(st, "nextDashboardId") };
+    let id = if target.is_some() {
+        id
+    } else {
+        next_id(st, "nextDashboardId")
+    };
     dash["id"] = json!(id);
     dash["uid"] = json!(uid);
     dash["version"] = json!(version);
@@ -566,7 +668,13 @@ fn save_dashboard(st: &mut Value, mut dash: Value, overwrite: bool) -> Result<Sa
         Some(i) => list[i] = record,
         None => list.push(record),
     }
-    Ok(Saved { id, uid, title, slug, version })
+    Ok(Saved {
+        id,
+        uid,
+        title,
+        slug,
+        version,
+    })
 }
 
 fn dash_import(app: &App, body: &[u8]) -> Response {
@@ -597,7 +705,8 @@ fn dash_import(app: &App, body: &[u8]) -> Response {
             let name = def["name"].as_str().unwrap_or("");
             let typ = def["type"].as_str().unwrap_or("");
             let found = inputs.iter().find(|i| {
-                i["type"].as_str().unwrap_or("") == typ && (i["name"].as_str() == Some(name) || i["name"].as_str() == Some("*"))
+                i["type"].as_str().unwrap_or("") == typ
+                    && (i["name"].as_str() == Some(name) || i["name"].as_str() == Some("*"))
             });
             match found {
                 Some(i) => {
@@ -662,12 +771,18 @@ fn annotations(st: &mut Value) -> &mut Vec<Value> {
 /// `GET /api/annotations?tags=a&tags=b`: tags ANDed, newest first.
 fn annotation_list(app: &App, req: &Request) -> Response {
     let tags = req.query_params("tags");
-    let limit: usize = req.query_param("limit").and_then(|l| l.parse().ok()).unwrap_or(100);
+    let limit: usize = req
+        .query_param("limit")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(100);
     let mut st = app.lock();
     let mut list: Vec<Value> = annotations(&mut st)
         .iter()
         .filter(|a| {
-            let atags: Vec<&str> = a["tags"].as_array().map(|t| t.iter().filter_map(|x| x.as_str()).collect()).unwrap_or_default();
+            let atags: Vec<&str> = a["tags"]
+                .as_array()
+                .map(|t| t.iter().filter_map(|x| x.as_str()).collect())
+                .unwrap_or_default();
             tags.iter().all(|t| atags.contains(&t.as_str()))
         })
         .cloned()
@@ -703,7 +818,11 @@ fn annotation_patch(app: &App, id: &str, body: &[u8]) -> Response {
         return msg(400, "bad request data");
     };
     let mut st = app.lock();
-    let Some(a) = annotations(&mut st).iter_mut().find(|a| a["id"].to_string() == id) else {
+    let wanted = id.parse::<u64>().ok();
+    let Some(a) = annotations(&mut st)
+        .iter_mut()
+        .find(|a| wanted.is_some() && a["id"].as_u64() == wanted)
+    else {
         return msg(404, "Could not find annotation to update");
     };
     for k in ["time", "timeEnd", "text", "tags"] {
@@ -720,22 +839,42 @@ fn search(app: &App, req: &Request) -> Response {
     let query = req.query_param("query").unwrap_or_default().to_lowercase();
     let typ = req.query_param("type").unwrap_or_default();
     let tags = req.query_params("tag");
-    let uids: Vec<String> = req.query_params("dashboardUIDs").iter().flat_map(|s| s.split(',').map(String::from)).collect();
-    let limit: usize = req.query_param("limit").and_then(|l| l.parse().ok()).unwrap_or(1000).min(5000);
+    let uids: Vec<String> = req
+        .query_params("dashboardUIDs")
+        .iter()
+        .flat_map(|s| s.split(',').map(String::from))
+        .collect();
+    let limit: usize = req
+        .query_param("limit")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(1000)
+        .min(5000);
     if typ == "dash-folder" {
         return Response::json(200, &json!([]));
     }
     let mut st = app.lock();
     let mut hits: Vec<Value> = dashboards(&mut st)
         .iter()
-        .filter(|d| d["title"].as_str().unwrap_or("").to_lowercase().contains(&query))
         .filter(|d| {
-            let dtags: Vec<&str> = d["dashboard"]["tags"].as_array().map(|a| a.iter().filter_map(|t| t.as_str()).collect()).unwrap_or_default();
+            d["title"]
+                .as_str()
+                .unwrap_or("")
+                .to_lowercase()
+                .contains(&query)
+        })
+        .filter(|d| {
+            let dtags: Vec<&str> = d["dashboard"]["tags"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|t| t.as_str()).collect())
+                .unwrap_or_default();
             tags.iter().all(|t| dtags.contains(&t.as_str()))
         })
         .filter(|d| uids.is_empty() || uids.iter().any(|u| d["uid"] == u.as_str()))
         .map(|d| {
-            let (uid, slug) = (d["uid"].as_str().unwrap_or(""), d["slug"].as_str().unwrap_or(""));
+            let (uid, slug) = (
+                d["uid"].as_str().unwrap_or(""),
+                d["slug"].as_str().unwrap_or(""),
+            );
             json!({"id": d["id"], "uid": uid, "title": d["title"], "uri": format!("db/{slug}"),
                    "url": format!("/d/{uid}/{slug}"), "slug": "", "type": "dash-db",
                    "tags": d["dashboard"]["tags"].as_array().cloned().unwrap_or_default(),
@@ -775,7 +914,10 @@ fn dash_delete(app: &App, uid: &str) -> Response {
             let d = list.remove(i);
             app.save(&st);
             let title = d["title"].as_str().unwrap_or("").to_string();
-            Response::json(200, &json!({"title": title, "message": format!("Dashboard {title} deleted"), "id": d["id"]}))
+            Response::json(
+                200,
+                &json!({"title": title, "message": format!("Dashboard {title} deleted"), "id": d["id"]}),
+            )
         }
         None => msg(404, "Dashboard not found"),
     }
@@ -841,7 +983,12 @@ fn route(app: &App, req: &Request) -> Response {
         return Response::text(200, "Ok");
     }
     if path == "/" && m == "GET" {
-        return Response::new(302, "text/html; charset=utf-8", "<a href=\"/login\">Found</a>.\n\n").with_header("Location", "/login");
+        return Response::new(
+            302,
+            "text/html; charset=utf-8",
+            "<a href=\"/login\">Found</a>.\n\n",
+        )
+        .with_header("Location", "/login");
     }
     if path == "/login" && m == "GET" {
         return Response::new(
@@ -853,7 +1000,12 @@ fn route(app: &App, req: &Request) -> Response {
     if !path.starts_with("/api/") {
         return msg(404, "Not found");
     }
-    let segs: Vec<String> = path.trim_end_matches('/').split('/').skip(2).map(|s| percent_decode(s, false)).collect();
+    let segs: Vec<String> = path
+        .trim_end_matches('/')
+        .split('/')
+        .skip(2)
+        .map(|s| percent_decode(s, false))
+        .collect();
     let s: Vec<&str> = segs.iter().map(|x| x.as_str()).collect();
 
     type H<'a> = Box<dyn FnOnce(&App, &str) -> Response + 'a>;
@@ -862,7 +1014,10 @@ fn route(app: &App, req: &Request) -> Response {
         ("GET", ["user"]) => Box::new(current_user),
         ("PUT", ["user", "password"]) => Box::new(move |a, u| change_password(a, u, body)),
         ("GET", ["org"]) => Box::new(|_, _| {
-            Response::json(200, &json!({"id": 1, "name": "Main Org.", "address": {"address1": "", "address2": "", "city": "", "zipCode": "", "state": "", "country": ""}}))
+            Response::json(
+                200,
+                &json!({"id": 1, "name": "Main Org.", "address": {"address1": "", "address2": "", "city": "", "zipCode": "", "state": "", "country": ""}}),
+            )
         }),
         ("GET", ["datasources"]) => Box::new(|a, _| {
             let mut st = a.lock();
@@ -870,7 +1025,11 @@ fn route(app: &App, req: &Request) -> Response {
                 .iter()
                 .map(|d| {
                     let mut dto = ds_dto(d);
-                    dto["typeName"] = json!(if d["type"] == "prometheus" { "Prometheus" } else { "" });
+                    dto["typeName"] = json!(if d["type"] == "prometheus" {
+                        "Prometheus"
+                    } else {
+                        ""
+                    });
                     dto
                 })
                 .collect();
@@ -879,11 +1038,19 @@ fn route(app: &App, req: &Request) -> Response {
         ("POST", ["datasources"]) => Box::new(move |a, _| ds_create(a, body)),
         ("GET", ["datasources", "name", name]) => {
             let name = name.to_string();
-            Box::new(move |a, _| ds_find(a, "name", &name).map(|d| Response::json(200, &ds_dto(&d))).unwrap_or_else(|| msg(404, "Data source not found")))
+            Box::new(move |a, _| {
+                ds_find(a, "name", &name)
+                    .map(|d| Response::json(200, &ds_dto(&d)))
+                    .unwrap_or_else(|| msg(404, "Data source not found"))
+            })
         }
         ("GET", ["datasources", "uid", uid]) => {
             let uid = uid.to_string();
-            Box::new(move |a, _| ds_find(a, "uid", &uid).map(|d| Response::json(200, &ds_dto(&d))).unwrap_or_else(|| msg(404, "Data source not found")))
+            Box::new(move |a, _| {
+                ds_find(a, "uid", &uid)
+                    .map(|d| Response::json(200, &ds_dto(&d)))
+                    .unwrap_or_else(|| msg(404, "Data source not found"))
+            })
         }
         ("GET", ["datasources", "uid", uid, "health"]) => {
             let uid = uid.to_string();
@@ -947,7 +1114,9 @@ impl App {
 
     fn file_fault(&self) -> Option<String> {
         let file = self.path.parent()?.join("standin-fault");
-        std::fs::read_to_string(file).ok().map(|s| s.trim().to_string())
+        std::fs::read_to_string(file)
+            .ok()
+            .map(|s| s.trim().to_string())
     }
 }
 
@@ -972,8 +1141,14 @@ fn cli(args: &[String]) -> i32 {
         eprintln!("Error: ✗ New password is too short");
         return 1;
     }
-    let state = PathBuf::from(env("GRAFANA_STANDIN_STATE").unwrap_or_else(|| "/var/lib/grafana/standin-state.json".into()));
-    let file = state.parent().unwrap_or(std::path::Path::new("/")).join(RESET_FILE);
+    let state = PathBuf::from(
+        env("GRAFANA_STANDIN_STATE")
+            .unwrap_or_else(|| "/var/lib/grafana/standin-state.json".into()),
+    );
+    let file = state
+        .parent()
+        .unwrap_or(std::path::Path::new("/"))
+        .join(RESET_FILE);
     if let Err(e) = std::fs::write(&file, &password) {
         eprintln!("Error: ✗ failed to reset admin password: {e}");
         return 1;
@@ -989,7 +1164,10 @@ fn main() {
     }
     journal_bench_standins::exit_on_sigterm();
     let addr = env("GRAFANA_STANDIN_ADDR").unwrap_or_else(|| "0.0.0.0:3000".into());
-    let path = PathBuf::from(env("GRAFANA_STANDIN_STATE").unwrap_or_else(|| "/var/lib/grafana/standin-state.json".into()));
+    let path = PathBuf::from(
+        env("GRAFANA_STANDIN_STATE")
+            .unwrap_or_else(|| "/var/lib/grafana/standin-state.json".into()),
+    );
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
@@ -1000,7 +1178,9 @@ fn main() {
         path,
         fault: env("GRAFANA_STANDIN_FAULT").as_deref() == Some("500"),
         never_ready: env("GRAFANA_STANDIN_NEVER_READY").as_deref() == Some("1"),
-        window: env("GRAFANA_STANDIN_LOCKOUT_WINDOW_SECONDS").and_then(|v| v.parse().ok()).unwrap_or(300.0),
+        window: env("GRAFANA_STANDIN_LOCKOUT_WINDOW_SECONDS")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(300.0),
     };
     if fresh {
         let st = app.lock();
