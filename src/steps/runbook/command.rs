@@ -38,17 +38,7 @@ impl CommandStep {
 }
 
 impl Step for CommandStep {
-    fn id(&self) -> &'static str {
-        self.meta.id
-    }
-
-    fn title(&self) -> &'static str {
-        self.meta.title
-    }
-
-    fn explanation(&self) -> Option<String> {
-        Some(self.meta.prose.clone())
-    }
+    meta_identity!();
 
     fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
         let script = self.script.trim_end().to_string();

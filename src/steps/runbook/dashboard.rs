@@ -135,17 +135,7 @@ fn prepare(mut dash: Value, origin: Option<(u32, u32)>) -> Value {
 }
 
 impl Step for DashboardStep {
-    fn id(&self) -> &'static str {
-        self.meta.id
-    }
-
-    fn title(&self) -> &'static str {
-        self.meta.title
-    }
-
-    fn explanation(&self) -> Option<String> {
-        Some(self.meta.prose.clone())
-    }
+    meta_identity!();
 
     fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
         let what = match (self.grafana_com, &self.copy) {

@@ -19,17 +19,7 @@ pub struct FileStep {
 }
 
 impl Step for FileStep {
-    fn id(&self) -> &'static str {
-        self.meta.id
-    }
-
-    fn title(&self) -> &'static str {
-        self.meta.title
-    }
-
-    fn explanation(&self) -> Option<String> {
-        Some(self.meta.prose.clone())
-    }
+    meta_identity!();
 
     fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
         let path = ctx.project.root().join(&self.path);

@@ -9,6 +9,24 @@
 //! built-in kinds
 //! (`mot-de-passe-grafana`, `instantane`, `exercice-alerte`).
 
+/// The part of [`Step`] every block step shares: its id, title and
+/// explanation come from its block ([`Meta`], field `meta`).
+macro_rules! meta_identity {
+    () => {
+        fn id(&self) -> &'static str {
+            self.meta.id
+        }
+
+        fn title(&self) -> &'static str {
+            self.meta.title
+        }
+
+        fn explanation(&self) -> Option<String> {
+            Some(self.meta.prose.clone())
+        }
+    };
+}
+
 mod command;
 mod dashboard;
 mod file;

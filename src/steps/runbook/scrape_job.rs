@@ -79,17 +79,7 @@ pub fn fragment(part: &'static str, content: &str) -> Fragment {
 }
 
 impl Step for ScrapeJobStep {
-    fn id(&self) -> &'static str {
-        self.meta.id
-    }
-
-    fn title(&self) -> &'static str {
-        self.meta.title
-    }
-
-    fn explanation(&self) -> Option<String> {
-        Some(self.meta.prose.clone())
-    }
+    meta_identity!();
 
     fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
         let fragment = fragment(self.part, &self.content);

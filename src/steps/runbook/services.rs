@@ -106,17 +106,7 @@ pub fn additions(content: &str) -> Result<Additions, Error> {
 }
 
 impl Step for ServicesStep {
-    fn id(&self) -> &'static str {
-        self.meta.id
-    }
-
-    fn title(&self) -> &'static str {
-        self.meta.title
-    }
-
-    fn explanation(&self) -> Option<String> {
-        Some(self.meta.prose.clone())
-    }
+    meta_identity!();
 
     fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
         let file = ctx.project.compose_file();

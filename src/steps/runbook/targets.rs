@@ -34,17 +34,7 @@ const HINTS: TargetHints = TargetHints {
 };
 
 impl Step for TargetsStep {
-    fn id(&self) -> &'static str {
-        self.meta.id
-    }
-
-    fn title(&self) -> &'static str {
-        self.meta.title
-    }
-
-    fn explanation(&self) -> Option<String> {
-        Some(self.meta.prose.clone())
-    }
+    meta_identity!();
 
     fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
         let timeout = self.timeout.unwrap_or(ctx.settings.targets_timeout);
