@@ -120,6 +120,7 @@ impl Step for Preflight {
 
         ctx.put(DockerClient(Rc::new(docker)));
         ctx.put(ComposeClient(Rc::new(compose)));
+        crate::steps::deployment::choose(ctx, crate::settings::Target::Compose);
         ctx.put(ComposeProject {
             name: project_name,
             file,

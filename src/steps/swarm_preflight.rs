@@ -292,6 +292,7 @@ impl Step for SwarmPreflight {
         }
         ctx.put(DockerClient(Rc::new(docker)));
         ctx.put(SwarmClient(Rc::new(swarm)));
+        crate::steps::deployment::choose(ctx, crate::settings::Target::Swarm);
         ctx.put(SwarmNodes(nodes.clone()));
         ctx.put(ComposeProject {
             name: stack.clone(),

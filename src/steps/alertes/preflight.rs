@@ -200,6 +200,7 @@ impl Step for AlertesPreflight {
         rows.push((format!("Port {} de l'hôte", port_use.port), port));
         ctx.put(DockerClient(Rc::new(docker)));
         ctx.put(ComposeClient(Rc::new(compose)));
+        crate::steps::deployment::choose(ctx, crate::settings::Target::Compose);
         ctx.put(ComposeProject {
             name: project_name,
             file,

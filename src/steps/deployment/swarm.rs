@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::error::Result;
 use crate::runbook::RunContext;
 use crate::settings::Target;
-use crate::steps::{ComposeProject, SwarmCadvisors, SwarmClient, SwarmNodes};
+use crate::steps::{ComposeProject, MetricsNodes, SwarmClient, SwarmNodes};
 
 use super::Deployment;
 
@@ -55,8 +55,8 @@ impl Deployment for SwarmDeployment<'_> {
         Ok(format!("docker service ps {}_{service}", self.stack()?))
     }
 
-    fn metrics_nodes(&self) -> Option<&SwarmCadvisors> {
-        self.ctx.get::<SwarmCadvisors>()
+    fn metrics_nodes(&self) -> Option<&MetricsNodes> {
+        self.ctx.get::<MetricsNodes>()
     }
 
     fn documentation(&self, compose_file: &Path) -> Option<DeploymentDoc> {
