@@ -14,8 +14,8 @@ use crate::adapters::host::{Host, LocalHost};
 use crate::adapters::swarm::{Node, Swarm, SwarmCli};
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
+use crate::steps::ComposeProject;
 use crate::steps::kit::table::Table;
-use crate::steps::{ComposeProject, DockerClient, SwarmClient, SwarmNodes};
 
 /// Vérifications préalables (essaim Docker).
 pub struct SwarmPreflight;
@@ -290,14 +290,16 @@ impl Step for SwarmPreflight {
             let verdict = check_port(&LocalHost, &docker, port, service, deployed >= 3)?;
             port_rows.push_str(&format!("Port {port} du gestionnaire : {verdict}. "));
         }
-        ctx.put(DockerClient(Rc::new(docker)));
-        ctx.put(SwarmClient(Rc::new(swarm)));
-        crate::steps::deployment::choose(ctx, crate::settings::Target::Swarm);
-        ctx.put(SwarmNodes(nodes.clone()));
-        ctx.put(ComposeProject {
-            name: stack.clone(),
-            file,
-        });
+        crate::steps::deployment::choose_swarm(
+            ctx,
+            Rc::new(docker),
+            Rc::new(swarm),
+            nodes.clone(),
+            ComposeProject {
+                name: stack.clone(),
+                file,
+            },
+        );
         let managers = nodes.iter().filter(|n| n.role == "manager").count();
         let summary = format!(
             "cible Docker Swarm : {} prêts ({} gestionnaire{}), Docker {} ; pile « {stack} », \

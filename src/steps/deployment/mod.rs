@@ -16,11 +16,17 @@ mod compose;
 mod swarm;
 
 use std::path::Path;
+use std::rc::Rc;
 
+use crate::adapters::compose::Compose;
+use crate::adapters::docker::Containers;
+use crate::adapters::swarm::{Node, Swarm};
 use crate::error::Result;
 use crate::runbook::RunContext;
 use crate::settings::Target;
-use crate::steps::MetricsNodes;
+use crate::steps::{
+    ComposeClient, ComposeProject, DockerClient, MetricsNodes, SwarmClient, SwarmNodes,
+};
 
 pub use swarm::DeploymentDoc;
 
@@ -79,6 +85,36 @@ pub fn choose(ctx: &mut RunContext, target: Target) {
     ctx.put(Chosen(target));
 }
 
+/// Stores a Compose deployment chosen by a preflight: the engine and
+/// Compose clients and the project, then the choice.
+pub fn choose_compose(
+    ctx: &mut RunContext,
+    docker: Rc<dyn Containers>,
+    compose: Rc<dyn Compose>,
+    project: ComposeProject,
+) {
+    ctx.put(DockerClient(docker));
+    ctx.put(ComposeClient(compose));
+    ctx.put(project);
+    choose(ctx, Target::Compose);
+}
+
+/// Stores a Swarm deployment chosen by a preflight: the engine and Swarm
+/// clients, the nodes as found, the stack (as the project), then the choice.
+pub fn choose_swarm(
+    ctx: &mut RunContext,
+    docker: Rc<dyn Containers>,
+    swarm: Rc<dyn Swarm>,
+    nodes: Vec<Node>,
+    stack: ComposeProject,
+) {
+    ctx.put(DockerClient(docker));
+    ctx.put(SwarmClient(swarm));
+    ctx.put(SwarmNodes(nodes));
+    ctx.put(stack);
+    choose(ctx, Target::Swarm);
+}
+
 /// The deployment the preflight chose for this run. A step run without its
 /// part's preflight (a unit test, a lone step) gets the one `--cible` names.
 pub fn of(ctx: &RunContext) -> Box<dyn Deployment + '_> {
@@ -91,7 +127,6 @@ pub fn of(ctx: &RunContext) -> Box<dyn Deployment + '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::steps::SwarmNodes;
 
     #[test]
     fn alerting_is_offered_by_compose_only() {
