@@ -547,14 +547,22 @@ mod tests {
         (prom, cadvisors)
     }
 
-    #[test]
-    fn on_a_swarm_the_journal_has_a_table_per_node() {
-        let (prom, cadvisors) = swarm_case(40.0);
+    /// The step on a swarm whose metrics instances are `cadvisors`.
+    fn on_the_swarm(
+        prom: &FakePrometheus,
+        cadvisors: MetricsNodes,
+    ) -> Result<StepReport, StepFailure> {
         let dir = tempfile::tempdir().unwrap();
         let mut ctx = ctx_in(dir.path());
         ctx.put(cadvisors);
         crate::steps::deployment::choose(&mut ctx, crate::settings::Target::Swarm);
-        let r = run_with(&prom, &ctx, Duration::ZERO).unwrap();
+        run_with(prom, &ctx, Duration::ZERO)
+    }
+
+    #[test]
+    fn on_a_swarm_the_journal_has_a_table_per_node() {
+        let (prom, cadvisors) = swarm_case(40.0);
+        let r = on_the_swarm(&prom, cadvisors).unwrap();
         assert!(
             r.summary.contains("envoyées par les 3 nœuds"),
             "{}",
@@ -576,11 +584,7 @@ mod tests {
     #[test]
     fn a_node_whose_cadvisor_sends_nothing_is_named() {
         let (prom, cadvisors) = swarm_case(0.0);
-        let dir = tempfile::tempdir().unwrap();
-        let mut ctx = ctx_in(dir.path());
-        ctx.put(cadvisors);
-        crate::steps::deployment::choose(&mut ctx, crate::settings::Target::Swarm);
-        let err = run_with(&prom, &ctx, Duration::ZERO).unwrap_err();
+        let err = on_the_swarm(&prom, cadvisors).unwrap_err();
         let message = err.error.message();
         assert!(message.contains("nœud n3 (10.98.0.3)"), "{message}");
         assert!(!message.contains("n2"), "{message}");
@@ -749,11 +753,7 @@ mod tests {
                 sample(&[("instance", "10.0.1.3:8080")], 1.0),
             ],
         );
-        let dir = tempfile::tempdir().unwrap();
-        let mut ctx = ctx_in(dir.path());
-        ctx.put(cadvisors);
-        crate::steps::deployment::choose(&mut ctx, crate::settings::Target::Swarm);
-        let err = run_with(&prom, &ctx, Duration::ZERO).unwrap_err();
+        let err = on_the_swarm(&prom, cadvisors).unwrap_err();
         let message = err.error.message();
         assert!(
             message.contains("aucun conteneur nommé vu par le cAdvisor de : nœud n2"),

@@ -14,7 +14,6 @@ use crate::adapters::host::{Host, LocalHost};
 use crate::adapters::swarm::{Node, Swarm, SwarmCli};
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::steps::ComposeProject;
 use crate::steps::kit::table::Table;
 
 /// Vérifications préalables (essaim Docker).
@@ -295,10 +294,8 @@ impl Step for SwarmPreflight {
             Rc::new(docker),
             Rc::new(swarm),
             nodes.clone(),
-            ComposeProject {
-                name: stack.clone(),
-                file,
-            },
+            stack.clone(),
+            file,
         );
         let managers = nodes.iter().filter(|n| n.role == "manager").count();
         let summary = format!(

@@ -12,7 +12,6 @@ use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::settings::{
     self, ALERT_CPU_THRESHOLD, ALERT_EMAIL, ALERT_SMTP, ALERT_WEBHOOK, AlertSettings,
 };
-use crate::steps::ComposeProject;
 use crate::steps::deployment::{self, Capability};
 use crate::steps::kit::requires::{Requirement, last_success};
 use crate::steps::preflight::{PortUse, check_port, compose_variables, refusal};
@@ -198,15 +197,7 @@ impl Step for AlertesPreflight {
         )?;
         let deployed = port.starts_with("déjà tenu");
         rows.push((format!("Port {} de l'hôte", port_use.port), port));
-        crate::steps::deployment::choose_compose(
-            ctx,
-            Rc::new(docker),
-            Rc::new(compose),
-            ComposeProject {
-                name: project_name,
-                file,
-            },
-        );
+        deployment::choose_compose(ctx, Rc::new(docker), Rc::new(compose), project_name, file);
         let table = crate::steps::preflight::checks_table(&rows);
         let summary = format!("{PREVIOUS_PART} réussie le {since} ; Docker et Compose disponibles");
         let report = if deployed {

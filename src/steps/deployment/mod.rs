@@ -15,7 +15,7 @@
 mod compose;
 mod swarm;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use crate::adapters::compose::Compose;
@@ -86,32 +86,35 @@ pub fn choose(ctx: &mut RunContext, target: Target) {
 }
 
 /// Stores a Compose deployment chosen by a preflight: the engine and
-/// Compose clients and the project, then the choice.
+/// Compose clients and the project (`name`, compose `file`), then the choice.
 pub fn choose_compose(
     ctx: &mut RunContext,
     docker: Rc<dyn Containers>,
     compose: Rc<dyn Compose>,
-    project: ComposeProject,
+    name: String,
+    file: PathBuf,
 ) {
     ctx.put(DockerClient(docker));
     ctx.put(ComposeClient(compose));
-    ctx.put(project);
+    ctx.put(ComposeProject { name, file });
     choose(ctx, Target::Compose);
 }
 
 /// Stores a Swarm deployment chosen by a preflight: the engine and Swarm
-/// clients, the nodes as found, the stack (as the project), then the choice.
+/// clients, the nodes as found, the stack (its name as the project's, with
+/// the compose `file`), then the choice.
 pub fn choose_swarm(
     ctx: &mut RunContext,
     docker: Rc<dyn Containers>,
     swarm: Rc<dyn Swarm>,
     nodes: Vec<Node>,
-    stack: ComposeProject,
+    stack: String,
+    file: PathBuf,
 ) {
     ctx.put(DockerClient(docker));
     ctx.put(SwarmClient(swarm));
     ctx.put(SwarmNodes(nodes));
-    ctx.put(stack);
+    ctx.put(ComposeProject { name: stack, file });
     choose(ctx, Target::Swarm);
 }
 
