@@ -14,7 +14,7 @@ use crate::adapters::host::{Host, LocalHost};
 use crate::adapters::swarm::{Node, Swarm, SwarmCli};
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::steps::kit::table::Table;
+use crate::steps::deployment::nodes_table;
 
 /// Vérifications préalables (essaim Docker).
 pub struct SwarmPreflight;
@@ -22,33 +22,6 @@ pub struct SwarmPreflight;
 /// The stack's overlay network, as Docker names it (`<pile>_<réseau>`).
 pub fn stack_network(stack: &str) -> String {
     format!("{stack}_systeme-ticketing-net")
-}
-
-/// The node table for the journal.
-pub fn nodes_table(nodes: &[Node], self_id: &str) -> String {
-    let mut t = Table::new([
-        "ID du nœud",
-        "Adresse",
-        "Rôle",
-        "État",
-        "Disponibilité",
-        "Moteur",
-    ]);
-    for n in nodes {
-        t.row([
-            format!(
-                "`{}`{}",
-                n.id,
-                if n.id == self_id { " (ce moteur)" } else { "" }
-            ),
-            n.addr.clone(),
-            n.role_label().to_string(),
-            n.state.clone(),
-            n.availability.clone(),
-            n.engine.clone(),
-        ]);
-    }
-    t.render()
 }
 
 /// « 3 nœuds », « 1 nœud ».

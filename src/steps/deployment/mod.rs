@@ -28,7 +28,7 @@ use crate::steps::{
     ComposeClient, ComposeProject, DockerClient, MetricsNodes, SwarmClient, SwarmNodes,
 };
 
-pub use swarm::DeploymentDoc;
+pub use swarm::{DeploymentDoc, nodes_table};
 
 /// What a part may need that not every target offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
