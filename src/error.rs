@@ -78,11 +78,6 @@ impl Error {
         Self::new(Kind::Environment, message)
     }
 
-    /// The run was interrupted (Ctrl-C).
-    pub fn interrupted() -> Self {
-        Self::stopped_by(2)
-    }
-
     /// The run was stopped by `signal` (2 SIGINT, 15 SIGTERM, 1 SIGHUP): its
     /// exit code is 128 + the signal.
     pub fn stopped_by(signal: u8) -> Self {
@@ -223,11 +218,11 @@ mod tests {
         assert_eq!(Error::failed("x").code(), 1);
         assert_eq!(Error::usage("x").code(), 2);
         assert_eq!(Error::environment("x").code(), 3);
-        assert_eq!(Error::interrupted().code(), 130);
     }
 
     #[test]
     fn a_signal_exits_with_128_plus_its_number() {
+        assert_eq!(Error::stopped_by(2).code(), 130);
         assert_eq!(Error::stopped_by(15).code(), 143);
         assert_eq!(Error::stopped_by(1).code(), 129);
     }

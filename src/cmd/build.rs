@@ -40,22 +40,15 @@ pub const LOCK: &str = ".construction.verrou";
 fn lock_book(ctx: &Context, book_dir: &std::path::Path) -> Result<std::fs::File> {
     std::fs::create_dir_all(book_dir).map_err(|e| Error::io("création du dossier", book_dir, e))?;
     let path = book_dir.join(LOCK);
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| Error::io("ouverture du verrou", &path, e))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => {
+    match crate::store::try_lock_file(&path)? {
+        crate::store::Lock::Held(file) => Ok(file),
+        crate::store::Lock::Busy(file) => {
             ctx.out
                 .info("un autre « journal build » construit déjà ce livre : attente de sa fin…");
             file.lock()
                 .map_err(|e| Error::io("verrouillage de", &path, e))?;
             Ok(file)
         }
-        Err(std::fs::TryLockError::Error(e)) => Err(Error::io("verrouillage de", &path, e)),
     }
 }
 

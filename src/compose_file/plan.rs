@@ -4,8 +4,7 @@
 use serde_yaml::{Mapping, Value};
 
 use super::messages::unsupported;
-use super::scan::{comment_start, parse_key};
-use super::writer::yaml_key;
+use super::scan::{comment_start, parse_key, yaml_key};
 use super::{
     Additions, Change, ComposeError, Difference, NameClash, ServiceBlock, compare, reindent,
 };

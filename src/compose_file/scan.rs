@@ -5,6 +5,9 @@
 //! It is deliberately conservative: what it does not understand is reported
 //! as [`ValueStart::Other`], and `apply` re-parses its result with serde_yaml
 //! anyway, so a misreading can never silently corrupt a file.
+//!
+//! It also owns [`yaml_key`], how a name is written as a mapping key, which
+//! both the plan and the writer need (kept here so neither imports the other).
 
 /// What kind of text a line holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -356,6 +359,22 @@ fn value_start(text: &str, colon_end: usize, line_end: usize) -> ValueStart {
         return ValueStart::Flow { close: to - 1 };
     }
     ValueStart::Other
+}
+
+/// `name` as a mapping key: plain when it reads back as the same string,
+/// double-quoted otherwise.
+pub(super) fn yaml_key(name: &str) -> String {
+    let plain_ok = !name.is_empty()
+        && !name.contains(['#', ':', '\n', '"', '\''])
+        && serde_yaml::from_str::<serde_yaml::Value>(&format!("{name}: 1"))
+            .ok()
+            .and_then(|v| v.as_mapping().and_then(|m| m.keys().next().cloned()))
+            == Some(serde_yaml::Value::String(name.to_string()));
+    if plain_ok {
+        name.to_string()
+    } else {
+        serde_json::to_string(name).unwrap_or_else(|_| format!("\"{name}\""))
+    }
 }
 
 #[cfg(test)]

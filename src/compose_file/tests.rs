@@ -1,7 +1,7 @@
 //! Data-driven tests on the fixtures of `tests/fixtures/compose/`, with the
 //! real part-6 service bodies.
 
-use super::writer::yaml_key;
+use super::scan::yaml_key;
 use super::*;
 use crate::error::Error;
 

@@ -2,11 +2,11 @@
 //! replacement of a forced service's body) on the original text, with the
 //! file's own indentation and line endings.
 
-use serde_yaml::{Mapping, Value};
+use serde_yaml::Mapping;
 
 use super::messages::unsupported;
 use super::plan::Plan;
-use super::scan::{BREAKS, Entry, LineKind, Scan, ValueStart, next_break};
+use super::scan::{BREAKS, Entry, LineKind, Scan, ValueStart, next_break, yaml_key};
 use super::{ComposeError, ServiceBlock, reindent};
 
 /// A replacement of `text[from..to]` by `insert`.
@@ -454,21 +454,5 @@ impl<'a> Writer<'a> {
             },
             |n| format!("{}: {{driver: bridge}}", yaml_key(n)),
         )
-    }
-}
-
-/// `name` as a mapping key: plain when it reads back as the same string,
-/// double-quoted otherwise.
-pub(super) fn yaml_key(name: &str) -> String {
-    let plain_ok = !name.is_empty()
-        && !name.contains(['#', ':', '\n', '"', '\''])
-        && serde_yaml::from_str::<Value>(&format!("{name}: 1"))
-            .ok()
-            .and_then(|v| v.as_mapping().and_then(|m| m.keys().next().cloned()))
-            == Some(Value::String(name.to_string()));
-    if plain_ok {
-        name.to_string()
-    } else {
-        serde_json::to_string(name).unwrap_or_else(|_| format!("\"{name}\""))
     }
 }

@@ -90,19 +90,12 @@ impl Recorder {
 /// never drive the same stack at once; released when the file is dropped.
 fn lock_runs(store: &Store) -> Result<std::fs::File> {
     let path = store.dir().join(".execution.verrou");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| Error::io("ouverture du verrou", &path, e))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(Error::usage(
+    match crate::store::try_lock_file(&path)? {
+        crate::store::Lock::Held(file) => Ok(file),
+        crate::store::Lock::Busy(_) => Err(Error::usage(
             "une autre exécution de « journal run » est en cours dans ce projet",
         )
         .with_hint("attendez qu'elle se termine (ou arrêtez-la avec Ctrl-C), puis relancez")),
-        Err(std::fs::TryLockError::Error(e)) => Err(Error::io("verrouillage de", &path, e)),
     }
 }
 

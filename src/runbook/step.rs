@@ -22,6 +22,30 @@ pub trait Step {
     }
 }
 
+/// The builder methods of what a step gathered, the same on a report and on
+/// a failure: the manual command, the output excerpt, Markdown details.
+macro_rules! gathered {
+    () => {
+        /// Sets the equivalent manual command.
+        pub fn command(mut self, c: impl Into<String>) -> Self {
+            self.command = Some(c.into());
+            self
+        }
+
+        /// Sets the output excerpt.
+        pub fn output(mut self, o: impl Into<String>) -> Self {
+            self.output = Some(o.into());
+            self
+        }
+
+        /// Appends Markdown details.
+        pub fn details(mut self, d: impl AsRef<str>) -> Self {
+            append_block(&mut self.details, d.as_ref());
+            self
+        }
+    };
+}
+
 /// What a step that did not fail reports.
 #[derive(Debug, Clone)]
 pub struct StepReport {
@@ -66,23 +90,7 @@ impl StepReport {
         Self::with_status(StepStatus::Skipped, summary)
     }
 
-    /// Sets the equivalent manual command.
-    pub fn command(mut self, c: impl Into<String>) -> Self {
-        self.command = Some(c.into());
-        self
-    }
-
-    /// Sets the output excerpt.
-    pub fn output(mut self, o: impl Into<String>) -> Self {
-        self.output = Some(o.into());
-        self
-    }
-
-    /// Appends Markdown details.
-    pub fn details(mut self, d: impl AsRef<str>) -> Self {
-        append_block(&mut self.details, d.as_ref());
-        self
-    }
+    gathered!();
 
     /// Adds a warning.
     pub fn warn(mut self, w: impl Into<String>) -> Self {
@@ -105,23 +113,7 @@ pub struct StepFailure {
 }
 
 impl StepFailure {
-    /// Sets the equivalent manual command.
-    pub fn command(mut self, c: impl Into<String>) -> Self {
-        self.command = Some(c.into());
-        self
-    }
-
-    /// Sets the output excerpt.
-    pub fn output(mut self, o: impl Into<String>) -> Self {
-        self.output = Some(o.into());
-        self
-    }
-
-    /// Appends Markdown details.
-    pub fn details(mut self, d: impl AsRef<str>) -> Self {
-        append_block(&mut self.details, d.as_ref());
-        self
-    }
+    gathered!();
 }
 
 /// Appends a Markdown block to `buf`, separated from what is there by one

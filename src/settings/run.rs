@@ -200,16 +200,20 @@ pub struct Ports {
 
 impl Default for Ports {
     fn default() -> Self {
-        let default = |name| default_of(name).parse().unwrap_or_default();
-        Ports {
-            prometheus: default(PORT_PROMETHEUS),
-            grafana: default(PORT_GRAFANA),
-            alertmanager: default(PORT_ALERTMANAGER),
-        }
+        Ports::DEFAULT
     }
 }
 
 impl Ports {
+    /// The tutorial's ports, from the registry's defaults (each written once,
+    /// as text) turned into numbers at compile time: nothing is looked up or
+    /// parsed at run time.
+    pub const DEFAULT: Ports = Ports {
+        prometheus: parse_u32(DEFAULT_PORT_PROMETHEUS) as u16,
+        grafana: parse_u32(DEFAULT_PORT_GRAFANA) as u16,
+        alertmanager: parse_u32(DEFAULT_PORT_ALERTMANAGER) as u16,
+    };
+
     /// `JOURNAL_PORT_*`, each a port from 1 to 65535.
     pub fn resolve() -> Result<Self> {
         Ok(Ports {
@@ -268,4 +272,22 @@ fn restart_gap() -> Duration {
             .and_then(|v| v.parse().ok())
             .unwrap_or_else(|| default_of(RESTART_GAP).parse().unwrap_or(5)),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_ports_are_the_registry_defaults() {
+        let registry = |name| default_of(name).parse::<u16>().unwrap();
+        let d = Ports::default();
+        assert_eq!(d.prometheus, registry(PORT_PROMETHEUS));
+        assert_eq!(d.grafana, registry(PORT_GRAFANA));
+        assert_eq!(d.alertmanager, registry(PORT_ALERTMANAGER));
+        assert_eq!(
+            (d.prometheus, d.grafana, d.alertmanager),
+            (9090, 8084, 9093)
+        );
+    }
 }

@@ -24,7 +24,7 @@ use crate::french;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::kit::table::{Cell, Table};
 use crate::steps::kit::wait::{Poll, Stopped, wait_until};
-use crate::steps::{PART6_SERVICES, SwarmCadvisors, compat, deployment};
+use crate::steps::{MetricsNodes, PART6_SERVICES, compat, deployment};
 
 /// How many names the journal lists.
 const SHOWN: usize = 12;
@@ -86,7 +86,7 @@ fn counts(api: &dyn PrometheusApi, query: &str) -> Result<BTreeMap<String, u64>>
 
 /// The counts of every node of `cadvisors`, in their order (0 when
 /// Prometheus has nothing for a node).
-pub fn per_node(api: &dyn PrometheusApi, cadvisors: &SwarmCadvisors) -> Result<Vec<NodeMetrics>> {
+pub fn per_node(api: &dyn PrometheusApi, cadvisors: &MetricsNodes) -> Result<Vec<NodeMetrics>> {
     let series = counts(api, SERIES_BY_INSTANCE)?;
     let names = counts(api, NAMES_BY_INSTANCE)?;
     let containers = counts(api, CONTAINERS_BY_INSTANCE)?;
@@ -228,7 +228,7 @@ impl Look {
     }
 }
 
-fn look(api: &dyn PrometheusApi, cadvisors: Option<&SwarmCadvisors>) -> Result<Look> {
+fn look(api: &dyn PrometheusApi, cadvisors: Option<&MetricsNodes>) -> Result<Look> {
     let all = api.metric_names()?;
     let names = container_names(&all);
     if names.is_empty() {
@@ -502,7 +502,7 @@ mod tests {
     }
 
     /// Three nodes; the worker n3's cAdvisor sends `n3_series` series.
-    fn swarm_case(n3_series: f64) -> (FakePrometheus, SwarmCadvisors) {
+    fn swarm_case(n3_series: f64) -> (FakePrometheus, MetricsNodes) {
         let prom = FakePrometheus::default();
         *prom.names.borrow_mut() = vec![
             "container_cpu_usage_seconds_total".into(),
@@ -530,7 +530,7 @@ mod tests {
             named.push(swarm_named("10.0.1.3:8080", "part6_cadvisor"));
         }
         prom.answer(NAMED_SERIES, named);
-        let cadvisors = SwarmCadvisors(vec![
+        let cadvisors = MetricsNodes(vec![
             (
                 node("n1", "10.98.0.1", "manager", "ready"),
                 "10.0.1.1:8080".into(),
@@ -547,13 +547,22 @@ mod tests {
         (prom, cadvisors)
     }
 
-    #[test]
-    fn on_a_swarm_the_journal_has_a_table_per_node() {
-        let (prom, cadvisors) = swarm_case(40.0);
+    /// The step on a swarm whose metrics instances are `cadvisors`.
+    fn on_the_swarm(
+        prom: &FakePrometheus,
+        cadvisors: MetricsNodes,
+    ) -> Result<StepReport, StepFailure> {
         let dir = tempfile::tempdir().unwrap();
         let mut ctx = ctx_in(dir.path());
         ctx.put(cadvisors);
-        let r = run_with(&prom, &ctx, Duration::ZERO).unwrap();
+        crate::steps::deployment::choose(&mut ctx, crate::settings::Target::Swarm);
+        run_with(prom, &ctx, Duration::ZERO)
+    }
+
+    #[test]
+    fn on_a_swarm_the_journal_has_a_table_per_node() {
+        let (prom, cadvisors) = swarm_case(40.0);
+        let r = on_the_swarm(&prom, cadvisors).unwrap();
         assert!(
             r.summary.contains("envoyées par les 3 nœuds"),
             "{}",
@@ -575,10 +584,7 @@ mod tests {
     #[test]
     fn a_node_whose_cadvisor_sends_nothing_is_named() {
         let (prom, cadvisors) = swarm_case(0.0);
-        let dir = tempfile::tempdir().unwrap();
-        let mut ctx = ctx_in(dir.path());
-        ctx.put(cadvisors);
-        let err = run_with(&prom, &ctx, Duration::ZERO).unwrap_err();
+        let err = on_the_swarm(&prom, cadvisors).unwrap_err();
         let message = err.error.message();
         assert!(message.contains("nœud n3 (10.98.0.3)"), "{message}");
         assert!(!message.contains("n2"), "{message}");
@@ -747,10 +753,7 @@ mod tests {
                 sample(&[("instance", "10.0.1.3:8080")], 1.0),
             ],
         );
-        let dir = tempfile::tempdir().unwrap();
-        let mut ctx = ctx_in(dir.path());
-        ctx.put(cadvisors);
-        let err = run_with(&prom, &ctx, Duration::ZERO).unwrap_err();
+        let err = on_the_swarm(&prom, cadvisors).unwrap_err();
         let message = err.error.message();
         assert!(
             message.contains("aucun conteneur nommé vu par le cAdvisor de : nœud n2"),

@@ -273,6 +273,7 @@ mod tests {
                 .borrow()
                 .clone(),
         ));
+        crate::steps::deployment::choose(&mut ctx, crate::settings::Target::Swarm);
         let swarm = ctx.templates.render(TEMPLATE, doc_context(&ctx)).unwrap();
         let single = {
             let ctx = crate::testing::test_context(dir.path());

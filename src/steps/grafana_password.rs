@@ -29,8 +29,6 @@ use crate::steps::deployment;
 use crate::steps::kit::secret_file::{read_secret_file, store_secret};
 use crate::steps::kit::table::{Cell, Table};
 use crate::steps::kit::wait::{Poll, Stopped, wait_until};
-#[cfg(test)] // the tests below name them through `super::*`
-use crate::steps::{ComposeProject, SwarmClient};
 
 /// The environment variable holding the wanted password.
 pub const PASSWORD_ENV: &str = crate::settings::GRAFANA_PASSWORD;
@@ -549,6 +547,7 @@ impl Step for GrafanaPassword {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::steps::{ComposeProject, SwarmClient};
     use crate::testing::FakeGrafana;
 
     // A test-only value, not a real password.
@@ -562,6 +561,7 @@ mod tests {
         let mut ctx = crate::testing::test_context(dir.path());
         let swarm = std::rc::Rc::new(crate::testing::swarm::FakeSwarm::three_nodes());
         ctx.put(SwarmClient(swarm.clone()));
+        crate::steps::deployment::choose(&mut ctx, crate::settings::Target::Swarm);
         ctx.put(ComposeProject {
             name: "pile".into(),
             file: dir.path().join("docker-compose.yml"),

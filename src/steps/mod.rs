@@ -99,12 +99,14 @@ pub struct SwarmClient(pub std::rc::Rc<dyn crate::adapters::swarm::Swarm>);
 /// The swarm's nodes as `swarm-preflight` found them.
 pub struct SwarmNodes(pub Vec<crate::adapters::swarm::Node>);
 
-/// Each Ready node with the `instance` label of its cAdvisor target, as
-/// `swarm-targets` matched them: the per-node tables of the later steps
-/// group Prometheus series by this label.
-pub struct SwarmCadvisors(pub Vec<(crate::adapters::swarm::Node, String)>);
+/// The node of each metrics instance: each Ready node with the `instance`
+/// label of its cAdvisor target, as `swarm-targets` matched them on a
+/// deployment spread over several nodes (absent on one host). The per-node
+/// tables of the later steps group Prometheus series by this label; they
+/// get it from the deployment (`Deployment::metrics_nodes`).
+pub struct MetricsNodes(pub Vec<(crate::adapters::swarm::Node, String)>);
 
-impl SwarmCadvisors {
+impl MetricsNodes {
     /// The node whose cAdvisor has the label `instance`.
     pub fn node(&self, instance: &str) -> Option<&crate::adapters::swarm::Node> {
         self.0.iter().find(|(_, i)| i == instance).map(|(n, _)| n)

@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::compat::{self, ImageRef};
 use crate::steps::kit::table::Table;
-use crate::steps::{ComposeClient, ComposeProject, DockerClient, PART6_SERVICES};
+use crate::steps::{PART6_SERVICES, deployment};
 
 /// Vérifications préalables.
 pub struct Preflight;
@@ -118,12 +118,7 @@ impl Step for Preflight {
             &mut warnings,
         )?;
 
-        ctx.put(DockerClient(Rc::new(docker)));
-        ctx.put(ComposeClient(Rc::new(compose)));
-        ctx.put(ComposeProject {
-            name: project_name,
-            file,
-        });
+        deployment::choose_compose(ctx, Rc::new(docker), Rc::new(compose), project_name, file);
 
         let table = checks_table(&rows);
         let summary = format!(

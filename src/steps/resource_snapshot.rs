@@ -26,7 +26,7 @@ use crate::steps::kit::wait::{Poll, Stopped, wait_until};
 
 mod chart;
 
-use crate::steps::{DockerClient, SwarmCadvisors, deployment};
+use crate::steps::{DockerClient, MetricsNodes, deployment};
 #[cfg(test)] // the tests below name it through `super::*`
 use chart::axis_decimals;
 pub use chart::render_chart;
@@ -356,7 +356,7 @@ pub fn short_task_name(name: &str) -> String {
 
 /// How a row's node is written: short ID (12 characters, as `docker node
 /// ls`) and address, or the target itself when no node has it.
-fn node_cell(instance: &str, cadvisors: &SwarmCadvisors) -> String {
+fn node_cell(instance: &str, cadvisors: &MetricsNodes) -> String {
     match cadvisors.node(instance) {
         Some(n) => format!(
             "`{}` ({})",
@@ -369,7 +369,7 @@ fn node_cell(instance: &str, cadvisors: &SwarmCadvisors) -> String {
 
 /// On a swarm: the table with each container's node, then one line per
 /// node (its containers, CPU and memory).
-pub fn node_usage_table(rows: &[Usage], cadvisors: &SwarmCadvisors) -> String {
+pub fn node_usage_table(rows: &[Usage], cadvisors: &MetricsNodes) -> String {
     let mut t = Table::new(["Nœud", "Conteneur", "CPU (% d'un cœur)", "Mémoire (Mio)"])
         .right(2)
         .right(3);
@@ -774,7 +774,7 @@ mod tests {
         );
         let dir = tempfile::tempdir().unwrap();
         let mut ctx = crate::testing::test_context(dir.path());
-        ctx.put(SwarmCadvisors(vec![
+        ctx.put(MetricsNodes(vec![
             (
                 node("n1abcdefghijklmnopqrstuvw", "10.98.0.1", "manager", "ready"),
                 "10.0.1.1:8080".into(),
@@ -788,6 +788,7 @@ mod tests {
                 "10.0.1.3:8080".into(),
             ),
         ]));
+        crate::steps::deployment::choose(&mut ctx, crate::settings::Target::Swarm);
         // No wait for a next scrape that will not come for the gone target.
         let r = run_with(&prom, &ctx, Duration::from_secs(3600)).unwrap();
         assert!(

@@ -13,6 +13,11 @@
 //! Only the fingerprints differ: rewritten. Anything else differs (edited by
 //! hand): the differences are reported, and `--force` replaces the file
 //! after a timestamped backup.
+//!
+//! The file is journal's own, written whole: it goes through the kit's
+//! managed file (`kit::managed_file`: compare, diff, backup, atomic write),
+//! not through the comment-preserving compose editor, which inserts
+//! services into the user's `docker-compose.yml` (left alone here).
 
 use std::path::{Path, PathBuf};
 

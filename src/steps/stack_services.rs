@@ -292,6 +292,11 @@ mod tests {
         fake.nodes.borrow().clone()
     }
 
+    /// The wait (bounded by `bound`, no pause) on a stack just deployed.
+    fn converge(fake: &FakeSwarm, bound: Duration) -> Result<StepReport, StepFailure> {
+        run_with(fake, &before(fake), "pile", bound, Duration::ZERO, false)
+    }
+
     #[test]
     fn a_node_lost_during_the_wait_ends_it_at_once_naming_the_node() {
         let fake = FakeSwarm::three_nodes();
@@ -357,15 +362,7 @@ mod tests {
             .get_mut("pile_cadvisor")
             .unwrap()
             .retain(|t| t.node_id != "n3");
-        let f = run_with(
-            &fake,
-            &before(&fake),
-            "pile",
-            Duration::ZERO,
-            Duration::ZERO,
-            false,
-        )
-        .unwrap_err();
+        let f = converge(&fake, Duration::ZERO).unwrap_err();
         assert!(
             f.error.message().contains("aucune sur nœud n3 (10.98.3.2)"),
             "{}",
@@ -394,15 +391,7 @@ mod tests {
             .get_mut("pile_cadvisor")
             .unwrap()
             .push(t);
-        let f = run_with(
-            &fake,
-            &before(&fake),
-            "pile",
-            Duration::from_secs(3600),
-            Duration::ZERO,
-            false,
-        )
-        .unwrap_err();
+        let f = converge(&fake, Duration::from_secs(3600)).unwrap_err();
         assert!(
             f.error.message().contains("nœud n2 (10.98.2.2)"),
             "{}",

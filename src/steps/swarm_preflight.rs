@@ -14,8 +14,7 @@ use crate::adapters::host::{Host, LocalHost};
 use crate::adapters::swarm::{Node, Swarm, SwarmCli};
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::steps::kit::table::Table;
-use crate::steps::{ComposeProject, DockerClient, SwarmClient, SwarmNodes};
+use crate::steps::deployment::nodes_table;
 
 /// Vérifications préalables (essaim Docker).
 pub struct SwarmPreflight;
@@ -23,33 +22,6 @@ pub struct SwarmPreflight;
 /// The stack's overlay network, as Docker names it (`<pile>_<réseau>`).
 pub fn stack_network(stack: &str) -> String {
     format!("{stack}_systeme-ticketing-net")
-}
-
-/// The node table for the journal.
-pub fn nodes_table(nodes: &[Node], self_id: &str) -> String {
-    let mut t = Table::new([
-        "ID du nœud",
-        "Adresse",
-        "Rôle",
-        "État",
-        "Disponibilité",
-        "Moteur",
-    ]);
-    for n in nodes {
-        t.row([
-            format!(
-                "`{}`{}",
-                n.id,
-                if n.id == self_id { " (ce moteur)" } else { "" }
-            ),
-            n.addr.clone(),
-            n.role_label().to_string(),
-            n.state.clone(),
-            n.availability.clone(),
-            n.engine.clone(),
-        ]);
-    }
-    t.render()
 }
 
 /// « 3 nœuds », « 1 nœud ».
@@ -290,13 +262,14 @@ impl Step for SwarmPreflight {
             let verdict = check_port(&LocalHost, &docker, port, service, deployed >= 3)?;
             port_rows.push_str(&format!("Port {port} du gestionnaire : {verdict}. "));
         }
-        ctx.put(DockerClient(Rc::new(docker)));
-        ctx.put(SwarmClient(Rc::new(swarm)));
-        ctx.put(SwarmNodes(nodes.clone()));
-        ctx.put(ComposeProject {
-            name: stack.clone(),
+        crate::steps::deployment::choose_swarm(
+            ctx,
+            Rc::new(docker),
+            Rc::new(swarm),
+            nodes.clone(),
+            stack.clone(),
             file,
-        });
+        );
         let managers = nodes.iter().filter(|n| n.role == "manager").count();
         let summary = format!(
             "cible Docker Swarm : {} prêts ({} gestionnaire{}), Docker {} ; pile « {stack} », \

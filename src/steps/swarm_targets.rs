@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::kit::table::{Cell, Table};
 use crate::steps::kit::wait::{Poll, Stopped, wait_until};
-use crate::steps::{ComposeProject, StackUnchanged, SwarmCadvisors, SwarmClient, SwarmNodes};
+use crate::steps::{ComposeProject, MetricsNodes, StackUnchanged, SwarmClient, SwarmNodes};
 
 /// Étape 4 : une cible cAdvisor par nœud.
 pub struct SwarmTargets;
@@ -197,7 +197,7 @@ impl Step for SwarmTargets {
             Duration::from_millis(500),
             ctx.get::<StackUnchanged>().is_some(),
         )?;
-        ctx.put(SwarmCadvisors(
+        ctx.put(MetricsNodes(
             rows.into_iter()
                 .filter_map(|r| r.instance.map(|i| (r.node, i)))
                 .collect(),

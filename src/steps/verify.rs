@@ -384,26 +384,9 @@ pub fn outcome(findings: &[Finding]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::adapters::prometheus::Target;
     use crate::testing::docker::{FakeDocker, container, stack};
     use crate::testing::grafana::FakeGrafana;
-    use crate::testing::prometheus::{FakePrometheus, sample};
-
-    fn target(job: &str, up: bool) -> Target {
-        Target {
-            job: job.into(),
-            instance: format!("{job}:1"),
-            scrape_url: String::new(),
-            health: if up { Health::Up } else { Health::Down },
-            last_error: if up {
-                String::new()
-            } else {
-                "connection refused".into()
-            },
-            last_scrape: None,
-            last_scrape_duration: None,
-        }
-    }
+    use crate::testing::prometheus::{FakePrometheus, sample, target};
 
     const SERVICES: [&str; 3] = ["prometheus", "grafana", "cadvisor"];
 

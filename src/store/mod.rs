@@ -266,6 +266,30 @@ pub fn read_optional(path: &Path) -> Result<Option<String>> {
     }
 }
 
+/// A lock file taken without waiting (see [`try_lock_file`]).
+pub enum Lock {
+    /// Held by this process until the file is dropped (or the process dies).
+    Held(fs::File),
+    /// Held by another process; `File::lock` on it waits for its end.
+    Busy(fs::File),
+}
+
+/// Opens (creating it if needed) the lock file `path` and tries to take its
+/// exclusive lock without waiting.
+pub fn try_lock_file(path: &Path) -> Result<Lock> {
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| Error::io("ouverture du verrou", path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Lock::Held(file)),
+        Err(fs::TryLockError::WouldBlock) => Ok(Lock::Busy(file)),
+        Err(fs::TryLockError::Error(e)) => Err(Error::io("verrouillage de", path, e)),
+    }
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder,
 /// fsync, then rename (or hard-link when `replace` is false, so an existing
 /// file is never overwritten), then fsync of the folder. The file is

@@ -24,6 +24,45 @@ fn violations(module: &str, forbidden: &[&str]) -> Vec<String> {
     raw_uses(module, &needles)
 }
 
+/// The modules named in the « modules » column of ARCHITECTURE.md's import
+/// table.
+fn modules_of_the_table() -> Vec<String> {
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md"))
+            .unwrap();
+    doc.lines()
+        .skip_while(|l| !l.starts_with("| couche | modules |"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .filter_map(|l| l.split('|').nth(2))
+        .flat_map(|cell| cell.split('`').skip(1).step_by(2).map(str::to_string))
+        .collect()
+}
+
+/// Every module of `lib.rs` (the test helpers of `testing` apart) has its
+/// layer in the table, so a new module cannot escape the rules.
+#[test]
+fn the_import_table_covers_every_module() {
+    let lib =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs")).unwrap();
+    let table = modules_of_the_table();
+    for layer in [
+        "steps", "parts", "cmd", "runbook", "book", "adapters", "store",
+    ] {
+        assert!(table.iter().any(|m| m == layer), "{layer} : {table:?}");
+    }
+    let missing: Vec<&str> = lib
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("pub mod "))
+        .map(|m| m.trim_end_matches(';'))
+        .filter(|m| *m != "testing" && !table.iter().any(|t| t == m))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "modules absents du tableau d'ARCHITECTURE.md : {missing:?}"
+    );
+}
+
 #[test]
 fn the_engine_knows_no_step_no_cli_no_adapter() {
     let v = violations("runbook", &["steps", "cli", "cmd", "adapters", "parts"]);
@@ -163,6 +202,7 @@ fn only_main_calls_the_commands() {
         "templates",
         "output",
         "project",
+        "part_file",
         "error",
         "french",
         "secrets",

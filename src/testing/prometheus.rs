@@ -6,8 +6,26 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use crate::adapters::prometheus::{PrometheusApi, QueryResult, Sample, Target};
+use crate::adapters::prometheus::{Health, PrometheusApi, QueryResult, Sample, Target};
 use crate::error::Result;
+
+/// A target of `job` (instance `<job>:1`), up, or down with « connection
+/// refused » as its last error.
+pub fn target(job: &str, up: bool) -> Target {
+    Target {
+        job: job.into(),
+        instance: format!("{job}:1"),
+        scrape_url: format!("http://{job}:1/metrics"),
+        health: if up { Health::Up } else { Health::Down },
+        last_error: if up {
+            String::new()
+        } else {
+            "connection refused".into()
+        },
+        last_scrape: None,
+        last_scrape_duration: None,
+    }
+}
 
 /// One sample with `labels` and `value`.
 pub fn sample(labels: &[(&str, &str)], value: f64) -> Sample {

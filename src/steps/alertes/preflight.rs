@@ -15,7 +15,6 @@ use crate::settings::{
 use crate::steps::deployment::{self, Capability};
 use crate::steps::kit::requires::{Requirement, last_success};
 use crate::steps::preflight::{PortUse, check_port, compose_variables, refusal};
-use crate::steps::{ComposeClient, ComposeProject, DockerClient};
 
 use super::{PART_ID, PREVIOUS_PART, SERVICE};
 
@@ -198,12 +197,7 @@ impl Step for AlertesPreflight {
         )?;
         let deployed = port.starts_with("déjà tenu");
         rows.push((format!("Port {} de l'hôte", port_use.port), port));
-        ctx.put(DockerClient(Rc::new(docker)));
-        ctx.put(ComposeClient(Rc::new(compose)));
-        ctx.put(ComposeProject {
-            name: project_name,
-            file,
-        });
+        deployment::choose_compose(ctx, Rc::new(docker), Rc::new(compose), project_name, file);
         let table = crate::steps::preflight::checks_table(&rows);
         let summary = format!("{PREVIOUS_PART} réussie le {since} ; Docker et Compose disponibles");
         let report = if deployed {

@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::error::Result;
 use crate::runbook::RunContext;
 use crate::settings::Target;
-use crate::steps::{ComposeClient, ComposeProject, SwarmCadvisors};
+use crate::steps::{ComposeClient, ComposeProject, MetricsNodes};
 
 use super::{Deployment, DeploymentDoc};
 
@@ -37,7 +37,7 @@ impl Deployment for ComposeDeployment<'_> {
         Ok(format!("docker compose ps {service}"))
     }
 
-    fn metrics_nodes(&self) -> Option<&SwarmCadvisors> {
+    fn metrics_nodes(&self) -> Option<&MetricsNodes> {
         None
     }
 

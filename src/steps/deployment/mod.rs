@@ -1,8 +1,10 @@
 //! The target behind one trait: a [`Deployment`] is where the part's
 //! services run — one Docker host with Compose, or a Swarm stack. The
-//! preflight of the part chose it once, by the clients it left in the run
-//! context (`ComposeClient`, or `SwarmClient` and `SwarmNodes`); [`of`]
-//! gives the steps that choice, so that no shared step names a Swarm type.
+//! preflight of the part chooses it once and stores that choice in the run
+//! context ([`choose`], a [`Chosen`] value); [`of`] gives the steps the
+//! deployment so chosen (reading the clients the preflight left beside it),
+//! so that no shared step names a Swarm type or guesses the target from
+//! which clients happen to be in the context.
 //!
 //! A deployment offers what the shared steps need: run a command in a
 //! service, the command that shows a service, the node of each metrics
@@ -13,14 +15,20 @@
 mod compose;
 mod swarm;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
+use crate::adapters::compose::Compose;
+use crate::adapters::docker::Containers;
+use crate::adapters::swarm::{Node, Swarm};
 use crate::error::Result;
 use crate::runbook::RunContext;
 use crate::settings::Target;
-use crate::steps::{SwarmCadvisors, SwarmClient, SwarmNodes};
+use crate::steps::{
+    ComposeClient, ComposeProject, DockerClient, MetricsNodes, SwarmClient, SwarmNodes,
+};
 
-pub use swarm::DeploymentDoc;
+pub use swarm::{DeploymentDoc, nodes_table};
 
 /// What a part may need that not every target offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +62,7 @@ pub trait Deployment {
 
     /// The node of each metrics instance (cAdvisor target), when the
     /// deployment spreads containers over several nodes; `None` on one host.
-    fn metrics_nodes(&self) -> Option<&SwarmCadvisors>;
+    fn metrics_nodes(&self) -> Option<&MetricsNodes>;
 
     /// How the documentation describes this deployment beyond the
     /// tutorial's single host (`None`: nothing to add).
@@ -66,15 +74,56 @@ pub trait Deployment {
     }
 }
 
-/// The deployment the preflight chose for this run.
+/// The deployment the preflight chose, kept in the run context for the
+/// steps after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chosen(pub Target);
+
+/// Stores the preflight's choice: called once per run, by the part's
+/// preflight, when its checks have passed.
+pub fn choose(ctx: &mut RunContext, target: Target) {
+    ctx.put(Chosen(target));
+}
+
+/// Stores a Compose deployment chosen by a preflight: the engine and
+/// Compose clients and the project (`name`, compose `file`), then the choice.
+pub fn choose_compose(
+    ctx: &mut RunContext,
+    docker: Rc<dyn Containers>,
+    compose: Rc<dyn Compose>,
+    name: String,
+    file: PathBuf,
+) {
+    ctx.put(DockerClient(docker));
+    ctx.put(ComposeClient(compose));
+    ctx.put(ComposeProject { name, file });
+    choose(ctx, Target::Compose);
+}
+
+/// Stores a Swarm deployment chosen by a preflight: the engine and Swarm
+/// clients, the nodes as found, the stack (its name as the project's, with
+/// the compose `file`), then the choice.
+pub fn choose_swarm(
+    ctx: &mut RunContext,
+    docker: Rc<dyn Containers>,
+    swarm: Rc<dyn Swarm>,
+    nodes: Vec<Node>,
+    stack: String,
+    file: PathBuf,
+) {
+    ctx.put(DockerClient(docker));
+    ctx.put(SwarmClient(swarm));
+    ctx.put(SwarmNodes(nodes));
+    ctx.put(ComposeProject { name: stack, file });
+    choose(ctx, Target::Swarm);
+}
+
+/// The deployment the preflight chose for this run. A step run without its
+/// part's preflight (a unit test, a lone step) gets the one `--cible` names.
 pub fn of(ctx: &RunContext) -> Box<dyn Deployment + '_> {
-    let swarm = ctx.get::<SwarmClient>().is_some()
-        || ctx.get::<SwarmNodes>().is_some()
-        || ctx.get::<SwarmCadvisors>().is_some();
-    if swarm {
-        Box::new(swarm::SwarmDeployment { ctx })
-    } else {
-        Box::new(compose::ComposeDeployment { ctx })
+    match ctx.get::<Chosen>().map_or(ctx.settings.target, |c| c.0) {
+        Target::Swarm => Box::new(swarm::SwarmDeployment { ctx }),
+        Target::Compose => Box::new(compose::ComposeDeployment { ctx }),
     }
 }
 
@@ -94,15 +143,28 @@ mod tests {
         let mut ctx = crate::testing::test_context(dir.path());
         assert_eq!(of(&ctx).target(), Target::Compose);
         assert!(of(&ctx).documentation(Path::new("c.yml")).is_none());
+        // Swarm clients alone do not make a swarm deployment: the choice does.
         ctx.put(SwarmNodes(
             crate::testing::swarm::FakeSwarm::three_nodes()
                 .nodes
                 .borrow()
                 .clone(),
         ));
+        assert_eq!(of(&ctx).target(), Target::Compose);
+        choose(&mut ctx, Target::Swarm);
         let d = of(&ctx);
         assert_eq!(d.target(), Target::Swarm);
         assert!(!d.supports(Capability::Alerting));
         assert_eq!(d.documentation(Path::new("c.yml")).unwrap().nodes, 3);
+    }
+
+    #[test]
+    fn without_a_preflight_the_target_of_the_settings_is_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ctx = crate::testing::test_context(dir.path());
+        ctx.settings.target = Target::Swarm;
+        assert_eq!(of(&ctx).target(), Target::Swarm);
+        choose(&mut ctx, Target::Compose);
+        assert_eq!(of(&ctx).target(), Target::Compose);
     }
 }

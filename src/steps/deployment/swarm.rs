@@ -7,9 +7,11 @@ use std::path::Path;
 use crate::error::Result;
 use crate::runbook::RunContext;
 use crate::settings::Target;
-use crate::steps::{ComposeProject, SwarmCadvisors, SwarmClient, SwarmNodes};
+use crate::steps::{ComposeProject, MetricsNodes, SwarmClient, SwarmNodes};
 
 use super::Deployment;
+use crate::adapters::swarm::Node;
+use crate::steps::kit::table::Table;
 
 /// A stack on a swarm.
 pub struct SwarmDeployment<'a> {
@@ -55,8 +57,8 @@ impl Deployment for SwarmDeployment<'_> {
         Ok(format!("docker service ps {}_{service}", self.stack()?))
     }
 
-    fn metrics_nodes(&self) -> Option<&SwarmCadvisors> {
-        self.ctx.get::<SwarmCadvisors>()
+    fn metrics_nodes(&self) -> Option<&MetricsNodes> {
+        self.ctx.get::<MetricsNodes>()
     }
 
     fn documentation(&self, compose_file: &Path) -> Option<DeploymentDoc> {
@@ -72,7 +74,34 @@ impl Deployment for SwarmDeployment<'_> {
                 .map(|c| c.name.clone())
                 .unwrap_or_default(),
             nodes: nodes.0.len(),
-            nodes_table: crate::steps::swarm_preflight::nodes_table(&nodes.0, ""),
+            nodes_table: nodes_table(&nodes.0, ""),
         })
     }
+}
+
+/// The node table for the journal.
+pub fn nodes_table(nodes: &[Node], self_id: &str) -> String {
+    let mut t = Table::new([
+        "ID du nœud",
+        "Adresse",
+        "Rôle",
+        "État",
+        "Disponibilité",
+        "Moteur",
+    ]);
+    for n in nodes {
+        t.row([
+            format!(
+                "`{}`{}",
+                n.id,
+                if n.id == self_id { " (ce moteur)" } else { "" }
+            ),
+            n.addr.clone(),
+            n.role_label().to_string(),
+            n.state.clone(),
+            n.availability.clone(),
+            n.engine.clone(),
+        ]);
+    }
+    t.render()
 }

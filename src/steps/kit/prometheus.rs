@@ -164,19 +164,7 @@ pub fn query_has_result(api: &dyn PrometheusApi, promql: &str, hint: &str) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::prometheus::FakePrometheus;
-
-    fn target(job: &str, up: bool) -> Target {
-        Target {
-            job: job.into(),
-            instance: format!("{job}:1"),
-            scrape_url: format!("http://{job}:1/metrics"),
-            health: if up { Health::Up } else { Health::Down },
-            last_error: String::new(),
-            last_scrape: None,
-            last_scrape_duration: None,
-        }
-    }
+    use crate::testing::prometheus::{FakePrometheus, target};
 
     const HINTS: TargetHints = TargetHints {
         none: "aucune",

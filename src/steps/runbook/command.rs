@@ -10,7 +10,7 @@ use std::time::Duration;
 use crate::error::Error;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 
-use super::{Meta, Ports};
+use super::{Adapters, Meta};
 
 /// The step.
 pub struct CommandStep {
@@ -54,7 +54,7 @@ impl Step for CommandStep {
             ))
             .command(script));
         }
-        let ports = Ports::of(ctx)?;
+        let ports = Adapters::of(ctx)?;
         let dir = ctx.project.root().to_path_buf();
         if let Some(check) = &self.already_done {
             let r = ports.shell.run(check, &dir, limit)?;

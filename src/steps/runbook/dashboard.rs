@@ -18,7 +18,7 @@ use crate::error::{Error, Kind, Result};
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::kit::dashboard::{build_inputs, import_once, parse_dashboard, title_of};
 
-use super::{Meta, Ports};
+use super::{Adapters, Meta};
 
 /// The step.
 pub struct DashboardStep {
@@ -33,7 +33,7 @@ pub struct DashboardStep {
 }
 
 impl DashboardStep {
-    fn grafana(&self, ctx: &RunContext, ports: &Ports) -> Result<Rc<dyn GrafanaApi>> {
+    fn grafana(&self, ctx: &RunContext, ports: &Adapters) -> Result<Rc<dyn GrafanaApi>> {
         if let Some(g) = &ports.grafana {
             return Ok(Rc::clone(g));
         }
@@ -59,7 +59,7 @@ impl DashboardStep {
         )?))
     }
 
-    fn com(&self, ctx: &RunContext, ports: &Ports) -> Result<Rc<dyn GrafanaCom>> {
+    fn com(&self, ctx: &RunContext, ports: &Adapters) -> Result<Rc<dyn GrafanaCom>> {
         match &ports.grafana_com {
             Some(c) => Ok(Rc::clone(c)),
             None => Ok(Rc::new(HttpGrafanaCom::new(&ctx.settings.grafana_com_url)?)),
@@ -87,7 +87,7 @@ impl DashboardStep {
 
     /// The dashboard's JSON, its grafana.com id and revision if it came from
     /// there, and a warning when the copy replaced it.
-    fn fetch(&self, ctx: &RunContext, ports: &Ports) -> Result<Fetched> {
+    fn fetch(&self, ctx: &RunContext, ports: &Adapters) -> Result<Fetched> {
         let Some(id) = self.grafana_com else {
             return Ok((self.read_copy(ctx)?, None, None));
         };
@@ -153,7 +153,7 @@ impl Step for DashboardStep {
         if ctx.dry_run() {
             return Ok(StepReport::skipped(format!("importerait {what}")).command(command));
         }
-        let ports = Ports::of(ctx)?;
+        let ports = Adapters::of(ctx)?;
         let api = self.grafana(ctx, &ports)?;
         let (text, origin, warning) = self.fetch(ctx, &ports)?;
         let dash = prepare(parse_dashboard(&text)?, origin);

@@ -10,7 +10,7 @@ use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::kit::http_check::{Expect, check};
 use crate::steps::kit::wait::{Poll, Stopped, wait_until};
 
-use super::{Meta, Ports};
+use super::{Adapters, Meta};
 
 /// The step.
 pub struct HttpStep {
@@ -39,7 +39,7 @@ impl Step for HttpStep {
             ))
             .command(command));
         }
-        let ports = Ports::of(ctx)?;
+        let ports = Adapters::of(ctx)?;
         let expect = Expect {
             url: &self.url,
             status: self.status,

@@ -51,7 +51,7 @@ use crate::runbook::{RunContext, Step};
 /// What the runbook steps reach the world through; the real adapters unless
 /// a test put its fakes in the context's bag.
 #[derive(Clone)]
-pub struct Ports {
+pub struct Adapters {
     /// The shell of the commands.
     pub shell: Rc<dyn Shell>,
     /// Prometheus (`None`: the real one, at `JOURNAL_PROMETHEUS_URL`).
@@ -66,13 +66,13 @@ pub struct Ports {
     pub poll: Duration,
 }
 
-impl Ports {
+impl Adapters {
     /// Those of `ctx`: its bag's, else the real ones.
-    pub fn of(ctx: &RunContext) -> Result<Ports> {
-        if let Some(p) = ctx.get::<Ports>() {
+    pub fn of(ctx: &RunContext) -> Result<Adapters> {
+        if let Some(p) = ctx.get::<Adapters>() {
             return Ok(p.clone());
         }
-        Ok(Ports {
+        Ok(Adapters {
             shell: Rc::new(SystemShell),
             prometheus: None,
             http: Rc::new(HttpChecker::new(

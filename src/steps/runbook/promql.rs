@@ -9,7 +9,7 @@ use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::kit::table::{Cell, Table};
 use crate::steps::kit::wait::{Poll, Stopped, wait_until};
 
-use super::{Meta, Ports};
+use super::{Adapters, Meta};
 
 /// The step.
 pub struct PromqlStep {
@@ -39,7 +39,7 @@ impl Step for PromqlStep {
             ))
             .command(command));
         }
-        let ports = Ports::of(ctx)?;
+        let ports = Adapters::of(ctx)?;
         let api = ports.prometheus(ctx)?;
         let waited = wait_until(timeout, ports.poll, || match api.query(&self.query) {
             Ok(r) if r.samples().len() as u64 >= self.min.max(1) => {

@@ -8,7 +8,7 @@ use crate::adapters::prometheus::Target;
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::kit::prometheus::{TargetHints, targets_table, wait_targets};
 
-use super::{Meta, Ports};
+use super::{Adapters, Meta};
 
 /// The step.
 pub struct TargetsStep {
@@ -46,7 +46,7 @@ impl Step for TargetsStep {
             ))
             .command(command));
         }
-        let ports = Ports::of(ctx)?;
+        let ports = Adapters::of(ctx)?;
         let api = ports.prometheus(ctx)?;
         match wait_targets(api.as_ref(), Some(&self.job), timeout, ports.poll, &HINTS) {
             Ok(o) => Ok(StepReport::done(format!(

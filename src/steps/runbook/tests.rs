@@ -96,7 +96,7 @@ impl Bench {
     fn run(&self, text: &str, value: Option<&str>) -> RunOutcome {
         let runbook = crate::part_file::parse(text).unwrap();
         let steps = steps_for(&runbook, "parties/essai.md", &|_| value.map(str::to_string));
-        let ports = Ports {
+        let ports = Adapters {
             shell: Rc::new(SystemShell),
             prometheus: Some(self.prometheus.clone()),
             http: self.http.clone(),
@@ -455,7 +455,7 @@ fn partie_6_hote_runs_with_fakes_and_its_embedded_dashboard_copy() {
         read_only: false,
     });
     let steps = steps_for(&runbook, "intégrée/partie-6-hote.md", &|_| None);
-    let ports = Ports {
+    let ports = Adapters {
         shell: Rc::new(SystemShell),
         prometheus: Some(b.prometheus.clone()),
         http: b.http.clone(),
