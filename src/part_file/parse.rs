@@ -32,7 +32,11 @@ pub fn parse(text: &str) -> Result<Runbook, Vec<Problem>> {
     let front = front_matter(yaml, &mut problems);
     let blocks = blocks(body, body_line, &mut problems);
     for b in &blocks {
-        for t in b.targets.iter().filter(|t| !front.targets.contains(t)) {
+        let misplaced = b
+            .targets
+            .iter()
+            .filter(|t| TARGETS.contains(&t.as_str()) && !front.targets.contains(t));
+        for t in misplaced {
             problems.push(Problem::new(
                 b.line,
                 format!("le bloc vise la cible « {t} », absente de « cibles: » de l'en-tête"),

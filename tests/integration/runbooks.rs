@@ -309,17 +309,19 @@ fn a_project_runbook_runs_for_real_then_says_already_done() {
 }
 
 #[test]
-fn blocks_not_yet_executable_are_refused_before_anything() {
+fn blocks_not_executable_in_a_project_are_refused_before_anything() {
+    // The steps of the built-in parts (`journal:integree`) rely on their own
+    // preflight: refused in a project's runbook.
     let text = LOCAL.replace(
         "## La commande",
-        "```text journal:instantane\n```\n\n## La commande",
+        "```text journal:integree etape=preflight\n```\n\n## La commande",
     );
     let p = project_with(&[("parties/locale.md", &text)]);
     let out = p.journal().args(["run", "partie-locale"]).run();
     out.expect_code(2);
     assert!(
         out.stderr
-            .contains("parties/locale.md:14: journal:instantane"),
+            .contains("parties/locale.md:14: journal:integree"),
         "{out}"
     );
     assert!(!p.path().join("conf").exists());

@@ -536,3 +536,24 @@ fn partie_6_run_again_recognises_the_node_job_of_partie_6_hote() {
         report.summary
     );
 }
+
+#[test]
+fn built_in_kinds_run_in_a_project_but_not_the_built_in_parts_steps() {
+    let runbook = crate::part_file::parse(
+        "---\nid: p\ntitre: t\n---\nLe mot de passe.\n\n```text journal:mot-de-passe-grafana\n```\n\n\
+         ```text journal:instantane id=releve\n```\n\n```text journal:exercice-alerte\n```\n\n\
+         ```text journal:integree etape=containers\n```\n",
+    )
+    .unwrap();
+    let executable: Vec<bool> = runbook.blocks.iter().map(executable).collect();
+    assert_eq!(executable, [true, true, true, false]);
+    let steps = steps_for(&runbook, "parties/p.md", "compose", Origin::Project, &|_| None);
+    let ids: Vec<&str> = steps.iter().map(|s| s.id()).collect();
+    assert_eq!(
+        ids,
+        ["mot-de-passe-grafana-1", "releve", "exercice-alerte-1", "containers"]
+    );
+    // No template for a project's part: the block's prose explains it.
+    assert_eq!(steps[0].explanation().as_deref(), Some("Le mot de passe."));
+    assert_eq!(steps[0].title(), "Mot de passe de Grafana");
+}
