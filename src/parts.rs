@@ -174,10 +174,12 @@ pub fn resolve(id: &str, scan: &project::Scan) -> Result<Found> {
     }
 }
 
-/// Checks a part name given to `journal note --partie`: a known part or
-/// `partie-<numéro>` (notes may concern parts that are not automated).
-pub fn validate_part_name(name: &str) -> Result<()> {
+/// Checks a part name given to `journal note --partie`: a built-in part,
+/// one of the project's (`project_ids`) or `partie-<numéro>` (notes may
+/// concern parts that are not automated).
+pub fn validate_part_name(name: &str, project_ids: &[String]) -> Result<()> {
     let ok = builtin_ids().contains(&name)
+        || project_ids.iter().any(|p| p == name)
         || name
             .strip_prefix("partie-")
             .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
@@ -185,7 +187,14 @@ pub fn validate_part_name(name: &str) -> Result<()> {
         Ok(())
     } else {
         Err(Error::usage(format!("nom de partie invalide « {name} »"))
-            .with_hint("écrivez partie-<numéro>, par exemple --partie partie-6"))
+            .with_hint(if project_ids.is_empty() {
+                "écrivez partie-<numéro>, par exemple --partie partie-6".to_string()
+            } else {
+                format!(
+                    "écrivez partie-<numéro>, par exemple --partie partie-6, ou l'id d'une partie du projet : {}",
+                    project_ids.join(", ")
+                )
+            }))
     }
 }
 
@@ -224,7 +233,7 @@ mod tests {
                 .all(|b| b.kind() != crate::part_file::Kind::Snapshot)
         );
         assert!(builtin_ids().contains(&"partie-6-hote"));
-        assert!(validate_part_name("partie-6-hote").is_ok());
+        assert!(validate_part_name("partie-6-hote", &[]).is_ok());
     }
 
     #[test]
@@ -269,7 +278,11 @@ mod tests {
 
     #[test]
     fn part_names_for_notes() {
-        assert!(validate_part_name("partie-5").is_ok());
-        assert!(validate_part_name("cinq").is_err());
+        assert!(validate_part_name("partie-5", &[]).is_ok());
+        assert!(validate_part_name("cinq", &[]).is_err());
+        let mine = ["sauvegardes".to_string()];
+        assert!(validate_part_name("sauvegardes", &mine).is_ok());
+        let e = validate_part_name("sauvegarde", &mine).unwrap_err();
+        assert!(e.hint().unwrap().contains("sauvegardes"), "{:?}", e.hint());
     }
 }

@@ -538,3 +538,20 @@ fn partie_6_hote_runs_for_real_after_partie_6_then_says_already_done() {
         .args(["rm", "-f", "-v", "node-exporter"])
         .output();
 }
+
+#[test]
+fn a_note_may_name_a_project_part() {
+    let p = project_with(&[("parties/essai.md", RUNBOOK)]);
+    let out = p
+        .journal()
+        .args(["note", "--partie", "partie-7-essai", "Sauvegarde vérifiée à la main"])
+        .run();
+    out.expect_code(0);
+    let out = p
+        .journal()
+        .args(["note", "--partie", "partie-7-esai", "Une faute de frappe"])
+        .run();
+    out.expect_code(2);
+    assert!(out.stderr.contains("partie-7-essai"), "{out}");
+    assert_eq!(p.entry_files().len(), 1);
+}
