@@ -56,10 +56,12 @@ pub struct StackUnchanged;
 
 /// What the known parts add to partie-6's Prometheus (configuration and
 /// service): partie-6 accepts its files completed by any of them, without
-/// knowing them. A part that adds a scrape job declares its fragment here.
-pub fn prometheus_fragments() -> Vec<kit::fragments::Fragment> {
+/// knowing them — partie-6-alertes', the built-in runbooks' scrape jobs and
+/// those of `project`'s runbooks (`parties/*.md`).
+pub fn prometheus_fragments(project: &crate::project::Project) -> Vec<kit::fragments::Fragment> {
     let mut all = vec![alertes::prometheus_fragment()];
     all.extend(runbook::builtin_fragments());
+    all.extend(runbook::project_fragments(project));
     all
 }
 

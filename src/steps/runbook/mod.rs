@@ -123,6 +123,47 @@ pub fn builtin_fragments() -> Vec<crate::steps::kit::fragments::Fragment> {
         .collect()
 }
 
+/// The scrape jobs of `project`'s runbooks (`parties/*.md` that parse,
+/// parameters from the settings, else their defaults), as their parts'
+/// fragments: partie-6 run again recognises its file completed by them.
+/// Nothing when `parties/` is absent or unreadable (`journal check` says why).
+pub fn project_fragments(
+    project: &crate::project::Project,
+) -> Vec<crate::steps::kit::fragments::Fragment> {
+    let Ok(dir) = std::fs::read_dir(project.parts_dir()) else {
+        return Vec::new();
+    };
+    let builtin: Vec<String> = crate::templates::embedded_in("parties")
+        .into_iter()
+        .filter_map(|(_, text)| crate::part_file::parse(text).ok().map(|r| r.id))
+        .collect();
+    let mut paths: Vec<std::path::PathBuf> = dir
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .filter_map(|text| crate::part_file::parse(&text).ok())
+        .filter(|r| !builtin.contains(&r.id))
+        .flat_map(|r| {
+            let part: &'static str = Box::leak(r.id.clone().into_boxed_str());
+            let value = |p: &Param| crate::settings::param(&p.name).map(|(v, _)| v);
+            r.blocks
+                .iter()
+                .filter_map(|b| match &b.spec {
+                    Spec::ScrapeJob { content, .. } => {
+                        Some(scrape_job::fragment(part, &r.substitute(content, &value)))
+                    }
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// What every runbook step knows of its block.
 #[derive(Debug, Clone)]
 pub struct Meta {

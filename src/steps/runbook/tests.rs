@@ -538,6 +538,31 @@ fn partie_6_run_again_recognises_the_node_job_of_partie_6_hote() {
 }
 
 #[test]
+fn partie_6_run_again_recognises_a_project_runbooks_scrape_job() {
+    let text = "---\nid: partie-7-sauvegarde\ntitre: t\n---\n\
+                ```yaml journal:collecte\n- job_name: 'sauvegarde'\n  static_configs:\n    \
+                - targets: ['sauvegarde:9101']\n```\n";
+    let b = bench();
+    std::fs::create_dir_all(b.dir.path().join("parties")).unwrap();
+    std::fs::write(b.dir.path().join("parties/sauvegarde.md"), text).unwrap();
+    let runbook = crate::part_file::parse(text).unwrap();
+    let steps = steps_for(&runbook, "parties/sauvegarde.md", "compose", Origin::Project, &|_| None);
+    let mut ctx = StepContext::new(b.dir.path()).build();
+    let first = run_steps(&runbook.id, &runbook.title, &steps, &mut ctx).unwrap();
+    assert_eq!(Bench::statuses(&first), [StepStatus::Succeeded]);
+    let mut ctx = StepContext::new(b.dir.path()).build();
+    let report = crate::steps::config_file::PrometheusConfig
+        .run(&mut ctx)
+        .unwrap_or_else(|f| panic!("{}", f.error.message()));
+    assert_eq!(report.status, StepStatus::AlreadyDone, "{}", report.summary);
+    assert!(
+        report.summary.contains("partie-7-sauvegarde"),
+        "{}",
+        report.summary
+    );
+}
+
+#[test]
 fn built_in_kinds_run_in_a_project_but_not_the_built_in_parts_steps() {
     let runbook = crate::part_file::parse(
         "---\nid: p\ntitre: t\n---\nLe mot de passe.\n\n```text journal:mot-de-passe-grafana\n```\n\n\
