@@ -438,9 +438,16 @@ fn unknown_builtin_step_is_reported_at_its_line_with_a_suggestion() {
     let p = body_problem("```yaml journal:integree\netape: prefligth\n```\n");
     assert_eq!(p.line, 6);
     assert_eq!(p.message, "étape intégrée inconnue « prefligth »");
-    assert!(p.hint.starts_with("vouliez-vous dire « preflight » ?"), "{}", p.hint);
+    assert!(
+        p.hint.starts_with("vouliez-vous dire « preflight » ?"),
+        "{}",
+        p.hint
+    );
     let p = body_problem("```yaml journal:integree\n```\n");
-    assert_eq!(p.message, "champ obligatoire « etape » absent du bloc journal:integree");
+    assert_eq!(
+        p.message,
+        "champ obligatoire « etape » absent du bloc journal:integree"
+    );
 }
 
 #[test]
@@ -448,7 +455,11 @@ fn block_targets_must_be_known_and_targets_of_the_part() {
     let p = body_problem("```yaml journal:cibles cibles=swram\njob: node\n```\n");
     assert_eq!(p.line, 5);
     assert_eq!(p.message, "cible inconnue « swram »");
-    assert!(p.hint.starts_with("vouliez-vous dire « swarm » ?"), "{}", p.hint);
+    assert!(
+        p.hint.starts_with("vouliez-vous dire « swarm » ?"),
+        "{}",
+        p.hint
+    );
     // The head says compose only (the default).
     let p = body_problem("```yaml journal:cibles\njob: node\ncibles: [swarm]\n```\n");
     assert_eq!(p.line, 5);

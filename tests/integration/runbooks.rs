@@ -544,7 +544,12 @@ fn a_note_may_name_a_project_part() {
     let p = project_with(&[("parties/essai.md", RUNBOOK)]);
     let out = p
         .journal()
-        .args(["note", "--partie", "partie-7-essai", "Sauvegarde vérifiée à la main"])
+        .args([
+            "note",
+            "--partie",
+            "partie-7-essai",
+            "Sauvegarde vérifiée à la main",
+        ])
         .run();
     out.expect_code(0);
     let out = p

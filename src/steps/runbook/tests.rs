@@ -546,7 +546,13 @@ fn partie_6_run_again_recognises_a_project_runbooks_scrape_job() {
     std::fs::create_dir_all(b.dir.path().join("parties")).unwrap();
     std::fs::write(b.dir.path().join("parties/sauvegarde.md"), text).unwrap();
     let runbook = crate::part_file::parse(text).unwrap();
-    let steps = steps_for(&runbook, "parties/sauvegarde.md", "compose", Origin::Project, &|_| None);
+    let steps = steps_for(
+        &runbook,
+        "parties/sauvegarde.md",
+        "compose",
+        Origin::Project,
+        &|_| None,
+    );
     let mut ctx = StepContext::new(b.dir.path()).build();
     let first = run_steps(&runbook.id, &runbook.title, &steps, &mut ctx).unwrap();
     assert_eq!(Bench::statuses(&first), [StepStatus::Succeeded]);
@@ -572,11 +578,22 @@ fn built_in_kinds_run_in_a_project_but_not_the_built_in_parts_steps() {
     .unwrap();
     let executable: Vec<bool> = runbook.blocks.iter().map(executable).collect();
     assert_eq!(executable, [true, true, true, false]);
-    let steps = steps_for(&runbook, "parties/p.md", "compose", Origin::Project, &|_| None);
+    let steps = steps_for(
+        &runbook,
+        "parties/p.md",
+        "compose",
+        Origin::Project,
+        &|_| None,
+    );
     let ids: Vec<&str> = steps.iter().map(|s| s.id()).collect();
     assert_eq!(
         ids,
-        ["mot-de-passe-grafana-1", "releve", "exercice-alerte-1", "containers"]
+        [
+            "mot-de-passe-grafana-1",
+            "releve",
+            "exercice-alerte-1",
+            "containers"
+        ]
     );
     // No template for a project's part: the block's prose explains it.
     assert_eq!(steps[0].explanation().as_deref(), Some("Le mot de passe."));
