@@ -326,6 +326,16 @@ fn blocks_not_executable_in_a_project_are_refused_before_anything() {
     );
     assert!(!p.path().join("conf").exists());
     assert!(!p.path().join("journal").exists());
+    let out = p.journal().arg("check").run();
+    out.expect_code(1);
+    assert!(
+        out.stdout
+            .contains("parties/locale.md:14: journal:integree est réservé")
+            || out
+                .stderr
+                .contains("parties/locale.md:14: journal:integree est réservé"),
+        "{out}"
+    );
 }
 
 #[test]
