@@ -466,6 +466,51 @@ job: cadvisor
     }
 }
 
+/// On the Docker bench, after partie-6: a project runbook with the built-in
+/// kinds `mot-de-passe-grafana` (the password partie-6 kept: « déjà fait »,
+/// never written) and `instantane` (CPU and memory of the running containers),
+/// Docker and Compose connected by the kinds themselves (no preflight).
+#[test]
+#[ignore = "banc Docker (tests/bench) : cargo test -- --include-ignored"]
+fn built_in_kinds_run_for_real_in_a_project_runbook() {
+    use crate::bench::{Bench, GrafanaCom, Stack};
+    use journal::store::StepStatus;
+    let _bench = Bench::take("built_in_kinds_run_for_real_in_a_project_runbook");
+    let gcom = GrafanaCom::start(14282);
+    let mut s = Stack::new("sortes-integrees");
+    s.set("JOURNAL_GRAFANA_COM_URL", &gcom.url);
+    s.journal().args(["run", "partie-6"]).run().expect_code(0);
+    let runbook = "---\nid: partie-7-releve\ntitre: \"Relevé\"\nrequiert: [partie-6]\n---\n\n\
+                   ## Grafana\n\nLe compte admin.\n\n```text journal:mot-de-passe-grafana\n```\n\n\
+                   ## Ressources\n\n```text journal:instantane id=releve\n```\n";
+    let dir = s.projet.path().join("parties");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("releve.md"), runbook).unwrap();
+    let out = s.journal().args(["run", "partie-7-releve"]).run();
+    out.expect_code(0);
+    let e = crate::support::latest_run(&s.projet);
+    assert_eq!(e.front.partie.as_deref(), Some("partie-7-releve"));
+    assert_eq!(
+        crate::support::step_status(&e, "mot-de-passe-grafana-1"),
+        StepStatus::AlreadyDone,
+        "{}",
+        e.body
+    );
+    assert_eq!(
+        crate::support::step_status(&e, "releve"),
+        StepStatus::Succeeded,
+        "{}",
+        e.body
+    );
+    assert!(e.body.contains("Le compte admin."), "{}", e.body);
+    assert!(e.body.contains("prometheus"), "{}", e.body);
+    let password =
+        std::fs::read_to_string(s.projet.path().join(".journal-secrets/grafana-admin")).unwrap();
+    let password = password.trim();
+    assert!(!password.is_empty());
+    assert!(!e.body.contains(password) && !out.stdout.contains(password));
+}
+
 /// On the Docker bench: partie-6, then the built-in runbook partie-6-hote
 /// with the real node exporter (Debian package, local image) and grafana.com
 /// unreachable (the bundled dashboard copy), then its second run.
