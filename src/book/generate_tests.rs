@@ -274,3 +274,28 @@ fn a_journal_over_many_years_keeps_a_short_sidebar() {
     assert!(!s.files.contains_key("annees/1926.md"));
     assert!(s.files["mois/1900-06/index.md"].contains("(../../annees/anterieures.md)"));
 }
+
+#[test]
+fn the_home_page_shows_the_build_date_and_escapes_authors() {
+    let mut input = fixture();
+    input.built_at =
+        Some(chrono::DateTime::parse_from_rfc3339("2026-12-01T08:00:00+01:00").unwrap());
+    let run = input
+        .entries
+        .iter_mut()
+        .find(|se| se.entry.front.kind == crate::store::EntryKind::Execution)
+        .unwrap();
+    run.entry.front.origine.auteur = Some("<img src=x onerror=alert(1)> *x*".into());
+    let index = &generate(&input, &Templates::embedded_only()).unwrap().files["index.md"];
+    assert!(
+        index.contains("Livre construit le 1er décembre 2026 à 08:00\u{a0}UTC+1."),
+        "{index}"
+    );
+    assert!(!index.replace(r"\<img", "").contains("<img"), "{index}");
+    assert!(
+        index.contains(r"\<img src=x onerror=alert(1)\> \*x\*"),
+        "{index}"
+    );
+    // Without a build date (generation independent of the clock), no line.
+    assert!(!generated().files["index.md"].contains("Livre construit"));
+}

@@ -85,6 +85,9 @@ pub struct Input {
     /// The known parts, in the order the book lists them (supplied by the
     /// caller); other part names found in entries come after them.
     pub parts: Vec<PartInfo>,
+    /// When the book is built (set by the caller, shown on the home page;
+    /// `None` leaves the generation independent of the clock).
+    pub built_at: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 /// The generated book sources.
@@ -199,6 +202,7 @@ pub fn load(journal_dir: &Path) -> Result<(Input, Vec<EntryError>)> {
         doc_images,
         script_capable,
         parts: Vec::new(),
+        built_at: None,
     };
     Ok((input, errors))
 }

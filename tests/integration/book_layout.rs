@@ -1,0 +1,285 @@
+//! The book's layout as a reader meets it (issue 21), measured in real
+//! Chromium at desktop (1366×768) and phone (390×844) sizes, at a site root
+//! and under a sub-path: the home page shows the last runs and the last
+//! failure above the fold and its runs' table fits the column; ←/→ cross
+//! month boundaries in the same direction everywhere; the resource charts
+//! fit a phone and are no white box in the dark themes.
+//!
+//! The test server below is a fixture: it serves `book/html` under a prefix
+//! and appends one measuring script to HTML pages; the script writes what
+//! it measured into the DOM (`<pre id="mesures">`), which `--dump-dom`
+//! returns. A theme asked by `?theme=` is stored where mdBook's page reads
+//! it before any page script runs.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::book::chromium;
+use crate::support::Projet;
+
+const DESKTOP: (u32, u32) = (1366, 768);
+const PHONE: (u32, u32) = (390, 844);
+
+const THEME_SCRIPT: &str = r#"<script>
+var t = new URLSearchParams(location.search).get("theme");
+if (t) { try { localStorage.setItem("mdbook-theme", t); } catch (e) {} }
+</script>"#;
+
+/// Serves `root` under `prefix` on 127.0.0.1 and appends `script` to every
+/// HTML page. Returns `http://addr`.
+fn serve(root: PathBuf, prefix: &'static str, script: &'static str) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let root = root.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(&stream);
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() {
+                    return;
+                }
+                let mut h = String::new();
+                while reader.read_line(&mut h).is_ok_and(|n| n > 2) {
+                    h.clear();
+                }
+                let path = line.split_whitespace().nth(1).unwrap_or("/");
+                let path = path.split(['?', '#']).next().unwrap_or("/");
+                let found = path.strip_prefix(prefix).and_then(|rel| {
+                    let rel = if rel.is_empty() || rel.ends_with('/') {
+                        format!("{rel}index.html")
+                    } else {
+                        rel.to_string()
+                    };
+                    let file = root.join(&rel);
+                    (!rel.contains("..") && file.is_file()).then_some(file)
+                });
+                let (status, file) = match found {
+                    Some(f) => ("200 OK", f),
+                    None => ("404 Not Found", root.join("404.html")),
+                };
+                let mut body = fs::read(&file).unwrap_or_default();
+                let kind = match file.extension().and_then(|e| e.to_str()) {
+                    Some("html") => "text/html; charset=utf-8",
+                    Some("js") => "text/javascript",
+                    Some("css") => "text/css",
+                    Some("json") => "application/json",
+                    Some("svg") => "image/svg+xml",
+                    _ => "application/octet-stream",
+                };
+                if kind.starts_with("text/html") {
+                    let text = String::from_utf8_lossy(&body)
+                        .replacen("<head>", &format!("<head>{THEME_SCRIPT}"), 1)
+                        .replacen("</body>", &format!("{script}</body>"), 1);
+                    body = text.into_bytes();
+                }
+                let mut stream = &stream;
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(&body);
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// Headless Chromium on `url` in a window of `size`: the DOM after scripts.
+fn dump_sized(chromium: &Path, url: &str, size: (u32, u32)) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let mut child = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--virtual-time-budget=5000",
+        ])
+        .arg(format!("--window-size={},{}", size.0, size.1))
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("lancement de chromium");
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("chromium n'a pas répondu en 90 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "chromium a échoué");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The lines `clé valeur` of `<pre id="mesures">` in `dom`.
+fn measures(dom: &str) -> Vec<(String, String)> {
+    let start = dom
+        .find(r#"<pre id="mesures">"#)
+        .unwrap_or_else(|| panic!("mesures absentes :\n{dom}"));
+    let text = &dom[start + r#"<pre id="mesures">"#.len()..];
+    let text = &text[..text.find("</pre>").unwrap()];
+    text.lines()
+        .map(|l| {
+            let (k, v) = l.split_once(' ').unwrap_or((l, ""));
+            (k.to_string(), v.replace("&amp;", "&"))
+        })
+        .collect()
+}
+
+fn get<'a>(m: &'a [(String, String)], key: &str) -> &'a str {
+    m.iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("{key} non mesuré : {m:?}"))
+}
+
+/// Chromium, or `None` after saying loudly why the test does nothing
+/// (mandatory with `JOURNAL_E2E=1`).
+fn browser(test: &str) -> Option<PathBuf> {
+    let found = chromium();
+    if found.is_none() {
+        assert!(
+            !std::env::var("JOURNAL_E2E").is_ok_and(|v| v == "1"),
+            "JOURNAL_E2E=1 mais chromium est absent : installez-le (apt-get install -y chromium)"
+        );
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!(
+                "!!!!! ignoré : chromium absent ({test}) ; JOURNAL_E2E=1 le rend obligatoire !!!!!"
+            );
+        }
+    }
+    found
+}
+
+/// The example journal (November 2026) plus runs in October and December
+/// 2026 by authors with long names, the newest a success and the last
+/// failure three days before it: three month books, 22 runs.
+fn three_months() -> Projet {
+    let p = Projet::fixture("journal-exemple");
+    let journal = p.journal_dir();
+    let model =
+        fs::read_to_string(journal.join("2026-11-24T213005-123-execution-ab12cd.md")).unwrap();
+    let run = |day: &str, month: &str, n: usize, failed: bool| {
+        let stamp = format!("2026-{month}-{day}T08:15:00.000+01:00");
+        let name = format!("2026-{month}-{day}T081500-000-execution-m{month}j{day}.md");
+        let auteur = format!("Marie-Amélie de La Tour-Villeneuve n° {n}");
+        let mut text = model
+            .replace("2026-11-24T21:30:05.123+01:00", &stamp)
+            .replacen(
+                "\n---\n\n# ",
+                &format!("\norigine:\n  auteur: {auteur}\n---\n\n# "),
+                1,
+            );
+        if failed {
+            text = text.replacen("statut: réussi", "statut: échoué", 1);
+        }
+        fs::write(journal.join(name), text).unwrap();
+    };
+    for d in 1..=12 {
+        run(&format!("{d:02}"), "10", d, false);
+    }
+    for d in 1..=8 {
+        run(&format!("{d:02}"), "12", 100 + d, d == 5);
+    }
+    p.journal().arg("build").run().expect_code(0);
+    p
+}
+
+/// What the home page shows: the first run link and the last failure's
+/// link inside the viewport, no horizontal overflow of the page, the runs'
+/// table inside the main column and none of its links cut.
+const HOME_SCRIPT: &str = r#"<script>
+(function () {
+  function inView(el) {
+    if (!el) return "absent";
+    var r = el.getBoundingClientRect();
+    var ok = r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
+    return ok ? "oui" : "non " + [r.left, r.top, r.right, r.bottom].map(Math.round).join(",");
+  }
+  setTimeout(function () {
+    var out = [];
+    var main = document.querySelector("main").getBoundingClientRect();
+    var box = document.querySelector(".journal-executions");
+    var wrap = box.querySelector(".table-wrapper") || box;
+    var w = wrap.getBoundingClientRect();
+    var t = box.querySelector("table").getBoundingClientRect();
+    var cut = 0, links = box.querySelectorAll("a");
+    links.forEach(function (a) {
+      var r = a.getBoundingClientRect();
+      if (r.width === 0 || r.left < w.left - 0.5 || r.right > w.right + 0.5
+          || r.left < main.left - 0.5 || r.right > main.right + 0.5) cut++;
+    });
+    out.push("page-deborde " + (document.documentElement.scrollWidth > innerWidth ? "oui" : "non"));
+    out.push("tableau-deborde " + (wrap.scrollWidth > wrap.clientWidth + 1 || t.right > main.right + 0.5 || t.left < main.left - 0.5 ? "oui" : "non"));
+    out.push("liens-coupes " + cut + "/" + links.length);
+    out.push("derniere-execution " + inView(document.querySelector(".journal-dernieres li a")));
+    out.push("derniere-execution-lien " + document.querySelector(".journal-dernieres li a").getAttribute("href"));
+    out.push("dernier-echec " + inView(document.querySelector(".journal-echec a")));
+    out.push("dernier-echec-lien " + document.querySelector(".journal-echec a").getAttribute("href"));
+    out.push("construit " + inView(document.querySelector(".journal-construit")));
+    var pre = document.createElement("pre");
+    pre.id = "mesures";
+    pre.textContent = out.join("\n");
+    document.body.appendChild(pre);
+  }, 1500);
+})();
+</script>"#;
+
+#[test]
+fn the_home_page_shows_the_last_runs_above_the_fold_and_its_table_fits() {
+    let Some(chromium) =
+        browser("the_home_page_shows_the_last_runs_above_the_fold_and_its_table_fits")
+    else {
+        return;
+    };
+    let p = three_months();
+    let home = fs::read_to_string(p.html().join("index.html")).unwrap();
+    assert!(
+        home.contains("Livre construit le "),
+        "date du build absente"
+    );
+    assert!(
+        home.contains("jours d’activité (jours ayant au moins une entrée)"),
+        "« N jours » ne dit pas ce qu'il compte"
+    );
+    for prefix in ["/projet/", "/"] {
+        let base = serve(p.html(), prefix, HOME_SCRIPT);
+        for size in [DESKTOP, PHONE] {
+            let m = measures(&dump_sized(&chromium, &format!("{base}{prefix}"), size));
+            let at = format!("{prefix} {size:?} : {m:?}");
+            assert_eq!(get(&m, "derniere-execution"), "oui", "{at}");
+            assert_eq!(
+                get(&m, "derniere-execution-lien"),
+                "mois/2026-12/2026-12-08.html#2026-12-08T081500-000-execution-m12j08",
+                "{at}"
+            );
+            assert_eq!(get(&m, "dernier-echec"), "oui", "{at}");
+            assert_eq!(
+                get(&m, "dernier-echec-lien"),
+                "mois/2026-12/2026-12-05.html#2026-12-05T081500-000-execution-m12j05",
+                "{at}"
+            );
+            assert_eq!(get(&m, "construit"), "oui", "{at}");
+            assert_eq!(get(&m, "page-deborde"), "non", "{at}");
+            assert_eq!(get(&m, "tableau-deborde"), "non", "{at}");
+            // 20 rows, each with its run's link and its part's link.
+            assert_eq!(get(&m, "liens-coupes"), "0/40", "{at}");
+        }
+    }
+}
