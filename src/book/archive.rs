@@ -54,6 +54,18 @@ pub fn month_book(
         .map(|d| day_view(model, input, *d))
         .collect();
     let parts = month_parts(model, month);
+    // ←/→ cross month ends: the first page (the month page) leads back to
+    // the previous month book's last page (its last part page), the last
+    // page forward to the next month book's first page.
+    let prev_last = prev.and_then(|m| {
+        month_parts(model, m)
+            .last()
+            .map(|p| format!("{}/parties/{}.html", month_dir(&m.key), p.slug))
+    });
+    let next_first = model
+        .months
+        .get(i + 1)
+        .map(|m| format!("{}/index.html", month_dir(&m.key)));
     let base = json!({
         "titre_livre": BOOK_TITLE,
         "mois": {
@@ -66,6 +78,8 @@ pub fn month_book(
         "suivant": link(model.months.get(i + 1)),
         "jours": &days,
         "parties": &parts,
+        "fin_precedent": prev_last,
+        "debut_suivant": next_first,
     });
     let with_root = |racine: &str| {
         let mut v = base.clone();
@@ -80,9 +94,10 @@ pub fn month_book(
         format!("{dir}/index.md"),
         templates.render(names::MONTH, with_root("../../"))?,
     );
-    for p in &parts {
+    for (n, p) in parts.iter().enumerate() {
         let mut ctx = with_root("../../../");
         ctx["partie"] = json!(p);
+        ctx["derniere_page"] = json!(n + 1 == parts.len());
         sources.files.insert(
             format!("{dir}/parties/{}.md", p.slug),
             templates.render(names::MONTH_PART, ctx)?,

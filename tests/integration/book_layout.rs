@@ -169,7 +169,8 @@ fn browser(test: &str) -> Option<PathBuf> {
 
 /// The example journal (November 2026) plus runs in October and December
 /// 2026 by authors with long names, the newest a success and the last
-/// failure three days before it: three month books, 22 runs.
+/// failure three days before it, and one run on 31 December 2025: four
+/// month books over two years, 23 runs.
 fn three_months() -> Projet {
     let p = Projet::fixture("journal-exemple");
     let journal = p.journal_dir();
@@ -197,6 +198,13 @@ fn three_months() -> Projet {
     for d in 1..=8 {
         run(&format!("{d:02}"), "12", 100 + d, d == 5);
     }
+    // A year earlier: two years in the main book.
+    let stamp = "2025-12-31T08:15:00.000+01:00";
+    fs::write(
+        journal.join("2025-12-31T081500-000-execution-an2025.md"),
+        model.replace("2026-11-24T21:30:05.123+01:00", stamp),
+    )
+    .unwrap();
     p.journal().arg("build").run().expect_code(0);
     p
 }
@@ -282,4 +290,88 @@ fn the_home_page_shows_the_last_runs_above_the_fold_and_its_table_fits() {
             assert_eq!(get(&m, "liens-coupes"), "0/40", "{at}");
         }
     }
+}
+
+/// Presses the keys of `?touches=` (G for ←, D for →) one per page, through
+/// mdBook's own key handler, then writes where it landed and the targets
+/// of the page's arrows (wide and mobile).
+const KEYS_SCRIPT: &str = r#"<script>
+(function () {
+  var start = new URLSearchParams(location.search).get("touches");
+  if (start !== null) sessionStorage.setItem("touches", start);
+  var keys = sessionStorage.getItem("touches") || "";
+  setTimeout(function () {
+    if (keys.length > 0) {
+      sessionStorage.setItem("touches", keys.slice(1));
+      var key = keys[0] === "G" ? "ArrowLeft" : "ArrowRight";
+      document.body.dispatchEvent(new KeyboardEvent("keydown", { key: key, bubbles: true }));
+      return;
+    }
+    var out = ["page " + location.pathname];
+    ["nav-chapters", "mobile-nav-chapters"].forEach(function (cls) {
+      ["previous", "next"].forEach(function (side) {
+        var a = document.querySelector("." + cls + "." + side);
+        out.push(cls + "-" + side + " " + (a ? new URL(a.href).pathname : "aucune"));
+      });
+    });
+    var pre = document.createElement("pre");
+    pre.id = "mesures";
+    pre.textContent = out.join("\n");
+    document.body.appendChild(pre);
+  }, 500);
+})();
+</script>"#;
+
+#[test]
+fn arrows_cross_month_ends_and_go_forward_in_time_in_every_book() {
+    let Some(chromium) = browser("arrows_cross_month_ends_and_go_forward_in_time_in_every_book")
+    else {
+        return;
+    };
+    let p = three_months();
+    let base = serve(p.html(), "/projet/", KEYS_SCRIPT);
+    let land = |start: &str, keys: &str| {
+        let url = format!("{base}/projet/{start}?touches={keys}");
+        let m = measures(&dump_sized(&chromium, &url, DESKTOP));
+        (get(&m, "page").to_string(), m)
+    };
+    // ← from the first day of November: its month page, then the last page
+    // of October's book.
+    let (page, _) = land("mois/2026-11/2026-11-24.html", "G");
+    assert_eq!(page, "/projet/mois/2026-11/index.html");
+    let (page, m) = land("mois/2026-11/2026-11-24.html", "GG");
+    assert_eq!(page, "/projet/mois/2026-10/parties/partie-6.html", "{m:?}");
+    // → from there comes back into November (its first page), and both
+    // arrows of the month's first page, wide and mobile, cross the month end.
+    let (page, m) = land("mois/2026-10/parties/partie-6.html", "D");
+    assert_eq!(page, "/projet/mois/2026-11/index.html", "{m:?}");
+    for cls in ["nav-chapters", "mobile-nav-chapters"] {
+        assert_eq!(
+            get(&m, &format!("{cls}-previous")),
+            "/projet/mois/2026-10/parties/partie-6.html",
+            "{m:?}"
+        );
+        assert_eq!(
+            get(&m, &format!("{cls}-next")),
+            "/projet/mois/2026-11/2026-11-24.html",
+            "{m:?}"
+        );
+    }
+    // The last page of November's book leads to December's first page.
+    let (_, m) = land("mois/2026-11/parties/notes-generales.html", "");
+    assert_eq!(
+        get(&m, "mobile-nav-chapters-next"),
+        "/projet/mois/2026-12/index.html",
+        "{m:?}"
+    );
+    // → goes forward in time in a month book and in the main book alike.
+    let (page, _) = land("mois/2026-11/2026-11-24.html", "D");
+    assert_eq!(page, "/projet/mois/2026-11/2026-11-25.html");
+    let (page, _) = land("journal-de-bord.html", "D");
+    assert_eq!(page, "/projet/annees/2025.html");
+    let (page, _) = land("annees/2025.html", "D");
+    assert_eq!(page, "/projet/annees/2026.html");
+    // The newest month's last page has no next page.
+    let (_, m) = land("mois/2026-12/parties/partie-6.html", "");
+    assert_eq!(get(&m, "nav-chapters-next"), "aucune", "{m:?}");
 }
