@@ -54,6 +54,7 @@ pub fn month_book(
         .map(|d| day_view(model, input, *d))
         .collect();
     let parts = month_parts(model, month);
+    let versions = super::revision::pages(input, model, templates, &month.days, sources)?;
     // ←/→ cross month ends: the first page (the month page) leads back to
     // the previous month book's last page (its last part page), the last
     // page forward to the next month book's first page.
@@ -78,6 +79,7 @@ pub fn month_book(
         "suivant": link(model.months.get(i + 1)),
         "jours": &days,
         "parties": &parts,
+        "versions": &versions,
         "fin_precedent": prev_last,
         "debut_suivant": next_first,
     });
@@ -153,6 +155,7 @@ fn day_page(
         .map(|n| format!("{}/{n}", super::ENTRIES_DIR))
         .collect();
     let idx = &model.days[&date];
+    let revisions = super::revision::linked(input, model, &[date]);
     let sections: Vec<Section> = idx
         .iter()
         .map(|&i| {
@@ -164,6 +167,7 @@ fn day_page(
                 page_dir: &dir,
                 permalinks: &model.permalinks,
                 withheld: &withheld,
+                revisions: &revisions,
                 tool_statuses: se.entry.front.kind == crate::store::entry::EntryKind::Execution,
             };
             Section {

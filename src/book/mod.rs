@@ -23,6 +23,7 @@ pub mod manifest;
 pub mod model;
 pub mod pages;
 pub mod render;
+pub mod revision;
 pub mod sanitize;
 pub mod search;
 
@@ -88,6 +89,9 @@ pub struct Input {
     /// When the book is built (set by the caller, shown on the home page;
     /// `None` leaves the generation independent of the clock).
     pub built_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// The earlier versions of corrected notes that are published, by file
+    /// name relative to `journal/` (`revisions/<id>.<n>.txt`) → text.
+    pub revisions: BTreeMap<String, String>,
 }
 
 /// The generated book sources.
@@ -182,6 +186,7 @@ pub fn load(journal_dir: &Path) -> Result<(Input, Vec<EntryError>)> {
     errors.extend(refused);
     errors.extend(leftovers(journal_dir, &entries));
     let images = assets_of(journal_dir, &entries, &mut errors)?;
+    let revisions = revision::read(journal_dir, &entries, &images);
     let doc_images = list_files(&docs_dir, "svg")?;
     let script_capable = images
         .iter()
@@ -203,6 +208,7 @@ pub fn load(journal_dir: &Path) -> Result<(Input, Vec<EntryError>)> {
         script_capable,
         parts: Vec::new(),
         built_at: None,
+        revisions,
     };
     Ok((input, errors))
 }

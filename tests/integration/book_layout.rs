@@ -375,3 +375,36 @@ fn arrows_cross_month_ends_and_go_forward_in_time_in_every_book() {
     let (_, m) = land("mois/2026-12/parties/partie-6.html", "");
     assert_eq!(get(&m, "nav-chapters-next"), "aucune", "{m:?}");
 }
+
+#[test]
+fn a_corrected_notes_earlier_version_is_a_rendered_page_declaring_utf8() {
+    let p = Projet::fixture("journal-exemple");
+    let id = "2026-11-24T221500-000-note-k3j9pq";
+    p.journal()
+        .args(["note", "--corrige", id])
+        .arg("Le tableau « Cadvisor exporter » reste vide ❌ <script>alert(1)</script>")
+        .args(["--auteur", "Dominique"])
+        .env("JOURNAL_HORLOGE", "2026-11-26T10:00:00+01:00")
+        .run()
+        .expect_code(0);
+    p.journal().arg("build").run().expect_code(0);
+    let page = fs::read_to_string(p.html().join(format!("mois/2026-11/revisions/{id}.1.html")))
+        .expect("page de la version précédente absente");
+    // Declared within the first 1024 bytes, where a browser looks for it
+    // when the server sends no charset.
+    let charset = page.find(r#"<meta charset="UTF-8">"#).expect("charset");
+    assert!(charset < 1024, "{charset}");
+    assert!(page.contains("Version 1 de « Grafana redémarré après la mise à jour »"));
+    assert!(page.contains("language-diff"), "{page}");
+    assert!(page.contains("reste vide ❌"), "{page}");
+    assert!(page.contains("Cadvisor exporter"), "{page}");
+    assert!(!page.contains("<script>alert"), "{page}");
+    assert!(!page.contains("type: note"), "{page}");
+    // The note's « version précédente » leads to the page, not to the .txt.
+    let day = fs::read_to_string(p.html().join("mois/2026-11/2026-11-24.html")).unwrap();
+    assert!(
+        day.contains(&format!(r#"href="revisions/{id}.1.html""#)),
+        "{day}"
+    );
+    assert!(!day.contains(&format!("{id}.1.txt")), "{day}");
+}
