@@ -408,3 +408,118 @@ fn a_corrected_notes_earlier_version_is_a_rendered_page_declaring_utf8() {
     );
     assert!(!day.contains(&format!("{id}.1.txt")), "{day}");
 }
+
+/// The chart of a day page: its scale, whether the page overflows, and
+/// from its pixels drawn with the theme's filter, the contrast of its text
+/// on its background and how far that background is from the page's.
+const CHART_SCRIPT: &str = r#"<script>
+(function () {
+  function rgba(s) {
+    var m = s.match(/rgba?\(([^)]+)\)/); if (!m) return [0, 0, 0, 0];
+    var p = m[1].split(/[ ,\/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  }
+  function pageBackground(el) {
+    for (var e = el; e; e = e.parentElement) {
+      var c = rgba(getComputedStyle(e).backgroundColor);
+      if (c[3] >= 1) return c;
+    }
+    return [255, 255, 255, 1];
+  }
+  function lum(c) {
+    var v = c.slice(0, 3).map(function (x) { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+  }
+  function ratio(a, b) {
+    var x = lum(a), y = lum(b);
+    return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
+  }
+  setTimeout(function () {
+    var out = [document.documentElement.className];
+    var img = document.querySelector('main .checkbox-label > img[src$="-ressources.svg"]');
+    if (!img) { out.push("graphique absent"); } else {
+      var r = img.getBoundingClientRect(), box = img.parentElement.getBoundingClientRect();
+      out.push("echelle " + (r.width / img.naturalWidth).toFixed(3));
+      out.push("page-deborde " + (document.documentElement.scrollWidth > innerWidth ? "oui" : "non"));
+      out.push("cadre-dans-l-ecran " + (box.left >= 0 && box.right <= innerWidth + 0.5 ? "oui" : "non"));
+      var w = img.naturalWidth, h = img.naturalHeight;
+      var c = document.createElement("canvas"); c.width = w; c.height = h;
+      var g = c.getContext("2d");
+      g.drawImage(img, 0, 0, w, h);
+      var raw = g.getImageData(0, 0, w, h).data, dark = 0, low = 1e9;
+      for (var i = 0; i < raw.length; i += 4) {
+        var s = raw[i] + raw[i + 1] + raw[i + 2];
+        if (raw[i + 3] === 255 && s < low) { low = s; dark = i; }
+      }
+      g.clearRect(0, 0, w, h);
+      g.filter = getComputedStyle(img).filter;
+      g.drawImage(img, 0, 0, w, h);
+      var d = g.getImageData(0, 0, w, h).data;
+      var fg = [d[dark], d[dark + 1], d[dark + 2]], bg = [d[8], d[9], d[10]];
+      out.push("contraste-texte " + ratio(fg, bg).toFixed(2));
+      out.push("ecart-fond " + ratio(bg, pageBackground(img)).toFixed(2));
+    }
+    var pre = document.createElement("pre");
+    pre.id = "mesures";
+    pre.textContent = out.join("\n");
+    document.body.appendChild(pre);
+  }, 1500);
+})();
+</script>"#;
+
+#[test]
+fn resource_charts_fit_a_phone_and_are_no_white_box_in_dark_themes() {
+    use journal::steps::resource_snapshot::{Usage, render_chart};
+    let Some(chromium) = browser("resource_charts_fit_a_phone_and_are_no_white_box_in_dark_themes")
+    else {
+        return;
+    };
+    let p = Projet::fixture("journal-exemple");
+    let run = "2026-11-24T213005-123-execution-ab12cd";
+    let usage = |name: &str, cpu: f64, mem: f64| Usage {
+        instance: "cadvisor:8080".into(),
+        name: name.into(),
+        cpu_percent: Some(cpu),
+        mem_mib: Some(mem),
+    };
+    // The chart as the resource snapshot step writes it (plotters, white
+    // background), with Compose's long container names.
+    let svg = render_chart(&[
+        usage("supervision-prometheus-1", 1.2, 52.3),
+        usage("supervision-grafana-1", 0.4, 80.1),
+        usage("supervision-cadvisor-1", 3.5, 38.0),
+    ])
+    .unwrap();
+    fs::write(p.journal_dir().join(format!("{run}-ressources.svg")), svg).unwrap();
+    let entry = p.journal_dir().join(format!("{run}.md"));
+    let text = fs::read_to_string(&entry).unwrap().replace(
+        &format!("![Consommation]({run}.svg)"),
+        &format!("![Consommation des conteneurs]({run}-ressources.svg)"),
+    );
+    fs::write(&entry, text).unwrap();
+    p.journal().arg("build").run().expect_code(0);
+    let base = serve(p.html(), "/projet/", CHART_SCRIPT);
+    for theme in ["light", "rust", "coal", "navy", "ayu"] {
+        for size in [DESKTOP, PHONE] {
+            let url = format!("{base}/projet/mois/2026-11/2026-11-24.html?theme={theme}");
+            let m = measures(&dump_sized(&chromium, &url, size));
+            let at = format!("{theme} {size:?} : {m:?}");
+            assert!(
+                m[0].0.contains(theme) || m[0].1.contains(theme),
+                "thème non appliqué : {at}"
+            );
+            let num = |k: &str| get(&m, k).parse::<f64>().unwrap();
+            assert!(num("contraste-texte") >= 4.5, "{at}");
+            // No white box: the chart's background is the page's, or close.
+            assert!(num("ecart-fond") <= 1.6, "{at}");
+            assert_eq!(get(&m, "page-deborde"), "non", "{at}");
+            assert_eq!(get(&m, "cadre-dans-l-ecran"), "oui", "{at}");
+            if size == PHONE {
+                // Labels drawn at 14 px stay at 10.5 px or more.
+                assert!(num("echelle") >= 0.75, "{at}");
+            } else {
+                assert!(num("echelle") <= 1.0, "{at}");
+            }
+        }
+    }
+}
