@@ -1,6 +1,9 @@
 //! One month book (`mois/<mois>/`): its `SUMMARY.md`, the month page, one
-//! page per day holding the day's entries as sections (see `inline`), and
-//! one page per part listing the month's entries of that part.
+//! page per day holding the day's entries as sections (see `inline`), the
+//! pages of the earlier versions of its corrected notes (see `revision`),
+//! and one page per part listing the month's entries of that part. Its first
+//! and last pages carry the addresses of the neighbouring months' last and
+//! first pages, for ←/→ (`book.js`).
 //!
 //! A month book depends only on its own entries, the parts and its two
 //! neighbouring months: adding a note re-renders one month book.

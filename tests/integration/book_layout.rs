@@ -3,7 +3,8 @@
 //! and under a sub-path: the home page shows the last runs and the last
 //! failure above the fold and its runs' table fits the column; ←/→ cross
 //! month boundaries in the same direction everywhere; the resource charts
-//! fit a phone and are no white box in the dark themes.
+//! fit a phone and are no white box in the dark themes; a corrected note's
+//! earlier version is a page declaring UTF-8.
 //!
 //! The test server below is a fixture: it serves `book/html` under a prefix
 //! and appends one measuring script to HTML pages; the script writes what
