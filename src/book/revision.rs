@@ -16,10 +16,10 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::json;
 
-use super::generate::BOOK_TITLE;
 use super::inline::{Context, inline_entry};
-use super::model::{Model, md_inline, month_dir, month_key};
-use super::{ENTRIES_DIR, Input, Sources};
+use super::model::{Model, date_time_zoned, md_inline};
+use super::paths::{BOOK_TITLE, ENTRIES_DIR, month_dir, month_key};
+use super::sources::{Input, SourceEntry, Sources};
 use crate::error::Result;
 
 /// The template of a version's page.
@@ -45,7 +45,7 @@ pub struct RevisionView {
 /// (invalid UTF-8 replaced). Used by [`super::load`].
 pub fn read(
     journal_dir: &Path,
-    entries: &[super::SourceEntry],
+    entries: &[SourceEntry],
     published: &[String],
 ) -> std::collections::BTreeMap<String, String> {
     let published: BTreeSet<&str> = published.iter().map(String::as_str).collect();
@@ -136,7 +136,7 @@ pub fn pages(
                         "titre_md": &titre_md,
                         "numero": r.numero,
                         "nombre": front.revisions.len(),
-                        "corrigee_le": super::model::date_time_zoned(&r.corrigee_le),
+                        "corrigee_le": date_time_zoned(&r.corrigee_le),
                         "par_md": r.par.as_deref().map(md_inline),
                         "note": format!("../{}.md#{id}", d.format("%Y-%m-%d")),
                         "corps": inline_entry(body, &ctx),
