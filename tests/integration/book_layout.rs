@@ -524,3 +524,76 @@ fn resource_charts_fit_a_phone_and_are_no_white_box_in_dark_themes() {
         }
     }
 }
+
+/// The contrast of the home page's new elements against their effective
+/// background, in the theme of `?theme=`.
+const HOME_CONTRAST_SCRIPT: &str = r#"<script>
+(function () {
+  function rgba(s) {
+    var m = s.match(/rgba?\(([^)]+)\)/); if (!m) return [0, 0, 0, 0];
+    var p = m[1].split(/[ ,\/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  }
+  function over(top, under) {
+    var a = top[3];
+    return [0, 1, 2].map(function (i) { return top[i] * a + under[i] * (1 - a); }).concat([1]);
+  }
+  function background(el) {
+    var layers = [];
+    for (var e = el; e; e = e.parentElement) {
+      var c = rgba(getComputedStyle(e).backgroundColor);
+      if (c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+    }
+    var bg = [255, 255, 255, 1];
+    for (var i = layers.length - 1; i >= 0; i--) bg = over(layers[i], bg);
+    return bg;
+  }
+  function lum(c) {
+    var v = c.slice(0, 3).map(function (x) { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+  }
+  setTimeout(function () {
+    var out = [document.documentElement.className];
+    [".journal-construit", ".journal-echec p", ".journal-echec a", ".journal-echec strong",
+     ".journal-echec .statut", ".journal-dernieres li", ".journal-dernieres a",
+     ".journal-executions td", ".journal-executions a", ".journal-executions th"].forEach(function (sel) {
+      var el = document.querySelector(sel);
+      if (!el) { out.push(sel.replace(/ /g, "_") + " absent"); return; }
+      var bg = background(el), fg = over(rgba(getComputedStyle(el).color), bg);
+      var a = lum(fg), b = lum(bg);
+      out.push(sel.replace(/ /g, "_") + " " + ((Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)).toFixed(2));
+    });
+    var pre = document.createElement("pre");
+    pre.id = "mesures";
+    pre.textContent = out.join("\n");
+    document.body.appendChild(pre);
+  }, 1000);
+})();
+</script>"#;
+
+#[test]
+fn the_home_page_is_readable_in_every_theme() {
+    let Some(chromium) = browser("the_home_page_is_readable_in_every_theme") else {
+        return;
+    };
+    let p = three_months();
+    let base = serve(p.html(), "/projet/", HOME_CONTRAST_SCRIPT);
+    for theme in ["light", "rust", "coal", "navy", "ayu"] {
+        let url = format!("{base}/projet/index.html?theme={theme}");
+        let m = measures(&dump_sized(&chromium, &url, DESKTOP));
+        assert!(
+            m[0].0.contains(theme) || m[0].1.contains(theme),
+            "thème non appliqué : {m:?}"
+        );
+        assert_eq!(m.len(), 11, "{m:?}");
+        for (sel, ratio) in &m[1..] {
+            let r: f64 = ratio
+                .parse()
+                .unwrap_or_else(|_| panic!("{sel} {ratio} ({theme})"));
+            assert!(
+                r >= 4.5,
+                "contraste {r} < 4,5 pour {sel}, thème {theme} : {m:?}"
+            );
+        }
+    }
+}
