@@ -3,7 +3,8 @@
 //! pages of the earlier versions of its corrected notes (see `revision`),
 //! and one page per part listing the month's entries of that part. Its first
 //! and last pages carry the addresses of the neighbouring months' last and
-//! first pages, for ←/→ (`book.js`).
+//! first pages, and its first and last days those of the neighbouring
+//! months' last and first days, for ←/→ (`book.js`).
 //!
 //! A month book depends only on its own entries, the parts and its two
 //! neighbouring months: adding a note re-renders one month book.
@@ -110,6 +111,32 @@ pub fn month_book(
     }
     for (d, view) in month.days.iter().zip(&days) {
         day_page(input, model, templates, *d, view, &titre, sources)?;
+    }
+    // Paging day by day crosses month ends too: the first day leads back to
+    // the previous month's last day, the last day on to the next month's
+    // first day (after the sections: the entries' line ranges are kept).
+    let html = |d: &chrono::NaiveDate| super::paths::day_file(*d).replace(".md", ".html");
+    let ends = [
+        (
+            month.days.first(),
+            "precedent",
+            prev.and_then(|m| m.days.last()),
+        ),
+        (
+            month.days.last(),
+            "suivant",
+            model.months.get(i + 1).and_then(|m| m.days.first()),
+        ),
+    ];
+    for (day, side, target) in ends {
+        if let (Some(day), Some(target)) = (day, target)
+            && let Some(page) = sources.files.get_mut(&super::paths::day_file(*day))
+        {
+            page.push_str(&format!(
+                "\n<span hidden data-journal-{side}=\"../../{}\"></span>\n",
+                html(target)
+            ));
+        }
     }
     Ok(())
 }

@@ -872,7 +872,9 @@ aria-label="Show hidden lines"></button>';
 
 // journal : ←/→ traversent les fins de mois. La première page d'un livre du
 // mois mène à la dernière page du mois précédent, sa dernière page à la
-// première du mois suivant (adresses écrites par journal dans la page,
+// première du mois suivant ; de même, le premier jour du mois mène au
+// dernier jour du mois précédent et le dernier jour au premier jour du mois
+// suivant (adresses écrites par journal dans la page,
 // `data-journal-precedent` / `data-journal-suivant`) : les flèches et les
 // touches ← et → vont dans l'ordre de lecture, vers les dates suivantes,
 // dans le livre principal comme dans les livres des mois.

@@ -336,11 +336,17 @@ fn arrows_cross_month_ends_and_go_forward_in_time_in_every_book() {
         let m = measures(&dump_sized(&chromium, &url, DESKTOP));
         (get(&m, "page").to_string(), m)
     };
-    // ← from the first day of November: its month page, then the last page
-    // of October's book.
-    let (page, _) = land("mois/2026-11/2026-11-24.html", "G");
-    assert_eq!(page, "/projet/mois/2026-11/index.html");
-    let (page, m) = land("mois/2026-11/2026-11-24.html", "GG");
+    // ← from the first day of November: the last day of October; → from
+    // November's last day: the first of December (paging day by day).
+    let (page, m) = land("mois/2026-11/2026-11-24.html", "G");
+    assert_eq!(page, "/projet/mois/2026-10/2026-10-12.html", "{m:?}");
+    let (page, m) = land("mois/2026-11/2026-11-25.html", "D");
+    assert_eq!(page, "/projet/mois/2026-12/2026-12-01.html", "{m:?}");
+    let (page, m) = land("mois/2026-11/2026-11-24.html", "GDD");
+    assert_eq!(page, "/projet/mois/2026-11/2026-11-25.html", "{m:?}");
+    // November's month page (its book's first page) leads back to the last
+    // page of October's book.
+    let (page, m) = land("mois/2026-11/index.html", "G");
     assert_eq!(page, "/projet/mois/2026-10/parties/partie-6.html", "{m:?}");
     // → from there comes back into November (its first page), and both
     // arrows of the month's first page, wide and mobile, cross the month end.
