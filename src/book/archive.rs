@@ -1,6 +1,10 @@
 //! One month book (`mois/<mois>/`): its `SUMMARY.md`, the month page, one
-//! page per day holding the day's entries as sections (see `inline`), and
-//! one page per part listing the month's entries of that part.
+//! page per day holding the day's entries as sections (see `inline`), the
+//! pages of the earlier versions of its corrected notes (see `revision`),
+//! and one page per part listing the month's entries of that part. Its first
+//! and last pages carry the addresses of the neighbouring months' last and
+//! first pages, and its first and last days those of the neighbouring
+//! months' last and first days, for ←/→ (`book.js`).
 //!
 //! A month book depends only on its own entries, the parts and its two
 //! neighbouring months: adding a note re-renders one month book.
@@ -54,6 +58,19 @@ pub fn month_book(
         .map(|d| day_view(model, input, *d))
         .collect();
     let parts = month_parts(model, month);
+    let versions = super::revision::pages(input, model, templates, &month.days, sources)?;
+    // ←/→ cross month ends: the first page (the month page) leads back to
+    // the previous month book's last page (its last part page), the last
+    // page forward to the next month book's first page.
+    let prev_last = prev.and_then(|m| {
+        month_parts(model, m)
+            .last()
+            .map(|p| format!("{}/parties/{}.html", month_dir(&m.key), p.slug))
+    });
+    let next_first = model
+        .months
+        .get(i + 1)
+        .map(|m| format!("{}/index.html", month_dir(&m.key)));
     let base = json!({
         "titre_livre": BOOK_TITLE,
         "mois": {
@@ -66,6 +83,9 @@ pub fn month_book(
         "suivant": link(model.months.get(i + 1)),
         "jours": &days,
         "parties": &parts,
+        "versions": &versions,
+        "fin_precedent": prev_last,
+        "debut_suivant": next_first,
     });
     let with_root = |racine: &str| {
         let mut v = base.clone();
@@ -80,9 +100,10 @@ pub fn month_book(
         format!("{dir}/index.md"),
         templates.render(names::MONTH, with_root("../../"))?,
     );
-    for p in &parts {
+    for (n, p) in parts.iter().enumerate() {
         let mut ctx = with_root("../../../");
         ctx["partie"] = json!(p);
+        ctx["derniere_page"] = json!(n + 1 == parts.len());
         sources.files.insert(
             format!("{dir}/parties/{}.md", p.slug),
             templates.render(names::MONTH_PART, ctx)?,
@@ -90,6 +111,32 @@ pub fn month_book(
     }
     for (d, view) in month.days.iter().zip(&days) {
         day_page(input, model, templates, *d, view, &titre, sources)?;
+    }
+    // Paging day by day crosses month ends too: the first day leads back to
+    // the previous month's last day, the last day on to the next month's
+    // first day (after the sections: the entries' line ranges are kept).
+    let html = |d: &chrono::NaiveDate| super::paths::day_file(*d).replace(".md", ".html");
+    let ends = [
+        (
+            month.days.first(),
+            "precedent",
+            prev.and_then(|m| m.days.last()),
+        ),
+        (
+            month.days.last(),
+            "suivant",
+            model.months.get(i + 1).and_then(|m| m.days.first()),
+        ),
+    ];
+    for (day, side, target) in ends {
+        if let (Some(day), Some(target)) = (day, target)
+            && let Some(page) = sources.files.get_mut(&super::paths::day_file(*day))
+        {
+            page.push_str(&format!(
+                "\n<span hidden data-journal-{side}=\"../../{}\"></span>\n",
+                html(target)
+            ));
+        }
     }
     Ok(())
 }
@@ -138,6 +185,7 @@ fn day_page(
         .map(|n| format!("{}/{n}", super::paths::ENTRIES_DIR))
         .collect();
     let idx = &model.days[&date];
+    let revisions = super::revision::linked(input, model, &[date]);
     let sections: Vec<Section> = idx
         .iter()
         .map(|&i| {
@@ -149,6 +197,7 @@ fn day_page(
                 page_dir: &dir,
                 permalinks: &model.permalinks,
                 withheld: &withheld,
+                revisions: &revisions,
                 tool_statuses: se.entry.front.kind == crate::store::entry::EntryKind::Execution,
             };
             Section {

@@ -274,3 +274,95 @@ fn a_journal_over_many_years_keeps_a_short_sidebar() {
     assert!(!s.files.contains_key("annees/1926.md"));
     assert!(s.files["mois/1900-06/index.md"].contains("(../../annees/anterieures.md)"));
 }
+
+#[test]
+fn the_home_page_shows_the_build_date_and_escapes_authors() {
+    let mut input = fixture();
+    input.built_at =
+        Some(chrono::DateTime::parse_from_rfc3339("2026-12-01T08:00:00+01:00").unwrap());
+    let run = input
+        .entries
+        .iter_mut()
+        .find(|se| se.entry.front.kind == crate::store::EntryKind::Execution)
+        .unwrap();
+    run.entry.front.origine.auteur = Some("<img src=x onerror=alert(1)> *x*".into());
+    let index = &generate(&input, &Templates::embedded_only()).unwrap().files["index.md"];
+    assert!(
+        index.contains("Livre construit le 1er décembre 2026 à 08:00\u{a0}UTC+1."),
+        "{index}"
+    );
+    assert!(!index.replace(r"\<img", "").contains("<img"), "{index}");
+    assert!(
+        index.contains(r"\<img src=x onerror=alert(1)\> \*x\*"),
+        "{index}"
+    );
+    // Without a build date (generation independent of the clock), no line.
+    assert!(!generated().files["index.md"].contains("Livre construit"));
+}
+
+#[test]
+fn a_corrected_notes_earlier_version_is_a_page_with_a_diff() {
+    let mut input = fixture();
+    let note = input
+        .entries
+        .iter_mut()
+        .find(|se| se.entry.id() == "2026-11-24T221500-000-note-k3j9pq")
+        .unwrap();
+    let id = note.entry.id();
+    let fichier = format!("revisions/{id}.1.txt");
+    let old = note.text.replace(
+        "s'affiche de nouveau",
+        "reste vide ✅ <script>alert(1)</script>",
+    );
+    assert_ne!(old, note.text);
+    note.entry.front.revisions.push(crate::store::Revision {
+        numero: 1,
+        corrigee_le: chrono::DateTime::parse_from_rfc3339("2026-11-25T08:00:00+01:00").unwrap(),
+        par: Some("Dominique".into()),
+        fichier: fichier.clone(),
+    });
+    note.text = note.text.replacen(
+        "\n\nLe tableau",
+        &format!("\n\n*Corrigée ; [version précédente]({fichier}).*\n\nLe tableau"),
+        1,
+    );
+    // As `load` finds it: published beside the entries, and read.
+    input.images.push(fichier.clone());
+    input.revisions.insert(fichier, old);
+    let s = generate(&input, &Templates::embedded_only()).unwrap();
+    let page = &s.files[&format!("mois/2026-11/revisions/{id}.1.md")];
+    // Left out of the search: the note is found once, on its day page.
+    assert!(
+        page.starts_with(
+            "<div data-pagefind-ignore=\"all\">\n\n# Version 1 de « Grafana redémarré après la mise à jour »"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("```diff\n"), "{page}");
+    assert!(
+        page.contains("\n-Le tableau de bord « Cadvisor exporter » reste vide ✅"),
+        "{page}"
+    );
+    assert!(
+        page.contains("\n+Le tableau de bord « Cadvisor exporter » s'affiche de nouveau."),
+        "{page}"
+    );
+    assert!(page.contains(&format!("(../2026-11-24.md#{id})")), "{page}");
+    assert!(page.contains("par Dominique"), "{page}");
+    // The version's text is rendered like a note: no front matter, no live
+    // script outside the diff's code block, emoji kept.
+    let text = &page[page.find("## Texte de cette version").unwrap()..];
+    assert!(!text.contains("type: note"), "{text}");
+    assert!(!text.contains("<script>"), "{text}");
+    assert!(text.contains("reste vide ✅"), "{text}");
+    // The note's link leads to the page, listed under its day.
+    let day = &s.files["mois/2026-11/2026-11-24.md"];
+    assert!(
+        day.contains(&format!("[version précédente](revisions/{id}.1.md)")),
+        "{day}"
+    );
+    assert!(s.files["mois/2026-11/SUMMARY.md"].contains(&format!(
+        "    - [Version 1 de « Grafana redémarré après la mise à jour »](revisions/{id}.1.md)"
+    )));
+    assert_eq!(crate::book::check(&s), vec![]);
+}

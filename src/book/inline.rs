@@ -45,6 +45,10 @@ pub struct Context<'a> {
     /// Site paths of files published as text only (`<chemin>.txt`), see
     /// [`super::sources::Sources::withheld`].
     pub withheld: &'a std::collections::BTreeSet<String>,
+    /// Site paths of earlier versions of notes (`entrees/revisions/<id>.<n>.txt`)
+    /// that have a page beside the day page (`revisions/<id>.<n>.md`, see
+    /// [`super::revision`]): links to them lead to that page.
+    pub revisions: &'a std::collections::BTreeSet<String>,
     /// Whether the tool wrote the entry's statuses (a run): only then are
     /// status emoji made into badges. A note is the user's text, its emoji
     /// are kept as written.
@@ -223,6 +227,10 @@ fn rebase(dest: &str, ctx: &Context, local: &HashSet<&str>, h1: Option<&str>) ->
             .map_or_else(|| format!("{up}{day}"), str::to_string);
         return Some(format!("{day}#{frag}"));
     }
+    if ctx.revisions.contains(&target) {
+        let name = target.rsplit('/').next().unwrap_or_default();
+        return Some(format!("revisions/{}.md", name.trim_end_matches(".txt")));
+    }
     let mut out = format!("{up}{target}");
     if ctx.withheld.contains(&target) {
         out.push_str(".txt");
@@ -330,6 +338,7 @@ mod tests {
             page_dir: "mois/2026-11",
             permalinks,
             withheld: Box::leak(Box::default()),
+            revisions: Box::leak(Box::default()),
             tool_statuses: true,
         }
     }

@@ -26,6 +26,7 @@ pub mod model;
 pub mod pages;
 pub mod paths;
 pub mod render;
+pub mod revision;
 pub mod sanitize;
 pub mod search;
 pub mod sources;
@@ -95,6 +96,7 @@ pub fn load(journal_dir: &Path) -> Result<(Input, Vec<EntryError>)> {
     errors.extend(refused);
     errors.extend(leftovers(journal_dir, &entries));
     let images = assets_of(journal_dir, &entries, &mut errors)?;
+    let revisions = revision::read(journal_dir, &entries, &images);
     let doc_images = list_files(&docs_dir, "svg")?;
     let script_capable = images
         .iter()
@@ -115,6 +117,8 @@ pub fn load(journal_dir: &Path) -> Result<(Input, Vec<EntryError>)> {
         doc_images,
         script_capable,
         parts: Vec::new(),
+        built_at: None,
+        revisions,
     };
     Ok((input, errors))
 }

@@ -64,6 +64,8 @@ pub struct EntryView<'a> {
     pub tags: &'a [String],
     /// Who wrote the entry (absent from old entries).
     pub auteur: Option<&'a str>,
+    /// The author, escaped for Markdown (untrusted text).
+    pub auteur_md: Option<String>,
     /// A note about a run: the run's permalink and its title.
     pub execution: Option<Value>,
     /// A run: the notes about it (permalink and title), oldest first.
@@ -257,6 +259,7 @@ fn entry_view<'a>(
         etapes_echouees: f.steps_failed(),
         tags: &f.tags,
         auteur: f.origine.auteur.as_deref(),
+        auteur_md: f.origine.auteur.as_deref().map(md_inline),
         execution: None,
         notes: Vec::new(),
         id,

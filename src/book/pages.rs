@@ -16,6 +16,10 @@ use crate::error::Result;
 use crate::store::{EntryKind, Status};
 use crate::templates::Templates;
 
+/// How many runs the top of the home page shows (above the fold on a
+/// phone); the full table below lists [`RECENT`].
+pub const LATEST: usize = 5;
+
 /// A month, as listed by the main pages.
 #[derive(Debug, Clone, Serialize)]
 pub struct MonthView {
@@ -142,6 +146,11 @@ impl MainPages<'_> {
             "recentes": RECENT,
             "executions": newest(self.model, &all, RECENT, |i| self.is_run(i)),
             "notes": newest(self.model, &all, RECENT, |i| !self.is_run(i)),
+            "dernieres": LATEST,
+            "dernier_echec": newest(self.model, &all, 1, |i| {
+                self.is_run(i) && entries[i].entry.front.statut == crate::store::Status::Failed
+            }),
+            "construit_le": self.input.built_at.as_ref().map(super::model::date_time_zoned),
         });
         merge(&mut ctx, status_counts(self.input));
         let text = self.templates.render(names::INDEX, ctx)?;

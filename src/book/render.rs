@@ -452,7 +452,7 @@ fn copy_rendered(
         let name = d.file_name().to_string_lossy().into_owned();
         let path = d.path();
         if path.is_dir() {
-            if name == "parties" {
+            if name == "parties" || name == "revisions" {
                 copy_rendered(&path, &to.join(&name), html, published)?;
             }
             continue;

@@ -49,6 +49,12 @@ pub struct Input {
     /// The known parts, in the order the book lists them (supplied by the
     /// caller); other part names found in entries come after them.
     pub parts: Vec<PartInfo>,
+    /// When the book is built (set by the caller, shown on the home page;
+    /// `None` leaves the generation independent of the clock).
+    pub built_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// The earlier versions of corrected notes that are published, by file
+    /// name relative to `journal/` (`revisions/<id>.<n>.txt`) → text.
+    pub revisions: BTreeMap<String, String>,
 }
 
 /// The generated book sources.

@@ -131,6 +131,7 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
     manifest::forget(&book_dir)?;
     let (mut input, errors) = book::load(&project.journal_dir())?;
     input.parts = known_parts();
+    input.built_at = Some(crate::store::now());
     let templates = Templates::new(Some(&project.templates_dir()));
     let mut sources = book::generate(&input, &templates)?;
     for w in &sources.warnings {

@@ -869,3 +869,51 @@ aria-label="Show hidden lines"></button>';
         document.addEventListener('scroll', updateBorder, { passive: true });
     })();
 })();
+
+// journal : ←/→ traversent les fins de mois. La première page d'un livre du
+// mois mène à la dernière page du mois précédent, sa dernière page à la
+// première du mois suivant ; de même, le premier jour du mois mène au
+// dernier jour du mois précédent et le dernier jour au premier jour du mois
+// suivant (adresses écrites par journal dans la page,
+// `data-journal-precedent` / `data-journal-suivant`) : les flèches et les
+// touches ← et → vont dans l'ordre de lecture, vers les dates suivantes,
+// dans le livre principal comme dans les livres des mois.
+(function journalMonthEnds() {
+    const ends = [
+        ['data-journal-precedent', 'previous', 'next', 'prev', 'Chapitre précédent', 'Left'],
+        ['data-journal-suivant', 'next', 'previous', 'next', 'Chapitre suivant', 'Right'],
+    ];
+    ends.forEach(function([attr, side, other, rel, label, key]) {
+        const marker = document.querySelector('main [' + attr + ']');
+        if (!marker) {
+            return;
+        }
+        const href = marker.getAttribute(attr);
+        [['nav-chapters', '.nav-wide-wrapper'], ['mobile-nav-chapters', '.nav-wrapper']].forEach(function([cls, wrapper]) {
+            let link = document.querySelector('.' + cls + '.' + side);
+            if (!link) {
+                const model = document.querySelector('.' + cls + '.' + other);
+                const nav = document.querySelector(wrapper);
+                if (!model || !nav) {
+                    return;
+                }
+                link = model.cloneNode(true);
+                link.classList.remove(other);
+                link.classList.add(side);
+                link.rel = rel;
+                link.title = label;
+                link.setAttribute('aria-label', label);
+                link.setAttribute('aria-keyshortcuts', key);
+                link.querySelectorAll('svg').forEach(function(svg) {
+                    svg.style.transform = 'scaleX(-1)';
+                });
+                if (side === 'previous') {
+                    nav.insertBefore(link, nav.firstChild);
+                } else {
+                    nav.insertBefore(link, model.nextSibling);
+                }
+            }
+            link.href = href;
+        });
+    });
+})();

@@ -340,7 +340,8 @@ fn the_book_shows_attachments_corrections_and_notes_about_runs() {
         day.contains("Corrigée le 25 novembre 2026 à 12:30"),
         "correction non signalée"
     );
-    let old = format!("revisions/{}.1.txt", note.id());
+    // A page of the month book, with the earlier text and a diff.
+    let old = format!("revisions/{}.1.html", note.id());
     assert!(day.contains(&old), "lien vers la version précédente absent");
     let kept: Vec<_> = crate::support::walk(&html)
         .into_iter()

@@ -43,10 +43,7 @@ fn build_renders_a_french_book_with_every_chapter() {
     );
     // The recap table, newest first, with counts.
     assert!(html.contains("Récapitulatif des exécutions"));
-    assert!(
-        html.contains("<th>Étapes réussies</th>") || html.contains("Étapes réussies</th>"),
-        "{html}"
-    );
+    assert!(html.contains("Étapes réussies / échouées</th>"), "{html}");
     let table = &html[html.find("<table>").expect("tableau absent")..];
     let failed = table
         .find("25 novembre 2026 à 09:10")

@@ -7,6 +7,7 @@ mod annotations;
 mod attachments;
 mod bench;
 mod book;
+mod book_layout;
 mod book_reader;
 mod book_scale;
 mod check;

@@ -1,0 +1,605 @@
+//! The book's layout as a reader meets it (issue 21), measured in real
+//! Chromium at desktop (1366×768) and phone (390×844) sizes, at a site root
+//! and under a sub-path: the home page shows the last runs and the last
+//! failure above the fold and its runs' table fits the column; ←/→ cross
+//! month boundaries in the same direction everywhere; the resource charts
+//! fit a phone and are no white box in the dark themes; a corrected note's
+//! earlier version is a page declaring UTF-8.
+//!
+//! The test server below is a fixture: it serves `book/html` under a prefix
+//! and appends one measuring script to HTML pages; the script writes what
+//! it measured into the DOM (`<pre id="mesures">`), which `--dump-dom`
+//! returns. A theme asked by `?theme=` is stored where mdBook's page reads
+//! it before any page script runs.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::book::chromium;
+use crate::support::Projet;
+
+const DESKTOP: (u32, u32) = (1366, 768);
+const PHONE: (u32, u32) = (390, 844);
+
+const THEME_SCRIPT: &str = r#"<script>
+var t = new URLSearchParams(location.search).get("theme");
+if (t) { try { localStorage.setItem("mdbook-theme", t); } catch (e) {} }
+</script>"#;
+
+/// Serves `root` under `prefix` on 127.0.0.1 and appends `script` to every
+/// HTML page. Returns `http://addr`.
+fn serve(root: PathBuf, prefix: &'static str, script: &'static str) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let root = root.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(&stream);
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() {
+                    return;
+                }
+                let mut h = String::new();
+                while reader.read_line(&mut h).is_ok_and(|n| n > 2) {
+                    h.clear();
+                }
+                let path = line.split_whitespace().nth(1).unwrap_or("/");
+                let path = path.split(['?', '#']).next().unwrap_or("/");
+                let found = path.strip_prefix(prefix).and_then(|rel| {
+                    let rel = if rel.is_empty() || rel.ends_with('/') {
+                        format!("{rel}index.html")
+                    } else {
+                        rel.to_string()
+                    };
+                    let file = root.join(&rel);
+                    (!rel.contains("..") && file.is_file()).then_some(file)
+                });
+                let (status, file) = match found {
+                    Some(f) => ("200 OK", f),
+                    None => ("404 Not Found", root.join("404.html")),
+                };
+                let mut body = fs::read(&file).unwrap_or_default();
+                let kind = match file.extension().and_then(|e| e.to_str()) {
+                    Some("html") => "text/html; charset=utf-8",
+                    Some("js") => "text/javascript",
+                    Some("css") => "text/css",
+                    Some("json") => "application/json",
+                    Some("svg") => "image/svg+xml",
+                    _ => "application/octet-stream",
+                };
+                if kind.starts_with("text/html") {
+                    let text = String::from_utf8_lossy(&body)
+                        .replacen("<head>", &format!("<head>{THEME_SCRIPT}"), 1)
+                        .replacen("</body>", &format!("{script}</body>"), 1);
+                    body = text.into_bytes();
+                }
+                let mut stream = &stream;
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(&body);
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// Headless Chromium on `url` in a window of `size`: the DOM after scripts.
+fn dump_sized(chromium: &Path, url: &str, size: (u32, u32)) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let mut child = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--virtual-time-budget=5000",
+        ])
+        .arg(format!("--window-size={},{}", size.0, size.1))
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("lancement de chromium");
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("chromium n'a pas répondu en 90 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "chromium a échoué");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The lines `clé valeur` of `<pre id="mesures">` in `dom`.
+fn measures(dom: &str) -> Vec<(String, String)> {
+    let start = dom
+        .find(r#"<pre id="mesures">"#)
+        .unwrap_or_else(|| panic!("mesures absentes :\n{dom}"));
+    let text = &dom[start + r#"<pre id="mesures">"#.len()..];
+    let text = &text[..text.find("</pre>").unwrap()];
+    text.lines()
+        .map(|l| {
+            let (k, v) = l.split_once(' ').unwrap_or((l, ""));
+            (k.to_string(), v.replace("&amp;", "&"))
+        })
+        .collect()
+}
+
+fn get<'a>(m: &'a [(String, String)], key: &str) -> &'a str {
+    m.iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("{key} non mesuré : {m:?}"))
+}
+
+/// Chromium, or `None` after saying loudly why the test does nothing
+/// (mandatory with `JOURNAL_E2E=1`).
+fn browser(test: &str) -> Option<PathBuf> {
+    let found = chromium();
+    if found.is_none() {
+        assert!(
+            !std::env::var("JOURNAL_E2E").is_ok_and(|v| v == "1"),
+            "JOURNAL_E2E=1 mais chromium est absent : installez-le (apt-get install -y chromium)"
+        );
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!(
+                "!!!!! ignoré : chromium absent ({test}) ; JOURNAL_E2E=1 le rend obligatoire !!!!!"
+            );
+        }
+    }
+    found
+}
+
+/// The example journal (November 2026) plus runs in October and December
+/// 2026 by authors with long names, the newest a success and the last
+/// failure three days before it, and one run on 31 December 2025: four
+/// month books over two years, 23 runs.
+fn three_months() -> Projet {
+    let p = Projet::fixture("journal-exemple");
+    let journal = p.journal_dir();
+    let model =
+        fs::read_to_string(journal.join("2026-11-24T213005-123-execution-ab12cd.md")).unwrap();
+    let run = |day: &str, month: &str, n: usize, failed: bool| {
+        let stamp = format!("2026-{month}-{day}T08:15:00.000+01:00");
+        let name = format!("2026-{month}-{day}T081500-000-execution-m{month}j{day}.md");
+        let auteur = format!("Marie-Amélie de La Tour-Villeneuve n° {n}");
+        let mut text = model
+            .replace("2026-11-24T21:30:05.123+01:00", &stamp)
+            .replacen(
+                "\n---\n\n# ",
+                &format!("\norigine:\n  auteur: {auteur}\n---\n\n# "),
+                1,
+            );
+        if failed {
+            text = text.replacen("statut: réussi", "statut: échoué", 1);
+        }
+        fs::write(journal.join(name), text).unwrap();
+    };
+    for d in 1..=12 {
+        run(&format!("{d:02}"), "10", d, false);
+    }
+    for d in 1..=8 {
+        run(&format!("{d:02}"), "12", 100 + d, d == 5);
+    }
+    // A year earlier: two years in the main book.
+    let stamp = "2025-12-31T08:15:00.000+01:00";
+    fs::write(
+        journal.join("2025-12-31T081500-000-execution-an2025.md"),
+        model.replace("2026-11-24T21:30:05.123+01:00", stamp),
+    )
+    .unwrap();
+    p.journal().arg("build").run().expect_code(0);
+    p
+}
+
+/// What the home page shows: the first run link and the last failure's
+/// link inside the viewport, no horizontal overflow of the page, the runs'
+/// table inside the main column and none of its links cut.
+const HOME_SCRIPT: &str = r#"<script>
+(function () {
+  function inView(el) {
+    if (!el) return "absent";
+    var r = el.getBoundingClientRect();
+    var ok = r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
+    return ok ? "oui" : "non " + [r.left, r.top, r.right, r.bottom].map(Math.round).join(",");
+  }
+  setTimeout(function () {
+    var out = [];
+    var main = document.querySelector("main").getBoundingClientRect();
+    var box = document.querySelector(".journal-executions");
+    var wrap = box.querySelector(".table-wrapper") || box;
+    var w = wrap.getBoundingClientRect();
+    var t = box.querySelector("table").getBoundingClientRect();
+    var cut = 0, links = box.querySelectorAll("a");
+    links.forEach(function (a) {
+      var r = a.getBoundingClientRect();
+      if (r.width === 0 || r.left < w.left - 0.5 || r.right > w.right + 0.5
+          || r.left < main.left - 0.5 || r.right > main.right + 0.5) cut++;
+    });
+    out.push("page-deborde " + (document.documentElement.scrollWidth > innerWidth ? "oui" : "non"));
+    out.push("tableau-deborde " + (wrap.scrollWidth > wrap.clientWidth + 1 || t.right > main.right + 0.5 || t.left < main.left - 0.5 ? "oui" : "non"));
+    out.push("liens-coupes " + cut + "/" + links.length);
+    out.push("derniere-execution " + inView(document.querySelector(".journal-dernieres li a")));
+    out.push("derniere-execution-lien " + document.querySelector(".journal-dernieres li a").getAttribute("href"));
+    out.push("dernier-echec " + inView(document.querySelector(".journal-echec a")));
+    out.push("dernier-echec-lien " + document.querySelector(".journal-echec a").getAttribute("href"));
+    out.push("construit " + inView(document.querySelector(".journal-construit")));
+    var pre = document.createElement("pre");
+    pre.id = "mesures";
+    pre.textContent = out.join("\n");
+    document.body.appendChild(pre);
+  }, 1500);
+})();
+</script>"#;
+
+#[test]
+fn the_home_page_shows_the_last_runs_above_the_fold_and_its_table_fits() {
+    let Some(chromium) =
+        browser("the_home_page_shows_the_last_runs_above_the_fold_and_its_table_fits")
+    else {
+        return;
+    };
+    let p = three_months();
+    let home = fs::read_to_string(p.html().join("index.html")).unwrap();
+    assert!(
+        home.contains("Livre construit le "),
+        "date du build absente"
+    );
+    assert!(
+        home.contains("jours d’activité (jours ayant au moins une entrée)"),
+        "« N jours » ne dit pas ce qu'il compte"
+    );
+    for prefix in ["/projet/", "/"] {
+        let base = serve(p.html(), prefix, HOME_SCRIPT);
+        for size in [DESKTOP, PHONE] {
+            let m = measures(&dump_sized(&chromium, &format!("{base}{prefix}"), size));
+            let at = format!("{prefix} {size:?} : {m:?}");
+            assert_eq!(get(&m, "derniere-execution"), "oui", "{at}");
+            assert_eq!(
+                get(&m, "derniere-execution-lien"),
+                "mois/2026-12/2026-12-08.html#2026-12-08T081500-000-execution-m12j08",
+                "{at}"
+            );
+            assert_eq!(get(&m, "dernier-echec"), "oui", "{at}");
+            assert_eq!(
+                get(&m, "dernier-echec-lien"),
+                "mois/2026-12/2026-12-05.html#2026-12-05T081500-000-execution-m12j05",
+                "{at}"
+            );
+            assert_eq!(get(&m, "construit"), "oui", "{at}");
+            assert_eq!(get(&m, "page-deborde"), "non", "{at}");
+            assert_eq!(get(&m, "tableau-deborde"), "non", "{at}");
+            // 20 rows, each with its run's link and its part's link.
+            assert_eq!(get(&m, "liens-coupes"), "0/40", "{at}");
+        }
+    }
+}
+
+/// Presses the keys of `?touches=` (G for ←, D for →) one per page, through
+/// mdBook's own key handler, then writes where it landed and the targets
+/// of the page's arrows (wide and mobile).
+const KEYS_SCRIPT: &str = r#"<script>
+(function () {
+  var start = new URLSearchParams(location.search).get("touches");
+  if (start !== null) sessionStorage.setItem("touches", start);
+  var keys = sessionStorage.getItem("touches") || "";
+  setTimeout(function () {
+    if (keys.length > 0) {
+      sessionStorage.setItem("touches", keys.slice(1));
+      var key = keys[0] === "G" ? "ArrowLeft" : "ArrowRight";
+      document.body.dispatchEvent(new KeyboardEvent("keydown", { key: key, bubbles: true }));
+      return;
+    }
+    var out = ["page " + location.pathname];
+    ["nav-chapters", "mobile-nav-chapters"].forEach(function (cls) {
+      ["previous", "next"].forEach(function (side) {
+        var a = document.querySelector("." + cls + "." + side);
+        out.push(cls + "-" + side + " " + (a ? new URL(a.href).pathname : "aucune"));
+      });
+    });
+    var pre = document.createElement("pre");
+    pre.id = "mesures";
+    pre.textContent = out.join("\n");
+    document.body.appendChild(pre);
+  }, 500);
+})();
+</script>"#;
+
+#[test]
+fn arrows_cross_month_ends_and_go_forward_in_time_in_every_book() {
+    let Some(chromium) = browser("arrows_cross_month_ends_and_go_forward_in_time_in_every_book")
+    else {
+        return;
+    };
+    let p = three_months();
+    let base = serve(p.html(), "/projet/", KEYS_SCRIPT);
+    let land = |start: &str, keys: &str| {
+        let url = format!("{base}/projet/{start}?touches={keys}");
+        let m = measures(&dump_sized(&chromium, &url, DESKTOP));
+        (get(&m, "page").to_string(), m)
+    };
+    // ← from the first day of November: the last day of October; → from
+    // November's last day: the first of December (paging day by day).
+    let (page, m) = land("mois/2026-11/2026-11-24.html", "G");
+    assert_eq!(page, "/projet/mois/2026-10/2026-10-12.html", "{m:?}");
+    let (page, m) = land("mois/2026-11/2026-11-25.html", "D");
+    assert_eq!(page, "/projet/mois/2026-12/2026-12-01.html", "{m:?}");
+    let (page, m) = land("mois/2026-11/2026-11-24.html", "GDD");
+    assert_eq!(page, "/projet/mois/2026-11/2026-11-25.html", "{m:?}");
+    // November's month page (its book's first page) leads back to the last
+    // page of October's book.
+    let (page, m) = land("mois/2026-11/index.html", "G");
+    assert_eq!(page, "/projet/mois/2026-10/parties/partie-6.html", "{m:?}");
+    // → from there comes back into November (its first page), and both
+    // arrows of the month's first page, wide and mobile, cross the month end.
+    let (page, m) = land("mois/2026-10/parties/partie-6.html", "D");
+    assert_eq!(page, "/projet/mois/2026-11/index.html", "{m:?}");
+    for cls in ["nav-chapters", "mobile-nav-chapters"] {
+        assert_eq!(
+            get(&m, &format!("{cls}-previous")),
+            "/projet/mois/2026-10/parties/partie-6.html",
+            "{m:?}"
+        );
+        assert_eq!(
+            get(&m, &format!("{cls}-next")),
+            "/projet/mois/2026-11/2026-11-24.html",
+            "{m:?}"
+        );
+    }
+    // The last page of November's book leads to December's first page.
+    let (_, m) = land("mois/2026-11/parties/notes-generales.html", "");
+    assert_eq!(
+        get(&m, "mobile-nav-chapters-next"),
+        "/projet/mois/2026-12/index.html",
+        "{m:?}"
+    );
+    // → goes forward in time in a month book and in the main book alike.
+    let (page, _) = land("mois/2026-11/2026-11-24.html", "D");
+    assert_eq!(page, "/projet/mois/2026-11/2026-11-25.html");
+    let (page, _) = land("journal-de-bord.html", "D");
+    assert_eq!(page, "/projet/annees/2025.html");
+    let (page, _) = land("annees/2025.html", "D");
+    assert_eq!(page, "/projet/annees/2026.html");
+    // The newest month's last page has no next page.
+    let (_, m) = land("mois/2026-12/parties/partie-6.html", "");
+    assert_eq!(get(&m, "nav-chapters-next"), "aucune", "{m:?}");
+}
+
+#[test]
+fn a_corrected_notes_earlier_version_is_a_rendered_page_declaring_utf8() {
+    let p = Projet::fixture("journal-exemple");
+    let id = "2026-11-24T221500-000-note-k3j9pq";
+    p.journal()
+        .args(["note", "--corrige", id])
+        .arg("Le tableau « Cadvisor exporter » reste vide ❌ <script>alert(1)</script>")
+        .args(["--auteur", "Dominique"])
+        .env("JOURNAL_HORLOGE", "2026-11-26T10:00:00+01:00")
+        .run()
+        .expect_code(0);
+    p.journal().arg("build").run().expect_code(0);
+    let page = fs::read_to_string(p.html().join(format!("mois/2026-11/revisions/{id}.1.html")))
+        .expect("page de la version précédente absente");
+    // Declared within the first 1024 bytes, where a browser looks for it
+    // when the server sends no charset.
+    let charset = page.find(r#"<meta charset="UTF-8">"#).expect("charset");
+    assert!(charset < 1024, "{charset}");
+    assert!(page.contains("Version 1 de « Grafana redémarré après la mise à jour »"));
+    assert!(page.contains("language-diff"), "{page}");
+    assert!(page.contains("reste vide ❌"), "{page}");
+    assert!(page.contains("Cadvisor exporter"), "{page}");
+    assert!(!page.contains("<script>alert"), "{page}");
+    assert!(!page.contains("type: note"), "{page}");
+    // The note's « version précédente » leads to the page, not to the .txt.
+    let day = fs::read_to_string(p.html().join("mois/2026-11/2026-11-24.html")).unwrap();
+    assert!(
+        day.contains(&format!(r#"href="revisions/{id}.1.html""#)),
+        "{day}"
+    );
+    assert!(!day.contains(&format!("{id}.1.txt")), "{day}");
+}
+
+/// The chart of a day page: its scale, whether the page overflows, and
+/// from its pixels drawn with the theme's filter, the contrast of its text
+/// on its background and how far that background is from the page's.
+const CHART_SCRIPT: &str = r#"<script>
+(function () {
+  function rgba(s) {
+    var m = s.match(/rgba?\(([^)]+)\)/); if (!m) return [0, 0, 0, 0];
+    var p = m[1].split(/[ ,\/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  }
+  function pageBackground(el) {
+    for (var e = el; e; e = e.parentElement) {
+      var c = rgba(getComputedStyle(e).backgroundColor);
+      if (c[3] >= 1) return c;
+    }
+    return [255, 255, 255, 1];
+  }
+  function lum(c) {
+    var v = c.slice(0, 3).map(function (x) { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+  }
+  function ratio(a, b) {
+    var x = lum(a), y = lum(b);
+    return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
+  }
+  setTimeout(function () {
+    var out = [document.documentElement.className];
+    var img = document.querySelector('main .checkbox-label > img[src$="-ressources.svg"]');
+    if (!img) { out.push("graphique absent"); } else {
+      var r = img.getBoundingClientRect(), box = img.parentElement.getBoundingClientRect();
+      out.push("echelle " + (r.width / img.naturalWidth).toFixed(3));
+      out.push("page-deborde " + (document.documentElement.scrollWidth > innerWidth ? "oui" : "non"));
+      out.push("cadre-dans-l-ecran " + (box.left >= 0 && box.right <= innerWidth + 0.5 ? "oui" : "non"));
+      var w = img.naturalWidth, h = img.naturalHeight;
+      var c = document.createElement("canvas"); c.width = w; c.height = h;
+      var g = c.getContext("2d");
+      g.drawImage(img, 0, 0, w, h);
+      var raw = g.getImageData(0, 0, w, h).data, dark = 0, low = 1e9;
+      for (var i = 0; i < raw.length; i += 4) {
+        var s = raw[i] + raw[i + 1] + raw[i + 2];
+        if (raw[i + 3] === 255 && s < low) { low = s; dark = i; }
+      }
+      g.clearRect(0, 0, w, h);
+      g.filter = getComputedStyle(img).filter;
+      g.drawImage(img, 0, 0, w, h);
+      var d = g.getImageData(0, 0, w, h).data;
+      var fg = [d[dark], d[dark + 1], d[dark + 2]], bg = [d[8], d[9], d[10]];
+      out.push("contraste-texte " + ratio(fg, bg).toFixed(2));
+      out.push("ecart-fond " + ratio(bg, pageBackground(img)).toFixed(2));
+    }
+    var pre = document.createElement("pre");
+    pre.id = "mesures";
+    pre.textContent = out.join("\n");
+    document.body.appendChild(pre);
+  }, 1500);
+})();
+</script>"#;
+
+#[test]
+fn resource_charts_fit_a_phone_and_are_no_white_box_in_dark_themes() {
+    use journal::steps::resource_snapshot::{Usage, render_chart};
+    let Some(chromium) = browser("resource_charts_fit_a_phone_and_are_no_white_box_in_dark_themes")
+    else {
+        return;
+    };
+    let p = Projet::fixture("journal-exemple");
+    let run = "2026-11-24T213005-123-execution-ab12cd";
+    let usage = |name: &str, cpu: f64, mem: f64| Usage {
+        instance: "cadvisor:8080".into(),
+        name: name.into(),
+        cpu_percent: Some(cpu),
+        mem_mib: Some(mem),
+    };
+    // The chart as the resource snapshot step writes it (plotters, white
+    // background), with Compose's long container names.
+    let svg = render_chart(&[
+        usage("supervision-prometheus-1", 1.2, 52.3),
+        usage("supervision-grafana-1", 0.4, 80.1),
+        usage("supervision-cadvisor-1", 3.5, 38.0),
+    ])
+    .unwrap();
+    fs::write(p.journal_dir().join(format!("{run}-ressources.svg")), svg).unwrap();
+    let entry = p.journal_dir().join(format!("{run}.md"));
+    let text = fs::read_to_string(&entry).unwrap().replace(
+        &format!("![Consommation]({run}.svg)"),
+        &format!("![Consommation des conteneurs]({run}-ressources.svg)"),
+    );
+    fs::write(&entry, text).unwrap();
+    p.journal().arg("build").run().expect_code(0);
+    let base = serve(p.html(), "/projet/", CHART_SCRIPT);
+    for theme in ["light", "rust", "coal", "navy", "ayu"] {
+        for size in [DESKTOP, PHONE] {
+            let url = format!("{base}/projet/mois/2026-11/2026-11-24.html?theme={theme}");
+            let m = measures(&dump_sized(&chromium, &url, size));
+            let at = format!("{theme} {size:?} : {m:?}");
+            assert!(
+                m[0].0.contains(theme) || m[0].1.contains(theme),
+                "thème non appliqué : {at}"
+            );
+            let num = |k: &str| get(&m, k).parse::<f64>().unwrap();
+            assert!(num("contraste-texte") >= 4.5, "{at}");
+            // No white box: the chart's background is the page's, or close.
+            assert!(num("ecart-fond") <= 1.6, "{at}");
+            assert_eq!(get(&m, "page-deborde"), "non", "{at}");
+            assert_eq!(get(&m, "cadre-dans-l-ecran"), "oui", "{at}");
+            if size == PHONE {
+                // Labels drawn at 14 px stay at 10.5 px or more.
+                assert!(num("echelle") >= 0.75, "{at}");
+            } else {
+                assert!(num("echelle") <= 1.0, "{at}");
+            }
+        }
+    }
+}
+
+/// The contrast of the home page's new elements against their effective
+/// background, in the theme of `?theme=`.
+const HOME_CONTRAST_SCRIPT: &str = r#"<script>
+(function () {
+  function rgba(s) {
+    var m = s.match(/rgba?\(([^)]+)\)/); if (!m) return [0, 0, 0, 0];
+    var p = m[1].split(/[ ,\/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  }
+  function over(top, under) {
+    var a = top[3];
+    return [0, 1, 2].map(function (i) { return top[i] * a + under[i] * (1 - a); }).concat([1]);
+  }
+  function background(el) {
+    var layers = [];
+    for (var e = el; e; e = e.parentElement) {
+      var c = rgba(getComputedStyle(e).backgroundColor);
+      if (c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+    }
+    var bg = [255, 255, 255, 1];
+    for (var i = layers.length - 1; i >= 0; i--) bg = over(layers[i], bg);
+    return bg;
+  }
+  function lum(c) {
+    var v = c.slice(0, 3).map(function (x) { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+  }
+  setTimeout(function () {
+    var out = [document.documentElement.className];
+    [".journal-construit", ".journal-echec p", ".journal-echec a", ".journal-echec strong",
+     ".journal-echec .statut", ".journal-dernieres li", ".journal-dernieres a",
+     ".journal-executions td", ".journal-executions a", ".journal-executions th"].forEach(function (sel) {
+      var el = document.querySelector(sel);
+      if (!el) { out.push(sel.replace(/ /g, "_") + " absent"); return; }
+      var bg = background(el), fg = over(rgba(getComputedStyle(el).color), bg);
+      var a = lum(fg), b = lum(bg);
+      out.push(sel.replace(/ /g, "_") + " " + ((Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)).toFixed(2));
+    });
+    var pre = document.createElement("pre");
+    pre.id = "mesures";
+    pre.textContent = out.join("\n");
+    document.body.appendChild(pre);
+  }, 1000);
+})();
+</script>"#;
+
+#[test]
+fn the_home_page_is_readable_in_every_theme() {
+    let Some(chromium) = browser("the_home_page_is_readable_in_every_theme") else {
+        return;
+    };
+    let p = three_months();
+    let base = serve(p.html(), "/projet/", HOME_CONTRAST_SCRIPT);
+    for theme in ["light", "rust", "coal", "navy", "ayu"] {
+        let url = format!("{base}/projet/index.html?theme={theme}");
+        let m = measures(&dump_sized(&chromium, &url, DESKTOP));
+        assert!(
+            m[0].0.contains(theme) || m[0].1.contains(theme),
+            "thème non appliqué : {m:?}"
+        );
+        assert_eq!(m.len(), 11, "{m:?}");
+        for (sel, ratio) in &m[1..] {
+            let r: f64 = ratio
+                .parse()
+                .unwrap_or_else(|_| panic!("{sel} {ratio} ({theme})"));
+            assert!(
+                r >= 4.5,
+                "contraste {r} < 4,5 pour {sel}, thème {theme} : {m:?}"
+            );
+        }
+    }
+}
