@@ -2,7 +2,8 @@
 //!
 //! - [`load`] reads the project's `journal/` folder (entries, documentation
 //!   pages, SVG images) into an [`Input`]; the caller adds the parts
-//!   ([`PartInfo`]: the book knows nothing of the runbook);
+//!   ([`PartInfo`], with the text of its runbook when it has one: the
+//!   book parses it with `part_file` to show it, never runs it);
 //! - [`generate`] turns an [`Input`] into the book sources ([`Sources`]: a
 //!   map of site paths to texts: the main book and one book per month under
 //!   `mois/`), without any I/O;
@@ -23,6 +24,7 @@ pub mod manifest;
 pub mod model;
 pub mod pages;
 pub mod render;
+pub mod runbook_page;
 pub mod sanitize;
 pub mod search;
 
@@ -48,12 +50,27 @@ pub use crate::project::DOCS_DIR;
 pub const MONTHS_DIR: &str = "mois";
 
 /// A part of the tutorial, as the book shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PartInfo {
     /// `partie-6`.
     pub id: String,
     /// « Supervision : Prometheus, Grafana et cAdvisor ».
     pub title: String,
+    /// Its runbook, when the part is written as one: its page is then the
+    /// runbook's prose with each step's last result ([`runbook_page`]).
+    pub runbook: Option<PartRunbook>,
+}
+
+/// The text of a part's runbook, as the caller found it (the book parses
+/// it with `part_file`, never runs it).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PartRunbook {
+    /// Where it comes from, as messages show it (`parties/x.md`).
+    pub origin: String,
+    /// Embedded in journal (`templates/parties/`) rather than the project's.
+    pub builtin: bool,
+    /// The file's text.
+    pub text: String,
 }
 
 /// One valid entry with the exact text of its file.
