@@ -7,6 +7,7 @@ mod annotations;
 mod attachments;
 mod bench;
 mod book;
+mod book_parts;
 mod book_reader;
 mod book_scale;
 mod check;
