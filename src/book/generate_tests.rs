@@ -315,7 +315,7 @@ fn a_runbook_part_page_shows_each_step_with_its_last_run() {
     // « déjà fait »); `http-1` was only « ignoré »: never executed.
     let step = |id: &str| {
         let at = page.find(&format!("**Étape `{id}`**")).unwrap();
-        page[at..].lines().next().unwrap().to_string()
+        page[at..].lines().take(2).collect::<Vec<_>>().join("\n")
     };
     assert!(step("premiere").contains("statut-echoue"), "{page}");
     assert!(step("premiere").contains("28 novembre 2026 à 08:00\u{a0}UTC+1, par alice"));

@@ -73,6 +73,9 @@ pub struct StepView {
     pub sorte: &'static str,
     /// Line of its fence in the runbook.
     pub ligne: usize,
+    /// Its header as written (`journal:commande deja_fait="…" delai=180`,
+    /// the language word aside), as an inline code span.
+    pub entete_md: String,
     /// The block as a fenced code block, ready to be written as is.
     pub code: String,
     /// Its last run, if any.
@@ -158,6 +161,7 @@ pub fn view(runbook: &PartRunbook, runs: &[&SourceEntry]) -> RunbookView {
                         id: block.id.clone(),
                         sorte: block.kind().name(),
                         ligne: block.line,
+                        entete_md: code_span(header(&info)),
                         code: code_block(&info, &content),
                         derniere,
                     }),
@@ -193,6 +197,35 @@ fn last_run(id: &str, runs: &[&SourceEntry]) -> Option<LastRun> {
     })
 }
 
+/// The info string of a block without its language word (the code block
+/// shows it): from its `journal:<sorte>` word on.
+fn header(info: &str) -> &str {
+    let info = info.trim();
+    match info.find("journal:") {
+        Some(at) => &info[at..],
+        None => info,
+    }
+}
+
+/// `text` as an inline code span that nothing in it can close.
+fn code_span(text: &str) -> String {
+    let text = text.replace(['\n', '\r'], " ");
+    let longest = longest_run(&text, '`');
+    let tick = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
+    format!("{tick}{pad}{text}{pad}{tick}")
+}
+
+/// The longest run of `c` in `text`.
+fn longest_run(text: &str, c: char) -> usize {
+    let (mut longest, mut run) = (0, 0);
+    for x in text.chars() {
+        run = if x == c { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    longest
+}
+
 /// A step block written again by the tool: its language word when it is
 /// one (`yaml`, `bash`), its content as is, inside a fence that nothing in
 /// the content can close.
@@ -207,13 +240,7 @@ fn code_block(info: &str, content: &str) -> String {
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+'))
         })
         .unwrap_or("");
-    let mut longest = 0;
-    let mut run = 0;
-    for c in content.chars() {
-        run = if c == '`' { run + 1 } else { 0 };
-        longest = longest.max(run);
-    }
-    let fence = "`".repeat((longest + 1).max(3));
+    let fence = "`".repeat((longest_run(content, '`') + 1).max(3));
     let nl = if content.ends_with('\n') { "" } else { "\n" };
     format!("{fence}{lang}\n{content}{nl}{fence}")
 }
@@ -315,6 +342,16 @@ mod tests {
             "```\na\n```",
             "no language word that is not one"
         );
+    }
+
+    #[test]
+    fn a_block_header_is_shown_whole_in_a_span_it_cannot_close() {
+        let info = r#"bash journal:commande deja_fait="test `x`" delai=5"#;
+        assert_eq!(
+            code_span(header(info)),
+            r#"``journal:commande deja_fait="test `x`" delai=5``"#
+        );
+        assert_eq!(code_span("`a`"), "`` `a` ``");
     }
 
     #[test]
