@@ -319,9 +319,10 @@ fn a_runbook_part_page_shows_each_step_with_its_last_run() {
     };
     assert!(step("premiere").contains("statut-echoue"), "{page}");
     assert!(step("premiere").contains("28 novembre 2026 à 08:00\u{a0}UTC+1, par alice"));
-    assert!(step("premiere").contains(
-        "(../mois/2026-11/2026-11-28.md#2026-11-28T080000-000-execution-aa11bb)"
-    ));
+    assert!(
+        step("premiere")
+            .contains("(../mois/2026-11/2026-11-28.md#2026-11-28T080000-000-execution-aa11bb)")
+    );
     assert!(step("script").contains("statut-reussi"), "{page}");
     assert!(step("http-1").contains("jamais exécutée"), "{page}");
     // The blocks stay visible; the other code block stays prose.
@@ -369,6 +370,9 @@ fn an_unreadable_runbook_leaves_the_part_page_with_its_runs() {
     )
     .unwrap();
     let page = &s.files["parties/partie-9-sauvegardes.md"];
-    assert!(page.contains("ne se lit pas : `journal check` dit pourquoi"), "{page}");
+    assert!(
+        page.contains("ne se lit pas : `journal check` dit pourquoi"),
+        "{page}"
+    );
     assert!(page.contains("## Exécutions"), "{page}");
 }

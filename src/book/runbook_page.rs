@@ -212,7 +212,11 @@ fn code_span(text: &str) -> String {
     let text = text.replace(['\n', '\r'], " ");
     let longest = longest_run(&text, '`');
     let tick = "`".repeat(longest + 1);
-    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
     format!("{tick}{pad}{text}{pad}{tick}")
 }
 
@@ -315,10 +319,7 @@ fn is_path(dest: &str) -> bool {
     if d.is_empty() || d.starts_with('#') || d.starts_with("//") {
         return false;
     }
-    match d.find([':', '/', '?', '#']) {
-        Some(i) if d.as_bytes()[i] == b':' => false,
-        _ => true,
-    }
+    !matches!(d.find([':', '/', '?', '#']), Some(i) if d.as_bytes()[i] == b':')
 }
 
 /// Markdown shown as plain text (a link whose destination was refused).

@@ -36,7 +36,10 @@ fn a_runbook_page_shows_its_last_run_and_follows_the_runbook() {
     assert!(html.contains("Elle laisse une trace"), "{html}");
     assert!(html.contains("echo fait &gt; trace"), "{html}");
     assert!(html.contains("jamais exécutée"), "{html}");
-    assert!(!p.path().join("trace").exists(), "le build a exécuté l'étape");
+    assert!(
+        !p.path().join("trace").exists(),
+        "le build a exécuté l'étape"
+    );
 
     // After a run: its status, date, author and link.
     p.journal()
@@ -49,14 +52,26 @@ fn a_runbook_page_shows_its_last_run_and_follows_the_runbook() {
     p.journal().arg("build").run().expect_code(0);
     let html = page();
     assert!(!html.contains("jamais exécutée"), "{html}");
-    assert!(html.contains(r#"<span class="statut statut-reussi">réussi</span>"#), "{html}");
+    assert!(
+        html.contains(r#"<span class="statut statut-reussi">réussi</span>"#),
+        "{html}"
+    );
     assert!(html.contains("par alice"), "{html}");
-    let id = entry.path.file_stem().unwrap().to_string_lossy().into_owned();
+    let id = entry
+        .path
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
     assert!(html.contains(&format!(".html#{id}\"")), "{html}");
     p.journal().arg("check").run().expect_code(0);
 
     // A changed runbook (nothing else changed): the page is rebuilt.
-    std::fs::write(&file, RUNBOOK.replace("une seule fois", "une fois pour toutes")).unwrap();
+    std::fs::write(
+        &file,
+        RUNBOOK.replace("une seule fois", "une fois pour toutes"),
+    )
+    .unwrap();
     let out = p.journal().args(["-v", "build"]).run();
     out.expect_code(0);
     assert!(!out.stderr.contains("livre déjà à jour"), "{out}");
