@@ -334,6 +334,51 @@ fn as_text(s: &str) -> String {
 mod tests {
     use super::*;
 
+    fn run(name: &str, front: &str) -> SourceEntry {
+        let text = format!(
+            "---\ntype: execution\ntitre: Essai\npartie: partie-x\n{front}---\n\n# Essai\n"
+        );
+        let path = std::path::PathBuf::from(format!("journal/{name}.md"));
+        let entry = crate::store::entry::parse(&path, &text).unwrap();
+        SourceEntry { entry, text }
+    }
+
+    #[test]
+    fn old_entries_are_read_and_skipped_steps_do_not_count() {
+        let runbook = PartRunbook {
+            origin: "parties/x.md".into(),
+            builtin: false,
+            text: "---\nid: partie-x\ntitre: X\n---\n\n```sh journal:commande id=a\ntrue\n```\n\n```sh journal:commande id=b\ntrue\n```\n".into(),
+        };
+        // Newest first: an entry written before `etapes` and `origine`
+        // existed, a run where `a` was skipped, the run that failed it.
+        let old = run(
+            "2026-11-03T100000-000-execution-cc",
+            "horodatage: 2026-11-03T10:00:00Z\nstatut: réussi\n",
+        );
+        let skipped = run(
+            "2026-11-02T100000-000-execution-bb",
+            "horodatage: 2026-11-02T10:00:00Z\nstatut: échoué\netapes:\n- id: a\n  titre: A\n  statut: ignoré\n  duree_ms: 0\n",
+        );
+        let failed = run(
+            "2026-11-01T100000-000-execution-aa",
+            "horodatage: 2026-11-01T10:00:00+02:00\nstatut: échoué\netapes:\n- id: a\n  titre: A\n  statut: échoué\n  duree_ms: 5\n",
+        );
+        let v = view(&runbook, &[&old, &skipped, &failed]);
+        assert!(v.valide);
+        assert_eq!((v.nb_etapes, v.nb_jamais), (2, 1));
+        let a = v.segments[0].etape.as_ref().unwrap();
+        let last = a.derniere.as_ref().unwrap();
+        assert_eq!(last.statut, "échoué");
+        assert_eq!(last.auteur, None);
+        assert_eq!(last.date_heure, "1er novembre 2026 à 10:00\u{a0}UTC+2");
+        assert_eq!(
+            last.fichier,
+            "mois/2026-11/2026-11-01.md#2026-11-01T100000-000-execution-aa"
+        );
+        assert!(v.segments[1].etape.as_ref().unwrap().derniere.is_none());
+    }
+
     #[test]
     fn a_fence_in_the_content_cannot_close_the_block() {
         let got = code_block("bash journal:commande", "echo ```\n````\n");
