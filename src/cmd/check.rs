@@ -104,9 +104,9 @@ pub fn runbook_problems(project: &crate::project::Project) -> Result<Vec<Problem
 
 /// The parts the book lists first, in this order: the registry's, then the
 /// built-in runbooks, then the project's valid runbooks (`parties/*.md`,
-/// an id already taken aside: `journal check` reports it), each runbook
-/// with its text for its page. Unreadable `parties/`: no project part
-/// (`journal check` says why).
+/// an id already taken aside: `journal check` reports it; a symbolic link
+/// out of `parties/` aside too), each runbook with its text for its page.
+/// Unreadable `parties/`: no project part (`journal check` says why).
 pub fn known_parts(project: &crate::project::Project) -> Vec<PartInfo> {
     let builtin: Vec<(PartInfo, String)> = crate::parts::builtin_runbooks()
         .into_iter()
@@ -144,8 +144,15 @@ pub fn known_parts(project: &crate::project::Project) -> Vec<PartInfo> {
         }
     }
     let scan = crate::parts::project::scan(project).unwrap_or_default();
+    // Published only from inside `parties/` (a symbolic link out of it is
+    // not the project's documentation: not shown).
+    let dir = std::fs::canonicalize(project.parts_dir()).ok();
+    let inside = |path: &std::path::Path| {
+        dir.as_ref()
+            .is_some_and(|d| std::fs::canonicalize(path).is_ok_and(|c| c.starts_with(d)))
+    };
     for p in scan.parts {
-        if out.iter().any(|o| o.id == p.runbook.id) {
+        if out.iter().any(|o| o.id == p.runbook.id) || !inside(&p.path) {
             continue;
         }
         let Ok(text) = std::fs::read_to_string(&p.path) else {

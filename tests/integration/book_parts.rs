@@ -77,3 +77,20 @@ fn a_runbook_page_shows_its_last_run_and_follows_the_runbook() {
     assert!(!out.stderr.contains("livre déjà à jour"), "{out}");
     assert!(page().contains("une fois pour toutes"));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_runbook_linked_from_outside_parties_is_not_published() {
+    let p = Projet::empty();
+    let outside = p.path().join("ailleurs/locale.md");
+    std::fs::create_dir_all(outside.parent().unwrap()).unwrap();
+    std::fs::write(&outside, RUNBOOK).unwrap();
+    std::fs::create_dir_all(p.path().join("parties")).unwrap();
+    std::os::unix::fs::symlink("../ailleurs/locale.md", p.path().join("parties/locale.md"))
+        .unwrap();
+    p.journal().arg("build").run().expect_code(0);
+    assert!(!p.html().join("parties/partie-locale.html").exists());
+    // The built-in runbook part has its page.
+    let hote = std::fs::read_to_string(p.html().join("parties/partie-6-hote.html")).unwrap();
+    assert!(hote.contains("jamais exécutée"), "{hote}");
+}
