@@ -376,3 +376,21 @@ fn an_unreadable_runbook_leaves_the_part_page_with_its_runs() {
     );
     assert!(page.contains("## Exécutions"), "{page}");
 }
+
+#[test]
+fn a_runbook_part_with_a_documentation_page_links_it_and_still_says_it_is_a_runbook() {
+    let mut input = runbook_fixture(&fixture_runbook());
+    input
+        .docs
+        .insert("partie-9-sauvegardes".into(), "# Sauvegardes\n".into());
+    let s = generate(&input, &Templates::embedded_only()).unwrap();
+    let page = &s.files["parties/partie-9-sauvegardes.md"];
+    assert!(page.contains("La [documentation de la partie]"), "{page}");
+    assert!(
+        page.contains(
+            "Cette partie est aussi un runbook (`parties/partie-9-sauvegardes.md` du projet)"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("**Étape `premiere`**"), "{page}");
+}
