@@ -23,8 +23,10 @@ use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 use super::ids::mdbook_options;
-use super::model::{badge, date_time_zoned, day_file, md_inline};
-use super::{PartRunbook, SourceEntry};
+use super::markup::{badge, raw_dest_span};
+use super::model::{date_time_zoned, md_inline};
+use super::paths::day_file;
+use super::sources::{PartRunbook, SourceEntry};
 use crate::store::StepStatus;
 
 /// What the part template (`livre-partie.md.j2`) gets as `runbook`.
@@ -274,7 +276,7 @@ fn prose(text: &str, first: bool) -> String {
             Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. })
                 if is_path(&dest_url) =>
             {
-                match super::inline::raw_dest_span(&text, range.clone()) {
+                match raw_dest_span(&text, range.clone()) {
                     Some(span) => edits.push((span, "#".into())),
                     None => edits.push((range.clone(), as_text(&text[range]))),
                 }
