@@ -108,23 +108,22 @@ pub fn runbook_problems(project: &crate::project::Project) -> Result<Vec<Problem
 /// out of `parties/` aside too), each runbook with its text for its page.
 /// Unreadable `parties/`: no project part (`journal check` says why).
 pub fn known_parts(project: &crate::project::Project) -> Vec<PartInfo> {
-    let builtin: Vec<(PartInfo, String)> = crate::parts::builtin_runbooks()
+    // Every embedded runbook, with Rust steps of its own or not.
+    let embedded: Vec<PartInfo> = crate::templates::embedded_in("parties")
         .into_iter()
-        .filter_map(|p| {
-            let name = p.path.to_str()?;
-            let text = crate::templates::embedded(name)?;
-            Some((
-                PartInfo {
-                    id: p.runbook.id.clone(),
-                    title: p.runbook.title.clone(),
-                    runbook: Some(book::PartRunbook {
-                        origin: p.shown.clone(),
-                        builtin: true,
-                        text: text.to_string(),
-                    }),
-                },
-                p.runbook.id,
-            ))
+        .filter(|(name, _)| name.ends_with(".md"))
+        .filter_map(|(name, text)| {
+            let runbook = crate::part_file::parse(text).ok()?;
+            let file = name.rsplit('/').next().unwrap_or(name);
+            Some(PartInfo {
+                id: runbook.id,
+                title: runbook.title,
+                runbook: Some(book::PartRunbook {
+                    origin: format!("intégrée/{file}"),
+                    builtin: true,
+                    text: text.to_string(),
+                }),
+            })
         })
         .collect();
     let mut out: Vec<PartInfo> = crate::parts::known()
@@ -132,14 +131,14 @@ pub fn known_parts(project: &crate::project::Project) -> Vec<PartInfo> {
         .map(|p| PartInfo {
             id: p.id.to_string(),
             title: p.title.to_string(),
-            runbook: builtin
+            runbook: embedded
                 .iter()
-                .find(|(_, id)| id == p.id)
-                .and_then(|(b, _)| b.runbook.clone()),
+                .find(|b| b.id == p.id)
+                .and_then(|b| b.runbook.clone()),
         })
         .collect();
-    for (b, id) in builtin {
-        if !out.iter().any(|p| p.id == id) {
+    for b in embedded {
+        if !out.iter().any(|p| p.id == b.id) {
             out.push(b);
         }
     }
