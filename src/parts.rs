@@ -12,22 +12,55 @@ pub mod project;
 use crate::error::{Error, Result};
 pub use crate::runbook::PartDef;
 
-/// Every known part, in tutorial order.
+/// The embedded runbooks (file name, parsed), in name order; a test checks
+/// they all parse.
+fn embedded() -> Vec<(&'static str, crate::part_file::Runbook)> {
+    crate::templates::embedded_in("parties")
+        .into_iter()
+        .filter(|(name, _)| name.ends_with(".md"))
+        .filter_map(|(name, text)| Some((name, crate::part_file::parse(text).ok()?)))
+        .collect()
+}
+
+/// Whether a runbook has steps of journal's own Rust code
+/// (`journal:integree`): a built-in part run by the engine as a whole.
+fn has_own_steps(r: &crate::part_file::Runbook) -> bool {
+    r.blocks
+        .iter()
+        .any(|b| b.kind() == crate::part_file::Kind::Builtin)
+}
+
+fn leak(s: &str) -> &'static str {
+    Box::leak(s.to_string().into_boxed_str())
+}
+
+/// Every known part with steps of its own, in tutorial order (a part after
+/// those it requires): the embedded runbooks with `journal:integree` blocks.
 pub fn known() -> &'static [PartDef] {
-    &[
-        PartDef {
-            id: "partie-6",
-            title: "Supervision : Prometheus, Grafana et cAdvisor",
-            requires: &[],
-            steps: crate::steps::partie6_for,
-        },
-        PartDef {
-            id: "partie-6-alertes",
-            title: "Complément : alertes",
-            requires: &["partie-6"],
-            steps: crate::steps::partie6_alertes,
-        },
-    ]
+    static KNOWN: std::sync::OnceLock<Vec<PartDef>> = std::sync::OnceLock::new();
+    KNOWN.get_or_init(|| {
+        let mut parts: Vec<(&'static str, crate::part_file::Runbook)> = embedded()
+            .into_iter()
+            .filter(|(_, r)| has_own_steps(r))
+            .collect();
+        parts.sort_by(|(_, a), (_, b)| (a.requires.len(), &a.id).cmp(&(b.requires.len(), &b.id)));
+        parts
+            .into_iter()
+            .map(|(name, runbook)| {
+                let shown = format!("intégrée/{}", name.rsplit('/').next().unwrap_or(name));
+                let requires: Vec<&'static str> =
+                    runbook.requires.iter().map(|r| leak(r)).collect();
+                PartDef {
+                    id: leak(&runbook.id),
+                    title: leak(&runbook.title),
+                    requires: Box::leak(requires.into_boxed_slice()),
+                    steps: Box::new(move |settings| {
+                        crate::steps::runbook::builtin_part_steps(&runbook, &shown, settings)
+                    }),
+                }
+            })
+            .collect()
+    })
 }
 
 /// Finds a part by id, or a French error listing the known parts.
@@ -57,23 +90,28 @@ pub fn find(id: &str) -> Result<&'static PartDef> {
     Err(Error::usage(format!("partie inconnue « {id} »")).with_hint(hint))
 }
 
-/// The built-in parts written as runbooks (`templates/parties/*.md`,
-/// embedded in the binary): no Rust of their own, run like a project's.
-/// Each is parsed when asked for (a test checks they all parse).
+/// The built-in parts written as runbooks without Rust steps of their own
+/// (`templates/parties/*.md`, embedded in the binary): run like a
+/// project's. Each is parsed when asked for (a test checks they all parse).
 pub fn builtin_runbooks() -> Vec<project::ProjectPart> {
-    crate::templates::embedded_in("parties")
+    embedded()
         .into_iter()
-        .filter(|(name, _)| name.ends_with(".md"))
-        .filter_map(|(name, text)| {
-            let runbook = crate::part_file::parse(text).ok()?;
+        .filter(|(_, r)| !has_own_steps(r))
+        .map(|(name, runbook)| {
             let file = name.rsplit('/').next().unwrap_or(name);
-            Some(project::ProjectPart {
+            project::ProjectPart {
                 path: name.into(),
                 shown: format!("intégrée/{file}"),
                 runbook,
-            })
+            }
         })
         .collect()
+}
+
+/// The embedded runbook of built-in part `id` (with Rust steps or not),
+/// e.g. for its page in the book.
+pub fn builtin_runbook(id: &str) -> Option<crate::part_file::Runbook> {
+    embedded().into_iter().map(|(_, r)| r).find(|r| r.id == id)
 }
 
 /// The ids of the built-in parts (in Rust, then as runbooks).
@@ -136,10 +174,12 @@ pub fn resolve(id: &str, scan: &project::Scan) -> Result<Found> {
     }
 }
 
-/// Checks a part name given to `journal note --partie`: a known part or
-/// `partie-<numéro>` (notes may concern parts that are not automated).
-pub fn validate_part_name(name: &str) -> Result<()> {
+/// Checks a part name given to `journal note --partie`: a built-in part,
+/// one of the project's (`project_ids`) or `partie-<numéro>` (notes may
+/// concern parts that are not automated).
+pub fn validate_part_name(name: &str, project_ids: &[String]) -> Result<()> {
     let ok = builtin_ids().contains(&name)
+        || project_ids.iter().any(|p| p == name)
         || name
             .strip_prefix("partie-")
             .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
@@ -147,7 +187,14 @@ pub fn validate_part_name(name: &str) -> Result<()> {
         Ok(())
     } else {
         Err(Error::usage(format!("nom de partie invalide « {name} »"))
-            .with_hint("écrivez partie-<numéro>, par exemple --partie partie-6"))
+            .with_hint(if project_ids.is_empty() {
+                "écrivez partie-<numéro>, par exemple --partie partie-6".to_string()
+            } else {
+                format!(
+                    "écrivez partie-<numéro>, par exemple --partie partie-6, ou l'id d'une partie du projet : {}",
+                    project_ids.join(", ")
+                )
+            }))
     }
 }
 
@@ -186,7 +233,7 @@ mod tests {
                 .all(|b| b.kind() != crate::part_file::Kind::Snapshot)
         );
         assert!(builtin_ids().contains(&"partie-6-hote"));
-        assert!(validate_part_name("partie-6-hote").is_ok());
+        assert!(validate_part_name("partie-6-hote", &[]).is_ok());
     }
 
     #[test]
@@ -209,8 +256,33 @@ mod tests {
     }
 
     #[test]
+    fn parts_with_rust_steps_are_known_in_tutorial_order() {
+        let ids: Vec<&str> = known().iter().map(|p| p.id).collect();
+        assert_eq!(ids, ["partie-6", "partie-6-alertes"]);
+        assert_eq!(
+            known()[0].title,
+            "Supervision : Prometheus, Grafana et cAdvisor"
+        );
+        assert_eq!(known()[1].requires, ["partie-6"]);
+        let others: Vec<String> = builtin_runbooks()
+            .into_iter()
+            .map(|p| p.runbook.id)
+            .collect();
+        assert_eq!(others, ["partie-6-hote"]);
+        assert_eq!(
+            builtin_ids(),
+            ["partie-6", "partie-6-alertes", "partie-6-hote"]
+        );
+        assert!(builtin_runbook("partie-6").is_some());
+    }
+
+    #[test]
     fn part_names_for_notes() {
-        assert!(validate_part_name("partie-5").is_ok());
-        assert!(validate_part_name("cinq").is_err());
+        assert!(validate_part_name("partie-5", &[]).is_ok());
+        assert!(validate_part_name("cinq", &[]).is_err());
+        let mine = ["sauvegardes".to_string()];
+        assert!(validate_part_name("sauvegardes", &mine).is_ok());
+        let e = validate_part_name("sauvegarde", &mine).unwrap_err();
+        assert!(e.hint().unwrap().contains("sauvegardes"), "{:?}", e.hint());
     }
 }

@@ -87,7 +87,7 @@ pub fn execute(ctx: &Context, args: &RunArgs, part: &ProjectPart) -> Result<()> 
                 r.id
             ));
         }
-        for line in plan(part, &values) {
+        for line in plan(part, target, &values) {
             ctx.out.result(&line);
         }
         ctx.out
@@ -104,7 +104,7 @@ pub fn execute(ctx: &Context, args: &RunArgs, part: &ProjectPart) -> Result<()> 
     let not_yet: Vec<String> = r
         .blocks
         .iter()
-        .filter(|b| !crate::steps::runbook::executable(b))
+        .filter(|b| b.applies_to(target) && !crate::steps::runbook::executable(b))
         .map(|b| format!("{}:{}: journal:{}", part.shown, b.line, b.kind().name()))
         .collect();
     if !not_yet.is_empty() {
@@ -114,17 +114,25 @@ pub fn execute(ctx: &Context, args: &RunArgs, part: &ProjectPart) -> Result<()> 
             not_yet.join(", ")
         ))
         .with_hint(format!(
-            "« journal run {} --dry-run » montre son plan ; exécutables aujourd'hui : fichier, \
-             services (du fichier Compose du projet), collecte, commande, promql, http, cibles, tableau-de-bord",
+            "« journal run {} --dry-run » montre son plan ; exécutables dans une partie du projet : \
+             fichier, services (du fichier Compose du projet), collecte, commande, promql, http, \
+             cibles, tableau-de-bord, mot-de-passe-grafana, instantane, exercice-alerte \
+             (integree est réservée aux parties intégrées à journal)",
             r.id
         )));
     }
-    let steps = crate::steps::runbook::steps_for(r, &part.shown, &|p| {
-        values
-            .iter()
-            .find(|v| v.name == p.name)
-            .map(|v| v.value.clone())
-    });
+    let steps = crate::steps::runbook::steps_for(
+        r,
+        &part.shown,
+        target,
+        crate::steps::runbook::Origin::Project,
+        &|p| {
+            values
+                .iter()
+                .find(|v| v.name == p.name)
+                .map(|v| v.value.clone())
+        },
+    );
     // A command may print a secret the project keeps (the Grafana password…):
     // masked in the journal and on the terminal like any other.
     crate::secrets::register_dir(&ctx.project.secrets_dir());
@@ -138,8 +146,9 @@ pub fn execute(ctx: &Context, args: &RunArgs, part: &ProjectPart) -> Result<()> 
     super::run::finish(ctx, &r.id, false, outcome, &run_ctx)
 }
 
-/// The plan of a project part: its parameters, then one line per step.
-pub fn plan(part: &ProjectPart, values: &[ParamValue]) -> Vec<String> {
+/// The plan of a project part on `target`: its parameters, then one line
+/// per step of that target.
+pub fn plan(part: &ProjectPart, target: &str, values: &[ParamValue]) -> Vec<String> {
     let r = &part.runbook;
     let mut out = Vec::new();
     if !values.is_empty() {
@@ -156,6 +165,7 @@ pub fn plan(part: &ProjectPart, values: &[ParamValue]) -> Vec<String> {
     let rows: Vec<Vec<String>> = r
         .blocks
         .iter()
+        .filter(|b| b.applies_to(target))
         .enumerate()
         .map(|(i, b)| {
             let spec_plan = r.substitute(&b.spec.plan(), &|p| {

@@ -61,7 +61,7 @@ impl Fields {
             let closest = req
                 .iter()
                 .chain(opt)
-                .chain(&["id", "titre"])
+                .chain(super::kinds::COMMON)
                 .map(|f| (strsim::levenshtein(f, key), *f))
                 .min()
                 .filter(|(d, _)| *d <= 3)
@@ -147,10 +147,38 @@ impl Fields {
         }
     }
 
+    /// The line a field was written on.
+    pub fn line(&self, key: &str) -> Option<usize> {
+        self.values.get(key).map(|(_, l)| *l)
+    }
+
+    /// A list field: a YAML list of texts, or a text whose words are
+    /// separated by commas or blanks (`cibles=compose,swarm`).
+    pub fn list(&self, key: &str) -> Option<(Vec<String>, usize)> {
+        let (v, line) = self.values.get(key)?;
+        let items = match v {
+            serde_yaml::Value::Sequence(s) => s
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_string))
+                .collect(),
+            serde_yaml::Value::String(s) => s
+                .split([',', ' '])
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect(),
+            _ => Vec::new(),
+        };
+        Some((items, *line))
+    }
+
     /// A text field that is not text (a list, a mapping): its problem.
+    /// (`cibles` may be a list.)
     pub fn not_text(&self) -> Option<Problem> {
-        self.values.iter().find_map(|(k, (v, line))| {
-            matches!(
+        self.values
+            .iter()
+            .filter(|(k, _)| *k != "cibles")
+            .find_map(|(k, (v, line))| {
+                matches!(
                 v,
                 serde_yaml::Value::Sequence(_) | serde_yaml::Value::Mapping(_)
             )
@@ -163,6 +191,6 @@ impl Fields {
                     format!("écrivez {k}: \"…\" sur une seule ligne"),
                 )
             })
-        })
+            })
     }
 }

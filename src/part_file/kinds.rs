@@ -37,14 +37,85 @@ pub enum Kind {
     Snapshot,
     /// Built-in: the alert drill.
     AlertDrill,
+    /// Built-in: another step only Rust can do, named by `etape`
+    /// ([`BUILTIN_STEPS`]) — the steps of the parts built into `journal`.
+    Builtin,
 }
 
-/// Fields every kind accepts.
-const COMMON: &[&str] = &["id", "titre"];
+/// Fields every kind accepts (`cibles`: the deployment targets the block
+/// applies to, every target of the runbook when absent).
+pub(crate) const COMMON: &[&str] = &["id", "titre", "cibles"];
+
+/// The steps a `journal:integree` block may name (`etape`), with what each
+/// does (the `--dry-run` plan). The Rust steps behind them are in
+/// `steps::runbook::integree`; a test checks both lists agree. Each name is
+/// the step's id in the journal, so old entries keep matching.
+pub const BUILTIN_STEPS: &[(&str, &str)] = &[
+    (
+        "preflight",
+        "vérifications préalables (Docker, Compose, ports, cAdvisor)",
+    ),
+    (
+        "prometheus-config",
+        "prometheus.yml du tutoriel, assemblé avec les fragments des parties",
+    ),
+    (
+        "compose-services",
+        "services ajoutés au fichier Compose, commentaires gardés, ports vérifiés",
+    ),
+    ("compose-up", "démarrage des services de la partie"),
+    (
+        "containers",
+        "vérification des conteneurs (état, redémarrages, santé)",
+    ),
+    ("prometheus-targets", "cibles Prometheus toutes UP"),
+    (
+        "container-metrics",
+        "métriques container_* de chaque service",
+    ),
+    (
+        "grafana-datasource",
+        "source de données Prometheus de Grafana",
+    ),
+    (
+        "grafana-dashboard",
+        "tableau de bord cAdvisor importé dans Grafana",
+    ),
+    ("documentation", "page de documentation de la partie-6"),
+    (
+        "swarm-preflight",
+        "vérifications préalables de l'essaim Docker",
+    ),
+    ("stack-file", "fichier de pile Swarm"),
+    ("stack-deploy", "déploiement de la pile Swarm"),
+    ("stack-services", "convergence des services de la pile"),
+    ("swarm-targets", "une cible cAdvisor par nœud"),
+    ("preflight-alertes", "vérifications préalables des alertes"),
+    ("alert-rules", "règles d'alerte validées par promtool"),
+    (
+        "compose-alertmanager",
+        "service Alertmanager ajouté au fichier Compose",
+    ),
+    (
+        "alertmanager-config",
+        "configuration d'Alertmanager validée par amtool",
+    ),
+    ("prometheus-alerting", "Prometheus relié à Alertmanager"),
+    ("alertmanager-up", "démarrage d'Alertmanager"),
+    ("alerting-check", "vérification de la chaîne d'alerte"),
+    (
+        "grafana-alertmanager",
+        "Alertmanager comme source de données de Grafana",
+    ),
+    (
+        "documentation-alertes",
+        "page de documentation de la partie-6-alertes",
+    ),
+];
 
 impl Kind {
     /// Every kind, in the order of the documentation.
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::File,
         Kind::Services,
         Kind::ScrapeJob,
@@ -56,6 +127,7 @@ impl Kind {
         Kind::GrafanaPassword,
         Kind::Snapshot,
         Kind::AlertDrill,
+        Kind::Builtin,
     ];
 
     /// The name written after `journal:`.
@@ -72,6 +144,7 @@ impl Kind {
             Kind::GrafanaPassword => "mot-de-passe-grafana",
             Kind::Snapshot => "instantane",
             Kind::AlertDrill => "exercice-alerte",
+            Kind::Builtin => "integree",
         }
     }
 
@@ -89,6 +162,7 @@ impl Kind {
             Kind::GrafanaPassword => "Mot de passe de Grafana",
             Kind::Snapshot => "Instantané des ressources",
             Kind::AlertDrill => "Exercice d'alerte",
+            Kind::Builtin => "Étape intégrée",
         }
     }
 
@@ -117,6 +191,7 @@ impl Kind {
             Kind::Targets => (&["job"], &["delai"]),
             Kind::Dashboard => (&[], &["grafana_com", "copie", "source"]),
             Kind::GrafanaPassword | Kind::Snapshot | Kind::AlertDrill => (&[], &[]),
+            Kind::Builtin => (&["etape"], &[]),
         }
     }
 
@@ -140,7 +215,7 @@ impl Kind {
     pub fn is_builtin(self) -> bool {
         matches!(
             self,
-            Kind::GrafanaPassword | Kind::Snapshot | Kind::AlertDrill
+            Kind::GrafanaPassword | Kind::Snapshot | Kind::AlertDrill | Kind::Builtin
         )
     }
 }
@@ -226,6 +301,11 @@ pub enum Spec {
     Snapshot,
     /// `journal:exercice-alerte`.
     AlertDrill,
+    /// `journal:integree`.
+    Builtin {
+        /// The step's name, one of [`BUILTIN_STEPS`].
+        step: String,
+    },
 }
 
 impl Spec {
@@ -243,6 +323,7 @@ impl Spec {
             Spec::GrafanaPassword => Kind::GrafanaPassword,
             Spec::Snapshot => Kind::Snapshot,
             Spec::AlertDrill => Kind::AlertDrill,
+            Spec::Builtin { .. } => Kind::Builtin,
         }
     }
 
@@ -297,6 +378,13 @@ impl Spec {
             Spec::GrafanaPassword => "changer le mot de passe admin de Grafana".into(),
             Spec::Snapshot => "relever CPU et mémoire par conteneur".into(),
             Spec::AlertDrill => "exercice d'alerte de bout en bout".into(),
+            Spec::Builtin { step } => {
+                let what = BUILTIN_STEPS
+                    .iter()
+                    .find(|(n, _)| n == step)
+                    .map_or("", |(_, w)| w);
+                format!("étape intégrée « {step} » : {what}")
+            }
         }
     }
 }

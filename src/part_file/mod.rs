@@ -28,7 +28,7 @@ mod parse;
 #[cfg(test)]
 mod tests;
 
-pub use kinds::{Kind, Spec};
+pub use kinds::{BUILTIN_STEPS, Kind, Spec};
 pub use parse::{COMPOSE_YML, PROMETHEUS_YML, parse};
 
 use crate::error::Error;
@@ -89,12 +89,20 @@ pub struct Block {
     pub prose: String,
     /// What the step does.
     pub spec: Spec,
+    /// The deployment targets it applies to (`cibles=…`); empty: every
+    /// target of the runbook.
+    pub targets: Vec<String>,
 }
 
 impl Block {
     /// The block's kind.
     pub fn kind(&self) -> Kind {
         self.spec.kind()
+    }
+
+    /// Whether it is a step of a run on `target` (`compose`, `swarm`).
+    pub fn applies_to(&self, target: &str) -> bool {
+        self.targets.is_empty() || self.targets.iter().any(|t| t == target)
     }
 }
 

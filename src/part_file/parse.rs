@@ -6,7 +6,7 @@ use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use serde_yaml::{Mapping, Value};
 
 use super::fields::{Fields, words};
-use super::kinds::{Body, Kind, Spec};
+use super::kinds::{BUILTIN_STEPS, Body, Kind, Spec};
 use super::{Block, Param, Problem, Runbook};
 
 /// Front matter keys.
@@ -31,6 +31,22 @@ pub fn parse(text: &str) -> Result<Runbook, Vec<Problem>> {
     };
     let front = front_matter(yaml, &mut problems);
     let blocks = blocks(body, body_line, &mut problems);
+    for b in &blocks {
+        let misplaced = b
+            .targets
+            .iter()
+            .filter(|t| TARGETS.contains(&t.as_str()) && !front.targets.contains(t));
+        for t in misplaced {
+            problems.push(Problem::new(
+                b.line,
+                format!("le bloc vise la cible « {t} », absente de « cibles: » de l'en-tête"),
+                format!(
+                    "cibles de la partie : {} ; ajoutez « {t} » à l'en-tête ou retirez-la du bloc",
+                    front.targets.join(", ")
+                ),
+            ));
+        }
+    }
     if problems.is_empty() {
         Ok(Runbook {
             id: front.id,
@@ -335,6 +351,7 @@ fn blocks(body: &str, base: usize, problems: &mut Vec<Problem>) -> Vec<Block> {
                         .text("titre")
                         .or_else(|| heading.clone())
                         .unwrap_or_else(|| kind.label().to_string());
+                    let targets = block_targets(&fields, problems);
                     if let Some(first) = out.iter().find(|b| b.id == block.0) {
                         problems.push(Problem::new(
                             line,
@@ -351,6 +368,7 @@ fn blocks(body: &str, base: usize, problems: &mut Vec<Problem>) -> Vec<Block> {
                         title,
                         prose,
                         spec: block.1,
+                        targets,
                     });
                 }
             }
@@ -358,6 +376,31 @@ fn blocks(body: &str, base: usize, problems: &mut Vec<Problem>) -> Vec<Block> {
         }
     }
     out
+}
+
+/// The block's `cibles` (each a known target), or none: every target.
+fn block_targets(fields: &Fields, problems: &mut Vec<Problem>) -> Vec<String> {
+    let Some((targets, line)) = fields.list("cibles") else {
+        return Vec::new();
+    };
+    if targets.is_empty() {
+        problems.push(Problem::new(
+            line,
+            "« cibles » du bloc est vide",
+            "par exemple cibles=swarm, ou retirez le champ : le bloc vaut alors pour toutes les cibles",
+        ));
+    }
+    for t in targets.iter().filter(|t| !TARGETS.contains(&t.as_str())) {
+        problems.push(Problem::new(
+            line,
+            format!("cible inconnue « {t} »"),
+            format!(
+                "{}cibles possibles : compose, swarm",
+                suggestion(t, &TARGETS)
+            ),
+        ));
+    }
+    targets
 }
 
 /// `None` when the info string has a problem; `Some(None)` when the block
@@ -485,8 +528,24 @@ fn block(
         ));
     }
     problems.extend(fields.missing(kind, line));
+    let builtin = fields.text("etape").filter(|_| kind == Kind::Builtin);
+    if let Some(step) = &builtin
+        && !BUILTIN_STEPS.iter().any(|(name, _)| name == step)
+    {
+        let names: Vec<&str> = BUILTIN_STEPS.iter().map(|(name, _)| *name).collect();
+        problems.push(Problem::new(
+            fields.line("etape").unwrap_or(line),
+            format!("étape intégrée inconnue « {step} »"),
+            format!(
+                "{}étapes intégrées : {}",
+                suggestion(step, &names),
+                names.join(", ")
+            ),
+        ));
+    }
     let id = fields
         .text("id")
+        .or_else(|| builtin.clone())
         .unwrap_or_else(|| format!("{}-{n}", kind.name()));
     if !valid_id(&id) {
         problems.push(Problem::new(
@@ -585,6 +644,9 @@ fn block(
         Kind::GrafanaPassword => Spec::GrafanaPassword,
         Kind::Snapshot => Spec::Snapshot,
         Kind::AlertDrill => Spec::AlertDrill,
+        Kind::Builtin => Spec::Builtin {
+            step: builtin.unwrap_or_default(),
+        },
     };
     (problems.len() == before).then_some((id, spec))
 }

@@ -405,3 +405,68 @@ fn the_readme_example_is_a_valid_runbook() {
     assert_eq!(kinds, ["services", "commande", "cibles", "promql", "http"]);
     assert_eq!(r.blocks[0].title, "Étape 1 : le service");
 }
+
+#[test]
+fn integree_names_a_rust_step_whose_name_is_its_id() {
+    let r = parse(
+        "---\nid: p\ntitre: t\ncibles: [compose, swarm]\n---\n\
+         ```yaml journal:integree\netape: preflight\ncibles: [compose]\n```\n\n\
+         ```text journal:integree etape=swarm-preflight cibles=swarm\n```\n\n\
+         ```yaml journal:integree\netape: documentation-alertes\nid: documentation\n```\n",
+    )
+    .unwrap();
+    assert_eq!(r.blocks.len(), 3);
+    assert_eq!(r.blocks[0].id, "preflight");
+    assert_eq!(
+        r.blocks[0].spec,
+        Spec::Builtin {
+            step: "preflight".into()
+        }
+    );
+    assert!(r.blocks[0].kind().is_builtin());
+    assert_eq!(r.blocks[0].targets, ["compose"]);
+    assert!(r.blocks[0].applies_to("compose") && !r.blocks[0].applies_to("swarm"));
+    assert_eq!(r.blocks[1].targets, ["swarm"]);
+    assert_eq!(r.blocks[2].id, "documentation");
+    assert!(r.blocks[2].targets.is_empty());
+    assert!(r.blocks[2].applies_to("swarm"));
+    assert!(r.blocks[0].spec.plan().contains("vérifications préalables"));
+}
+
+#[test]
+fn unknown_builtin_step_is_reported_at_its_line_with_a_suggestion() {
+    let p = body_problem("```yaml journal:integree\netape: prefligth\n```\n");
+    assert_eq!(p.line, 6);
+    assert_eq!(p.message, "étape intégrée inconnue « prefligth »");
+    assert!(
+        p.hint.starts_with("vouliez-vous dire « preflight » ?"),
+        "{}",
+        p.hint
+    );
+    let p = body_problem("```yaml journal:integree\n```\n");
+    assert_eq!(
+        p.message,
+        "champ obligatoire « etape » absent du bloc journal:integree"
+    );
+}
+
+#[test]
+fn block_targets_must_be_known_and_targets_of_the_part() {
+    let p = body_problem("```yaml journal:cibles cibles=swram\njob: node\n```\n");
+    assert_eq!(p.line, 5);
+    assert_eq!(p.message, "cible inconnue « swram »");
+    assert!(
+        p.hint.starts_with("vouliez-vous dire « swarm » ?"),
+        "{}",
+        p.hint
+    );
+    // The head says compose only (the default).
+    let p = body_problem("```yaml journal:cibles\njob: node\ncibles: [swarm]\n```\n");
+    assert_eq!(p.line, 5);
+    assert!(
+        p.message
+            .contains("la cible « swarm », absente de « cibles: » de l'en-tête"),
+        "{}",
+        p.message
+    );
+}

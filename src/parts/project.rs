@@ -102,7 +102,8 @@ fn front_id(text: &str) -> Option<String> {
 impl Scan {
     /// Every problem of the folder as `(file, problem)`: each invalid file's,
     /// then the checks across files (built-in id taken, same id twice,
-    /// unknown requirement).
+    /// unknown requirement) and the blocks kept for built-in parts
+    /// (`journal:integree`).
     pub fn problems(&self, builtin: &[&str]) -> Vec<(String, Problem)> {
         let mut out: Vec<(String, Problem)> = self
             .invalid
@@ -132,6 +133,23 @@ impl Scan {
                         r.id_line,
                         format!("l'id « {} » est déjà celui de {}", r.id, first.shown),
                         "deux parties ne peuvent pas avoir le même id : renommez l'une des deux",
+                    ),
+                ));
+            }
+            for b in r
+                .blocks
+                .iter()
+                .filter(|b| b.kind() == part_file::Kind::Builtin)
+            {
+                out.push((
+                    part.shown.clone(),
+                    Problem::new(
+                        b.line,
+                        "journal:integree est réservé aux parties intégrées à journal \
+                         (leurs étapes comptent sur leurs propres vérifications préalables)",
+                        "dans une partie du projet, écrivez l'étape avec les sortes du kit \
+                         (services, collecte, commande, cibles, promql…) ; « journal run <id> \
+                         --dry-run » montre le plan",
                     ),
                 ));
             }

@@ -13,5 +13,8 @@ pub struct PartDef {
     pub requires: &'static [&'static str],
     /// Its steps, in order, for the run's settings (the deployment target
     /// chooses the variants of some step kinds).
-    pub steps: fn(&Settings) -> Vec<Box<dyn Step>>,
+    pub steps: StepsFn,
 }
+
+/// How a part gives its steps for a run's settings.
+pub type StepsFn = Box<dyn Fn(&Settings) -> Vec<Box<dyn Step>> + Send + Sync>;

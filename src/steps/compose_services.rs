@@ -44,8 +44,12 @@ pub fn additions(ctx: &RunContext) -> crate::error::Result<Additions> {
 
 /// The edit that keeps a `prometheus` service completed by the declared
 /// fragments, if one of their combinations matches the file.
-fn completed_edit(src: &str, add: &Additions) -> Option<crate::compose_file::Edit> {
-    let fragments = crate::steps::prometheus_fragments();
+fn completed_edit(
+    project: &crate::project::Project,
+    src: &str,
+    add: &Additions,
+) -> Option<crate::compose_file::Edit> {
+    let fragments = crate::steps::prometheus_fragments(project);
     combinations(&fragments).into_iter().find_map(|set| {
         let completed = complete_service(add.clone(), &set).ok()?;
         apply(src, &completed, false).ok()
@@ -72,7 +76,7 @@ impl Step for ComposeServices {
             // alertes: the rules folder mounted) is the tutorial's plus their
             // lines: accepted as is.
             Err(ComposeError::Differs(d)) if d.iter().all(|d| d.service == "prometheus") => {
-                completed_edit(src, &add).ok_or(ComposeError::Differs(d))
+                completed_edit(&ctx.project, src, &add).ok_or(ComposeError::Differs(d))
             }
             other => other,
         }

@@ -39,8 +39,8 @@ pub fn wanted_text(ctx: &RunContext) -> Result<String, Error> {
 
 /// When `file` is the tutorial's file completed by other parts' fragments,
 /// which ones (French); `None` otherwise.
-pub fn completed_by_parts(file: &ManagedFile) -> Option<String> {
-    let fragments = crate::steps::prometheus_fragments();
+pub fn completed_by_parts(ctx: &RunContext, file: &ManagedFile) -> Option<String> {
+    let fragments = crate::steps::prometheus_fragments(&ctx.project);
     combinations(&fragments)
         .into_iter()
         .find(|set| file.exists() && file.current == assemble_config(&file.wanted, set).ok())
@@ -73,7 +73,7 @@ impl Step for PrometheusConfig {
         }
         // Completed by other parts (partie-6-alertes: rules, Alertmanager):
         // the tutorial's file plus their fragments, left as it is.
-        if let Some(by) = completed_by_parts(&file) {
+        if let Some(by) = completed_by_parts(ctx, &file) {
             return Ok(StepReport::already_done(format!(
                 "{shown} est celui du tutoriel, complété par {by}"
             ))

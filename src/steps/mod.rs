@@ -27,9 +27,6 @@ pub mod swarm_preflight;
 pub mod swarm_targets;
 pub mod verify;
 
-use crate::runbook::Step;
-use crate::settings::{Settings, Target};
-
 /// The compose services this part adds, in order.
 pub const PART6_SERVICES: [&str; 3] = ["prometheus", "grafana", "cadvisor"];
 
@@ -59,38 +56,13 @@ pub struct StackUnchanged;
 
 /// What the known parts add to partie-6's Prometheus (configuration and
 /// service): partie-6 accepts its files completed by any of them, without
-/// knowing them. A part that adds a scrape job declares its fragment here.
-pub fn prometheus_fragments() -> Vec<kit::fragments::Fragment> {
+/// knowing them — partie-6-alertes', the built-in runbooks' scrape jobs and
+/// those of `project`'s runbooks (`parties/*.md`).
+pub fn prometheus_fragments(project: &crate::project::Project) -> Vec<kit::fragments::Fragment> {
     let mut all = vec![alertes::prometheus_fragment()];
     all.extend(runbook::builtin_fragments());
+    all.extend(runbook::project_fragments(project));
     all
-}
-
-/// The steps of « partie 6 : supervision », in the tutorial's order.
-pub fn partie6() -> Vec<Box<dyn Step>> {
-    let mut steps: Vec<Box<dyn Step>> = vec![
-        Box::new(preflight::Preflight),
-        Box::new(config_file::PrometheusConfig),
-        Box::new(compose_services::ComposeServices),
-        Box::new(compose_up::ComposeUp),
-        Box::new(containers::Containers { overlap: true }),
-        Box::new(prometheus_targets::PrometheusTargets),
-    ];
-    steps.extend(partie6_from_metrics());
-    steps
-}
-
-/// The steps of partie 6 from the container metrics on, the same on every
-/// target (the deployment answers for the target where it matters).
-fn partie6_from_metrics() -> Vec<Box<dyn Step>> {
-    vec![
-        Box::new(container_metrics::ContainerMetrics),
-        Box::new(grafana_password::GrafanaPassword),
-        Box::new(grafana_datasource::GrafanaDatasource),
-        Box::new(grafana_dashboard::GrafanaDashboard),
-        Box::new(resource_snapshot::ResourceSnapshot),
-        Box::new(documentation::Documentation),
-    ]
 }
 
 /// The Swarm client, stored by `swarm-preflight`.
@@ -109,45 +81,4 @@ impl SwarmCadvisors {
     pub fn node(&self, instance: &str) -> Option<&crate::adapters::swarm::Node> {
         self.0.iter().find(|(_, i)| i == instance).map(|(n, _)| n)
     }
-}
-
-/// The steps of partie 6 for the run's target: on a swarm, the preflight,
-/// stack file, deployment, convergence and per-node target steps replace
-/// their Compose counterparts; the others are the same steps.
-pub fn partie6_for(settings: &Settings) -> Vec<Box<dyn Step>> {
-    match settings.target {
-        Target::Compose => partie6(),
-        Target::Swarm => {
-            let mut steps: Vec<Box<dyn Step>> = vec![
-                Box::new(swarm_preflight::SwarmPreflight),
-                Box::new(config_file::PrometheusConfig),
-                Box::new(stack_file::StackFile),
-                Box::new(stack_deploy::StackDeploy),
-                Box::new(stack_services::StackServices),
-                Box::new(prometheus_targets::PrometheusTargets),
-                Box::new(swarm_targets::SwarmTargets),
-            ];
-            steps.extend(partie6_from_metrics());
-            steps
-        }
-    }
-}
-
-/// The steps of « partie-6-alertes » (complément : alertes), after partie-6:
-/// rules, Alertmanager, the check of the chain, the fire drill, Grafana.
-/// (On a swarm, its preflight says « pas encore ».)
-pub fn partie6_alertes(_settings: &Settings) -> Vec<Box<dyn Step>> {
-    vec![
-        Box::new(alertes::preflight::AlertesPreflight),
-        Box::new(alertes::rules::AlertRules),
-        Box::new(alertes::compose::ComposeAlertmanager),
-        Box::new(alertes::config::AlertmanagerConfig),
-        Box::new(alertes::config::PrometheusAlerting),
-        Box::new(alertes::up::AlertmanagerUp),
-        Box::new(alertes::verify::AlertingCheck),
-        Box::new(alertes::drill::AlertDrill),
-        Box::new(grafana_password::GrafanaPassword),
-        Box::new(alertes::grafana::GrafanaAlertmanager),
-        Box::new(alertes::documentation::AlertesDocumentation),
-    ]
 }

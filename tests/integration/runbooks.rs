@@ -309,21 +309,33 @@ fn a_project_runbook_runs_for_real_then_says_already_done() {
 }
 
 #[test]
-fn blocks_not_yet_executable_are_refused_before_anything() {
+fn blocks_not_executable_in_a_project_are_refused_before_anything() {
+    // The steps of the built-in parts (`journal:integree`) rely on their own
+    // preflight: refused in a project's runbook.
     let text = LOCAL.replace(
         "## La commande",
-        "```text journal:instantane\n```\n\n## La commande",
+        "```text journal:integree etape=preflight\n```\n\n## La commande",
     );
     let p = project_with(&[("parties/locale.md", &text)]);
     let out = p.journal().args(["run", "partie-locale"]).run();
     out.expect_code(2);
     assert!(
         out.stderr
-            .contains("parties/locale.md:14: journal:instantane"),
+            .contains("parties/locale.md:14: journal:integree"),
         "{out}"
     );
     assert!(!p.path().join("conf").exists());
     assert!(!p.path().join("journal").exists());
+    let out = p.journal().arg("check").run();
+    out.expect_code(1);
+    assert!(
+        out.stdout
+            .contains("parties/locale.md:14: journal:integree est réservé")
+            || out
+                .stderr
+                .contains("parties/locale.md:14: journal:integree est réservé"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -454,6 +466,51 @@ job: cadvisor
     }
 }
 
+/// On the Docker bench, after partie-6: a project runbook with the built-in
+/// kinds `mot-de-passe-grafana` (the password partie-6 kept: « déjà fait »,
+/// never written) and `instantane` (CPU and memory of the running containers),
+/// Docker and Compose connected by the kinds themselves (no preflight).
+#[test]
+#[ignore = "banc Docker (tests/bench) : cargo test -- --include-ignored"]
+fn built_in_kinds_run_for_real_in_a_project_runbook() {
+    use crate::bench::{Bench, GrafanaCom, Stack};
+    use journal::store::StepStatus;
+    let _bench = Bench::take("built_in_kinds_run_for_real_in_a_project_runbook");
+    let gcom = GrafanaCom::start(14282);
+    let mut s = Stack::new("sortes-integrees");
+    s.set("JOURNAL_GRAFANA_COM_URL", &gcom.url);
+    s.journal().args(["run", "partie-6"]).run().expect_code(0);
+    let runbook = "---\nid: partie-7-releve\ntitre: \"Relevé\"\nrequiert: [partie-6]\n---\n\n\
+                   ## Grafana\n\nLe compte admin.\n\n```text journal:mot-de-passe-grafana\n```\n\n\
+                   ## Ressources\n\n```text journal:instantane id=releve\n```\n";
+    let dir = s.projet.path().join("parties");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("releve.md"), runbook).unwrap();
+    let out = s.journal().args(["run", "partie-7-releve"]).run();
+    out.expect_code(0);
+    let e = crate::support::latest_run(&s.projet);
+    assert_eq!(e.front.partie.as_deref(), Some("partie-7-releve"));
+    assert_eq!(
+        crate::support::step_status(&e, "mot-de-passe-grafana-1"),
+        StepStatus::AlreadyDone,
+        "{}",
+        e.body
+    );
+    assert_eq!(
+        crate::support::step_status(&e, "releve"),
+        StepStatus::Succeeded,
+        "{}",
+        e.body
+    );
+    assert!(e.body.contains("Le compte admin."), "{}", e.body);
+    assert!(e.body.contains("prometheus"), "{}", e.body);
+    let password =
+        std::fs::read_to_string(s.projet.path().join(".journal-secrets/grafana-admin")).unwrap();
+    let password = password.trim();
+    assert!(!password.is_empty());
+    assert!(!e.body.contains(password) && !out.stdout.contains(password));
+}
+
 /// On the Docker bench: partie-6, then the built-in runbook partie-6-hote
 /// with the real node exporter (Debian package, local image) and grafana.com
 /// unreachable (the bundled dashboard copy), then its second run.
@@ -535,4 +592,26 @@ fn partie_6_hote_runs_for_real_after_partie_6_then_says_already_done() {
     let _ = std::process::Command::new("docker")
         .args(["rm", "-f", "-v", "node-exporter"])
         .output();
+}
+
+#[test]
+fn a_note_may_name_a_project_part() {
+    let p = project_with(&[("parties/essai.md", RUNBOOK)]);
+    let out = p
+        .journal()
+        .args([
+            "note",
+            "--partie",
+            "partie-7-essai",
+            "Sauvegarde vérifiée à la main",
+        ])
+        .run();
+    out.expect_code(0);
+    let out = p
+        .journal()
+        .args(["note", "--partie", "partie-7-esai", "Une faute de frappe"])
+        .run();
+    out.expect_code(2);
+    assert!(out.stderr.contains("partie-7-essai"), "{out}");
+    assert_eq!(p.entry_files().len(), 1);
 }

@@ -26,7 +26,7 @@ pub fn execute(ctx: &Context, args: NoteArgs) -> Result<()> {
     }
     // Everything is checked before anything is written.
     let text = text_of(args.texte.as_deref(), "")?;
-    check_fields(&args)?;
+    check_fields(ctx, &args)?;
     let titre = title(args.titre.as_deref(), &text)?;
     register_known_secrets(&ctx.project);
     let text = mask_typed(ctx, &text, "la note");
@@ -123,9 +123,13 @@ fn text_of(arg: Option<&str>, initial: &str) -> Result<String> {
     Ok(text)
 }
 
-fn check_fields(args: &NoteArgs) -> Result<()> {
+fn check_fields(ctx: &Context, args: &NoteArgs) -> Result<()> {
     if let Some(p) = &args.partie {
-        crate::parts::validate_part_name(p)?;
+        // The project's runbooks count (an unreadable `parties/`: none).
+        let mine: Vec<String> = crate::parts::project::scan(&ctx.project)
+            .map(|s| s.parts.into_iter().map(|p| p.runbook.id).collect())
+            .unwrap_or_default();
+        crate::parts::validate_part_name(p, &mine)?;
     }
     for t in &args.tags {
         if t.trim().is_empty() || t.contains(['\n', ',']) {

@@ -66,7 +66,7 @@ fn file_findings(run_ctx: &RunContext, part: &str) -> Result<Vec<Finding>> {
     }
     let path = config_file::config_path(&run_ctx.project.compose_file());
     let file = ManagedFile::read(run_ctx, path, config_file::wanted_text(run_ctx)?)?;
-    let accepted = config_file::completed_by_parts(&file).is_some();
+    let accepted = config_file::completed_by_parts(run_ctx, &file).is_some();
     Ok(
         verify::managed_file(&file.shown, file.current.as_deref(), &file.wanted, accepted)
             .into_iter()

@@ -143,7 +143,7 @@ impl Step for PrometheusAlerting {
         let step = FragmentStep {
             path: config_path(&project.file),
             fragment: super::prometheus_fragment(),
-            registered: crate::steps::prometheus_fragments(),
+            registered: crate::steps::prometheus_fragments(&ctx.project),
             note: "evaluation_interval, rule_files, alerting",
             already: &|shown| format!("{shown} envoie déjà les alertes à Alertmanager"),
             done: &|shown, backup| {

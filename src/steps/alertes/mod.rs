@@ -114,7 +114,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let ctx = crate::testing::test_context(dir.path());
         let mut ids = Vec::new();
-        for step in crate::steps::partie6_alertes(&ctx.settings) {
+        let runbook = crate::part_file::parse(
+            crate::templates::embedded("parties/partie-6-alertes.md").expect("runbook intégré"),
+        )
+        .expect("runbook valide");
+        for step in crate::steps::runbook::builtin_part_steps(&runbook, "p.md", &ctx.settings) {
             let name = format!("etapes/{PART_ID}/{}.md.j2", step.id());
             assert!(crate::templates::embedded(&name).is_some(), "{name} manque");
             let text = ctx.templates.render(&name, &ctx.settings).unwrap();

@@ -8,7 +8,7 @@
 //! service, the command that shows a service, the node of each metrics
 //! instance, its name (project or stack), what it supports, and how the
 //! documentation describes it. Deploying itself stays in the target's own
-//! steps (`compose_up`, `stack_deploy`), chosen by `steps::partie6_for`.
+//! steps (`compose_up`, `stack_deploy`), chosen by the `cibles=` of the blocks of `templates/parties/partie-6.md`.
 
 mod compose;
 mod swarm;

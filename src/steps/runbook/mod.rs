@@ -4,10 +4,14 @@
 //! « déjà fait » check, PromQL, HTTP and targets expectations through the
 //! kit's bounded wait. The block's prose is the step's explanation.
 //!
-//! Not yet executable (refused before anything runs, with their lines):
-//! `services` for another file than `compose/docker-compose.yml` and the
-//! built-in kinds
-//! (`mot-de-passe-grafana`, `instantane`, `exercice-alerte`).
+//! The built-in kinds (`mot-de-passe-grafana`, `instantane`,
+//! `exercice-alerte`, `integree`) are Rust steps ([`integree`]); the blocks
+//! of a run are those of its target (`cibles=` of a block).
+//!
+//! Not executable in a project's runbook (refused before anything runs, with
+//! their lines): `services` for another file than `compose/docker-compose.yml`
+//! and `integree` (the steps of the built-in parts, which rely on their own
+//! preflight).
 
 /// The part of [`Step`] every block step shares: its id, title and
 /// explanation come from its block ([`Meta`], field `meta`).
@@ -31,6 +35,7 @@ mod command;
 mod dashboard;
 mod file;
 mod http;
+pub mod integree;
 mod promql;
 mod scrape_job;
 mod services;
@@ -45,7 +50,7 @@ use crate::adapters::http::{HttpChecker, HttpGet};
 use crate::adapters::prometheus::{HttpPrometheus, PrometheusApi};
 use crate::adapters::shell::{Shell, SystemShell};
 use crate::error::Result;
-use crate::part_file::{Block, Kind, Param, Runbook, Spec};
+use crate::part_file::{Block, Param, Runbook, Spec};
 use crate::runbook::{RunContext, Step};
 
 /// What the runbook steps reach the world through; the real adapters unless
@@ -118,6 +123,47 @@ pub fn builtin_fragments() -> Vec<crate::steps::kit::fragments::Fragment> {
         .collect()
 }
 
+/// The scrape jobs of `project`'s runbooks (`parties/*.md` that parse,
+/// parameters from the settings, else their defaults), as their parts'
+/// fragments: partie-6 run again recognises its file completed by them.
+/// Nothing when `parties/` is absent or unreadable (`journal check` says why).
+pub fn project_fragments(
+    project: &crate::project::Project,
+) -> Vec<crate::steps::kit::fragments::Fragment> {
+    let Ok(dir) = std::fs::read_dir(project.parts_dir()) else {
+        return Vec::new();
+    };
+    let builtin: Vec<String> = crate::templates::embedded_in("parties")
+        .into_iter()
+        .filter_map(|(_, text)| crate::part_file::parse(text).ok().map(|r| r.id))
+        .collect();
+    let mut paths: Vec<std::path::PathBuf> = dir
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .filter_map(|text| crate::part_file::parse(&text).ok())
+        .filter(|r| !builtin.contains(&r.id))
+        .flat_map(|r| {
+            let part: &'static str = Box::leak(r.id.clone().into_boxed_str());
+            let value = |p: &Param| crate::settings::param(&p.name).map(|(v, _)| v);
+            r.blocks
+                .iter()
+                .filter_map(|b| match &b.spec {
+                    Spec::ScrapeJob { content, .. } => {
+                        Some(scrape_job::fragment(part, &r.substitute(content, &value)))
+                    }
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// What every runbook step knows of its block.
 #[derive(Debug, Clone)]
 pub struct Meta {
@@ -131,41 +177,62 @@ pub struct Meta {
     pub at: String,
 }
 
-/// Whether the engine can run `block` yet.
+/// Whether the engine can run `block` in a project's runbook.
 pub fn executable(block: &Block) -> bool {
     match &block.spec {
         Spec::Services { file, .. } => file == crate::part_file::COMPOSE_YML,
-        _ => matches!(
-            block.kind(),
-            Kind::File
-                | Kind::Dashboard
-                | Kind::ScrapeJob
-                | Kind::Command
-                | Kind::Promql
-                | Kind::Http
-                | Kind::Targets
-        ),
+        Spec::Builtin { .. } => false,
+        _ => true,
     }
 }
 
-/// The steps of `runbook` (file shown as `shown`), parameters replaced by
-/// `value` (else their defaults). Every block must be [`executable`].
+/// Where the runbook comes from: what its built-in steps may count on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A part built into `journal`: its own preflight prepares its steps.
+    BuiltIn,
+    /// A project's runbook: every block [`executable`].
+    Project,
+}
+
+/// The steps of `runbook` (file shown as `shown`) for a run on `target`,
+/// parameters replaced by `value` (else their defaults).
 pub fn steps_for(
     runbook: &Runbook,
     shown: &str,
+    target: &str,
+    origin: Origin,
     value: &dyn Fn(&Param) -> Option<String>,
 ) -> Vec<Box<dyn Step>> {
     runbook
         .blocks
         .iter()
-        .filter_map(|b| step_for(runbook, b, shown, value))
+        .filter(|b| b.applies_to(target))
+        .filter_map(|b| step_for(runbook, b, shown, origin, value))
         .collect()
+}
+
+/// The steps of built-in part `runbook` for a run with `settings`: its
+/// target's blocks, parameters from the settings (else their defaults).
+pub fn builtin_part_steps(
+    runbook: &Runbook,
+    shown: &str,
+    settings: &crate::settings::Settings,
+) -> Vec<Box<dyn Step>> {
+    steps_for(
+        runbook,
+        shown,
+        settings.target.as_str(),
+        Origin::BuiltIn,
+        &|p| crate::settings::param(&p.name).map(|(v, _)| v),
+    )
 }
 
 fn step_for(
     runbook: &Runbook,
     b: &Block,
     shown: &str,
+    origin: Origin,
     value: &dyn Fn(&Param) -> Option<String>,
 ) -> Option<Box<dyn Step>> {
     let sub = |s: &str| runbook.substitute(s, value);
@@ -175,6 +242,15 @@ fn step_for(
         prose: sub(&b.prose),
         at: format!("{shown}:{}", b.line),
     };
+    if let Some(inner) = integree::of_spec(&b.spec) {
+        let template = format!("etapes/{}/{}.md.j2", runbook.id, b.id);
+        return Some(Box::new(integree::BuiltinStep {
+            meta,
+            inner,
+            templated: crate::templates::embedded(&template).is_some(),
+            connect: origin == Origin::Project,
+        }));
+    }
     Some(match &b.spec {
         Spec::File { path, content } => Box::new(file::FileStep {
             meta,

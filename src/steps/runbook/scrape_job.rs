@@ -5,10 +5,9 @@
 //! `--force`. Prometheus still has to read it again: the runbook says how
 //! (a `journal:commande` block that restarts it, for instance).
 //!
-//! The built-in runbooks' jobs are registered fragments
+//! The built-in runbooks' jobs and the project's are registered fragments
 //! (`steps::prometheus_fragments`): partie-6 run again recognises its file
-//! completed by them. Known limit: a project's runbooks are not, so running
-//! partie-6 again after a project's scrape job asks for `--force`.
+//! completed by them.
 
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
 use crate::steps::kit::fragments::Fragment;
@@ -84,7 +83,7 @@ impl Step for ScrapeJobStep {
     fn run(&self, ctx: &mut RunContext) -> Result<StepReport, StepFailure> {
         let fragment = fragment(self.part, &self.content);
         // Every known part's fragment; a built-in runbook's is there already.
-        let mut registered = crate::steps::prometheus_fragments();
+        let mut registered = crate::steps::prometheus_fragments(&ctx.project);
         registered.retain(|f| f.part != self.part);
         registered.push(fragment.clone());
         let job = self.job.clone();

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::*;
 use crate::adapters::prometheus::{Health, Target};
+use crate::part_file::Kind;
 use crate::runbook::engine::{RunOutcome, run_steps};
 use crate::store::{Status, StepStatus};
 use crate::testing::context::StepContext;
@@ -95,7 +96,13 @@ fn bench() -> Bench {
 impl Bench {
     fn run(&self, text: &str, value: Option<&str>) -> RunOutcome {
         let runbook = crate::part_file::parse(text).unwrap();
-        let steps = steps_for(&runbook, "parties/essai.md", &|_| value.map(str::to_string));
+        let steps = steps_for(
+            &runbook,
+            "parties/essai.md",
+            "compose",
+            Origin::Project,
+            &|_| value.map(str::to_string),
+        );
         let ports = Ports {
             shell: Rc::new(SystemShell),
             prometheus: Some(self.prometheus.clone()),
@@ -232,7 +239,13 @@ fn an_http_answer_without_the_text_fails() {
 fn dry_run_changes_nothing_and_runs_nothing() {
     let b = bench();
     let runbook = crate::part_file::parse(RUNBOOK).unwrap();
-    let steps = steps_for(&runbook, "parties/essai.md", &|_| None);
+    let steps = steps_for(
+        &runbook,
+        "parties/essai.md",
+        "compose",
+        Origin::Project,
+        &|_| None,
+    );
     let mut ctx = StepContext::new(b.dir.path())
         .settings(|s| s.dry_run = true)
         .build();
@@ -310,7 +323,13 @@ fn services_are_added_to_the_compose_file_then_already_there() {
     )
     .unwrap();
     let runbook = crate::part_file::parse(SERVICES).unwrap();
-    let steps = steps_for(&runbook, "parties/s.md", &|_| None);
+    let steps = steps_for(
+        &runbook,
+        "parties/s.md",
+        "compose",
+        Origin::Project,
+        &|_| None,
+    );
     for expected in [StepStatus::Succeeded, StepStatus::AlreadyDone] {
         let mut ctx = StepContext::new(b.dir.path()).build();
         install(
@@ -454,7 +473,13 @@ fn partie_6_hote_runs_with_fakes_and_its_embedded_dashboard_copy() {
         version: Some(1),
         read_only: false,
     });
-    let steps = steps_for(&runbook, "intégrée/partie-6-hote.md", &|_| None);
+    let steps = steps_for(
+        &runbook,
+        "intégrée/partie-6-hote.md",
+        "compose",
+        Origin::Project,
+        &|_| None,
+    );
     let ports = Ports {
         shell: Rc::new(SystemShell),
         prometheus: Some(b.prometheus.clone()),
@@ -489,7 +514,13 @@ fn partie_6_run_again_recognises_the_node_job_of_partie_6_hote() {
     runbook.blocks.retain(|b| b.kind() == Kind::ScrapeJob);
     let b = bench();
     let first = {
-        let steps = steps_for(&runbook, "intégrée/partie-6-hote.md", &|_| None);
+        let steps = steps_for(
+            &runbook,
+            "intégrée/partie-6-hote.md",
+            "compose",
+            Origin::Project,
+            &|_| None,
+        );
         let mut ctx = StepContext::new(b.dir.path()).build();
         run_steps(&runbook.id, &runbook.title, &steps, &mut ctx).unwrap()
     };
@@ -504,4 +535,67 @@ fn partie_6_run_again_recognises_the_node_job_of_partie_6_hote() {
         "{}",
         report.summary
     );
+}
+
+#[test]
+fn partie_6_run_again_recognises_a_project_runbooks_scrape_job() {
+    let text = "---\nid: partie-7-sauvegarde\ntitre: t\n---\n\
+                ```yaml journal:collecte\n- job_name: 'sauvegarde'\n  static_configs:\n    \
+                - targets: ['sauvegarde:9101']\n```\n";
+    let b = bench();
+    std::fs::create_dir_all(b.dir.path().join("parties")).unwrap();
+    std::fs::write(b.dir.path().join("parties/sauvegarde.md"), text).unwrap();
+    let runbook = crate::part_file::parse(text).unwrap();
+    let steps = steps_for(
+        &runbook,
+        "parties/sauvegarde.md",
+        "compose",
+        Origin::Project,
+        &|_| None,
+    );
+    let mut ctx = StepContext::new(b.dir.path()).build();
+    let first = run_steps(&runbook.id, &runbook.title, &steps, &mut ctx).unwrap();
+    assert_eq!(Bench::statuses(&first), [StepStatus::Succeeded]);
+    let mut ctx = StepContext::new(b.dir.path()).build();
+    let report = crate::steps::config_file::PrometheusConfig
+        .run(&mut ctx)
+        .unwrap_or_else(|f| panic!("{}", f.error.message()));
+    assert_eq!(report.status, StepStatus::AlreadyDone, "{}", report.summary);
+    assert!(
+        report.summary.contains("partie-7-sauvegarde"),
+        "{}",
+        report.summary
+    );
+}
+
+#[test]
+fn built_in_kinds_run_in_a_project_but_not_the_built_in_parts_steps() {
+    let runbook = crate::part_file::parse(
+        "---\nid: p\ntitre: t\n---\nLe mot de passe.\n\n```text journal:mot-de-passe-grafana\n```\n\n\
+         ```text journal:instantane id=releve\n```\n\n```text journal:exercice-alerte\n```\n\n\
+         ```text journal:integree etape=containers\n```\n",
+    )
+    .unwrap();
+    let executable: Vec<bool> = runbook.blocks.iter().map(executable).collect();
+    assert_eq!(executable, [true, true, true, false]);
+    let steps = steps_for(
+        &runbook,
+        "parties/p.md",
+        "compose",
+        Origin::Project,
+        &|_| None,
+    );
+    let ids: Vec<&str> = steps.iter().map(|s| s.id()).collect();
+    assert_eq!(
+        ids,
+        [
+            "mot-de-passe-grafana-1",
+            "releve",
+            "exercice-alerte-1",
+            "containers"
+        ]
+    );
+    // No template for a project's part: the block's prose explains it.
+    assert_eq!(steps[0].explanation().as_deref(), Some("Le mot de passe."));
+    assert_eq!(steps[0].title(), "Mot de passe de Grafana");
 }
