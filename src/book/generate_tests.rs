@@ -394,3 +394,26 @@ fn a_runbook_part_with_a_documentation_page_links_it_and_still_says_it_is_a_runb
     );
     assert!(page.contains("**Étape `premiere`**"), "{page}");
 }
+
+#[test]
+fn the_built_in_partie_6_runbook_page_reads_the_runs_of_the_journal() {
+    let mut input = fixture();
+    let text = crate::templates::embedded("parties/partie-6.md").expect("partie-6 en runbook");
+    input.parts[0].runbook = Some(crate::book::PartRunbook {
+        origin: "intégrée/partie-6.md".into(),
+        builtin: true,
+        text: text.into(),
+    });
+    let s = generate(&input, &Templates::embedded_only()).unwrap();
+    let page = &s.files["parties/partie-6.md"];
+    let at = page
+        .find("**Étape `compose-services`**")
+        .expect("bloc compose-services");
+    let result = page[at..].lines().nth(1).unwrap();
+    assert!(
+        result.contains("statut-deja-fait") && result.contains("25 novembre 2026 à 09:10"),
+        "{result}"
+    );
+    assert!(page.contains("## Exécutions"), "{page}");
+    assert_eq!(crate::book::check(&s), vec![]);
+}
