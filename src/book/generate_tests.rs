@@ -9,6 +9,7 @@ fn parts() -> Vec<PartInfo> {
     vec![PartInfo {
         id: "partie-6".into(),
         title: "Supervision : Prometheus, Grafana et cAdvisor".into(),
+        ..PartInfo::default()
     }]
 }
 
@@ -364,5 +365,146 @@ fn a_corrected_notes_earlier_version_is_a_page_with_a_diff() {
     assert!(s.files["mois/2026-11/SUMMARY.md"].contains(&format!(
         "    - [Version 1 de « Grafana redémarré après la mise à jour »](revisions/{id}.1.md)"
     )));
+}
+
+/// The fixture of a project part: its runbook and two runs of it (the
+/// newest failed), with `parts()` before it.
+fn runbook_fixture(text: &str) -> Input {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/livre-runbook");
+    let (mut input, errors) = load(&root.join("journal")).unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(input.entries.len(), 2);
+    input.parts = parts();
+    input.parts.push(PartInfo {
+        id: "partie-9-sauvegardes".into(),
+        title: "Sauvegarde des volumes".into(),
+        runbook: Some(crate::book::PartRunbook {
+            origin: "parties/partie-9-sauvegardes.md".into(),
+            builtin: false,
+            text: text.into(),
+        }),
+    });
+    input
+}
+
+fn fixture_runbook() -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/livre-runbook");
+    std::fs::read_to_string(root.join("parties/partie-9-sauvegardes.md")).unwrap()
+}
+
+#[test]
+fn a_runbook_part_page_shows_each_step_with_its_last_run() {
+    let s = generate(
+        &runbook_fixture(&fixture_runbook()),
+        &Templates::embedded_only(),
+    )
+    .unwrap();
+    let page = &s.files["parties/partie-9-sauvegardes.md"];
+    insta::assert_snapshot!("partie-runbook", page);
+    // The newest run that executed the step: the 28th's (« échoué » for
+    // `premiere`, « réussi » for `script`), not the 27th's (« réussi »,
+    // « déjà fait »); `http-1` was only « ignoré »: never executed.
+    let step = |id: &str| {
+        let at = page.find(&format!("**Étape `{id}`**")).unwrap();
+        page[at..].lines().take(2).collect::<Vec<_>>().join("\n")
+    };
+    assert!(step("premiere").contains("statut-echoue"), "{page}");
+    assert!(step("premiere").contains("28 novembre 2026 à 08:00\u{a0}UTC+1, par alice"));
+    assert!(
+        step("premiere")
+            .contains("(../mois/2026-11/2026-11-28.md#2026-11-28T080000-000-execution-aa11bb)")
+    );
+    assert!(step("script").contains("statut-reussi"), "{page}");
+    assert!(step("http-1").contains("jamais exécutée"), "{page}");
+    // The blocks stay visible; the other code block stays prose.
+    assert!(page.contains("```sh\n#!/bin/sh\ntar czf {{ dossier_sauvegardes }}"));
+    assert!(page.contains("```text\nsauvegardé\n```"));
+    // The run tables of the page are still there, and every link resolves.
+    assert!(page.contains("## Exécutions") && page.contains("## Mois par mois"));
+    assert_eq!(crate::book::check(&s), vec![]);
+    // A part without a runbook keeps its page.
+    assert!(!s.files["parties/partie-6.md"].contains("runbook"));
+}
+
+#[test]
+fn a_hostile_runbook_is_neutralized() {
+    let text = "---\nid: partie-9-sauvegardes\ntitre: \"Piège\"\n---\n\n\
+        # Piège\n\n<script>alert('prose')</script>\n\n\
+        <img src=x onerror=\"alert(1)\"> [clic](javascript:alert(1)) \
+        [secret](../../../etc/passwd) ![img](../.journal-secrets/grafana) \
+        <a href=\"JaVaScRiPt:alert(2)\">a</a>\n\n\
+        ```sh journal:commande id=piege\necho '```'\n```\n\n\
+        <iframe src=\"https://mal.example\"></iframe>\n";
+    let s = generate(&runbook_fixture(text), &Templates::embedded_only()).unwrap();
+    let page = &s.files["parties/partie-9-sauvegardes.md"];
+    let lower = page.to_lowercase();
+    for bad in [
+        "<script",
+        "onerror",
+        "javascript:",
+        "passwd",
+        ".journal-secrets",
+        "<iframe",
+    ] {
+        assert!(!lower.contains(bad), "{bad} dans :\n{page}");
+    }
+    // The step is still there, in a fence its content cannot close.
+    assert!(page.contains("````sh\necho '```'\n````"), "{page}");
+    assert!(page.contains("**Étape `piege`**"), "{page}");
+}
+
+#[test]
+fn an_unreadable_runbook_leaves_the_part_page_with_its_runs() {
+    let s = generate(
+        &runbook_fixture("---\nid: partie-9-sauvegardes\n"),
+        &Templates::embedded_only(),
+    )
+    .unwrap();
+    let page = &s.files["parties/partie-9-sauvegardes.md"];
+    assert!(
+        page.contains("ne se lit pas : `journal check` dit pourquoi"),
+        "{page}"
+    );
+    assert!(page.contains("## Exécutions"), "{page}");
+}
+
+#[test]
+fn a_runbook_part_with_a_documentation_page_links_it_and_still_says_it_is_a_runbook() {
+    let mut input = runbook_fixture(&fixture_runbook());
+    input
+        .docs
+        .insert("partie-9-sauvegardes".into(), "# Sauvegardes\n".into());
+    let s = generate(&input, &Templates::embedded_only()).unwrap();
+    let page = &s.files["parties/partie-9-sauvegardes.md"];
+    assert!(page.contains("La [documentation de la partie]"), "{page}");
+    assert!(
+        page.contains(
+            "Cette partie est aussi un runbook (`parties/partie-9-sauvegardes.md` du projet)"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("**Étape `premiere`**"), "{page}");
+}
+
+#[test]
+fn the_built_in_partie_6_runbook_page_reads_the_runs_of_the_journal() {
+    let mut input = fixture();
+    let text = crate::templates::embedded("parties/partie-6.md").expect("partie-6 en runbook");
+    input.parts[0].runbook = Some(crate::book::PartRunbook {
+        origin: "intégrée/partie-6.md".into(),
+        builtin: true,
+        text: text.into(),
+    });
+    let s = generate(&input, &Templates::embedded_only()).unwrap();
+    let page = &s.files["parties/partie-6.md"];
+    let at = page
+        .find("**Étape `compose-services`**")
+        .expect("bloc compose-services");
+    let result = page[at..].lines().nth(1).unwrap();
+    assert!(
+        result.contains("statut-deja-fait") && result.contains("25 novembre 2026 à 09:10"),
+        "{result}"
+    );
+    assert!(page.contains("## Exécutions"), "{page}");
     assert_eq!(crate::book::check(&s), vec![]);
 }

@@ -1,6 +1,7 @@
 //! The state of the last complete `journal build`: a SHA-256 over the name,
 //! size and modification time of every file it was built from (`journal/`,
-//! the project's `templates/`, the `journal` executable itself), kept in
+//! the project's `templates/` and `parties/` — a runbook is its part's
+//! page —, the `journal` executable itself), kept in
 //! `book/.etat-build` with what the check reported (problems, warnings,
 //! counts). When nothing changed since, `journal build` says so and stops
 //! before reading a single entry (a rebuild would write the same files),

@@ -2,7 +2,8 @@
 //!
 //! - [`load`] reads the project's `journal/` folder (entries, documentation
 //!   pages, SVG images) into an [`Input`]; the caller adds the parts
-//!   ([`PartInfo`]: the book knows nothing of the runbook);
+//!   ([`PartInfo`], with the text of its runbook when it has one: the
+//!   book parses it with `part_file` to show it, never runs it);
 //! - [`generate`] turns an [`Input`] into the book sources ([`Sources`]: a
 //!   map of site paths to texts: the main book and one book per month under
 //!   `mois/`), without any I/O;
@@ -27,6 +28,7 @@ pub mod pages;
 pub mod paths;
 pub mod render;
 pub mod revision;
+pub mod runbook_page;
 pub mod sanitize;
 pub mod search;
 pub mod sources;
@@ -41,7 +43,7 @@ use crate::store::{EntryError, Store};
 pub use check::{Problem, check};
 pub use generate::generate;
 pub use paths::{DOCS_DIR, ENTRIES_DIR, MONTHS_DIR};
-pub use sources::{Input, PartInfo, SourceEntry, Sources};
+pub use sources::{Input, PartInfo, PartRunbook, SourceEntry, Sources};
 
 /// Reads the journal: valid entries (oldest first) and the invalid ones.
 pub fn load(journal_dir: &Path) -> Result<(Input, Vec<EntryError>)> {

@@ -169,12 +169,14 @@ impl MainPages<'_> {
             }
         }
         for (p, idx) in self.model.parts.iter().zip(&by_part) {
+            let runbook = self.runbook_of(&p.id, idx);
             let text = self.templates.render(
                 names::PART,
                 json!({
                     "titre_livre": BOOK_TITLE,
                     "racine": "../",
                     "partie": p,
+                    "runbook": runbook,
                     "recentes": RECENT,
                     "executions": newest(self.model, idx, RECENT, |i| self.is_run(i)),
                     "notes": newest(self.model, idx, RECENT, |i| !self.is_run(i)),
@@ -195,6 +197,25 @@ impl MainPages<'_> {
         )?;
         sources.files.insert("notes-generales.md".into(), text);
         Ok(())
+    }
+
+    /// The runbook of part `id`, if it is written as one, with the last
+    /// result of each step among its entries `idx` (oldest first).
+    fn runbook_of(&self, id: &str, idx: &[usize]) -> Option<super::runbook_page::RunbookView> {
+        let runbook = self
+            .input
+            .parts
+            .iter()
+            .find(|p| p.id == id)?
+            .runbook
+            .as_ref()?;
+        let runs: Vec<&super::sources::SourceEntry> = idx
+            .iter()
+            .rev()
+            .filter(|i| self.is_run(**i))
+            .map(|i| &self.input.entries[*i])
+            .collect();
+        Some(super::runbook_page::view(runbook, &runs))
     }
 
     /// The months of entries `idx` (oldest first), newest first, each with

@@ -12,12 +12,27 @@ use std::path::PathBuf;
 use crate::store::Entry;
 
 /// A part of the tutorial, as the book shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PartInfo {
     /// `partie-6`.
     pub id: String,
     /// « Supervision : Prometheus, Grafana et cAdvisor ».
     pub title: String,
+    /// Its runbook, when the part is written as one: its page is then the
+    /// runbook's prose with each step's last result (`runbook_page`).
+    pub runbook: Option<PartRunbook>,
+}
+
+/// The text of a part's runbook, as the caller found it (the book parses
+/// it with `part_file`, never runs it).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PartRunbook {
+    /// Where it comes from, as messages show it (`parties/x.md`).
+    pub origin: String,
+    /// Embedded in journal (`templates/parties/`) rather than the project's.
+    pub builtin: bool,
+    /// The file's text.
+    pub text: String,
 }
 
 /// One valid entry with the exact text of its file.

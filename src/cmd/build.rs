@@ -108,7 +108,11 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
     let _lock = lock_book(ctx, &project.book_dir())?;
     let book_dir = project.book_dir();
     let html = book_dir.join(book::paths::HTML_DIR);
-    let inputs = manifest::inputs_fingerprint(&[project.journal_dir(), project.templates_dir()])?;
+    let inputs = manifest::inputs_fingerprint(&[
+        project.journal_dir(),
+        project.templates_dir(),
+        project.parts_dir(),
+    ])?;
     if !args.complet
         && html.join("index.html").is_file()
         && let Some(last) = manifest::read(&book_dir)
@@ -130,7 +134,7 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
     }
     manifest::forget(&book_dir)?;
     let (mut input, errors) = book::load(&project.journal_dir())?;
-    input.parts = known_parts();
+    input.parts = known_parts(project);
     input.built_at = Some(crate::store::now());
     let templates = Templates::new(Some(&project.templates_dir()));
     let mut sources = book::generate(&input, &templates)?;

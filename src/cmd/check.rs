@@ -20,8 +20,11 @@ pub fn execute(ctx: &Context, args: CheckArgs) -> Result<()> {
     // Nothing changed since the last complete `journal build` (same files,
     // same sizes and times, same executable): what its check found is said
     // again without reading the journal.
-    let inputs =
-        book::manifest::inputs_fingerprint(&[project.journal_dir(), project.templates_dir()])?;
+    let inputs = book::manifest::inputs_fingerprint(&[
+        project.journal_dir(),
+        project.templates_dir(),
+        project.parts_dir(),
+    ])?;
     if let Some(last) = book::manifest::read(&project.book_dir())
         && last.fingerprint == inputs
     {
@@ -35,7 +38,7 @@ pub fn execute(ctx: &Context, args: CheckArgs) -> Result<()> {
         );
     }
     let (mut input, errors) = book::load(&project.journal_dir())?;
-    input.parts = known_parts();
+    input.parts = known_parts(project);
     let templates = Templates::new(Some(&project.templates_dir()));
     let sources = book::generate(&input, &templates)?;
     let problems = book::problems(&|p| project.display(p), &errors, &sources);
@@ -99,15 +102,72 @@ pub fn runbook_problems(project: &crate::project::Project) -> Result<Vec<Problem
         .collect())
 }
 
-/// The parts the book lists first, in this order (the runbook's registry).
-pub fn known_parts() -> Vec<PartInfo> {
-    crate::parts::known()
+/// The parts the book lists first, in this order: the registry's, then the
+/// built-in runbooks, then the project's valid runbooks (`parties/*.md`,
+/// an id already taken aside: `journal check` reports it; a symbolic link
+/// out of `parties/` aside too), each runbook with its text for its page.
+/// Unreadable `parties/`: no project part (`journal check` says why).
+pub fn known_parts(project: &crate::project::Project) -> Vec<PartInfo> {
+    // Every embedded runbook, with Rust steps of its own or not.
+    let embedded: Vec<PartInfo> = crate::templates::embedded_in("parties")
+        .into_iter()
+        .filter(|(name, _)| name.ends_with(".md"))
+        .filter_map(|(name, text)| {
+            let runbook = crate::part_file::parse(text).ok()?;
+            let file = name.rsplit('/').next().unwrap_or(name);
+            Some(PartInfo {
+                id: runbook.id,
+                title: runbook.title,
+                runbook: Some(book::PartRunbook {
+                    origin: format!("intégrée/{file}"),
+                    builtin: true,
+                    text: text.to_string(),
+                }),
+            })
+        })
+        .collect();
+    let mut out: Vec<PartInfo> = crate::parts::known()
         .iter()
         .map(|p| PartInfo {
             id: p.id.to_string(),
             title: p.title.to_string(),
+            runbook: embedded
+                .iter()
+                .find(|b| b.id == p.id)
+                .and_then(|b| b.runbook.clone()),
         })
-        .collect()
+        .collect();
+    for b in embedded {
+        if !out.iter().any(|p| p.id == b.id) {
+            out.push(b);
+        }
+    }
+    let scan = crate::parts::project::scan(project).unwrap_or_default();
+    // Published only from inside `parties/` (a symbolic link out of it is
+    // not the project's documentation: not shown).
+    let dir = std::fs::canonicalize(project.parts_dir()).ok();
+    let inside = |path: &std::path::Path| {
+        dir.as_ref()
+            .is_some_and(|d| std::fs::canonicalize(path).is_ok_and(|c| c.starts_with(d)))
+    };
+    for p in scan.parts {
+        if out.iter().any(|o| o.id == p.runbook.id) || !inside(&p.path) {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&p.path) else {
+            continue;
+        };
+        out.push(PartInfo {
+            id: p.runbook.id,
+            title: p.runbook.title,
+            runbook: Some(book::PartRunbook {
+                origin: p.shown,
+                builtin: false,
+                text,
+            }),
+        });
+    }
+    out
 }
 
 /// One problem in `format`.

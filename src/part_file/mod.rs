@@ -140,6 +140,14 @@ pub fn problems_error(file: &str, problems: &[Problem]) -> Error {
     Error::usage(message).with_hint(first.hint.clone())
 }
 
+/// The Markdown body of a runbook's text (after its front matter) and the
+/// 1-based line of its first line, as [`parse`] reads them: block lines
+/// ([`Block::line`]) count from there. `None` without a front matter.
+pub fn body(text: &str) -> Option<(&str, usize)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    parse::split_front(text).map(|(_, body, line)| (body, line))
+}
+
 impl Runbook {
     /// `text` with every `{{ nom }}` of a declared parameter replaced by its
     /// value (`value(name)`, else its default). Other `{{ … }}` are left as

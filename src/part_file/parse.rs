@@ -69,7 +69,7 @@ pub fn parse(text: &str) -> Result<Runbook, Vec<Problem>> {
 }
 
 /// `(front matter, body, 1-based line of the body's first line)`.
-fn split_front(text: &str) -> Option<(&str, &str, usize)> {
+pub(super) fn split_front(text: &str) -> Option<(&str, &str, usize)> {
     let rest = text
         .strip_prefix("---\n")
         .or_else(|| text.strip_prefix("---\r\n"))?;

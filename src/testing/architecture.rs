@@ -79,9 +79,24 @@ fn the_book_knows_only_what_it_renders() {
 /// livre »): each may name (`super::<m>`, `crate::book::<m>`) only those
 /// before it. `mod.rs` is the facade above them all: no module imports from
 /// it, so `super::Sources` is written `super::sources::Sources`.
-const BOOK_LAYERS: [&str; 16] = [
-    "paths", "sources", "markup", "files", "ids", "check", "manifest", "sanitize", "search",
-    "model", "inline", "revision", "pages", "archive", "generate", "render",
+const BOOK_LAYERS: [&str; 17] = [
+    "paths",
+    "sources",
+    "markup",
+    "files",
+    "ids",
+    "check",
+    "manifest",
+    "sanitize",
+    "search",
+    "model",
+    "inline",
+    "revision",
+    "runbook_page",
+    "pages",
+    "archive",
+    "generate",
+    "render",
 ];
 
 /// The first path segments named after `needle` on `line`: `a` for

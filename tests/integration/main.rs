@@ -8,6 +8,7 @@ mod attachments;
 mod bench;
 mod book;
 mod book_layout;
+mod book_parts;
 mod book_reader;
 mod book_scale;
 mod check;
