@@ -88,9 +88,15 @@ pub fn month_book(
             templates.render(names::MONTH_PART, ctx)?,
         );
     }
+    let looked_up = std::cell::RefCell::default();
     for (d, view) in month.days.iter().zip(&days) {
-        day_page(input, model, templates, *d, view, &titre, sources)?;
+        day_page(
+            input, model, templates, *d, view, &titre, &looked_up, sources,
+        )?;
     }
+    sources
+        .lookups
+        .insert(month.key.clone(), looked_up.into_inner());
     Ok(())
 }
 
@@ -122,6 +128,7 @@ fn month_parts<'a>(model: &'a Model, month: &Month) -> Vec<MonthPart<'a>> {
 }
 
 /// The day page: a table of the day's entries, then one section each.
+#[allow(clippy::too_many_arguments)]
 fn day_page(
     input: &Input,
     model: &Model,
@@ -129,6 +136,7 @@ fn day_page(
     date: chrono::NaiveDate,
     view: &super::pages::DayView,
     month_title: &str,
+    looked_up: &std::cell::RefCell<std::collections::BTreeSet<String>>,
     sources: &mut Sources,
 ) -> Result<()> {
     let dir = month_dir(&super::model::month_key(date));
@@ -150,6 +158,7 @@ fn day_page(
                 permalinks: &model.permalinks,
                 withheld: &withheld,
                 tool_statuses: se.entry.front.kind == crate::store::entry::EntryKind::Execution,
+                looked_up,
             };
             Section {
                 entree: model.views[i].clone(),

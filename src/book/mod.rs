@@ -18,6 +18,7 @@ pub mod archive;
 pub mod check;
 pub mod generate;
 pub mod ids;
+pub mod incremental;
 pub mod inline;
 pub mod manifest;
 pub mod model;
@@ -114,9 +115,22 @@ pub struct Sources {
     /// Theme files (mdBook's page template and script with French labels),
     /// by path relative to `book/theme`.
     pub theme: BTreeMap<String, String>,
+    /// For each month book generated: the entry ids its links were looked
+    /// up for (see `incremental`).
+    pub lookups: BTreeMap<String, BTreeSet<String>>,
+    /// Month books not generated this time, kept as the last build rendered
+    /// them (see `incremental`): month → fingerprint of their rendering.
+    pub kept_months: BTreeMap<String, String>,
+    /// The number of pages of those months.
+    pub kept_pages: usize,
 }
 
 impl Sources {
+    /// The number of pages of the site (kept months included).
+    pub fn page_count(&self) -> usize {
+        self.files.len() + self.kept_pages
+    }
+
     /// The location to report for `rel` (a path relative to `book/src`).
     pub fn origin(&self, rel: &str) -> String {
         match self.origins.get(rel) {
@@ -130,7 +144,15 @@ impl Sources {
 pub fn load(journal_dir: &Path) -> Result<(Input, Vec<EntryError>)> {
     let store = Store::new(journal_dir);
     let (paths, refused) = store.scan()?;
-    // Reading and parsing thousands of entries: on every core.
+    let (entries, errors) = read_all(&paths);
+    complete(journal_dir, entries, errors, refused, &mut |p| {
+        can_run_script(p)
+    })
+}
+
+/// Reads and parses the entries of `paths` on every core: valid entries and
+/// errors, in the order of `paths`.
+pub fn read_all(paths: &[PathBuf]) -> (Vec<SourceEntry>, Vec<EntryError>) {
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .clamp(1, 4);
@@ -151,6 +173,22 @@ pub fn load(journal_dir: &Path) -> Result<(Input, Vec<EntryError>)> {
             }
         }
     });
+    (entries, errors)
+}
+
+/// The [`Input`] of `entries` (read, or kept from the last build without
+/// their text): sorted, with the documentation pages and the images; the
+/// entries' errors, then the documentation's, the `refused` files', the
+/// leftovers' and the attachments'. `script` tells
+/// whether an image can run script (see [`can_run_script`]).
+pub fn complete(
+    journal_dir: &Path,
+    mut entries: Vec<SourceEntry>,
+    entry_errors: Vec<EntryError>,
+    refused: Vec<EntryError>,
+    script: &mut dyn FnMut(&Path) -> bool,
+) -> Result<(Input, Vec<EntryError>)> {
+    let mut errors = Vec::new();
     // Same order as `Store::load`.
     entries.sort_by(|a, b| {
         a.entry
@@ -176,21 +214,27 @@ pub fn load(journal_dir: &Path) -> Result<(Input, Vec<EntryError>)> {
         let id = name.trim_end_matches(".md").to_string();
         docs.insert(id, text);
     }
+    // The entries' errors first, as `load` always gave them.
+    let mut errors = {
+        let mut all = entry_errors;
+        all.append(&mut errors);
+        all
+    };
     errors.extend(refused);
     errors.extend(leftovers(journal_dir, &entries));
     let images = assets_of(journal_dir, &entries, &mut errors)?;
     let doc_images = list_files(&docs_dir, "svg")?;
-    let script_capable = images
-        .iter()
-        .filter(|n| can_run_script(&journal_dir.join(n)))
-        .cloned()
-        .chain(
-            doc_images
-                .iter()
-                .filter(|n| can_run_script(&docs_dir.join(n)))
-                .map(|n| format!("{DOCS_DIR}/{n}")),
-        )
-        .collect();
+    let mut script_capable = BTreeSet::new();
+    for n in &images {
+        if script(&journal_dir.join(n)) {
+            script_capable.insert(n.clone());
+        }
+    }
+    for n in &doc_images {
+        if script(&docs_dir.join(n)) {
+            script_capable.insert(format!("{DOCS_DIR}/{n}"));
+        }
+    }
     let input = Input {
         journal_dir: journal_dir.to_path_buf(),
         entries,
@@ -232,7 +276,13 @@ fn assets_of(
                 Ok(None) => {}
                 Err(reason) => errors.push(EntryError {
                     path: se.entry.path.clone(),
-                    line: crate::store::paths::line_of(&se.text, name),
+                    // An entry kept from the last build has no text here.
+                    line: if se.text.is_empty() {
+                        let text = fs::read_to_string(&se.entry.path).unwrap_or_default();
+                        crate::store::paths::line_of(&text, name)
+                    } else {
+                        crate::store::paths::line_of(&se.text, name)
+                    },
                     reason: format!("{what} non publiée : {reason}"),
                 }),
             }
