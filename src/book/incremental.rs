@@ -82,7 +82,7 @@ struct MonthCache {
 
 /// What [`prepare`] found and generated.
 pub struct Prepared {
-    /// Every entry; only the generated months' have their text.
+    /// Every entry, without its text (see `sources`).
     pub input: Input,
     /// The main book and the generated months, the others kept.
     pub sources: Sources,
@@ -97,7 +97,8 @@ pub struct Prepared {
 /// What [`save`] writes once the build is rendered.
 struct Update {
     index: Index,
-    months: BTreeMap<String, (MonthCache, BTreeMap<String, Vec<String>>)>,
+    /// Each generated month's cache and its anchors (JSON, ready to write).
+    months: BTreeMap<String, (MonthCache, Vec<u8>)>,
     all: BTreeSet<String>,
 }
 
@@ -244,6 +245,11 @@ pub fn prepare(
     loop {
         load_texts(&mut input, &fresh);
         let mut sources = super::generate::generate_with(&input, templates, &model, Some(&fresh))?;
+        // The texts are in the sources now (pages, entries to check): not
+        // held twice.
+        for se in &mut input.entries {
+            se.text = String::new();
+        }
         sources.kept_months = kept
             .iter()
             .map(|(m, c)| (m.clone(), c.rendu.clone()))
@@ -270,15 +276,20 @@ pub fn prepare(
             }
             continue;
         }
-        let mut ids: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+        // The anchors of each generated month, as JSON (sorted).
+        let mut by_group: BTreeMap<String, BTreeMap<&str, Vec<&String>>> = BTreeMap::new();
         for (rel, set) in site.ids_of(&|_| true) {
             let g = group_of(rel);
             if fresh.contains(&g) {
-                let mut v: Vec<String> = set.iter().cloned().collect();
+                let mut v: Vec<&String> = set.iter().collect();
                 v.sort();
-                ids.entry(g).or_default().insert(rel.to_string(), v);
+                by_group.entry(g).or_default().insert(rel, v);
             }
         }
+        let mut ids: BTreeMap<String, Vec<u8>> = by_group
+            .into_iter()
+            .map(|(g, m)| (g, serde_json::to_vec(&m).unwrap_or_default()))
+            .collect();
         drop(site);
         let mut problems: Vec<Problem> = errors
             .iter()
@@ -339,10 +350,8 @@ pub fn prepare(
                     .collect(),
                 sortants: checked.outgoing.get(month).cloned().unwrap_or_default(),
             };
-            months.insert(
-                month.clone(),
-                (cache, ids.remove(month).unwrap_or_default()),
-            );
+            let anchors = ids.remove(month).unwrap_or_else(|| b"{}".to_vec());
+            months.insert(month.clone(), (cache, anchors));
         }
         let index = Index {
             version: VERSION,
@@ -451,12 +460,7 @@ fn load_texts(input: &mut Input, months: &BTreeSet<String>) {
         .collect();
     let texts = read_texts(&paths);
     for (i, text) in missing.into_iter().zip(texts) {
-        let se = &mut input.entries[i];
-        if let Some((_, body, line)) = crate::store::entry::split(&text) {
-            se.entry.body = body.to_string();
-            se.entry.body_line = line;
-        }
-        se.text = text;
+        input.entries[i].text = text;
     }
 }
 
@@ -469,13 +473,7 @@ fn read_texts(paths: &[PathBuf]) -> Vec<String> {
     std::thread::scope(|s| {
         let handles: Vec<_> = paths
             .chunks(chunk)
-            .map(|c| {
-                s.spawn(move || {
-                    c.iter()
-                        .map(|p| fs::read_to_string(p).unwrap_or_default())
-                        .collect::<Vec<_>>()
-                })
-            })
+            .map(|c| s.spawn(move || c.iter().map(|p| super::read_text(p)).collect::<Vec<_>>()))
             .collect();
         handles
             .into_iter()
@@ -568,7 +566,6 @@ pub fn save(
     };
     for (month, (mut cache, ids)) in update.months {
         cache.rendu = fingerprints.get(&month).cloned().unwrap_or_default();
-        let ids = serde_json::to_vec(&ids).unwrap_or_default();
         write(&month_file(book_dir, &month, "ancres.json"), &ids)?;
         let cache = serde_json::to_vec(&cache).unwrap_or_default();
         write(&month_file(book_dir, &month, "json"), &cache)?;

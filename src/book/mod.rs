@@ -60,7 +60,8 @@ pub struct PartInfo {
 /// One valid entry with the exact text of its file.
 #[derive(Debug, Clone)]
 pub struct SourceEntry {
-    /// The parsed entry.
+    /// The parsed entry; its `body` is left empty (the text holds it: a
+    /// journal is not held twice in memory).
     pub entry: Entry,
     /// The file's text, front matter included (copied as is into the book).
     pub text: String,
@@ -400,13 +401,17 @@ fn read_entries(paths: &[PathBuf]) -> (Vec<SourceEntry>, Vec<EntryError>) {
     for path in paths {
         match fs::read_to_string(path) {
             Ok(text) => match crate::store::entry::parse(path, &text) {
-                Ok(entry) => entries.push(SourceEntry { entry, text }),
+                Ok(mut entry) => {
+                    entry.body = String::new();
+                    entries.push(SourceEntry { entry, text });
+                }
                 Err(e) => errors.push(e),
             },
             // Not UTF-8 or unreadable: let the store phrase the error.
             Err(_) => match crate::store::read(path) {
-                Ok(entry) => {
+                Ok(mut entry) => {
                     let text = crate::store::entry::render(&entry.front, &entry.body);
+                    entry.body = String::new();
                     entries.push(SourceEntry { entry, text });
                 }
                 Err(e) => errors.push(e),
@@ -414,6 +419,18 @@ fn read_entries(paths: &[PathBuf]) -> (Vec<SourceEntry>, Vec<EntryError>) {
         }
     }
     (entries, errors)
+}
+
+/// The text of an entry as [`read_all`] keeps it (an entry that is not
+/// UTF-8 rendered again from what the store reads of it); empty when it
+/// cannot be read.
+pub fn read_text(path: &Path) -> String {
+    match fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(_) => crate::store::read(path)
+            .map(|e| crate::store::entry::render(&e.front, &e.body))
+            .unwrap_or_default(),
+    }
 }
 
 /// Names of the regular, non-hidden files of `dir` with extension `ext`,
