@@ -3,8 +3,12 @@
 //! user's files (`journal/…`) when a page is a copy of one, else to the
 //! generated page (`book/src/…`).
 //!
-//! It works on in-memory [`Sources`]; it never renders HTML, never reads the
-//! disk and never fetches external links (`scheme:` or `//host`).
+//! It works on in-memory [`Sources`], and on what an [`Outside`] says of the
+//! month books kept from the last build (see `incremental`); it never
+//! renders HTML, never reads the disk itself and never fetches external
+//! links (`scheme:` or `//host`). Problems and links leaving their month are
+//! returned by group (main book, each month), so that a kept month's can be
+//! reused.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;

@@ -10,7 +10,9 @@
 //!   [`Sources`], without rendering anything;
 //! - [`render`] writes the sources under `book/` and renders each book with
 //!   the mdBook 0.5 library (a month book only when its sources changed),
-//!   then [`search`] indexes the whole site with Pagefind.
+//!   then [`search`] indexes the whole site with Pagefind;
+//! - [`incremental`] does `load`, `generate` and `check` for the months that
+//!   changed only, keeping the others from the last build (`book/.cache/`).
 //!
 //! It never modifies `journal/`, and never fetches external links.
 

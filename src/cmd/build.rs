@@ -7,7 +7,9 @@
 //! When nothing it is built from changed since the last complete build
 //! (`book::manifest`: names, sizes and times of the files, not their
 //! content), it says so and stops before reading the journal; `--complet`
-//! always rebuilds.
+//! always rebuilds. When something changed, only the months touched are
+//! read, generated, checked and rendered again (`book::incremental`, cache
+//! `book/.cache/` written once the build is rendered).
 //!
 //! One build at a time: a second build of the same project waits for the
 //! first (lock `book/.construction.verrou`). It never modifies `journal/`.

@@ -6,7 +6,9 @@
 //!
 //! It renders no HTML and writes nothing. When nothing `journal build` is
 //! made from changed since its last complete run (`book::manifest`), it
-//! reports what that build's check found, without reading the journal.
+//! reports what that build's check found, without reading the journal;
+//! otherwise it reads, generates and checks only the months that changed
+//! since (`book::incremental`), the others' problems taken from the cache.
 
 use super::Context;
 use crate::book::{self, PartInfo, Problem};
