@@ -84,7 +84,8 @@ struct MonthCache {
 pub struct Prepared {
     /// Every entry, without its text (see `sources`).
     pub input: Input,
-    /// The main book and the generated months, the others kept.
+    /// The main book and the generated months, the others kept; without
+    /// the entries' copies (`check_only`: checked, no longer needed).
     pub sources: Sources,
     /// Invalid entries, then the check's problems (sorted).
     pub problems: Vec<Problem>,
@@ -335,12 +336,7 @@ pub fn prepare(
                     .filter(|r| r.starts_with(&prefix))
                     .cloned()
                     .collect(),
-                entrees: sources
-                    .check_only
-                    .keys()
-                    .filter(|r| group_of(r) == *month)
-                    .cloned()
-                    .collect(),
+                entrees: Vec::new(),
                 problemes: checked
                     .problems
                     .get(month)
@@ -353,6 +349,19 @@ pub fn prepare(
             let anchors = ids.remove(month).unwrap_or_else(|| b"{}".to_vec());
             months.insert(month.clone(), (cache, anchors));
         }
+        // Checked: the entries' copies are of no use to the rendering.
+        let check_only = std::mem::take(&mut sources.check_only);
+        let entry_pages = |month: &str| -> Vec<String> {
+            check_only
+                .keys()
+                .filter(|r| group_of(r) == month)
+                .cloned()
+                .collect()
+        };
+        for (month, (cache, _)) in &mut months {
+            cache.entrees = entry_pages(month);
+        }
+        drop(check_only);
         let index = Index {
             version: VERSION,
             global: global.clone(),
