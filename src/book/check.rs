@@ -13,8 +13,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
-use super::Sources;
 use super::ids::{self, PageInfo};
+use super::sources::Sources;
 
 /// One problem: `file:line: reason`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -222,7 +222,7 @@ fn is_summary(rel: &str) -> bool {
 /// The folder of the book a page belongs to: `` for the main book,
 /// `mois/2024-03` for a month book.
 pub fn book_root(rel: &str) -> &str {
-    let prefix = format!("{}/", super::MONTHS_DIR);
+    let prefix = format!("{}/", super::paths::MONTHS_DIR);
     match rel.strip_prefix(&prefix).and_then(|r| r.find('/')) {
         Some(i) => &rel[..prefix.len() + i],
         None => "",
@@ -285,7 +285,7 @@ fn check_summaries(sources: &Sources, outside: &dyn Outside) -> Vec<(String, Pro
 /// The text mdBook renders for a page (entries lose their front matter) and
 /// the line of its first line in the file.
 pub fn page_body<'a>(rel: &str, text: &'a str) -> (&'a str, usize) {
-    if rel.starts_with(super::ENTRIES_DIR)
+    if rel.starts_with(super::paths::ENTRIES_DIR)
         && let Some((_, body, line)) = crate::store::entry::split(text)
     {
         return (body, line);
@@ -361,7 +361,7 @@ fn check_link(site: &Site, rel: &str, dir: &str, dest: &str) -> (Option<String>,
 /// under `journal/`, generated pages under `book/src/`.
 fn shown(target: &str) -> String {
     match target
-        .strip_prefix(super::ENTRIES_DIR)
+        .strip_prefix(super::paths::ENTRIES_DIR)
         .and_then(|r| r.strip_prefix('/'))
     {
         Some(rest) => format!("journal/{rest}"),

@@ -34,9 +34,11 @@ use std::time::UNIX_EPOCH;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::check::{Outgoing, Outside, Site};
-use super::model::{Model, month_key};
-use super::{Input, PartInfo, Problem, SourceEntry, Sources};
+use super::check::{Outgoing, Outside, Problem, Site};
+use super::load::{can_run_script, complete, read_all, read_text};
+use super::model::Model;
+use super::paths::{ENTRIES_DIR, MONTHS_DIR, file_name, month_dir, month_key};
+use super::sources::{Input, PartInfo, SourceEntry, Sources};
 use crate::error::{Error, Result};
 use crate::store::{Entry, FrontMatter, Store};
 use crate::templates::Templates;
@@ -154,7 +156,7 @@ pub fn prepare(
     let mut to_read = Vec::new();
     for path in paths {
         let st = stat(&path);
-        let name = super::generate::file_name(&path);
+        let name = file_name(&path);
         match (st, old.entrees.get(&name)) {
             (Some(st), Some(k)) if (k.taille, k.mtime) == st => {
                 stats.insert(path.clone(), st);
@@ -176,23 +178,22 @@ pub fn prepare(
             }
         }
     }
-    let (read, entry_errors) = super::read_all(&to_read);
+    let (read, entry_errors) = read_all(&to_read);
     entries.extend(read);
     let mut images = BTreeMap::new();
-    let (mut input, errors) =
-        super::complete(journal_dir, entries, entry_errors, refused, &mut |p| {
-            let rel = p
-                .strip_prefix(journal_dir)
-                .map_or_else(|_| p.to_string_lossy(), |r| r.to_string_lossy())
-                .into_owned();
-            let st = stat(p).unwrap_or_default();
-            let script = match old.images.get(&rel) {
-                Some((t, m, s)) if (*t, *m) == st => *s,
-                _ => super::can_run_script(p),
-            };
-            images.insert(rel, (st.0, st.1, script));
-            script
-        })?;
+    let (mut input, errors) = complete(journal_dir, entries, entry_errors, refused, &mut |p| {
+        let rel = p
+            .strip_prefix(journal_dir)
+            .map_or_else(|_| p.to_string_lossy(), |r| r.to_string_lossy())
+            .into_owned();
+        let st = stat(p).unwrap_or_default();
+        let script = match old.images.get(&rel) {
+            Some((t, m, s)) if (*t, *m) == st => *s,
+            _ => can_run_script(p),
+        };
+        images.insert(rel, (st.0, st.1, script));
+        script
+    })?;
     input.parts = parts;
     let model = Model::new(&input);
 
@@ -233,7 +234,7 @@ pub fn prepare(
         if !m.is_empty() {
             return m.to_string();
         }
-        rel.strip_prefix(super::ENTRIES_DIR)
+        rel.strip_prefix(ENTRIES_DIR)
             .and_then(|r| r.strip_prefix('/'))
             .and_then(|r| r.strip_suffix(".md"))
             .and_then(|id| month_of.get(id))
@@ -318,7 +319,7 @@ pub fn prepare(
 
         let mut months = BTreeMap::new();
         for month in &fresh {
-            let prefix = format!("{}/", super::model::month_dir(month));
+            let prefix = format!("{}/", month_dir(month));
             let cache = MonthCache {
                 version: VERSION,
                 cle: keys.get(month).cloned().unwrap_or_default(),
@@ -371,7 +372,7 @@ pub fn prepare(
                 .filter_map(|se| {
                     let (taille, mtime) = *stats.get(&se.entry.path)?;
                     Some((
-                        super::generate::file_name(&se.entry.path),
+                        file_name(&se.entry.path),
                         Kept {
                             taille,
                             mtime,
@@ -400,7 +401,7 @@ pub fn prepare(
 /// `2024-03` for a page of `mois/2024-03/`, else the empty string.
 fn month_of_page(rel: &str) -> &str {
     let root = super::check::book_root(rel);
-    root.strip_prefix(super::MONTHS_DIR)
+    root.strip_prefix(MONTHS_DIR)
         .and_then(|r| r.strip_prefix('/'))
         .unwrap_or("")
 }
@@ -482,7 +483,7 @@ fn read_texts(paths: &[PathBuf]) -> Vec<String> {
     std::thread::scope(|s| {
         let handles: Vec<_> = paths
             .chunks(chunk)
-            .map(|c| s.spawn(move || c.iter().map(|p| super::read_text(p)).collect::<Vec<_>>()))
+            .map(|c| s.spawn(move || c.iter().map(|p| read_text(p)).collect::<Vec<_>>()))
             .collect();
         handles
             .into_iter()
