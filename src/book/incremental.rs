@@ -492,13 +492,16 @@ fn read_texts(paths: &[PathBuf]) -> Vec<String> {
     })
 }
 
+/// The anchors of a kept month's pages, by page.
+type Anchors = HashMap<String, Arc<HashSet<String>>>;
+
 /// The kept months, as the check sees them: their pages, and their
 /// anchors read when a link leads into them.
 struct KeptMonths<'a> {
     book_dir: &'a Path,
     pages: HashMap<&'a str, &'a str>,
     entries: HashMap<&'a str, &'a str>,
-    ids: Mutex<HashMap<String, Arc<HashMap<String, Arc<HashSet<String>>>>>>,
+    ids: Mutex<HashMap<String, Arc<Anchors>>>,
     broken: Mutex<BTreeSet<String>>,
 }
 
@@ -548,7 +551,7 @@ impl Outside for KeptMonths<'_> {
                     }
                     return Some(Arc::default());
                 };
-                let a: Arc<HashMap<String, Arc<HashSet<String>>>> = Arc::new(
+                let a: Arc<Anchors> = Arc::new(
                     read.into_iter()
                         .map(|(k, v)| (k, Arc::new(v.into_iter().collect())))
                         .collect(),
