@@ -136,7 +136,7 @@ impl<'a> Site<'a> {
         }
     }
 
-    /// The anchors of every page in memory (for the pages of `group`).
+    /// The anchors of the pages in memory that `keep` accepts.
     pub fn ids_of<'b>(
         &'b self,
         keep: &'b dyn Fn(&str) -> bool,
