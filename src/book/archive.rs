@@ -58,7 +58,9 @@ pub fn month_book(
         .map(|d| day_view(model, input, *d))
         .collect();
     let parts = month_parts(model, month);
-    let versions = super::revision::pages(input, model, templates, &month.days, sources)?;
+    let looked_up = std::cell::RefCell::default();
+    let versions =
+        super::revision::pages(input, model, templates, &month.days, &looked_up, sources)?;
     // ←/→ cross month ends: the first page (the month page) leads back to
     // the previous month book's last page (its last part page), the last
     // page forward to the next month book's first page.
@@ -110,7 +112,9 @@ pub fn month_book(
         );
     }
     for (d, view) in month.days.iter().zip(&days) {
-        day_page(input, model, templates, *d, view, &titre, sources)?;
+        day_page(
+            input, model, templates, *d, view, &titre, &looked_up, sources,
+        )?;
     }
     // Paging day by day crosses month ends too: the first day leads back to
     // the previous month's last day, the last day on to the next month's
@@ -138,6 +142,9 @@ pub fn month_book(
             ));
         }
     }
+    sources
+        .lookups
+        .insert(month.key.clone(), looked_up.into_inner());
     Ok(())
 }
 
@@ -169,6 +176,7 @@ fn month_parts<'a>(model: &'a Model, month: &Month) -> Vec<MonthPart<'a>> {
 }
 
 /// The day page: a table of the day's entries, then one section each.
+#[allow(clippy::too_many_arguments)]
 fn day_page(
     input: &Input,
     model: &Model,
@@ -176,6 +184,7 @@ fn day_page(
     date: chrono::NaiveDate,
     view: &super::pages::DayView,
     month_title: &str,
+    looked_up: &std::cell::RefCell<std::collections::BTreeSet<String>>,
     sources: &mut Sources,
 ) -> Result<()> {
     let dir = month_dir(&super::paths::month_key(date));
@@ -199,6 +208,7 @@ fn day_page(
                 withheld: &withheld,
                 revisions: &revisions,
                 tool_statuses: se.entry.front.kind == crate::store::entry::EntryKind::Execution,
+                looked_up,
             };
             Section {
                 entree: model.views[i].clone(),

@@ -3,10 +3,14 @@
 //! user's files (`journal/…`) when a page is a copy of one, else to the
 //! generated page (`book/src/…`).
 //!
-//! It works on in-memory [`Sources`]; it never renders HTML, never reads the
-//! disk and never fetches external links (`scheme:` or `//host`).
+//! It works on in-memory [`Sources`], and on what an [`Outside`] says of the
+//! month books kept from the last build (see `incremental`); it never
+//! renders HTML, never reads the disk itself and never fetches external
+//! links (`scheme:` or `//host`). Problems and links leaving their month are
+//! returned by group (main book, each month), so that a kept month's can be
+//! reused.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
 use super::ids::{self, PageInfo};
@@ -33,40 +37,182 @@ impl fmt::Display for Problem {
 /// without a source.
 const GENERATED_PAGES: [&str; 3] = ["print.html", "toc.html", "404.html"];
 
+/// Pages of month books kept from the last build, not in memory (see
+/// `incremental`): what a link into them needs to know.
+pub trait Outside: Sync {
+    /// Whether `rel` is a generated page (`Sources::files`) of such a book.
+    fn has_page(&self, rel: &str) -> bool;
+    /// Whether `rel` is an entry (`Sources::check_only`) of such a book.
+    fn has_entry(&self, rel: &str) -> bool;
+    /// The anchors of page or entry `rel` of such a book.
+    fn ids(&self, rel: &str) -> Option<std::sync::Arc<HashSet<String>>>;
+}
+
+/// No book outside the sources: a full check.
+pub struct Nothing;
+
+impl Outside for Nothing {
+    fn has_page(&self, _: &str) -> bool {
+        false
+    }
+    fn has_entry(&self, _: &str) -> bool {
+        false
+    }
+    fn ids(&self, _: &str) -> Option<std::sync::Arc<HashSet<String>>> {
+        None
+    }
+}
+
+/// A link of a page whose target lies outside the page's group: what it
+/// gave (`None`: fine), to be checked again when the group is kept.
+pub type Outgoing = (String, String, Option<String>);
+
+/// What [`Site::check`] found, by group (`""`: the main book and the
+/// documentation; `2024-03`: a month book and its entries).
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub problems: BTreeMap<String, Vec<Problem>>,
+    pub outgoing: BTreeMap<String, Vec<Outgoing>>,
+}
+
+/// The sources in memory, their pages analysed, and what lies outside.
+pub struct Site<'a> {
+    sources: &'a Sources,
+    pages: HashMap<&'a str, PageInfo>,
+    outside: &'a dyn Outside,
+}
+
 /// Checks the sources; the problems are sorted by file and line.
 pub fn check(sources: &Sources) -> Vec<Problem> {
-    let pages: HashMap<&str, PageInfo> = sources
-        .files
-        .iter()
-        .chain(&sources.check_only)
-        .filter(|(rel, _)| !is_summary(rel))
-        .map(|(rel, text)| {
-            let (body, first_line) = page_body(rel, text);
-            (rel.as_str(), ids::analyze(body, first_line))
-        })
+    let mut all: Vec<Problem> = Site::new(sources, &Nothing)
+        .check(&|_| String::new())
+        .problems
+        .into_values()
+        .flatten()
         .collect();
-    let mut problems = check_summaries(sources);
-    for (rel, page) in &pages {
+    all.sort();
+    all
+}
+
+impl<'a> Site<'a> {
+    /// Analyses every page of `sources` (on every core).
+    pub fn new(sources: &'a Sources, outside: &'a dyn Outside) -> Site<'a> {
+        let list: Vec<(&'a String, &'a String)> = sources
+            .files
+            .iter()
+            .chain(&sources.check_only)
+            .filter(|(rel, _)| !is_summary(rel))
+            .collect();
+        let workers = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .clamp(1, 4);
+        let chunk = list.len().div_ceil(workers).max(1);
+        let mut pages = HashMap::with_capacity(list.len());
+        std::thread::scope(|s| {
+            let handles: Vec<_> = list
+                .chunks(chunk)
+                .map(|c| {
+                    s.spawn(move || {
+                        c.iter()
+                            .map(|(rel, text)| {
+                                let (body, first_line) = page_body(rel, text);
+                                (rel.as_str(), ids::analyze(body, first_line))
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            for h in handles {
+                match h.join() {
+                    Ok(v) => pages.extend(v),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+        });
+        Site {
+            sources,
+            pages,
+            outside,
+        }
+    }
+
+    /// The anchors of the pages in memory that `keep` accepts.
+    pub fn ids_of<'b>(
+        &'b self,
+        keep: &'b dyn Fn(&str) -> bool,
+    ) -> impl Iterator<Item = (&'a str, &'b HashSet<String>)> + 'b {
+        self.pages
+            .iter()
+            .filter(move |(rel, _)| keep(rel))
+            .map(|(rel, p)| (*rel, &p.ids))
+    }
+
+    /// Checks every page in memory, `group_of` naming the group of a page.
+    pub fn check(&self, group_of: &dyn Fn(&str) -> String) -> Checked {
+        let mut out = Checked::default();
+        for (rel, p) in check_summaries(self.sources, self.outside) {
+            out.problems.entry(group_of(&rel)).or_default().push(p);
+        }
+        for (rel, page) in &self.pages {
+            let group = group_of(rel);
+            let embedded = self.sources.embedded.get(*rel);
+            for link in &page.links {
+                if embedded.is_some_and(|r| r.iter().any(|(a, b)| (*a..=*b).contains(&link.line))) {
+                    continue; // reported on the entry's own file
+                }
+                let (reason, target) = self.link(rel, &link.dest);
+                if target.as_deref().is_some_and(|t| group_of(t) != group) {
+                    out.outgoing.entry(group.clone()).or_default().push((
+                        rel.to_string(),
+                        link.dest.clone(),
+                        reason.clone(),
+                    ));
+                }
+                if let Some(reason) = reason {
+                    out.problems
+                        .entry(group.clone())
+                        .or_default()
+                        .push(Problem {
+                            file: self.sources.origin(rel),
+                            line: link.line,
+                            reason,
+                        });
+                }
+            }
+        }
+        for list in out.problems.values_mut() {
+            list.sort();
+        }
+        for list in out.outgoing.values_mut() {
+            list.sort();
+            list.dedup();
+        }
+        out
+    }
+
+    /// What link `dest` of page `rel` gives now (see [`Outgoing`]).
+    pub fn outcome(&self, rel: &str, dest: &str) -> Option<String> {
+        self.link(rel, dest).0
+    }
+
+    /// The problem with link `dest` of page `rel`, if any, and the page
+    /// it leads to (`None`: external or the page itself).
+    fn link(&self, rel: &str, dest: &str) -> (Option<String>, Option<String>) {
         let dir = match rel.rfind('/') {
             Some(i) => &rel[..i],
             None => "",
         };
-        let embedded = sources.embedded.get(*rel);
-        for link in &page.links {
-            if embedded.is_some_and(|r| r.iter().any(|(a, b)| (*a..=*b).contains(&link.line))) {
-                continue; // reported on the entry's own file
-            }
-            if let Some(reason) = check_link(sources, &pages, rel, dir, &link.dest) {
-                problems.push(Problem {
-                    file: sources.origin(rel),
-                    line: link.line,
-                    reason,
-                });
-            }
-        }
+        check_link(self, rel, dir, dest)
     }
-    problems.sort();
-    problems
+
+    fn exists(&self, target: &str) -> bool {
+        let s = self.sources;
+        s.files.contains_key(target)
+            || s.check_only.contains_key(target)
+            || s.assets.contains_key(target)
+            || self.outside.has_page(target)
+            || self.outside.has_entry(target)
+    }
 }
 
 fn is_summary(rel: &str) -> bool {
@@ -85,7 +231,7 @@ pub fn book_root(rel: &str) -> &str {
 
 /// Every book's summary: chapters without their file, and generated pages
 /// no summary lists (mdBook would not render them).
-fn check_summaries(sources: &Sources) -> Vec<Problem> {
+fn check_summaries(sources: &Sources, outside: &dyn Outside) -> Vec<(String, Problem)> {
     let mut problems = Vec::new();
     let mut listed = std::collections::HashSet::new();
     for (summary_rel, summary) in sources.files.iter().filter(|(r, _)| is_summary(r)) {
@@ -97,12 +243,15 @@ fn check_summaries(sources: &Sources) -> Vec<Problem> {
             }
             let target = resolve(root, path).unwrap_or_else(|| String::from(path));
             listed.insert(target.clone());
-            if !sources.files.contains_key(&target) {
-                problems.push(Problem {
-                    file: sources.origin(summary_rel),
-                    line: link.line,
-                    reason: format!("chapitre du sommaire sans fichier : « {path} »"),
-                });
+            if !sources.files.contains_key(&target) && !outside.has_page(&target) {
+                problems.push((
+                    summary_rel.clone(),
+                    Problem {
+                        file: sources.origin(summary_rel),
+                        line: link.line,
+                        reason: format!("chapitre du sommaire sans fichier : « {path} »"),
+                    },
+                ));
             }
         }
     }
@@ -117,14 +266,17 @@ fn check_summaries(sources: &Sources) -> Vec<Problem> {
             continue;
         }
         if !listed.contains(rel) {
-            problems.push(Problem {
-                file: sources.origin(rel),
-                line: 1,
-                reason: format!(
-                    "page absente du sommaire « {} » : elle ne serait pas rendue",
-                    shown(&summary)
-                ),
-            });
+            problems.push((
+                rel.clone(),
+                Problem {
+                    file: sources.origin(rel),
+                    line: 1,
+                    reason: format!(
+                        "page absente du sommaire « {} » : elle ne serait pas rendue",
+                        shown(&summary)
+                    ),
+                },
+            ));
         }
     }
     problems
@@ -141,15 +293,9 @@ pub fn page_body<'a>(rel: &str, text: &'a str) -> (&'a str, usize) {
     (text, 1)
 }
 
-fn check_link(
-    sources: &Sources,
-    pages: &HashMap<&str, PageInfo>,
-    rel: &str,
-    dir: &str,
-    dest: &str,
-) -> Option<String> {
+fn check_link(site: &Site, rel: &str, dir: &str, dest: &str) -> (Option<String>, Option<String>) {
     if dest.is_empty() || is_external(dest) {
-        return None;
+        return (None, None);
     }
     let (path, fragment) = split_fragment(dest);
     let path = path.split('?').next().unwrap_or("");
@@ -158,45 +304,57 @@ fn check_link(
     } else {
         let decoded = percent_decode(path);
         let Some(mut target) = resolve(dir, &decoded) else {
-            return Some(format!("lien « {dest} » : la cible sort du livre"));
+            return (
+                Some(format!("lien « {dest} » : la cible sort du livre")),
+                None,
+            );
         };
         if target.is_empty() || target.ends_with('/') {
             target.push_str("index.md");
         }
-        if sources.withheld.contains(&target) {
-            return None; // published as text (`<chemin>.txt`)
+        if site.sources.withheld.contains(&target) {
+            return (None, Some(target)); // published as text (`<chemin>.txt`)
         }
         if let Some(stem) = target.strip_suffix(".html") {
             if GENERATED_PAGES.contains(&target.as_str()) {
-                return None;
+                return (None, None);
             }
             target = format!("{stem}.md");
         }
-        if !sources.files.contains_key(&target)
-            && !sources.check_only.contains_key(&target)
-            && !sources.assets.contains_key(&target)
-        {
-            return Some(format!(
+        if !site.exists(&target) {
+            let reason = format!(
                 "lien « {dest} » : le fichier « {} » n'existe pas",
                 shown(&target)
-            ));
+            );
+            return (Some(reason), Some(target));
         }
         target
     };
-    let fragment = fragment?;
-    let page = pages.get(target.as_str())?; // images: anchors not checked
+    let Some(fragment) = fragment else {
+        return (None, Some(target));
+    };
+    let outside;
+    let ids = match site.pages.get(target.as_str()) {
+        Some(p) => &p.ids,
+        None => match site.outside.ids(&target) {
+            Some(ids) => {
+                outside = ids;
+                &*outside
+            }
+            None => return (None, Some(target)), // images: anchors not checked
+        },
+    };
     let id = percent_decode(fragment);
-    if id.is_empty() || page.ids.contains(&id) {
-        return None;
+    if id.is_empty() || ids.contains(&id) {
+        return (None, Some(target));
     }
     let place = if target == rel {
         "cette page".to_string()
     } else {
         format!("« {} »", shown(&target))
     };
-    Some(format!(
-        "lien « {dest} » : aucun titre de {place} ne produit l'ancre « #{id} »"
-    ))
+    let reason = format!("lien « {dest} » : aucun titre de {place} ne produit l'ancre « #{id} »");
+    (Some(reason), Some(target))
 }
 
 /// A book path as the user knows it: copies of `journal/` files are shown

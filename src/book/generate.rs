@@ -26,22 +26,34 @@ const THEME_BOOK_JS: &str = "theme/book.js";
 
 /// Generates the book sources.
 pub fn generate(input: &Input, templates: &Templates) -> Result<Sources> {
+    generate_with(input, templates, &Model::new(input), None)
+}
+
+/// Generates the main book and the month books of `only` (all of them when
+/// `None`), with their entries (the other months are kept from the last
+/// build, see `incremental`: their entries' texts may be absent).
+pub fn generate_with(
+    input: &Input,
+    templates: &Templates,
+    model: &Model,
+    only: Option<&std::collections::BTreeSet<String>>,
+) -> Result<Sources> {
     let mut sources = Sources::default();
     for (name, rel) in [(THEME_INDEX, "index.hbs"), (THEME_BOOK_JS, "book.js")] {
         if let Some(text) = templates.raw(name) {
             sources.theme.insert(rel.into(), text);
         }
     }
-    let model = Model::new(input);
-    copy_journal_files(input, &mut sources);
+    let wanted = |month: &str| only.is_none_or(|o| o.contains(month));
+    copy_journal_files(input, &wanted, &mut sources);
     sources.warnings = odd_inputs(input);
     let main = super::pages::MainPages {
         input,
-        model: &model,
+        model,
         templates,
     };
     main.write(&mut sources)?;
-    month_books(input, &model, templates, &mut sources)?;
+    month_books(input, model, templates, &wanted, &mut sources)?;
     Ok(sources)
 }
 
@@ -50,6 +62,7 @@ fn month_books(
     input: &Input,
     model: &Model,
     templates: &Templates,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
     sources: &mut Sources,
 ) -> Result<()> {
     let workers = std::thread::available_parallelism()
@@ -61,6 +74,9 @@ fn month_books(
                 s.spawn(move || {
                     let mut part = Sources::default();
                     for (i, month) in model.months.iter().enumerate().skip(w).step_by(workers) {
+                        if !wanted(&month.key) {
+                            continue;
+                        }
                         super::archive::month_book(input, model, templates, i, month, &mut part)?;
                     }
                     Ok(part)
@@ -82,15 +98,19 @@ fn month_books(
         let part = part?;
         sources.files.extend(part.files);
         sources.embedded.extend(part.embedded);
+        sources.lookups.extend(part.lookups);
     }
     Ok(())
 }
 
 /// The entries (checked, not rendered: they are rendered in their day
 /// pages), documentation pages and images.
-fn copy_journal_files(input: &Input, sources: &mut Sources) {
+fn copy_journal_files(input: &Input, wanted: &dyn Fn(&str) -> bool, sources: &mut Sources) {
     for se in &input.entries {
         let e = &se.entry;
+        if !wanted(&super::paths::month_key(e.front.horodatage.date_naive())) {
+            continue;
+        }
         let rel = format!("{ENTRIES_DIR}/{}.md", e.id());
         sources
             .origins

@@ -53,6 +53,9 @@ pub struct Context<'a> {
     /// status emoji made into badges. A note is the user's text, its emoji
     /// are kept as written.
     pub tool_statuses: bool,
+    /// Records the entry ids links were looked up for (found or not): what
+    /// the section depends on beyond its own text (see `incremental`).
+    pub looked_up: &'a std::cell::RefCell<std::collections::BTreeSet<String>>,
 }
 
 /// The body (front matter already removed) as a section of a day page.
@@ -217,6 +220,9 @@ fn rebase(dest: &str, ctx: &Context, local: &HashSet<&str>, h1: Option<&str>) ->
         .and_then(|r| r.strip_prefix('/'))
         .and_then(|r| r.strip_suffix(".md").or_else(|| r.strip_suffix(".html")))
         .filter(|r| !r.contains('/'));
+    if let Some(id) = entry_id {
+        ctx.looked_up.borrow_mut().insert(id.to_string());
+    }
     if let Some((day, anchor)) = entry_id.and_then(|id| ctx.permalinks.get(id)) {
         let frag = match fragment {
             Some(f) if !f.is_empty() => format!("{anchor}--{}", super::check::percent_decode(f)),
@@ -340,6 +346,7 @@ mod tests {
             withheld: Box::leak(Box::default()),
             revisions: Box::leak(Box::default()),
             tool_statuses: true,
+            looked_up: Box::leak(Box::default()),
         }
     }
 

@@ -204,8 +204,16 @@ pub fn render_all(book_dir: &Path, sources: &Sources, full: bool) -> Result<Rend
         }
     }
     render_months(&todo, &month_theme)?;
-    remove_stale_months(book_dir, &months)?;
-    for root in months.keys() {
+    // The months kept from the last build (see `incremental`: checked
+    // intact with `month_intact` before they were kept).
+    let mut roots: std::collections::BTreeSet<String> =
+        months.keys().map(|r| r.to_string()).collect();
+    for (key, hash) in &sources.kept_months {
+        fingerprints.insert(key.clone(), hash.clone());
+        roots.insert(format!("{MONTHS_DIR}/{key}"));
+    }
+    remove_stale_months(book_dir, &roots)?;
+    for root in &roots {
         copy_rendered(
             &book_dir.join(root).join(HTML_DIR),
             &html.join(root),
@@ -219,7 +227,7 @@ pub fn render_all(book_dir: &Path, sources: &Sources, full: bool) -> Result<Rend
     Ok(Rendered {
         index: html.join("index.html"),
         months_rendered: todo.len(),
-        months_reused: months.len() - todo.len(),
+        months_reused: roots.len() - todo.len(),
         fingerprints,
     })
 }
@@ -423,14 +431,14 @@ fn render_html(dir: &Path, month: Option<&str>) -> Result<()> {
 }
 
 /// Removes the month books of months that no longer have entries.
-fn remove_stale_months(book_dir: &Path, months: &BTreeMap<&str, BookFiles>) -> Result<()> {
+fn remove_stale_months(book_dir: &Path, months: &std::collections::BTreeSet<String>) -> Result<()> {
     let dir = book_dir.join(MONTHS_DIR);
     let Ok(rd) = fs::read_dir(&dir) else {
         return Ok(());
     };
     for d in rd.filter_map(|d| d.ok()) {
         let name = d.file_name().to_string_lossy().into_owned();
-        if !months.contains_key(format!("{MONTHS_DIR}/{name}").as_str()) {
+        if !months.contains(&format!("{MONTHS_DIR}/{name}")) {
             remove_dir(&d.path())?;
         }
     }
@@ -465,6 +473,15 @@ fn copy_rendered(
         }
     }
     Ok(())
+}
+
+/// Whether the month book `key` was rendered from inputs of fingerprint
+/// `hash` and its pages are all there: it can be kept without its sources.
+pub fn month_intact(book_dir: &Path, key: &str, hash: &str) -> bool {
+    let dir = book_dir.join(MONTHS_DIR).join(key);
+    dir.join(HTML_DIR).join("index.html").is_file()
+        && pages_intact(&dir.join(HTML_DIR), false)
+        && fs::read_to_string(dir.join(FINGERPRINT)).is_ok_and(|h| h == hash)
 }
 
 /// Whether every HTML page under `book_dir` (month books and the published

@@ -19,7 +19,7 @@ use serde_json::json;
 use super::inline::{Context, inline_entry};
 use super::model::{Model, date_time_zoned, md_inline};
 use super::paths::{BOOK_TITLE, ENTRIES_DIR, month_dir, month_key};
-use super::sources::{Input, SourceEntry, Sources};
+use super::sources::{Input, Sources};
 use crate::error::Result;
 
 /// The template of a version's page.
@@ -38,29 +38,6 @@ pub struct RevisionView {
     pub numero: u32,
     /// The note's day (`2024-03-05`): the sidebar lists the page under it.
     pub jour: String,
-}
-
-/// Reads the earlier versions named by the notes' front matter among the
-/// published files `published` (confined to `journal/`): file name → text
-/// (invalid UTF-8 replaced). Used by [`super::load`].
-pub fn read(
-    journal_dir: &Path,
-    entries: &[SourceEntry],
-    published: &[String],
-) -> std::collections::BTreeMap<String, String> {
-    let published: BTreeSet<&str> = published.iter().map(String::as_str).collect();
-    entries
-        .iter()
-        .flat_map(|se| se.entry.front.revisions.iter())
-        .filter(|r| published.contains(r.fichier.as_str()))
-        .filter_map(|r| {
-            let bytes = std::fs::read(journal_dir.join(&r.fichier)).ok()?;
-            Some((
-                r.fichier.clone(),
-                String::from_utf8_lossy(&bytes).into_owned(),
-            ))
-        })
-        .collect()
 }
 
 /// The site paths of the month's earlier versions that get a page
@@ -87,6 +64,7 @@ pub fn pages(
     model: &Model,
     templates: &crate::templates::Templates,
     days: &[chrono::NaiveDate],
+    looked_up: &std::cell::RefCell<BTreeSet<String>>,
     sources: &mut Sources,
 ) -> Result<Vec<RevisionView>> {
     let mut out = Vec::new();
@@ -121,6 +99,7 @@ pub fn pages(
                     withheld: &BTreeSet::new(),
                     revisions: &BTreeSet::new(),
                     tool_statuses: false,
+                    looked_up,
                 };
                 let name = Path::new(&r.fichier)
                     .file_stem()

@@ -38,7 +38,8 @@ pub struct PartRunbook {
 /// One valid entry with the exact text of its file.
 #[derive(Debug, Clone)]
 pub struct SourceEntry {
-    /// The parsed entry.
+    /// The parsed entry; its `body` is left empty (the text holds it: a
+    /// journal is not held twice in memory).
     pub entry: Entry,
     /// The file's text, front matter included (copied as is into the book).
     pub text: String,
@@ -99,9 +100,22 @@ pub struct Sources {
     /// Theme files (mdBook's page template and script with French labels),
     /// by path relative to `book/theme`.
     pub theme: BTreeMap<String, String>,
+    /// For each month book generated: the entry ids its links were looked
+    /// up for (see `incremental`).
+    pub lookups: BTreeMap<String, BTreeSet<String>>,
+    /// Month books not generated this time, kept as the last build rendered
+    /// them (see `incremental`): month → fingerprint of their rendering.
+    pub kept_months: BTreeMap<String, String>,
+    /// The number of pages of those months.
+    pub kept_pages: usize,
 }
 
 impl Sources {
+    /// The number of pages of the site (kept months included).
+    pub fn page_count(&self) -> usize {
+        self.files.len() + self.kept_pages
+    }
+
     /// The location to report for `rel` (a path relative to `book/src`).
     pub fn origin(&self, rel: &str) -> String {
         match self.origins.get(rel) {

@@ -7,7 +7,9 @@
 //! When nothing it is built from changed since the last complete build
 //! (`book::manifest`: names, sizes and times of the files, not their
 //! content), it says so and stops before reading the journal; `--complet`
-//! always rebuilds.
+//! always rebuilds. When something changed, only the months touched are
+//! read, generated, checked and rendered again (`book::incremental`, cache
+//! `book/.cache/` written once the build is rendered).
 //!
 //! One build at a time: a second build of the same project waits for the
 //! first (lock `book/.construction.verrou`). It never modifies `journal/`.
@@ -133,46 +135,39 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
         return Ok(());
     }
     manifest::forget(&book_dir)?;
-    let (mut input, errors) = book::load(&project.journal_dir())?;
-    input.parts = known_parts(project);
-    input.built_at = Some(crate::store::now());
     let templates = Templates::new(Some(&project.templates_dir()));
-    let mut sources = book::generate(&input, &templates)?;
-    for w in &sources.warnings {
+    let display = |p: &std::path::Path| project.display(p);
+    // Only the months whose entries (or what their pages show of other
+    // months) changed are read, generated and checked (`--complet`: all).
+    let prepared = book::incremental::prepare(
+        &project.journal_dir(),
+        &book_dir,
+        &project.templates_dir(),
+        &templates,
+        known_parts(project),
+        Some(crate::store::now()),
+        args.complet,
+        &display,
+    )?;
+    for w in &prepared.sources.warnings {
         ctx.out.warn(w);
     }
-    let display = |p: &std::path::Path| project.display(p);
     let generated = started.elapsed();
-
-    let checked = || book::problems(&display, &errors, &sources);
-    let (rendered, problems) = if args.strict {
-        let problems = checked();
-        if !problems.is_empty() {
-            return Err(report_failure(ctx, &problems, CheckFormat::Texte));
-        }
-        (
-            render::render_all(&book_dir, &sources, args.complet)?,
-            problems,
-        )
-    } else {
-        // The check runs on another core while mdBook renders.
-        std::thread::scope(|s| {
-            let checker = s.spawn(checked);
-            let rendered = render::render_all(&book_dir, &sources, args.complet);
-            let problems = checker.join().unwrap_or_default();
-            rendered.map(|r| (r, problems))
-        })?
-    };
+    let problems = prepared.problems.clone();
+    if args.strict && !problems.is_empty() {
+        return Err(report_failure(ctx, &problems, CheckFormat::Texte));
+    }
+    let rendered = render::render_all(&book_dir, &prepared.sources, args.complet)?;
     let rendered_in = started.elapsed() - generated;
     // The journal and its generated pages are no longer needed: freed
     // before Pagefind reads the site (the build's peak memory).
     let (n, pages, warnings) = (
-        input.entries.len(),
-        sources.files.len(),
-        std::mem::take(&mut sources.warnings),
+        prepared.input.entries.len(),
+        prepared.sources.page_count(),
+        prepared.sources.warnings.clone(),
     );
-    drop(sources);
-    drop(input);
+    let (months_generated, months_kept) = (prepared.generated, prepared.kept);
+    book::incremental::save(&book_dir, prepared, &rendered.fingerprints)?;
     let indexed = index(&book_dir, args.complet, &rendered)?;
     let rendered_at = generated + rendered_in;
     // The whole book, its folder included, is readable by a web server,
@@ -194,6 +189,9 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
     for p in &problems {
         ctx.out.warn(&p.to_string());
     }
+    ctx.out.detail(&format!(
+        "mois lus et générés : {months_generated}, gardés du dernier build : {months_kept}"
+    ));
     ctx.out.detail(&format!(
         "mois rendus : {}, repris tels quels : {} ; pages indexées pour la recherche : {}, index d'années ou de mois construits : {}, repris tels quels : {}",
         rendered.months_rendered,

@@ -6,7 +6,9 @@
 //!
 //! It renders no HTML and writes nothing. When nothing `journal build` is
 //! made from changed since its last complete run (`book::manifest`), it
-//! reports what that build's check found, without reading the journal.
+//! reports what that build's check found, without reading the journal;
+//! otherwise it reads, generates and checks only the months that changed
+//! since (`book::incremental`), the others' problems taken from the cache.
 
 use super::Context;
 use crate::book::{self, PartInfo, Problem};
@@ -37,18 +39,26 @@ pub fn execute(ctx: &Context, args: CheckArgs) -> Result<()> {
             last.pages,
         );
     }
-    let (mut input, errors) = book::load(&project.journal_dir())?;
-    input.parts = known_parts(project);
+    // Only the months that changed since the last build are read and
+    // checked again (`book::incremental`); nothing is written.
     let templates = Templates::new(Some(&project.templates_dir()));
-    let sources = book::generate(&input, &templates)?;
-    let problems = book::problems(&|p| project.display(p), &errors, &sources);
+    let prepared = book::incremental::prepare(
+        &project.journal_dir(),
+        &project.book_dir(),
+        &project.templates_dir(),
+        &templates,
+        known_parts(project),
+        None,
+        false,
+        &|p| project.display(p),
+    )?;
     report(
         ctx,
         &args,
-        &sources.warnings,
-        &problems,
-        input.entries.len(),
-        sources.files.len(),
+        &prepared.sources.warnings,
+        &prepared.problems,
+        prepared.input.entries.len(),
+        prepared.sources.page_count(),
     )
 }
 

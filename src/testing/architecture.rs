@@ -79,11 +79,12 @@ fn the_book_knows_only_what_it_renders() {
 /// livre »): each may name (`super::<m>`, `crate::book::<m>`) only those
 /// before it. `mod.rs` is the facade above them all: no module imports from
 /// it, so `super::Sources` is written `super::sources::Sources`.
-const BOOK_LAYERS: [&str; 17] = [
+const BOOK_LAYERS: [&str; 19] = [
     "paths",
     "sources",
     "markup",
     "files",
+    "load",
     "ids",
     "check",
     "manifest",
@@ -97,6 +98,7 @@ const BOOK_LAYERS: [&str; 17] = [
     "archive",
     "generate",
     "render",
+    "incremental",
 ];
 
 /// The first path segments named after `needle` on `line`: `a` for

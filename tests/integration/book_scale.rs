@@ -256,6 +256,11 @@ fn incremental_build_is_identical_to_a_full_build() {
         said(&out, "mois rendus : 1, repris tels quels : 2"),
         "{out}"
     );
+    // Only the note's month was read, generated and checked again.
+    assert!(
+        said(&out, "mois lus et générés : 1, gardés du dernier build : 2"),
+        "{out}"
+    );
     // The search index of the note's month only (2024 is the latest year:
     // one index per month; 2023 has one for the year).
     assert!(
@@ -296,6 +301,194 @@ fn incremental_build_is_identical_to_a_full_build() {
     assert!(differ.is_empty(), "fichiers différents : {differ:?}");
     let day = fs::read_to_string(p.html().join("mois/2024-02/2024-02-03.html")).unwrap();
     assert!(day.contains("Rotation des journaux du proxy"));
+}
+
+/// The entry files of `journal/` (names).
+fn entry_names(p: &Projet) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(p.journal_dir())
+        .unwrap()
+        .flatten()
+        .map(|d| d.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".md"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Runs `journal note` at `when` and returns the new entry's id.
+fn note_at(p: &Projet, when: &str, args: &[&str]) -> String {
+    let before = entry_names(p);
+    p.journal()
+        .arg("note")
+        .args(args)
+        .env("JOURNAL_HORLOGE", when)
+        .run()
+        .expect_code(0);
+    let new: Vec<String> = entry_names(p)
+        .into_iter()
+        .filter(|n| !before.contains(n))
+        .collect();
+    assert_eq!(new.len(), 1, "{new:?}");
+    new[0].trim_end_matches(".md").to_string()
+}
+
+/// An incremental `build` then a `--complet` one give the same files (the
+/// cache of `book/.cache` included); returns the incremental build's `-v`
+/// output.
+fn same_as_full(p: &Projet, what: &str) -> String {
+    let out = p.journal().args(["-v", "build"]).run();
+    out.expect_code(0);
+    let incremental = tree(&p.path().join("book"));
+    p.journal()
+        .args(["build", "--complet"])
+        .run()
+        .expect_code(0);
+    let full = tree(&p.path().join("book"));
+    let differ: Vec<&PathBuf> = full
+        .iter()
+        .filter(|(k, v)| incremental.get(*k) != Some(*v))
+        .map(|(k, _)| k)
+        .chain(incremental.keys().filter(|k| !full.contains_key(*k)))
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "{what} : fichiers différents : {differ:?}"
+    );
+    out.stderr
+}
+
+/// `journal check` with the cache of the last build, then without it: the
+/// same report and exit code.
+fn same_check(p: &Projet, what: &str) -> crate::support::Outcome {
+    let cache = p.path().join("book/.cache");
+    let aside = p.path().join("cache-de-cote");
+    let a = p.journal().args(["check", "--format", "jsonl"]).run();
+    fs::rename(&cache, &aside).unwrap();
+    let b = p.journal().args(["check", "--format", "jsonl"]).run();
+    fs::rename(&aside, &cache).unwrap();
+    assert_eq!(a.code, b.code, "{what}\n{a}\n{b}");
+    assert_eq!(a.stdout, b.stdout, "{what}");
+    assert_eq!(a.stderr, b.stderr, "{what}");
+    a
+}
+
+#[test]
+fn incremental_builds_and_checks_follow_every_kind_of_change() {
+    // 300 entries, 4 a day from 2024-01-01: January to mid-March.
+    let p = generated(300, 4);
+    let svg = p.path().join("capture.svg");
+    fs::write(
+        &svg,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"><rect width=\"4\" height=\"4\"/></svg>\n",
+    )
+    .unwrap();
+    let noted = note_at(
+        &p,
+        "2024-02-10T10:00:00+01:00",
+        &[
+            "Capture du tableau de bord",
+            "--joindre",
+            svg.to_str().unwrap(),
+        ],
+    );
+    p.journal().arg("build").run().expect_code(0);
+    let said = |out: &str, what: &str| assert!(out.contains(what), "{what}\n{out}");
+
+    // A note in an old month: that month only is read again.
+    note_at(
+        &p,
+        "2024-01-05T18:00:00+01:00",
+        &["Note tardive de janvier"],
+    );
+    let out = same_as_full(&p, "note dans un mois ancien");
+    said(&out, "mois lus et générés : 1, gardés du dernier build : 2");
+
+    // Links across months: a January note links to a March run, with an
+    // anchor that exists, then one that does not (a problem).
+    let run = entry_names(&p)
+        .into_iter()
+        .find(|n| n.starts_with("2024-03-0") && n.contains("-execution-"))
+        .unwrap()
+        .trim_end_matches(".md")
+        .to_string();
+    let text = format!(
+        "Voir [l'exécution]({run}.md#cibles-prometheus) et [ailleurs]({run}.md#nulle-part)."
+    );
+    let linking = note_at(
+        &p,
+        "2024-01-08T09:00:00+01:00",
+        &["--titre", "Renvoi", &text],
+    );
+    same_as_full(&p, "note avec des liens vers un autre mois");
+    let c = same_check(&p, "lien vers une ancre absente d'un autre mois");
+    assert_eq!(c.code, 1, "{c}");
+    assert!(
+        c.stdout.contains(&linking) && c.stdout.contains("nulle-part"),
+        "{c}"
+    );
+
+    // The linked run deleted: January's links break, though January's own
+    // files did not change.
+    fs::remove_file(p.journal_dir().join(format!("{run}.md"))).unwrap();
+    let c = same_check(&p, "entrée liée supprimée");
+    assert!(c.stdout.contains("n'existe pas"), "{c}");
+    same_as_full(&p, "entrée supprimée");
+    same_check(&p, "entrée supprimée, après le build");
+
+    // A corrected note.
+    p.journal()
+        .args([
+            "note",
+            "--corrige",
+            &noted,
+            "Capture corrigée du tableau de bord",
+        ])
+        .env("JOURNAL_HORLOGE", "2024-03-20T08:00:00+01:00")
+        .run()
+        .expect_code(0);
+    same_check(&p, "note corrigée");
+    same_as_full(&p, "note corrigée");
+
+    // An entry moved from March to January (its date changed).
+    let moved = entry_names(&p)
+        .into_iter()
+        .find(|n| n.starts_with("2024-03-1") && n.contains("-note-"))
+        .unwrap();
+    let path = p.journal_dir().join(&moved);
+    let text = fs::read_to_string(&path).unwrap();
+    let line = text.lines().find(|l| l.starts_with("horodatage:")).unwrap();
+    fs::write(
+        &path,
+        text.replace(line, "horodatage: 2024-01-20T12:00:00+01:00"),
+    )
+    .unwrap();
+    same_check(&p, "entrée déplacée");
+    let out = same_as_full(&p, "entrée déplacée");
+    said(&out, "mois lus et générés : 2, gardés du dernier build : 1");
+    let jan = fs::read_to_string(p.html().join("mois/2024-01/2024-01-20.html")).unwrap();
+    assert!(jan.contains(moved.trim_end_matches(".md")));
+
+    // An attachment changed in place: now able to run script, it is
+    // published as text only, and the links to it follow.
+    let attached = fs::read_dir(p.journal_dir().join("pieces-jointes").join(&noted))
+        .map(|rd| rd.flatten().map(|d| d.path()).collect::<Vec<_>>())
+        .unwrap_or_default();
+    let attached = attached
+        .into_iter()
+        .chain(
+            fs::read_dir(p.journal_dir())
+                .unwrap()
+                .flatten()
+                .map(|d| d.path())
+                .filter(|f| {
+                    f.to_string_lossy().ends_with(".svg") && f.to_string_lossy().contains(&noted)
+                }),
+        )
+        .next()
+        .expect("pièce jointe");
+    fs::write(&attached, "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"><rect width=\"4\" height=\"4\"/></svg>\n").unwrap();
+    same_check(&p, "pièce jointe modifiée");
+    same_as_full(&p, "pièce jointe modifiée");
 }
 
 /// Serves `root` over HTTP on 127.0.0.1 (Pagefind fetches its index, which
