@@ -200,7 +200,8 @@ pub fn index_groups<'a>(months: impl Iterator<Item = &'a str> + Clone) -> Vec<St
 /// year's, or the month's own), Pagefind's version and settings.
 fn group_fingerprint(group: &str, months: &BTreeMap<String, String>) -> String {
     let mut h = Sha256::new();
-    h.update(b"pagefind 1.6 fr\0");
+    // What is indexed and how (one record per entry, elisions cut).
+    h.update(b"pagefind 1.6 fr entrees 2\0");
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     for (key, hash) in months
         .iter()
@@ -521,6 +522,76 @@ mod tests {
             index_groups(months.iter().copied()),
             ["2022", "2023", "2024-01", "2024-03"]
         );
+    }
+
+    #[test]
+    fn french_elisions_are_cut_after_their_apostrophe() {
+        assert_eq!(
+            elisions_split("à l’échéance, d’équipe, qu’hôte, l'hôte, jusqu’à, L’Été"),
+            "à l’ échéance, d’ équipe, qu’ hôte, l' hôte, jusqu’ à, L’ Été"
+        );
+        // Not inside a word, nor an apostrophe without a letter after it.
+        assert_eq!(elisions_split("aujourd’hui, l’ ici"), "aujourd’hui, l’ ici");
+    }
+
+    #[test]
+    fn a_day_page_gives_one_record_per_entry_with_its_metadata() {
+        let page = concat!(
+            r#"<html><body><nav>Sommaire</nav><main data-pagefind-body><h1>Mardi</h1>"#,
+            r##"<table><tr><td><a href="#a">Résumé du jour</a></td></tr></table>"##,
+            r#"<h2 id="a">08:00 · Une note</h2><p class="entree-meta" data-entree="a" data-titre="Une note" data-type="note" data-genre="note" data-statut="consigné" data-date="2024-03-05T08:00:00+01:00" data-quand="5 mars 2024 à 08:00" data-partie="Partie 6">Note · Partie 6</p>"#,
+            r#"<p>Vu à l’échéance.</p><table><tr><td>gardée</td></tr></table>"#,
+            r#"<h2 id="b">09:00 · Une exécution</h2><p class="entree-meta" data-entree="b" data-titre="Exécution" data-type="exécution" data-genre="execution" data-statut="échoué" data-date="2024-03-05T09:00:00+01:00" data-quand="5 mars 2024 à 09:00">Exécution</p>"#,
+            r#"<p><strong>Résultat :</strong> cible DOWN</p><pre><code>docker compose ps</code></pre><div class="table-wrapper"><table><tr><td>cadvisor</td></tr></table></div>"#,
+            r#"</main></body></html>"#
+        );
+        let r = records("mois/2024-03/2024-03-05.html", page);
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].url, "/mois/2024-03/2024-03-05.html#a");
+        assert_eq!(r[1].url, "/mois/2024-03/2024-03-05.html#b");
+        let (note, run) = (&r[0].html, &r[1].html);
+        for meta in [
+            r#"<span data-pagefind-meta="title">Une note</span>"#,
+            r#"<span data-pagefind-filter="partie">Partie 6</span>"#,
+            r#"<span data-pagefind-filter="statut">consigné</span>"#,
+            r#"<span data-pagefind-filter="année">2024</span>"#,
+            r#"<span data-pagefind-sort="date">2024-03-05T08:00:00+01:00</span>"#,
+        ] {
+            assert!(note.contains(meta), "{meta} absent : {note}");
+        }
+        // Only the entry's own text, elisions cut; not the day's summary,
+        // not the other entry, not the metadata paragraph.
+        assert!(note.contains("Vu à l’ échéance.") && note.contains("gardée"));
+        assert!(!note.contains("Résumé du jour") && !note.contains("Sommaire"));
+        assert!(!note.contains("cible DOWN") && !note.contains("Note · Partie 6"));
+        // A run's commands and tables are left out, its results kept.
+        assert!(run.contains("cible DOWN") && run.contains("Une exécution"));
+        assert!(!run.contains("docker compose ps") && !run.contains("cadvisor"));
+        assert!(!run.contains(r#"data-pagefind-filter="partie""#));
+    }
+
+    #[test]
+    fn pages_that_gather_entries_are_not_indexed() {
+        let page = r#"<main data-pagefind-body><h1>X</h1><ul><li>une note</li></ul><table><tr><td>x</td></tr></table></main>"#;
+        for rel in [
+            "index.html",
+            "journal-de-bord.html",
+            "notes-generales.html",
+            "recherche.html",
+            "annees/2024.html",
+            "mois/2024-03/index.html",
+            "mois/2024-03/parties/partie-6.html",
+            "mois/2024-03/2024-03-05.html",
+        ] {
+            assert!(records(rel, page).is_empty(), "{rel}");
+        }
+        let doc = records("entrees/documentation/partie-6.html", page);
+        assert_eq!(doc.len(), 1);
+        assert_eq!(doc[0].url, "/entrees/documentation/partie-6.html");
+        assert!(doc[0].html.contains("<table data-pagefind-ignore>"));
+        assert!(doc[0].html.contains("<ul>"));
+        let part = records("parties/partie-6.html", page);
+        assert!(part[0].html.contains("<ul data-pagefind-ignore>"));
     }
 
     #[test]
