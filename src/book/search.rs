@@ -14,8 +14,20 @@
 //! The number of indexes the page merges stays bounded (the years, plus at
 //! most twelve months); when a new year starts, the months of the one before
 //! are indexed once more as a year.
-//! It indexes the `<main data-pagefind-body>` of every rendered page except
-//! mdBook's print, 404 and table of contents pages.
+//! A result is a journal entry: each day page of a month book is cut into
+//! one Pagefind record per entry (its title, date, part, status and type as
+//! metadata, filters and date sort key, read from the attributes the day
+//! template puts on the entry's metadata paragraph), so that a search lists
+//! entries, not whole days. The documentation pages of the main book are one
+//! record each; the pages that only gather entries (home, log, years,
+//! general notes, months' summaries) are not indexed, nor mdBook's print,
+//! 404 and table of contents pages. What every run repeats (commands and
+//! their output, tables, chart) is left out of a run's record. French
+//! elisions are cut after their apostrophe (« l’ échéance ») so that the
+//! word after them is indexed; the search page does the same to a query and
+//! joins them back in the excerpts.
+//!
+//! It does not render pages, nor decide what a page shows (templates).
 
 use std::collections::BTreeMap;
 use std::fs;
