@@ -41,6 +41,10 @@ use super::files::remove_dir;
 use super::paths::{CACHE_DIR, FINGERPRINT, INDEX_DIR, MONTHS_DIR, SCRATCH_DIR, YEARS_DIR};
 use crate::error::{Error, Result};
 
+/// At most this many fragment files per index: beyond, Pagefind bundles
+/// the records' fragments in shared files (a year has thousands of entries).
+const MAX_FRAGMENTS: u32 = 256;
+
 /// Pages never indexed (mdBook's own, or duplicates of other pages).
 const SKIPPED: [&str; 3] = ["print.html", "toc.html", "404.html"];
 
@@ -200,7 +204,7 @@ pub fn index_groups<'a>(months: impl Iterator<Item = &'a str> + Clone) -> Vec<St
 fn group_fingerprint(group: &str, months: &BTreeMap<String, String>) -> String {
     let mut h = Sha256::new();
     // What is indexed and how (one record per entry, elisions cut).
-    h.update(b"pagefind 1.6 fr entrees 2\0");
+    h.update(b"pagefind 1.6 fr entrees 3\0");
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     for (key, hash) in months
         .iter()
@@ -234,6 +238,9 @@ async fn build(html: &Path, rels: &[String], out: &Path) -> anyhow::Result<()> {
     let config = PagefindServiceConfig::builder()
         .force_language("fr".to_string())
         .keep_index_url(true)
+        // One record per entry: thousands of small fragment files per year
+        // otherwise (file creation was a third of the indexing time).
+        .max_fragments(MAX_FRAGMENTS)
         .build();
     let mut index = PagefindIndex::new(Some(config))?;
     for rel in rels {
@@ -407,6 +414,32 @@ fn technical_left_out(body: &str) -> String {
     ] {
         out = cut(&out, open, close);
     }
+    explanations_left_out(&out)
+}
+
+/// A run's body without the explanation of each step (the tutorial's
+/// prose, the same in every run of a part): between a step's status line
+/// (`<p><span class="statut …">`) and its result
+/// (`<p><strong>Résultat :</strong>`), when no heading lies in between.
+fn explanations_left_out(body: &str) -> String {
+    const STATUS: &str = r#"<p><span class="statut "#;
+    const RESULT: &str = "<p><strong>Résultat";
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(i) = rest.find(STATUS) {
+        let Some(line_end) = rest[i..].find("</p>").map(|e| i + e + 4) else {
+            break;
+        };
+        out.push_str(&rest[..line_end]);
+        rest = &rest[line_end..];
+        if let Some(r) = rest.find(RESULT)
+            && !rest[..r].contains("<h2")
+            && !rest[..r].contains("<h3")
+        {
+            rest = &rest[r..];
+        }
+    }
+    out.push_str(rest);
     out
 }
 
