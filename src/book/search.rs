@@ -603,6 +603,29 @@ mod tests {
     }
 
     #[test]
+    fn a_run_keeps_its_steps_and_results_not_the_tutorial_s_explanations() {
+        let body = concat!(
+            r#"<h3 id="s1">1. Vérifications</h3><p><span class="statut statut-reussi">réussi</span> — durée 2 s</p>"#,
+            r#"<p>Avant de modifier quoi que ce soit, journal vérifie l’échéance.</p>"#,
+            r#"<p><strong>Résultat :</strong> ports libres</p><p>Commande équivalente :</p><pre><code>ss -ltnp</code></pre>"#,
+            r#"<h3 id="s2">2. Sans résultat</h3><p><span class="statut statut-echoue">échoué</span></p><p>Erreur gardée.</p>"#,
+            r#"<h3 id="s3">3. Suivante</h3><p><strong>Résultat :</strong> fin</p>"#,
+        );
+        let kept = technical_left_out(body);
+        assert!(!kept.contains("Avant de modifier") && !kept.contains("ss -ltnp"));
+        for k in [
+            "1. Vérifications",
+            "réussi",
+            "ports libres",
+            "échoué",
+            "Erreur gardée.",
+            "fin",
+        ] {
+            assert!(kept.contains(k), "{k} absent : {kept}");
+        }
+    }
+
+    #[test]
     fn pages_that_gather_entries_are_not_indexed() {
         let page = r#"<main data-pagefind-body><h1>X</h1><ul><li>une note</li></ul><table><tr><td>x</td></tr></table></main>"#;
         for rel in [
