@@ -133,6 +133,7 @@ fn hex(h: Sha256) -> String {
 /// Reads the journal, generates and checks what changed since the last
 /// build recorded in `book/.cache` (everything when `full`, or without a
 /// usable cache).
+#[allow(clippy::too_many_arguments)] // the build's inputs, each named at both call sites
 pub fn prepare(
     journal_dir: &Path,
     book_dir: &Path,

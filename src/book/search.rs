@@ -14,8 +14,20 @@
 //! The number of indexes the page merges stays bounded (the years, plus at
 //! most twelve months); when a new year starts, the months of the one before
 //! are indexed once more as a year.
-//! It indexes the `<main data-pagefind-body>` of every rendered page except
-//! mdBook's print, 404 and table of contents pages.
+//! A result is a journal entry: each day page of a month book is cut into
+//! one Pagefind record per entry (its title, date, part, status and type as
+//! metadata, filters and date sort key, read from the attributes the day
+//! template puts on the entry's metadata paragraph), so that a search lists
+//! entries, not whole days. The documentation pages of the main book are one
+//! record each; the pages that only gather entries (home, log, years,
+//! general notes, months' summaries) are not indexed, nor mdBook's print,
+//! 404 and table of contents pages. What every run repeats (commands and
+//! their output, tables, chart) is left out of a run's record. French
+//! elisions are cut after their apostrophe (« l’ échéance ») so that the
+//! word after them is indexed; the search page does the same to a query and
+//! joins them back in the excerpts.
+//!
+//! It does not render pages, nor decide what a page shows (templates).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -28,6 +40,10 @@ use sha2::{Digest, Sha256};
 use super::files::remove_dir;
 use super::paths::{CACHE_DIR, FINGERPRINT, INDEX_DIR, MONTHS_DIR, SCRATCH_DIR, YEARS_DIR};
 use crate::error::{Error, Result};
+
+/// At most this many fragment files per index: beyond, Pagefind bundles
+/// the records' fragments in shared files (a year has thousands of entries).
+const MAX_FRAGMENTS: u32 = 256;
 
 /// Pages never indexed (mdBook's own, or duplicates of other pages).
 const SKIPPED: [&str; 3] = ["print.html", "toc.html", "404.html"];
@@ -53,6 +69,7 @@ pub fn index_site(
     months: &BTreeMap<String, String>,
 ) -> Result<Indexed> {
     let html = book_dir.join(super::paths::HTML_DIR);
+    // Left by a version that wrote the pages for Pagefind to disk.
     let scratch = book_dir.join(SCRATCH_DIR);
     remove_dir(&scratch)?;
     let mut pages = Vec::new();
@@ -78,13 +95,12 @@ pub fn index_site(
     let cache = book_dir.join(CACHE_DIR);
     let mut job = Job {
         html: &html,
-        scratch: &scratch,
         cache: &cache,
         runtime: &runtime,
     };
     for (group, rels) in &groups {
         if group.is_empty() {
-            job.build(rels, &scratch.join("livre"), &html.join(INDEX_DIR))?;
+            job.build(rels, &html.join(INDEX_DIR))?;
         } else if job.group(group, rels, &group_fingerprint(group, months), full)? {
             done.groups_built += 1;
         } else {
@@ -93,29 +109,28 @@ pub fn index_site(
     }
     remove_stale(&cache, &groups)?;
     remove_stale(&html.join(YEARS_DIR), &groups)?;
-    remove_dir(&scratch)?;
     Ok(done)
 }
 
 /// Where the indexes are built.
 struct Job<'a> {
     html: &'a Path,
-    scratch: &'a Path,
     cache: &'a Path,
     runtime: &'a tokio::runtime::Runtime,
 }
 
 impl Job<'_> {
     /// Indexes `rels` into `out`.
-    fn build(&mut self, rels: &[String], work: &Path, out: &Path) -> Result<()> {
+    fn build(&mut self, rels: &[String], out: &Path) -> Result<()> {
         remove_dir(out)?;
-        write_pages(work, &prepare(self.html, rels)?)?;
-        self.runtime.block_on(build(work, out)).map_err(|e| {
-            Error::failed(format!(
-                "index de recherche impossible à construire : {e:#}"
-            ))
-            .with_hint("relancez « journal build -v » ; le livre lui-même est rendu")
-        })
+        self.runtime
+            .block_on(build(self.html, rels, out))
+            .map_err(|e| {
+                Error::failed(format!(
+                    "index de recherche impossible à construire : {e:#}"
+                ))
+                .with_hint("relancez « journal build -v » ; le livre lui-même est rendu")
+            })
     }
 
     /// A year's or a month's index, built again (`true`) or reused; copied
@@ -133,7 +148,7 @@ impl Job<'_> {
             && fs::read_to_string(kept.join(FINGERPRINT)).is_ok_and(|h| h == fingerprint);
         if !same {
             let _ = fs::remove_file(kept.join(FINGERPRINT));
-            self.build(rels, &self.scratch.join(group), &kept.join(INDEX_DIR))?;
+            self.build(rels, &kept.join(INDEX_DIR))?;
             super::files::write_file(&kept.join(FINGERPRINT), fingerprint.as_bytes())?;
             // The site keeps its pages between builds: the old index's
             // files (named by their hash) must not stay beside the new ones.
@@ -188,7 +203,8 @@ pub fn index_groups<'a>(months: impl Iterator<Item = &'a str> + Clone) -> Vec<St
 /// year's, or the month's own), Pagefind's version and settings.
 fn group_fingerprint(group: &str, months: &BTreeMap<String, String>) -> String {
     let mut h = Sha256::new();
-    h.update(b"pagefind 1.6 fr\0");
+    // What is indexed and how (one record per entry, elisions cut).
+    h.update(b"pagefind 1.6 fr entrees 3\0");
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     for (key, hash) in months
         .iter()
@@ -199,29 +215,6 @@ fn group_fingerprint(group: &str, months: &BTreeMap<String, String>) -> String {
         h.update(hash.as_bytes());
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The pages as Pagefind reads them.
-fn prepare(html: &Path, rels: &[String]) -> Result<Vec<(String, String)>> {
-    rels.iter()
-        .map(|rel| {
-            let from = html.join(rel);
-            let page = fs::read_to_string(&from).map_err(|e| Error::io("lecture de", &from, e))?;
-            Ok((rel.clone(), searchable(&page)))
-        })
-        .collect()
-}
-
-/// Writes the pages for Pagefind under `work`.
-fn write_pages(work: &Path, texts: &[(String, String)]) -> Result<()> {
-    for (rel, text) in texts {
-        let to = work.join(rel);
-        if let Some(parent) = to.parent() {
-            fs::create_dir_all(parent).map_err(|e| Error::io("création du dossier", parent, e))?;
-        }
-        fs::write(&to, text).map_err(|e| Error::io("écriture de", &to, e))?;
-    }
-    Ok(())
 }
 
 /// Removes the indexes (kept, or in the site) of years or months that no
@@ -238,20 +231,248 @@ fn remove_stale(cache: &Path, groups: &BTreeMap<String, Vec<String>>) -> Result<
     Ok(())
 }
 
-/// Pagefind on the pages under `dir` (read on every core), index in `out`.
-async fn build(dir: &Path, out: &Path) -> anyhow::Result<()> {
+/// Pagefind on the records of the pages `rels` of the site `html`, index
+/// in `out`. Pages are read one at a time: only their records' words stay
+/// in memory.
+async fn build(html: &Path, rels: &[String], out: &Path) -> anyhow::Result<()> {
     let config = PagefindServiceConfig::builder()
         .force_language("fr".to_string())
         .keep_index_url(true)
+        // One record per entry: thousands of small fragment files per year
+        // otherwise (file creation was a third of the indexing time).
+        .max_fragments(MAX_FRAGMENTS)
         .build();
     let mut index = PagefindIndex::new(Some(config))?;
-    index
-        .add_directory(dir.to_string_lossy().into_owned(), None)
-        .await?;
+    for rel in rels {
+        let from = html.join(rel);
+        let page = fs::read_to_string(&from)
+            .map_err(|e| anyhow::anyhow!("lecture de {} : {e}", from.display()))?;
+        for record in records(rel, &page) {
+            index
+                .add_html_file(None, Some(record.url), record.html)
+                .await?;
+        }
+    }
     index
         .write_files(Some(out.to_string_lossy().into_owned()))
         .await?;
     Ok(())
+}
+
+/// One search result: a journal entry (its day page and its anchor), or a
+/// documentation page.
+#[derive(Debug)]
+struct Record {
+    /// From the site's root: `/mois/2024-03/2024-03-05.html#<id>`.
+    url: String,
+    /// What Pagefind reads.
+    html: String,
+}
+
+/// What a page brings to the index, from its path `rel` in the site:
+///
+/// - a day page of a month book: one record per entry, with its title,
+///   date, part and status as metadata, filters and sort key;
+/// - a documentation page of the main book (a part, « écrire une partie »,
+///   the documentation pages): one record, its tables left out, and a
+///   part's lists (on a part's page they list its runs and notes, already
+///   indexed as entries);
+/// - nothing for the pages that only gather entries (home, log, years,
+///   general notes, months' summaries and parts) nor for mdBook's own.
+fn records(rel: &str, page: &str) -> Vec<Record> {
+    if let Some(day) = rel
+        .strip_prefix(MONTHS_DIR)
+        .and_then(|r| r.strip_prefix('/'))
+    {
+        return if is_day_page(day) {
+            entries(rel, page)
+        } else {
+            Vec::new()
+        };
+    }
+    let gathering = [
+        "index.html",
+        "journal-de-bord.html",
+        "notes-generales.html",
+        "recherche.html",
+    ];
+    if gathering.contains(&rel) || rel.starts_with("annees/") {
+        return Vec::new();
+    }
+    let mut html =
+        elisions_split(&searchable(page)).replace("<table", "<table data-pagefind-ignore");
+    if rel.starts_with("parties/") {
+        // A part's lists are its notes and runs, indexed as entries.
+        html = html
+            .replace("<ul>", "<ul data-pagefind-ignore>")
+            .replace("<ol>", "<ol data-pagefind-ignore>");
+    }
+    vec![Record {
+        url: format!("/{rel}"),
+        html,
+    }]
+}
+
+/// `2024-03/2024-03-05.html`: a month book's day page.
+fn is_day_page(day: &str) -> bool {
+    let b = day.as_bytes();
+    day.is_ascii()
+        && b.len() == "2024-03/2024-03-05.html".len()
+        && day.ends_with(".html")
+        && day[..7] == day[8..15]
+        && b[7] == b'/'
+        && b[15] == b'-'
+        && b[16..18].iter().all(u8::is_ascii_digit)
+}
+
+/// The entries of a day page, cut at their headings: each entry's
+/// paragraph of metadata (`<p class="entree-meta" data-entree=…>`, written
+/// by the day template) follows its `<h2>`. An entry's body cannot forge
+/// that paragraph: its HTML is sanitized, `data-` attributes dropped.
+fn entries(rel: &str, page: &str) -> Vec<Record> {
+    const MARK: &str = r#"<p class="entree-meta" data-entree=""#;
+    let Some(main) = page
+        .find("<main")
+        .and_then(|s| page[s..].find("</main>").map(|e| &page[s..s + e]))
+    else {
+        return Vec::new();
+    };
+    let marks: Vec<usize> = main.match_indices(MARK).map(|(i, _)| i).collect();
+    let heading = |m: usize| main[..m].rfind("<h2").unwrap_or(m);
+    let mut out = Vec::with_capacity(marks.len());
+    for (k, &m) in marks.iter().enumerate() {
+        let end = marks.get(k + 1).map_or(main.len(), |&n| heading(n));
+        let Some(tag_end) = main[m..].find('>').map(|e| m + e + 1) else {
+            continue;
+        };
+        let tag = &main[m..tag_end];
+        let attr = |name: &str| attribute(tag, name).unwrap_or_default();
+        let (anchor, genre) = (attr("data-entree"), attr("data-genre"));
+        // The paragraph itself is metadata, shown beside the result.
+        let meta_end = main[tag_end..end]
+            .find("</p>")
+            .map_or(tag_end, |e| tag_end + e + 4);
+        let mut body = String::with_capacity(end - heading(m));
+        body.push_str(&main[heading(m)..m]);
+        body.push_str(&main[meta_end..end]);
+        if genre == "execution" {
+            body = technical_left_out(&body);
+        }
+        let mut html = String::with_capacity(body.len() + 600);
+        html.push_str(r#"<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"></head><body><div data-pagefind-ignore="index">"#);
+        for (kind, key, value) in [
+            ("meta", "title", attr("data-titre")),
+            ("meta", "quand", attr("data-quand")),
+            ("meta", "type", attr("data-type")),
+            ("meta", "partie", attr("data-partie")),
+            ("meta", "statut", attr("data-statut")),
+            ("filter", "type", attr("data-type")),
+            ("filter", "partie", attr("data-partie")),
+            ("filter", "statut", attr("data-statut")),
+            (
+                "filter",
+                "année",
+                attr("data-date").get(..4).unwrap_or_default(),
+            ),
+            ("sort", "date", attr("data-date")),
+        ] {
+            if !value.is_empty() {
+                html.push_str(&format!(
+                    r#"<span data-pagefind-{kind}="{key}">{value}</span>"#
+                ));
+            }
+        }
+        html.push_str("</div><div data-pagefind-body>");
+        html.push_str(&elisions_split(&body));
+        html.push_str("</div></body></html>");
+        out.push(Record {
+            url: format!("/{rel}#{anchor}"),
+            html,
+        });
+    }
+    out
+}
+
+/// The value of `name="…"` in an opening tag (still HTML-escaped).
+fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let key = format!(" {name}=\"");
+    let i = tag.find(&key)? + key.len();
+    let j = tag[i..].find('"')?;
+    Some(&tag[i..i + j])
+}
+
+/// A run's body without what every run repeats: commands and their output
+/// (`<pre>`), tables (steps, checks, resources) and the chart. What stays
+/// is its headings (the steps), its results and warnings, and its prose.
+fn technical_left_out(body: &str) -> String {
+    let mut out = body.to_string();
+    for (open, close) in [
+        ("<pre", "</pre>"),
+        (r#"<div class="table-wrapper">"#, "</div>"),
+        ("<table", "</table>"),
+        ("<svg", "</svg>"),
+    ] {
+        out = cut(&out, open, close);
+    }
+    explanations_left_out(&out)
+}
+
+/// A run's body without the explanation of each step (the tutorial's
+/// prose, the same in every run of a part): between a step's status line
+/// (`<p><span class="statut …">`) and its result
+/// (`<p><strong>Résultat :</strong>`), when no heading lies in between.
+fn explanations_left_out(body: &str) -> String {
+    const STATUS: &str = r#"<p><span class="statut "#;
+    const RESULT: &str = "<p><strong>Résultat";
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(i) = rest.find(STATUS) {
+        let Some(line_end) = rest[i..].find("</p>").map(|e| i + e + 4) else {
+            break;
+        };
+        out.push_str(&rest[..line_end]);
+        rest = &rest[line_end..];
+        if let Some(r) = rest.find(RESULT)
+            && !rest[..r].contains("<h2")
+            && !rest[..r].contains("<h3")
+        {
+            rest = &rest[r..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `text` without every `open…close` (not nested).
+fn cut(text: &str, open: &str, close: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(open) {
+        out.push_str(&rest[..i]);
+        match rest[i..].find(close) {
+            Some(j) => rest = &rest[i + j + close.len()..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The French elisions (« l’échéance », « qu’hôte », « jusqu'à ») cut
+/// after their apostrophe, so that the word is indexed on its own: Pagefind
+/// keeps « l’échéance » as one word (`’` is not punctuation to it) and
+/// indexes « l'hôte » as a compound it ranks low. The search page joins
+/// them back in the excerpts.
+fn elisions_split(html: &str) -> std::borrow::Cow<'_, str> {
+    static ELISION: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    ELISION
+        .get_or_init(|| {
+            regex::Regex::new(r"(?i)\b(jusqu|lorsqu|puisqu|qu|[cdjlmnst])([’'])(\w)")
+                .expect("expression des élisions")
+        })
+        .replace_all(html, "$1$2 $3")
 }
 
 /// What Pagefind needs of a rendered page: its language, its title and its
@@ -333,6 +554,99 @@ mod tests {
             index_groups(months.iter().copied()),
             ["2022", "2023", "2024-01", "2024-03"]
         );
+    }
+
+    #[test]
+    fn french_elisions_are_cut_after_their_apostrophe() {
+        assert_eq!(
+            elisions_split("à l’échéance, d’équipe, qu’hôte, l'hôte, jusqu’à, L’Été"),
+            "à l’ échéance, d’ équipe, qu’ hôte, l' hôte, jusqu’ à, L’ Été"
+        );
+        // Not inside a word, nor an apostrophe without a letter after it.
+        assert_eq!(elisions_split("aujourd’hui, l’ ici"), "aujourd’hui, l’ ici");
+    }
+
+    #[test]
+    fn a_day_page_gives_one_record_per_entry_with_its_metadata() {
+        let page = concat!(
+            r#"<html><body><nav>Sommaire</nav><main data-pagefind-body><h1>Mardi</h1>"#,
+            r##"<table><tr><td><a href="#a">Résumé du jour</a></td></tr></table>"##,
+            r#"<h2 id="a">08:00 · Une note</h2><p class="entree-meta" data-entree="a" data-titre="Une note" data-type="note" data-genre="note" data-statut="consigné" data-date="2024-03-05T08:00:00+01:00" data-quand="5 mars 2024 à 08:00" data-partie="Partie 6">Note · Partie 6</p>"#,
+            r#"<p>Vu à l’échéance.</p><table><tr><td>gardée</td></tr></table>"#,
+            r#"<h2 id="b">09:00 · Une exécution</h2><p class="entree-meta" data-entree="b" data-titre="Exécution" data-type="exécution" data-genre="execution" data-statut="échoué" data-date="2024-03-05T09:00:00+01:00" data-quand="5 mars 2024 à 09:00">Exécution</p>"#,
+            r#"<p><strong>Résultat :</strong> cible DOWN</p><pre><code>docker compose ps</code></pre><div class="table-wrapper"><table><tr><td>cadvisor</td></tr></table></div>"#,
+            r#"</main></body></html>"#
+        );
+        let r = records("mois/2024-03/2024-03-05.html", page);
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].url, "/mois/2024-03/2024-03-05.html#a");
+        assert_eq!(r[1].url, "/mois/2024-03/2024-03-05.html#b");
+        let (note, run) = (&r[0].html, &r[1].html);
+        for meta in [
+            r#"<span data-pagefind-meta="title">Une note</span>"#,
+            r#"<span data-pagefind-filter="partie">Partie 6</span>"#,
+            r#"<span data-pagefind-filter="statut">consigné</span>"#,
+            r#"<span data-pagefind-filter="année">2024</span>"#,
+            r#"<span data-pagefind-sort="date">2024-03-05T08:00:00+01:00</span>"#,
+        ] {
+            assert!(note.contains(meta), "{meta} absent : {note}");
+        }
+        // Only the entry's own text, elisions cut; not the day's summary,
+        // not the other entry, not the metadata paragraph.
+        assert!(note.contains("Vu à l’ échéance.") && note.contains("gardée"));
+        assert!(!note.contains("Résumé du jour") && !note.contains("Sommaire"));
+        assert!(!note.contains("cible DOWN") && !note.contains("Note · Partie 6"));
+        // A run's commands and tables are left out, its results kept.
+        assert!(run.contains("cible DOWN") && run.contains("Une exécution"));
+        assert!(!run.contains("docker compose ps") && !run.contains("cadvisor"));
+        assert!(!run.contains(r#"data-pagefind-filter="partie""#));
+    }
+
+    #[test]
+    fn a_run_keeps_its_steps_and_results_not_the_tutorial_s_explanations() {
+        let body = concat!(
+            r#"<h3 id="s1">1. Vérifications</h3><p><span class="statut statut-reussi">réussi</span> — durée 2 s</p>"#,
+            r#"<p>Avant de modifier quoi que ce soit, journal vérifie l’échéance.</p>"#,
+            r#"<p><strong>Résultat :</strong> ports libres</p><p>Commande équivalente :</p><pre><code>ss -ltnp</code></pre>"#,
+            r#"<h3 id="s2">2. Sans résultat</h3><p><span class="statut statut-echoue">échoué</span></p><p>Erreur gardée.</p>"#,
+            r#"<h3 id="s3">3. Suivante</h3><p><strong>Résultat :</strong> fin</p>"#,
+        );
+        let kept = technical_left_out(body);
+        assert!(!kept.contains("Avant de modifier") && !kept.contains("ss -ltnp"));
+        for k in [
+            "1. Vérifications",
+            "réussi",
+            "ports libres",
+            "échoué",
+            "Erreur gardée.",
+            "fin",
+        ] {
+            assert!(kept.contains(k), "{k} absent : {kept}");
+        }
+    }
+
+    #[test]
+    fn pages_that_gather_entries_are_not_indexed() {
+        let page = r#"<main data-pagefind-body><h1>X</h1><ul><li>une note</li></ul><table><tr><td>x</td></tr></table></main>"#;
+        for rel in [
+            "index.html",
+            "journal-de-bord.html",
+            "notes-generales.html",
+            "recherche.html",
+            "annees/2024.html",
+            "mois/2024-03/index.html",
+            "mois/2024-03/parties/partie-6.html",
+            "mois/2024-03/2024-03-05.html",
+        ] {
+            assert!(records(rel, page).is_empty(), "{rel}");
+        }
+        let doc = records("entrees/documentation/partie-6.html", page);
+        assert_eq!(doc.len(), 1);
+        assert_eq!(doc[0].url, "/entrees/documentation/partie-6.html");
+        assert!(doc[0].html.contains("<table data-pagefind-ignore>"));
+        assert!(doc[0].html.contains("<ul>"));
+        let part = records("parties/partie-6.html", page);
+        assert!(part[0].html.contains("<ul data-pagefind-ignore>"));
     }
 
     #[test]

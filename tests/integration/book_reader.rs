@@ -398,3 +398,152 @@ fn the_search_page_opened_from_disk_says_how_to_serve_the_book() {
     assert!(!dom.contains(shown), "{dom}");
     assert!(dom.contains("pagefind-ui__result"), "{dom}");
 }
+
+/// The result links (`href`) of a search page's DOM.
+fn result_links(dom: &str) -> Vec<String> {
+    let start = dom.find("pagefind-ui__results-area").unwrap_or(0);
+    dom[start..]
+        .match_indices(r#"class="pagefind-ui__result-link"#)
+        .filter_map(|(i, _)| {
+            let tag = &dom[start + i..];
+            let tag = &tag[..tag.find('>')?];
+            let h = tag.find(r#"href=""#)? + 6;
+            Some(tag[h..h + tag[h..].find('"')?].replace("&amp;", "&"))
+        })
+        .collect()
+}
+
+#[test]
+fn search_finds_french_words_after_an_elision_one_result_per_entry() {
+    let Some(chromium) = browser("search_finds_french_words_after_an_elision_one_result_per_entry")
+    else {
+        return;
+    };
+    let p = Projet::fixture("journal-exemple");
+    p.journal()
+        .args([
+            "note",
+            "Certificat renouvelé avant l’échéance avec l’aide d’équipe, redémarrage de l'hôte",
+        ])
+        .env("JOURNAL_HORLOGE", "2026-11-26T09:00:00+01:00")
+        .run()
+        .expect_code(0);
+    p.journal().arg("build").run().expect_code(0);
+    let note = p
+        .entry_files()
+        .into_iter()
+        .find(|f| f.starts_with("2026-11-26T") && f.contains("-note-"))
+        .expect("note écrite");
+    let anchor = format!("#{}", note.trim_end_matches(".md"));
+    let base = serve_under_prefix(p.html(), false);
+    let search = |q: &str| dump_dom(&chromium, &format!("{base}{PREFIX}recherche.html?q={q}"));
+    // « échéance », « équipe », « hôte », and the query typed with its
+    // elision: the note is found, once, with its title and date.
+    for q in [
+        "%C3%A9ch%C3%A9ance",
+        "%C3%A9quipe",
+        "h%C3%B4te",
+        "l%E2%80%99%C3%A9ch%C3%A9ance",
+    ] {
+        let dom = search(q);
+        let links = result_links(&dom);
+        let hits = links.iter().filter(|l| l.ends_with(&anchor)).count();
+        assert_eq!(
+            hits, 1,
+            "{q} : l'entrée {anchor} pas trouvée une fois : {links:?}"
+        );
+        let mut unique = links.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), links.len(), "{q} : doublons : {links:?}");
+        // Results are entries (a day page and its anchor) or documentation
+        // pages, never the pages that gather entries.
+        for l in &links {
+            assert!(
+                l.contains("/mois/") && l.contains(".html?") && l.contains('#')
+                    || l.contains("/entrees/documentation/")
+                    || l.contains("/parties/")
+                    || l.contains("/ecrire-une-partie.html"),
+                "{q} : résultat qui n'est pas une entrée : {l}"
+            );
+            assert!(
+                !l.contains("journal-de-bord") && !l.contains("/annees/"),
+                "{l}"
+            );
+        }
+        assert!(
+            dom.contains("26 novembre 2026"),
+            "{q} : date absente du résultat"
+        );
+        // The elision is joined back in the excerpt.
+        assert!(
+            !dom.contains("l’ <mark>"),
+            "{q} : élision coupée dans l'extrait"
+        );
+    }
+    // A nonsense word says so, instead of listing loose matches.
+    let dom = search("zzqxwvutrs");
+    assert!(
+        dom.contains("aucun résultat pour « zzqxwvutrs »"),
+        "{}",
+        &dom[dom.find("pagefind-ui__results-area").unwrap_or(0)..]
+    );
+    assert!(result_links(&dom).is_empty());
+    // Followed, a result highlights the word on the entry's page.
+    let dom = search("%C3%A9ch%C3%A9ance");
+    let link = result_links(&dom)
+        .into_iter()
+        .find(|l| l.ends_with(&anchor))
+        .unwrap();
+    assert!(link.contains("surligner="), "{link}");
+    let page = dump_dom(&chromium, &format!("{base}{link}"));
+    assert!(
+        page.contains(r#"class="pagefind-highlight">échéance</mark>"#),
+        "mot non surligné sur {link}"
+    );
+}
+
+#[test]
+fn s_and_slash_lead_to_the_search_from_any_page() {
+    let Some(chromium) = browser("s_and_slash_lead_to_the_search_from_any_page") else {
+        return;
+    };
+    let p = built();
+    // The pages get a script that presses the key once they are loaded
+    // (the test's own copy of the book).
+    let press = |rel: &str, key: &str, then: &str| {
+        let f = p.html().join(rel);
+        let page = fs::read_to_string(&f).unwrap().replacen(
+            "</body>",
+            &format!(
+                r#"<script>setTimeout(function () {{
+  if (document.activeElement) document.activeElement.blur();
+  document.body.dispatchEvent(new KeyboardEvent("keydown", {{ key: "{key}", bubbles: true }}));
+  {then}
+}}, 1500);</script></body>"#
+            ),
+            1,
+        );
+        fs::write(&f, page).unwrap();
+    };
+    press("mois/2026-11/2026-11-24.html", "s", "");
+    let mark = r#"var p = document.createElement("pre"); p.id = "focus"; p.textContent = "focus:" + (document.activeElement && document.activeElement.className); document.body.appendChild(p);"#;
+    press("recherche.html", "/", mark);
+    let base = serve_under_prefix(p.html(), false);
+    // From a day page, `S` opens the search page.
+    let dom = dump_dom(
+        &chromium,
+        &format!("{base}{PREFIX}mois/2026-11/2026-11-24.html"),
+    );
+    assert!(
+        dom.contains(r#"<div id="recherche-pagefind""#),
+        "pas de page de recherche :\n{dom}"
+    );
+    // On the search page, `/` puts the cursor in the search field.
+    let dom = dump_dom(&chromium, &format!("{base}{PREFIX}recherche.html"));
+    assert!(
+        dom.contains(r#"<pre id="focus">focus:pagefind-ui__search-input"#),
+        "{}",
+        &dom[dom.find("<pre id=\"focus\"").unwrap_or(0)..]
+    );
+}
