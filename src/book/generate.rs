@@ -49,6 +49,8 @@ pub mod names {
     pub const SEARCH: &str = "livre-recherche.md.j2";
     /// `404.md`.
     pub const NOT_FOUND: &str = "livre-404.md.j2";
+    /// `sante.md` (the health calendar, when there are verification summaries).
+    pub const HEALTH: &str = "livre-sante.md.j2";
     /// `ecrire-une-partie.md`.
     pub const WRITE_PART: &str = "livre-ecrire-une-partie.md.j2";
     /// `mois/<mois>/SUMMARY.md`.

@@ -274,3 +274,52 @@ fn a_journal_over_many_years_keeps_a_short_sidebar() {
     assert!(!s.files.contains_key("annees/1926.md"));
     assert!(s.files["mois/1900-06/index.md"].contains("(../../annees/anterieures.md)"));
 }
+
+#[test]
+fn the_health_calendar_from_a_fixture() {
+    let mut input = fixture();
+    assert!(
+        !generated()
+            .files
+            .contains_key(crate::book::pages::HEALTH_FILE),
+        "no summary, no page"
+    );
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/verifications-exemple");
+    let (health, warnings) = crate::book::health::load(&dir);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("pas un nom de partie"), "{warnings:?}");
+    input.health = health;
+    let s = generate(&input, &Templates::embedded_only()).unwrap();
+    assert_eq!(crate::book::check(&s), vec![]);
+    assert!(
+        s.files["SUMMARY.md"].contains("- [Santé de la pile](sante.md)"),
+        "{}",
+        s.files["SUMMARY.md"]
+    );
+    let page = &s.files[crate::book::pages::HEALTH_FILE];
+    assert!(page.contains("## février 2026"), "{page}");
+    assert!(page.contains("<caption>Santé de la pile en février 2026"));
+    // A row per part, the known part by its title, the other by its id.
+    assert!(page.contains(">Supervision : Prometheus, Grafana et cAdvisor</th>"));
+    assert!(page.contains(">partie-6-alertes</th>"));
+    // Worst outcome of the day, a symbol and a text alternative.
+    assert!(
+        page.contains(
+            r#"<td class="injoignable" title="mercredi 4 février 2026 : service injoignable (24"#
+        ),
+        "{page}"
+    );
+    assert!(page.contains(r#"<span aria-hidden="true">≠</span>"#));
+    assert!(page.contains("1\u{a0}jour avec écart (le 3)"), "{page}");
+    assert_eq!(
+        page.matches("<th scope=\"col\">").count(),
+        29,
+        "Partie + 28 days"
+    );
+    assert!(
+        !page.contains("onerror"),
+        "untrusted names never reach the page"
+    );
+    // Readable in dark themes: explicit colours per theme family.
+    assert!(page.contains(".coal table.sante td.injoignable"));
+}

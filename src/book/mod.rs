@@ -17,6 +17,7 @@
 pub mod archive;
 pub mod check;
 pub mod generate;
+pub mod health;
 pub mod ids;
 pub mod inline;
 pub mod manifest;
@@ -85,6 +86,9 @@ pub struct Input {
     /// The known parts, in the order the book lists them (supplied by the
     /// caller); other part names found in entries come after them.
     pub parts: Vec<PartInfo>,
+    /// The per-day verification summaries, validated (`health::load`), for
+    /// the health calendar; empty: no calendar page.
+    pub health: Vec<health::HealthMonth>,
 }
 
 /// The generated book sources.
@@ -199,6 +203,7 @@ pub fn load(journal_dir: &Path) -> Result<(Input, Vec<EntryError>)> {
         doc_images,
         script_capable,
         parts: Vec::new(),
+        health: Vec::new(),
     };
     Ok((input, errors))
 }

@@ -11,6 +11,9 @@ use serde_json::json;
 
 use super::generate::{BOOK_TITLE, RECENT, SIDEBAR_YEARS, names, newest, status_counts};
 use super::model::{Model, OLDER_YEARS_FILE, month_dir};
+
+/// The health calendar's page in the main book.
+pub const HEALTH_FILE: &str = "sante.md";
 use super::{Input, Sources};
 use crate::error::Result;
 use crate::store::EntryKind;
@@ -103,6 +106,23 @@ impl MainPages<'_> {
                 .files
                 .insert(file.into(), self.templates.render(name, &base)?);
         }
+        let health = !self.input.health.is_empty();
+        if health {
+            let parts: Vec<(String, String)> = self
+                .input
+                .parts
+                .iter()
+                .map(|p| (p.id.clone(), p.title.clone()))
+                .collect();
+            let page = self.templates.render(
+                names::HEALTH,
+                json!({
+                    "titre_livre": BOOK_TITLE,
+                    "mois": super::health::view(&self.input.health, &parts),
+                }),
+            )?;
+            sources.files.insert(HEALTH_FILE.into(), page);
+        }
         let (shown, older) = sidebar_years(&years);
         let summary = self.templates.render(
             names::SUMMARY,
@@ -112,6 +132,7 @@ impl MainPages<'_> {
                 "parties": &self.model.parts,
                 "annees": shown,
                 "annees_anterieures": older.then_some(OLDER_YEARS_FILE),
+                "sante": health.then_some(HEALTH_FILE),
             }),
         )?;
         sources.files.insert("SUMMARY.md".into(), summary);

@@ -115,7 +115,8 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
     let _lock = lock_book(ctx, &project.book_dir())?;
     let book_dir = project.book_dir();
     let html = book_dir.join(render::HTML_DIR);
-    let inputs = manifest::inputs_fingerprint(&[project.journal_dir(), project.templates_dir()])?;
+    let inputs = manifest::inputs_fingerprint(&[project.journal_dir(), project.templates_dir()])?
+        + &manifest::summaries_stamp(&project.verifications_dir());
     if !args.complet
         && html.join("index.html").is_file()
         && let Some(last) = manifest::read(&book_dir)
@@ -138,8 +139,11 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
     manifest::forget(&book_dir)?;
     let (mut input, errors) = book::load(&project.journal_dir())?;
     input.parts = known_parts();
+    let (health, health_warnings) = book::health::load(&project.verifications_dir());
+    input.health = health;
     let templates = Templates::new(Some(&project.templates_dir()));
     let mut sources = book::generate(&input, &templates)?;
+    sources.warnings.extend(health_warnings);
     for w in &sources.warnings {
         ctx.out.warn(w);
     }

@@ -21,7 +21,8 @@ pub fn execute(ctx: &Context, args: CheckArgs) -> Result<()> {
     // same sizes and times, same executable): what its check found is said
     // again without reading the journal.
     let inputs =
-        book::manifest::inputs_fingerprint(&[project.journal_dir(), project.templates_dir()])?;
+        book::manifest::inputs_fingerprint(&[project.journal_dir(), project.templates_dir()])?
+            + &book::manifest::summaries_stamp(&project.verifications_dir());
     if let Some(last) = book::manifest::read(&project.book_dir())
         && last.fingerprint == inputs
     {
@@ -36,8 +37,11 @@ pub fn execute(ctx: &Context, args: CheckArgs) -> Result<()> {
     }
     let (mut input, errors) = book::load(&project.journal_dir())?;
     input.parts = known_parts();
+    let (health, health_warnings) = book::health::load(&project.verifications_dir());
+    input.health = health;
     let templates = Templates::new(Some(&project.templates_dir()));
-    let sources = book::generate(&input, &templates)?;
+    let mut sources = book::generate(&input, &templates)?;
+    sources.warnings.extend(health_warnings);
     let problems = book::problems(&|p| project.display(p), &errors, &sources);
     report(
         ctx,

@@ -21,7 +21,7 @@ use crate::steps::verify::{Finding, Severity};
 use crate::store::{EntryKind, FrontMatter, Status, Store};
 
 /// The folder, under the project root.
-pub const DIR: &str = "verifications";
+pub const DIR: &str = crate::project::VERIFICATIONS_DIR;
 /// The last state of each part.
 pub const STATE_FILE: &str = "etat.json";
 
@@ -304,6 +304,12 @@ mod tests {
                 injoignables: 0
             }
         );
+        // The book's health calendar reads that summary as written.
+        let (months, warnings) = crate::book::health::load(&dir.path().join(DIR));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let counts = months[0].days.values().next().unwrap()["partie-6"];
+        assert_eq!((counts.verifications, counts.ecarts), (6, 3));
+        assert_eq!(counts.worst(), "ecart");
     }
 
     #[test]
