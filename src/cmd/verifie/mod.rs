@@ -2,9 +2,14 @@
 //! parts already applied (their last successful run in the journal) against
 //! the real services, prints what does not hold, and records a change of
 //! state (`state`): an entry only when the state differs from the previous
-//! verification's, and a per-day count of checks. It changes nothing in the
+//! verification's, and a per-day count of checks. The parts are the
+//! built-in ones (partie-6: containers, targets, metrics, Grafana,
+//! `prometheus.yml`; partie-6-alertes: its container, the alert chain, its
+//! two files) and the runbooks (their `journal:fichier` blocks). One
+//! verification at a time writes (`state::lock`). It changes nothing in the
 //! stack, Grafana or the managed files. Exit 0 all hold, 1 drift, 3 a
-//! service unreachable, 2 no part ever applied or an unknown part.
+//! service unreachable or the lock still held, 2 no part ever applied or an
+//! unknown part.
 
 pub mod state;
 
