@@ -299,9 +299,18 @@ fn the_health_calendar_from_a_fixture() {
     let page = &s.files[crate::book::pages::HEALTH_FILE];
     assert!(page.contains("## février 2026"), "{page}");
     assert!(page.contains("<caption>Santé de la pile en février 2026"));
-    // A row per part, the known part by its title, the other by its id.
-    assert!(page.contains(">Supervision : Prometheus, Grafana et cAdvisor</th>"));
+    // A row per part, by its id (its title on hover and under the table).
+    assert!(
+        page.contains(
+            r#"<th scope="row" title="Supervision : Prometheus, Grafana et cAdvisor">partie-6</th>"#
+        ),
+        "{page}"
+    );
     assert!(page.contains(">partie-6-alertes</th>"));
+    assert!(
+        page.contains("- **partie-6** (Supervision : Prometheus, Grafana et cAdvisor) :"),
+        "{page}"
+    );
     // Worst outcome of the day, a symbol and a text alternative.
     assert!(
         page.contains(
