@@ -129,12 +129,26 @@ fn file_findings(
                 alertes::rules::wanted_rules(run_ctx)?,
                 |_| false,
             )?);
-            out.extend(file_finding(
-                run_ctx,
-                alertes::alertmanager_config_path(&compose),
-                alertes::config::wanted_alertmanager(run_ctx)?,
-                |_| false,
-            )?);
+            // The webhook's address is a secret given to `run` through the
+            // environment only: a scheduled verification without it cannot
+            // know the file `run` wrote, and says so instead of a false drift.
+            let am = alertes::alertmanager_config_path(&compose);
+            let current = crate::store::read_optional(&am)?.unwrap_or_default();
+            if run_ctx.settings.alerts.webhook.is_none() && current.contains("webhook_configs:") {
+                run_ctx.out.info(&format!(
+                    "{} : {} non comparé, son webhook vient de {} absent ici",
+                    alertes::PART_ID,
+                    run_ctx.project.display(&am),
+                    crate::settings::ALERT_WEBHOOK
+                ));
+            } else {
+                out.extend(file_finding(
+                    run_ctx,
+                    am,
+                    alertes::config::wanted_alertmanager(run_ctx)?,
+                    |_| false,
+                )?);
+            }
         }
         _ => {
             if let Some(p) = runbooks.iter().find(|p| p.runbook.id == part) {
