@@ -52,7 +52,11 @@ echo "entrées au journal après les mesures : $(ls "$WORK/projet/journal"/*.md 
 # page is, is rendered again, no month book) and after a note.
 if [ "${LIVRE:-0}" = 1 ]; then
   /usr/bin/time -f "build --complet : %e s, pic %M Kio" $P build --complet >/dev/null
-  echo "page de santé : $(wc -c <"$WORK/projet/book/src/sante.md") octets de Markdown, $(wc -c <"$WORK/projet/book/html/sante.html") octets de HTML"
+  if [ -f "$WORK/projet/book/html/sante.html" ]; then
+    echo "page de santé : $(wc -c <"$WORK/projet/book/src/sante.md") octets de Markdown, $(wc -c <"$WORK/projet/book/html/sante.html") octets de HTML"
+  else
+    echo "page de santé : absente (binaire sans calendrier de santé)"
+  fi
   $P -v build 2>&1 | grep -E "déjà à jour" | head -1 || true
   $P verifie >/dev/null 2>&1 || true
   $P -v build 2>&1 | grep -E "mois rendus" || true
