@@ -9,11 +9,11 @@ use minijinja::Value;
 use serde::Serialize;
 use serde_json::json;
 
-use super::generate::{BOOK_TITLE, names};
 use super::inline::{Context, inline_entry};
-use super::model::{Model, Month, PartView, month_dir};
+use super::model::{Model, Month, PartView};
 use super::pages::{day_view, month_title};
-use super::{Input, Sources};
+use super::paths::{BOOK_TITLE, month_dir, names};
+use super::sources::{Input, Sources};
 use crate::error::Result;
 use crate::templates::Templates;
 
@@ -131,11 +131,11 @@ fn day_page(
     month_title: &str,
     sources: &mut Sources,
 ) -> Result<()> {
-    let dir = month_dir(&super::model::month_key(date));
+    let dir = month_dir(&super::paths::month_key(date));
     let withheld: std::collections::BTreeSet<String> = input
         .script_capable
         .iter()
-        .map(|n| format!("{}/{n}", super::ENTRIES_DIR))
+        .map(|n| format!("{}/{n}", super::paths::ENTRIES_DIR))
         .collect();
     let idx = &model.days[&date];
     let sections: Vec<Section> = idx
@@ -167,7 +167,7 @@ fn day_page(
             "sections": &sections,
         }),
     )?;
-    let rel = super::model::day_file(date);
+    let rel = super::paths::day_file(date);
     let ranges = embedded_lines(&text, sections.iter().map(|s| s.corps.as_str()));
     sources.embedded.insert(rel.clone(), ranges);
     sources.files.insert(rel, text);

@@ -9,8 +9,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use super::Sources;
 use super::ids::{self, PageInfo};
+use super::sources::Sources;
 
 /// One problem: `file:line: reason`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -76,7 +76,7 @@ fn is_summary(rel: &str) -> bool {
 /// The folder of the book a page belongs to: `` for the main book,
 /// `mois/2024-03` for a month book.
 pub fn book_root(rel: &str) -> &str {
-    let prefix = format!("{}/", super::MONTHS_DIR);
+    let prefix = format!("{}/", super::paths::MONTHS_DIR);
     match rel.strip_prefix(&prefix).and_then(|r| r.find('/')) {
         Some(i) => &rel[..prefix.len() + i],
         None => "",
@@ -133,7 +133,7 @@ fn check_summaries(sources: &Sources) -> Vec<Problem> {
 /// The text mdBook renders for a page (entries lose their front matter) and
 /// the line of its first line in the file.
 pub fn page_body<'a>(rel: &str, text: &'a str) -> (&'a str, usize) {
-    if rel.starts_with(super::ENTRIES_DIR)
+    if rel.starts_with(super::paths::ENTRIES_DIR)
         && let Some((_, body, line)) = crate::store::entry::split(text)
     {
         return (body, line);
@@ -203,7 +203,7 @@ fn check_link(
 /// under `journal/`, generated pages under `book/src/`.
 fn shown(target: &str) -> String {
     match target
-        .strip_prefix(super::ENTRIES_DIR)
+        .strip_prefix(super::paths::ENTRIES_DIR)
         .and_then(|r| r.strip_prefix('/'))
     {
         Some(rest) => format!("journal/{rest}"),

@@ -12,56 +12,12 @@
 //! templates (overridable by the project). It writes nothing.
 
 use chrono::{Datelike, NaiveDate, Utc};
-use minijinja::Value;
-use serde_json::json;
 
 use super::model::Model;
-use super::{DOCS_DIR, ENTRIES_DIR, Input, Sources};
+use super::paths::{DOCS_DIR, ENTRIES_DIR, file_name};
+use super::sources::{Input, SourceEntry, Sources};
 use crate::error::Result;
-use crate::store::{EntryKind, Status};
 use crate::templates::Templates;
-
-/// The book's title.
-pub const BOOK_TITLE: &str = "Journal d’exploitation";
-
-/// How many recent executions, notes and days the main pages list.
-pub const RECENT: usize = 20;
-
-/// How many years the main book's sidebar lists one by one; older years
-/// share one page (so the sidebar stays under 200 links).
-pub const SIDEBAR_YEARS: usize = 100;
-
-/// Template names (under `templates/`).
-pub mod names {
-    /// `SUMMARY.md` of the main book.
-    pub const SUMMARY: &str = "livre-sommaire.md.j2";
-    /// `index.md`.
-    pub const INDEX: &str = "livre-index.md.j2";
-    /// `parties/<partie>.md`.
-    pub const PART: &str = "livre-partie.md.j2";
-    /// `notes-generales.md`.
-    pub const GENERAL_NOTES: &str = "livre-notes-generales.md.j2";
-    /// `journal-de-bord.md`.
-    pub const LOGBOOK: &str = "livre-journal-de-bord.md.j2";
-    /// `annees/<année>.md`.
-    pub const YEAR: &str = "livre-annee.md.j2";
-    /// `recherche.md`.
-    pub const SEARCH: &str = "livre-recherche.md.j2";
-    /// `404.md`.
-    pub const NOT_FOUND: &str = "livre-404.md.j2";
-    /// `sante.md` (the health calendar, when there are verification summaries).
-    pub const HEALTH: &str = "livre-sante.md.j2";
-    /// `ecrire-une-partie.md`.
-    pub const WRITE_PART: &str = "livre-ecrire-une-partie.md.j2";
-    /// `mois/<mois>/SUMMARY.md`.
-    pub const MONTH_SUMMARY: &str = "livre-mois-sommaire.md.j2";
-    /// `mois/<mois>/index.md`.
-    pub const MONTH: &str = "livre-mois.md.j2";
-    /// `mois/<mois>/parties/<partie>.md`.
-    pub const MONTH_PART: &str = "livre-mois-partie.md.j2";
-    /// `mois/<mois>/<jour>.md`.
-    pub const DAY: &str = "livre-jour.md.j2";
-}
 
 /// mdBook's page template with French labels (`templates/theme/index.hbs`).
 const THEME_INDEX: &str = "theme/index.hbs";
@@ -174,8 +130,8 @@ fn copy_journal_files(input: &Input, sources: &mut Sources) {
 fn odd_inputs(input: &Input) -> Vec<String> {
     let mut out = Vec::new();
     let next_year = Utc::now().year() + 1;
-    let name = |se: &super::SourceEntry| format!("journal/{}", file_name(&se.entry.path));
-    let dated = |keep: &dyn Fn(i32) -> bool| -> Vec<&super::SourceEntry> {
+    let name = |se: &SourceEntry| format!("journal/{}", file_name(&se.entry.path));
+    let dated = |keep: &dyn Fn(i32) -> bool| -> Vec<&SourceEntry> {
         input
             .entries
             .iter()
@@ -224,35 +180,6 @@ fn odd_inputs(input: &Input) -> Vec<String> {
 
 fn plural(n: usize) -> &'static str {
     if n > 1 { "s" } else { "" }
-}
-
-/// Counts of executions by status, for the index page.
-pub fn status_counts(input: &Input) -> serde_json::Value {
-    let count = |s: Status| {
-        input
-            .entries
-            .iter()
-            .filter(|e| e.entry.front.kind == EntryKind::Execution && e.entry.front.statut == s)
-            .count()
-    };
-    json!({
-        "nb_reussies": count(Status::Succeeded),
-        "nb_echouees": count(Status::Failed),
-        "nb_interrompues": count(Status::Interrupted),
-        "nb_en_cours": count(Status::InProgress),
-    })
-}
-
-/// The newest `n` entries of `idx` (oldest first) that match `keep`, newest
-/// first.
-pub fn newest(model: &Model, idx: &[usize], n: usize, keep: impl Fn(usize) -> bool) -> Value {
-    model.pick(idx.iter().rev().copied().filter(|i| keep(*i)).take(n))
-}
-
-pub(super) fn file_name(p: &std::path::Path) -> String {
-    p.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -281,7 +281,7 @@ fn the_health_calendar_from_a_fixture() {
     assert!(
         !generated()
             .files
-            .contains_key(crate::book::pages::HEALTH_FILE),
+            .contains_key(crate::book::paths::HEALTH_FILE),
         "no summary, no page"
     );
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/verifications-exemple");
@@ -296,7 +296,7 @@ fn the_health_calendar_from_a_fixture() {
         "{}",
         s.files["SUMMARY.md"]
     );
-    let page = &s.files[crate::book::pages::HEALTH_FILE];
+    let page = &s.files[crate::book::paths::HEALTH_FILE];
     assert!(page.contains("## février 2026"), "{page}");
     assert!(page.contains("<caption>Santé de la pile en février 2026"));
     // A row per part, by its id (its title on hover and under the table).

@@ -318,7 +318,11 @@ pub fn view(months: &[HealthMonth], parts: &[(String, String)]) -> Vec<MonthView
             .collect();
         out.push(MonthView {
             cle: m.key.clone(),
-            titre: super::pages::month_title(&m.key),
+            titre: format!(
+                "{} {}",
+                crate::french::month_name(first.month()),
+                first.year()
+            ),
             jours: (1..=last).collect(),
             lignes,
         });

@@ -23,7 +23,8 @@ use std::ops::Range;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use super::ids::{id_from_content, mdbook_options, unique_id};
-use super::model::badge;
+use super::markup::{badge, nbsp_units, raw_dest_span};
+use super::paths::ENTRIES_DIR;
 
 /// One heading of the body.
 struct Heading {
@@ -42,7 +43,7 @@ pub struct Context<'a> {
     /// Entry id → (day page, anchor), for links between entries.
     pub permalinks: &'a HashMap<String, (String, String)>,
     /// Site paths of files published as text only (`<chemin>.txt`), see
-    /// [`super::Sources::withheld`].
+    /// [`super::sources::Sources::withheld`].
     pub withheld: &'a std::collections::BTreeSet<String>,
     /// Whether the tool wrote the entry's statuses (a run): only then are
     /// status emoji made into badges. A note is the user's text, its emoji
@@ -73,7 +74,7 @@ pub fn inline_entry(body: &str, ctx: &Context) -> String {
         if let Some(new) = rebase(&dest_url, ctx, &local, first_h1.as_deref())
             && let Some(span) = raw_dest_span(body, range)
         {
-            edits.push((span, super::model::dest(&new)));
+            edits.push((span, super::markup::dest(&new)));
         }
     }
     edits.sort_by_key(|(r, _)| r.start);
@@ -205,10 +206,10 @@ fn rebase(dest: &str, ctx: &Context, local: &HashSet<&str>, h1: Option<&str>) ->
         Some((p, q)) => (p, Some(q)),
         None => (path, None),
     };
-    let target = super::check::resolve(super::ENTRIES_DIR, &super::check::percent_decode(path))?;
+    let target = super::check::resolve(ENTRIES_DIR, &super::check::percent_decode(path))?;
     let up = "../".repeat(ctx.page_dir.split('/').filter(|s| !s.is_empty()).count());
     let entry_id = target
-        .strip_prefix(super::ENTRIES_DIR)
+        .strip_prefix(ENTRIES_DIR)
         .and_then(|r| r.strip_prefix('/'))
         .and_then(|r| r.strip_suffix(".md").or_else(|| r.strip_suffix(".html")))
         .filter(|r| !r.contains('/'));
@@ -235,39 +236,6 @@ fn rebase(dest: &str, ctx: &Context, local: &HashSet<&str>, h1: Option<&str>) ->
         out.push_str(f);
     }
     Some(out)
-}
-
-/// The byte span of the destination of an inline link or image whose whole
-/// text is at `range`; `None` for reference links and autolinks.
-pub(crate) fn raw_dest_span(text: &str, range: Range<usize>) -> Option<Range<usize>> {
-    let slice = &text[range.clone()];
-    if !slice.ends_with(')') {
-        return None;
-    }
-    let open = slice.rfind("](")?;
-    let mut start = range.start + open + 2;
-    let bytes = text.as_bytes();
-    while start < range.end && (bytes[start] == b' ' || bytes[start] == b'\t') {
-        start += 1;
-    }
-    if bytes.get(start) == Some(&b'<') {
-        let close = text[start..range.end].find('>')?;
-        return Some(start..start + close + 1);
-    }
-    let mut depth = 0usize;
-    let mut end = start;
-    while end < range.end {
-        match bytes[end] {
-            b'\\' => end += 1,
-            b'(' => depth += 1,
-            b')' if depth == 0 => break,
-            b')' => depth -= 1,
-            b' ' | b'\t' | b'\n' => break,
-            _ => {}
-        }
-        end += 1;
-    }
-    (end > start).then_some(start..end.min(range.end))
 }
 
 /// Status emoji, the labels they stand for.
@@ -350,39 +318,6 @@ fn badges(line: &str) -> String {
             .replace(emoji, &b);
     }
     s.replace("⚠ ", "")
-}
-
-/// Units after a number, joined to it by a no-break space.
-const UNITS: [&str; 13] = [
-    "ms", "s", "min", "h", "Mio", "Gio", "Kio", "Mo", "Go", "ko", "o", "%", "°C",
-];
-
-/// « 48,2 s » with a no-break space (U+00A0) between number and unit, so
-/// that they never wrap apart.
-pub fn nbsp_units(line: &str) -> String {
-    if !line.contains(' ') {
-        return line.to_string();
-    }
-    let mut out = String::with_capacity(line.len() + 8);
-    let mut prev: Option<char> = None;
-    let mut rest = line;
-    while let Some(c) = rest.chars().next() {
-        rest = &rest[c.len_utf8()..];
-        if c == ' ' && prev.is_some_and(|p| p.is_ascii_digit()) && unit_follows(rest) {
-            out.push('\u{a0}');
-        } else {
-            out.push(c);
-        }
-        prev = Some(c);
-    }
-    out
-}
-
-fn unit_follows(rest: &str) -> bool {
-    UNITS.iter().any(|u| {
-        rest.strip_prefix(u)
-            .is_some_and(|after| !after.chars().next().is_some_and(char::is_alphanumeric))
-    })
 }
 
 #[cfg(test)]

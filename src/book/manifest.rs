@@ -16,11 +16,9 @@ use std::time::UNIX_EPOCH;
 
 use sha2::{Digest, Sha256};
 
-use super::Problem;
+use super::check::Problem;
+use super::paths::STATE_FILE;
 use crate::error::{Error, Result};
-
-/// The file of `book/` that records the last complete build.
-pub const STATE_FILE: &str = ".etat-build";
 
 /// The SHA-256 of the build's inputs, as metadata: every file under
 /// `roots` (recursively, hidden files included: the run lock aside), and

@@ -7,11 +7,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use minijinja::Value;
 use serde::Serialize;
 
-use super::{DOCS_DIR, ENTRIES_DIR, Input, MONTHS_DIR};
+use super::markup::{badge, dest};
+use super::paths::{DOCS_DIR, ENTRIES_DIR, OLDER_YEARS_FILE, day_file, month_key};
+use super::sources::Input;
 use crate::store::{EntryKind, Status};
 
 /// A part of the book: one of the given parts (`Input::parts`), or another
@@ -94,24 +96,6 @@ pub struct Model {
     pub own_page_years: HashSet<String>,
 }
 
-/// The page of the years without their own page.
-pub const OLDER_YEARS_FILE: &str = "annees/anterieures.md";
-
-/// The folder of a month book, relative to the site root.
-pub fn month_dir(month: &str) -> String {
-    format!("{MONTHS_DIR}/{month}")
-}
-
-/// `2024-03` for a day.
-pub fn month_key(d: NaiveDate) -> String {
-    format!("{:04}-{:02}", d.year(), d.month())
-}
-
-/// The day page of `d`, relative to the site root.
-pub fn day_file(d: NaiveDate) -> String {
-    format!("{}/{}.md", month_dir(&month_key(d)), d.format("%Y-%m-%d"))
-}
-
 /// The UTC offset a time was recorded in, as the book shows it: « UTC »,
 /// « UTC+1 », « UTC−5 », « UTC+5:30 » (the reader sees which zone each time
 /// is in; entries recorded on hosts in different zones stay as recorded).
@@ -137,21 +121,6 @@ pub fn date_time_zoned(t: &DateTime<FixedOffset>) -> String {
 /// « 21:30 UTC+1 ».
 pub fn time_zoned(t: &DateTime<FixedOffset>) -> String {
     format!("{}\u{a0}{}", t.format("%H:%M"), zone(t))
-}
-
-/// A status badge: text and a CSS class, readable without any emoji font.
-pub fn badge(label: &str) -> String {
-    let class = match label {
-        "réussi" => "reussi",
-        "échoué" => "echoue",
-        "interrompu" => "interrompu",
-        "en cours" => "en-cours",
-        "déjà fait" => "deja-fait",
-        "ignoré" => "ignore",
-        "attention" => "attention",
-        _ => "consigne",
-    };
-    format!(r#"<span class="statut statut-{class}">{label}</span>"#)
 }
 
 impl Model {
@@ -219,7 +188,7 @@ impl Model {
         let own_page_years = years
             .iter()
             .rev()
-            .take(super::generate::SIDEBAR_YEARS)
+            .take(super::paths::SIDEBAR_YEARS)
             .map(|y| y.to_string())
             .collect();
         Model {
@@ -249,7 +218,7 @@ impl Model {
 }
 
 fn entry_view<'a>(
-    se: &'a super::SourceEntry,
+    se: &'a super::sources::SourceEntry,
     id: String,
     day: &str,
     part: Option<&PartView>,
@@ -281,7 +250,7 @@ fn entry_view<'a>(
         duree_ms: f.duree_ms,
         duree: f
             .duree_ms
-            .map(|ms| super::inline::nbsp_units(&crate::french::duration_ms(ms)))
+            .map(|ms| super::markup::nbsp_units(&crate::french::duration_ms(ms)))
             .unwrap_or_else(|| "—".into()),
         etapes_total: f.etapes.len(),
         etapes_reussies: f.steps_ok(),
@@ -295,7 +264,7 @@ fn entry_view<'a>(
 }
 
 /// A link to an entry for templates: its permalink (from the site root) and title.
-fn entry_link(se: &super::SourceEntry) -> Value {
+fn entry_link(se: &super::sources::SourceEntry) -> Value {
     let f = &se.entry.front;
     Value::from(minijinja::value::Serde(serde_json::json!({
         "fichier": format!("{}#{}", day_file(f.horodatage.date_naive()), se.entry.id()),
@@ -366,15 +335,6 @@ pub fn slug(s: &str) -> String {
     }
     let out = out.trim_matches('-').to_string();
     if out.is_empty() { "partie".into() } else { out }
-}
-
-/// A link destination: wrapped in `<…>` when it has spaces or parentheses.
-pub fn dest(path: &str) -> String {
-    if path.contains([' ', '(', ')']) {
-        format!("<{path}>")
-    } else {
-        path.to_string()
-    }
 }
 
 /// Escapes text for inline Markdown (link texts, table cells, titles):

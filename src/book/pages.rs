@@ -9,14 +9,13 @@ use minijinja::Value;
 use serde::Serialize;
 use serde_json::json;
 
-use super::generate::{BOOK_TITLE, RECENT, SIDEBAR_YEARS, names, newest, status_counts};
-use super::model::{Model, OLDER_YEARS_FILE, month_dir};
-
-/// The health calendar's page in the main book.
-pub const HEALTH_FILE: &str = "sante.md";
-use super::{Input, Sources};
+use super::model::Model;
+use super::paths::{
+    BOOK_TITLE, HEALTH_FILE, OLDER_YEARS_FILE, RECENT, SIDEBAR_YEARS, month_dir, names,
+};
+use super::sources::{Input, Sources};
 use crate::error::Result;
-use crate::store::EntryKind;
+use crate::store::{EntryKind, Status};
 use crate::templates::Templates;
 
 /// A month, as listed by the main pages.
@@ -67,7 +66,7 @@ pub fn day_view(model: &Model, input: &Input, date: chrono::NaiveDate) -> DayVie
     DayView {
         date: date.format("%Y-%m-%d").to_string(),
         date_longue: crate::french::long_date(date),
-        fichier: super::model::day_file(date),
+        fichier: super::paths::day_file(date),
         total: idx.len(),
         nb_executions: runs,
         nb_notes: idx.len() - runs,
@@ -95,7 +94,7 @@ impl MainPages<'_> {
             "titre_livre": BOOK_TITLE,
             "racine": "",
             "index_annees": index_years,
-            "dossier_index_annees": super::search::YEARS_DIR,
+            "dossier_index_annees": super::paths::YEARS_DIR,
         });
         for (name, file) in [
             (names::SEARCH, "recherche.md"),
@@ -147,7 +146,7 @@ impl MainPages<'_> {
         let entries = &self.input.entries;
         let all: Vec<usize> = (0..entries.len()).collect();
         let nb_runs = all.iter().filter(|i| self.is_run(**i)).count();
-        let date = |e: Option<&super::SourceEntry>| {
+        let date = |e: Option<&super::sources::SourceEntry>| {
             e.map(|e| super::model::date_time_zoned(&e.entry.front.horodatage))
         };
         let mut ctx = json!({
@@ -215,7 +214,7 @@ impl MainPages<'_> {
         let mut counts: BTreeMap<String, (usize, usize)> = BTreeMap::new();
         for &i in idx {
             let d = self.input.entries[i].entry.front.horodatage.date_naive();
-            let c = counts.entry(super::model::month_key(d)).or_default();
+            let c = counts.entry(super::paths::month_key(d)).or_default();
             if self.is_run(i) {
                 c.0 += 1;
             } else {
@@ -338,6 +337,29 @@ impl MainPages<'_> {
         }
         Ok(())
     }
+}
+
+/// Counts of executions by status, for the index page.
+pub fn status_counts(input: &Input) -> serde_json::Value {
+    let count = |s: Status| {
+        input
+            .entries
+            .iter()
+            .filter(|e| e.entry.front.kind == EntryKind::Execution && e.entry.front.statut == s)
+            .count()
+    };
+    json!({
+        "nb_reussies": count(Status::Succeeded),
+        "nb_echouees": count(Status::Failed),
+        "nb_interrompues": count(Status::Interrupted),
+        "nb_en_cours": count(Status::InProgress),
+    })
+}
+
+/// The newest `n` entries of `idx` (oldest first) that match `keep`, newest
+/// first.
+pub fn newest(model: &Model, idx: &[usize], n: usize, keep: impl Fn(usize) -> bool) -> Value {
+    model.pick(idx.iter().rev().copied().filter(|i| keep(*i)).take(n))
 }
 
 /// The years the sidebar lists (newest first, at most [`SIDEBAR_YEARS`])

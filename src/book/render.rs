@@ -27,19 +27,10 @@ use mdbook_driver::config::Config;
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 use sha2::{Digest, Sha256};
 
-use super::generate::BOOK_TITLE;
-use super::{ENTRIES_DIR, MONTHS_DIR, Sources};
+use super::files::{create_dir, link_or_copy, remove_dir, write_file};
+use super::paths::{BOOK_TITLE, ENTRIES_DIR, FINGERPRINT, HTML_DIR, MAIN_OUT, MONTHS_DIR};
+use super::sources::Sources;
 use crate::error::{Error, Result};
-
-/// The HTML output folder, relative to `book/`.
-pub const HTML_DIR: &str = "html";
-
-/// The folder of `book/` where mdBook renders the main book before it is
-/// linked into the site (mdBook empties the folder it renders into).
-pub const MAIN_OUT: &str = ".principal";
-
-/// The file beside a month book's rendering that records its inputs' hash.
-pub const FINGERPRINT: &str = ".empreinte";
 
 /// The `book.toml` of a book (the main one when `month` is `None`), also
 /// the configuration the library renders with, so that `mdbook build` on
@@ -206,7 +197,7 @@ pub fn render_all(book_dir: &Path, sources: &Sources, full: bool) -> Result<Rend
         fingerprints.insert(key.to_string(), hash.clone());
         let up_to_date = !full
             && dir.join(HTML_DIR).join("index.html").is_file()
-            && pages_intact(&dir.join(HTML_DIR))
+            && pages_intact(&dir.join(HTML_DIR), false)
             && fs::read_to_string(dir.join(FINGERPRINT)).is_ok_and(|h| h == hash);
         if !up_to_date {
             todo.push((dir, key.to_string(), files, hash));
@@ -388,7 +379,7 @@ fn prune(dir: &Path, html: &Path, published: &std::collections::HashSet<PathBuf>
         let Ok(t) = d.file_type() else { continue };
         if t.is_dir() {
             if dir == html
-                && [super::search::INDEX_DIR, super::search::YEARS_DIR]
+                && [super::paths::INDEX_DIR, super::paths::YEARS_DIR]
                     .iter()
                     .any(|n| d.file_name() == *n)
             {
@@ -476,83 +467,31 @@ fn copy_rendered(
     Ok(())
 }
 
-/// Copies the files under `from` into `to` (hard links when possible).
-pub fn copy_tree(from: &Path, to: &Path) -> Result<()> {
-    let rd = fs::read_dir(from).map_err(|e| Error::io("lecture du dossier", from, e))?;
-    create_dir(to)?;
-    for d in rd.filter_map(|d| d.ok()) {
-        let path = d.path();
-        let target = to.join(d.file_name());
-        if path.is_dir() {
-            copy_tree(&path, &target)?;
-        } else {
-            link_or_copy(&path, &target)?;
-        }
-    }
-    Ok(())
-}
-
-/// Puts `from` at `to`: a new hard link, else a copy written beside `to`
-/// then renamed. The old `to` is unlinked first, never opened for writing:
-/// when it is a hard link of `from` (the previous build's), copying onto it
-/// would truncate both.
-fn link_or_copy(from: &Path, to: &Path) -> Result<()> {
-    #[cfg(unix)]
-    {
-        // Already the same file (a month reused from the last build).
-        use std::os::unix::fs::MetadataExt;
-        if let (Ok(a), Ok(b)) = (fs::metadata(from), fs::symlink_metadata(to))
-            && a.ino() == b.ino()
-            && a.dev() == b.dev()
-        {
-            return Ok(());
-        }
-    }
-    match fs::remove_file(to) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::io("remplacement de", to, e)),
-    }
-    if fs::hard_link(from, to).is_ok() {
-        return Ok(());
-    }
-    let bytes = fs::read(from).map_err(|e| Error::io("lecture de", from, e))?;
-    crate::store::write_atomic(to, &bytes, true).map_err(|e| Error::io("copie de", from, e))
-}
-
-/// Whether every page of a rendered book is there and not empty (a build
-/// killed or out of space may have left one empty or half-written: the
-/// month is then rendered again).
-fn pages_intact(html: &Path) -> bool {
-    let Ok(rd) = fs::read_dir(html) else {
-        return false;
-    };
-    rd.filter_map(|d| d.ok()).all(|d| {
-        let name = d.file_name();
-        !name.to_string_lossy().ends_with(".html") || d.metadata().is_ok_and(|m| m.len() > 0)
-    })
-}
-
 /// Whether every HTML page under `book_dir` (month books and the published
 /// site) is there and not empty: what `journal build` checks before it trusts
 /// its manifest and does nothing (a page emptied since the last build is
 /// then rendered again). Only directory entries are read, not the pages.
 pub fn book_intact(book_dir: &Path) -> bool {
-    fn walk(dir: &Path) -> bool {
-        let Ok(rd) = fs::read_dir(dir) else {
-            return false;
-        };
-        rd.filter_map(|d| d.ok()).all(|d| {
-            let name = d.file_name();
-            let name = name.to_string_lossy();
-            match d.file_type() {
-                Ok(t) if t.is_dir() => name == "pagefind" || walk(&d.path()),
-                Ok(_) if name.ends_with(".html") => d.metadata().is_ok_and(|m| m.len() > 0),
-                _ => true,
-            }
-        })
-    }
-    walk(book_dir)
+    pages_intact(book_dir, true)
+}
+
+/// Whether every page of a rendered book is there and not empty (a build
+/// killed or out of space may have left one empty or half-written: the
+/// month is then rendered again); with `deep`, in its sub-folders too (the
+/// search index's aside).
+fn pages_intact(dir: &Path, deep: bool) -> bool {
+    let Ok(rd) = fs::read_dir(dir) else {
+        return false;
+    };
+    rd.filter_map(|d| d.ok()).all(|d| {
+        let name = d.file_name();
+        let name = name.to_string_lossy();
+        match d.file_type() {
+            Ok(t) if t.is_dir() => !deep || name == "pagefind" || pages_intact(&d.path(), deep),
+            _ if name.ends_with(".html") => d.metadata().is_ok_and(|m| m.len() > 0),
+            _ => true,
+        }
+    })
 }
 
 fn ensure_parent(path: &Path, made: &mut std::collections::HashSet<PathBuf>) -> Result<()> {
@@ -564,76 +503,11 @@ fn ensure_parent(path: &Path, made: &mut std::collections::HashSet<PathBuf>) -> 
     Ok(())
 }
 
-fn create_dir(dir: &Path) -> Result<()> {
-    fs::create_dir_all(dir).map_err(|e| Error::io("création du dossier", dir, e))
-}
-
-/// Writes a file readable by all (mode 0644 on Unix, whatever the umask
-/// says about others' read access).
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    // Unlinked first: a hard link (or symbolic link) left at `path` is never
-    // written through, so no other file is ever truncated.
-    match fs::remove_file(path) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::io("remplacement de", path, e)),
-    }
-    fs::write(path, bytes).map_err(|e| Error::io("écriture de", path, e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(path, fs::Permissions::from_mode(0o644))
-            .map_err(|e| Error::io("réglage des droits de", path, e))?;
-    }
-    Ok(())
-}
-
-/// Makes every file under `dir` readable by all (0644) and every folder
-/// traversable (0755): mdBook copies files with their mode, and the book is
-/// meant to be served by a web server that is not their owner.
-pub fn make_readable(dir: &Path) -> Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let rd = fs::read_dir(dir).map_err(|e| Error::io("lecture du dossier", dir, e))?;
-        for d in rd.filter_map(|d| d.ok()) {
-            let path = d.path();
-            let Ok(meta) = fs::symlink_metadata(&path) else {
-                continue;
-            };
-            let (wanted, is_dir) = if meta.is_dir() {
-                (0o755, true)
-            } else if meta.is_file() {
-                (0o644, false)
-            } else {
-                continue;
-            };
-            if meta.permissions().mode() & 0o777 != wanted {
-                fs::set_permissions(&path, fs::Permissions::from_mode(wanted))
-                    .map_err(|e| Error::io("réglage des droits de", &path, e))?;
-            }
-            if is_dir {
-                make_readable(&path)?;
-            }
-        }
-    }
-    Ok(())
-}
-
 fn chain(e: &anyhow::Error) -> String {
     e.chain()
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(" : ")
-}
-
-/// Removes `dir` and its content; an absent folder is fine.
-pub fn remove_dir(dir: &Path) -> Result<()> {
-    match fs::remove_dir_all(dir) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(Error::io("suppression de l’ancien dossier", dir, e)),
-    }
 }
 
 #[cfg(test)]

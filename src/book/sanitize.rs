@@ -155,7 +155,7 @@ fn once(text: &str) -> Option<String> {
             Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. })
                 if !is_safe_url(&dest_url) =>
             {
-                match super::inline::raw_dest_span(text, range.clone()) {
+                match super::markup::raw_dest_span(text, range.clone()) {
                     Some(span) => edits.push((span, "#".into())),
                     None => edits.push((range.clone(), as_text(&text[range]))),
                 }

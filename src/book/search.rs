@@ -25,22 +25,9 @@ use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
 use sha2::{Digest, Sha256};
 
-use super::MONTHS_DIR;
-use super::render::{FINGERPRINT, remove_dir};
+use super::files::remove_dir;
+use super::paths::{CACHE_DIR, FINGERPRINT, INDEX_DIR, MONTHS_DIR, SCRATCH_DIR, YEARS_DIR};
 use crate::error::{Error, Result};
-
-/// The main book's index folder, relative to the HTML output.
-pub const INDEX_DIR: &str = "pagefind";
-
-/// The folder of the years' indexes, relative to the HTML output.
-pub const YEARS_DIR: &str = "pagefind-annees";
-
-/// The folder of `book/` where the years' indexes are kept between builds.
-pub const CACHE_DIR: &str = "recherche";
-
-/// The folder of `book/` where the pages are prepared for Pagefind (removed
-/// once the index is written).
-pub const SCRATCH_DIR: &str = ".recherche";
 
 /// Pages never indexed (mdBook's own, or duplicates of other pages).
 const SKIPPED: [&str; 3] = ["print.html", "toc.html", "404.html"];
@@ -65,7 +52,7 @@ pub fn index_site(
     full: bool,
     months: &BTreeMap<String, String>,
 ) -> Result<Indexed> {
-    let html = book_dir.join(super::render::HTML_DIR);
+    let html = book_dir.join(super::paths::HTML_DIR);
     let scratch = book_dir.join(SCRATCH_DIR);
     remove_dir(&scratch)?;
     let mut pages = Vec::new();
@@ -147,12 +134,12 @@ impl Job<'_> {
         if !same {
             let _ = fs::remove_file(kept.join(FINGERPRINT));
             self.build(rels, &self.scratch.join(group), &kept.join(INDEX_DIR))?;
-            super::render::write_file(&kept.join(FINGERPRINT), fingerprint.as_bytes())?;
+            super::files::write_file(&kept.join(FINGERPRINT), fingerprint.as_bytes())?;
             // The site keeps its pages between builds: the old index's
             // files (named by their hash) must not stay beside the new ones.
             remove_dir(&self.html.join(YEARS_DIR).join(group))?;
         }
-        super::render::copy_tree(
+        super::files::copy_tree(
             &kept.join(INDEX_DIR),
             &self.html.join(YEARS_DIR).join(group),
         )?;

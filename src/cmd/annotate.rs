@@ -45,7 +45,7 @@ pub fn spec(front: &FrontMatter, id: &str) -> Option<AnnotationSpec> {
     tags.push(key(id));
     let permalink = format!(
         "{}#{id}",
-        crate::book::model::day_file(front.horodatage.date_naive()).replace(".md", ".html")
+        crate::book::paths::day_file(front.horodatage.date_naive()).replace(".md", ".html")
     );
     let by = front
         .origine

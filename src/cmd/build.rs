@@ -14,7 +14,7 @@
 
 use super::Context;
 use super::check::{known_parts, plural, report_failure};
-use crate::book::{self, manifest, render, search};
+use crate::book::{self, files, manifest, render, search};
 use crate::cli::{BuildArgs, CheckFormat};
 use crate::error::{Error, Result};
 use crate::templates::Templates;
@@ -83,7 +83,7 @@ fn without_panic<T>(book_dir: &std::path::Path, index: impl FnOnce() -> Result<T
         Ok(r) => r,
         Err(_) => {
             let text = caught.lock().unwrap_or_else(|p| p.into_inner()).clone();
-            let dir = book_dir.join(render::HTML_DIR);
+            let dir = book_dir.join(book::paths::HTML_DIR);
             // ENOSPC, EACCES, EROFS, EDQUOT.
             let code = [28, 13, 30, 122].into_iter().find(|c| {
                 text.contains(&format!("os error {c})"))
@@ -114,7 +114,7 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
     // One build at a time writes `book/`: a second one waits.
     let _lock = lock_book(ctx, &project.book_dir())?;
     let book_dir = project.book_dir();
-    let html = book_dir.join(render::HTML_DIR);
+    let html = book_dir.join(book::paths::HTML_DIR);
     let inputs = manifest::inputs_fingerprint(&[project.journal_dir(), project.templates_dir()])?
         + &manifest::summaries_stamp(&project.verifications_dir());
     if !args.complet
@@ -189,7 +189,7 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
         std::fs::set_permissions(&book_dir, std::fs::Permissions::from_mode(0o755))
             .map_err(|e| crate::error::Error::io("réglage des droits de", &book_dir, e))?;
     }
-    render::make_readable(&book_dir)?;
+    files::make_readable(&book_dir)?;
     let seconds = |d: std::time::Duration| crate::french::decimal(d.as_secs_f64(), 2);
     ctx.out.detail(&format!(
         "durées : lecture et génération {} s, rendu {} s, index de recherche {} s",

@@ -27,7 +27,7 @@ pub fn execute(ctx: &Context, args: ServeArgs) -> Result<()> {
             complet: false,
         },
     )?;
-    let root = ctx.project.book_dir().join(crate::book::render::HTML_DIR);
+    let root = ctx.project.book_dir().join(crate::book::paths::HTML_DIR);
     let listener = TcpListener::bind(("127.0.0.1", args.port)).map_err(|e| {
         Error::environment(format!(
             "impossible d'écouter sur 127.0.0.1:{} : {e}",

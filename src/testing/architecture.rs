@@ -36,6 +36,86 @@ fn the_book_knows_only_what_it_renders() {
     assert!(v.is_empty(), "{v:#?}");
 }
 
+/// The modules of `book`, lowest first (ARCHITECTURE.md, « Couches du
+/// livre »): each may name (`super::<m>`, `crate::book::<m>`) only those
+/// before it. `mod.rs` is the facade above them all: no module imports from
+/// it, so `super::Sources` is written `super::sources::Sources`.
+const BOOK_LAYERS: [&str; 16] = [
+    "paths", "health", "sources", "markup", "files", "ids", "check", "manifest", "sanitize",
+    "search", "model", "inline", "pages", "archive", "generate", "render",
+];
+
+/// The first path segments named after `needle` on `line`: `a` for
+/// `needle a::b`, `a` and `b` for `needle {a::x, b}`.
+fn named_after(line: &str, needle: &str) -> Vec<String> {
+    line.split(needle)
+        .skip(1)
+        .flat_map(|rest| match rest.strip_prefix('{') {
+            Some(list) => {
+                let (mut depth, mut items, mut item) = (0, Vec::new(), String::new());
+                for c in list.chars() {
+                    match c {
+                        '{' => depth += 1,
+                        '}' if depth == 0 => break,
+                        '}' => depth -= 1,
+                        ',' if depth == 0 => items.push(std::mem::take(&mut item)),
+                        _ if depth == 0 => item.push(c),
+                        _ => {}
+                    }
+                }
+                items.push(item);
+                items
+                    .iter()
+                    .map(|i| i.trim().split("::").next().unwrap_or("").to_string())
+                    .collect()
+            }
+            None => vec![
+                rest.split(|c: char| !c.is_alphanumeric() && c != '_')
+                    .next()
+                    .unwrap_or("")
+                    .to_string(),
+            ],
+        })
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
+#[test]
+fn book_modules_import_only_lower_ones() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/book");
+    let mut bad = Vec::new();
+    for e in std::fs::read_dir(&dir).unwrap().flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let Some(name) = file.strip_suffix(".rs") else {
+            continue;
+        };
+        // The facade, and unit tests kept in their own file.
+        if name == "mod" || name.ends_with("_tests") {
+            continue;
+        }
+        let Some(rank) = BOOK_LAYERS.iter().position(|m| *m == name) else {
+            bad.push(format!("src/book/{file} : absent de BOOK_LAYERS"));
+            continue;
+        };
+        for line in raw_uses(&format!("book/{name}"), &["super::", "crate::book"]) {
+            let code = line.split_once(": ").map_or("", |(_, c)| c);
+            if code.starts_with("//") {
+                continue;
+            }
+            let mut names = named_after(code, "super::");
+            names.extend(named_after(code, "crate::book::"));
+            for n in names {
+                match BOOK_LAYERS.iter().position(|m| *m == n) {
+                    Some(r) if r < rank => {}
+                    Some(_) => bad.push(format!("{line} (`{n}` n'est pas plus bas)")),
+                    None => bad.push(format!("{line} (`{n}` : par la façade mod.rs)")),
+                }
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{bad:#?}");
+}
+
 #[test]
 fn the_foundation_depends_on_no_layer_above() {
     for m in [
@@ -99,28 +179,7 @@ fn only_main_calls_the_commands() {
 fn the_step_kit_knows_no_part() {
     let mut bad = Vec::new();
     for line in raw_uses("steps/kit", &["crate::steps::"]) {
-        let names = line
-            .split("crate::steps::")
-            .skip(1)
-            .flat_map(|rest| match rest.strip_prefix('{') {
-                // `crate::steps::{A, B}`: each item's first segment.
-                Some(list) => list
-                    .split('}')
-                    .next()
-                    .unwrap_or("")
-                    .split(',')
-                    .map(|n| n.trim().split("::").next().unwrap_or("").to_string())
-                    .collect::<Vec<_>>(),
-                // `crate::steps::x::…` or `crate::steps::X;`: the first one.
-                None => vec![
-                    rest.split(|c: char| !c.is_alphanumeric() && c != '_')
-                        .next()
-                        .unwrap_or("")
-                        .to_string(),
-                ],
-            })
-            .filter(|n| !n.is_empty())
-            .collect::<Vec<_>>();
+        let names = named_after(&line, "crate::steps::");
         if names
             .iter()
             .any(|n| n != "kit" && !n.starts_with(|c: char| c.is_ascii_uppercase()))

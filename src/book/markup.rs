@@ -1,0 +1,97 @@
+//! Small text helpers shared by the page builders (`model`, `inline`,
+//! `sanitize`): status badges, link destinations, no-break spaces before
+//! units. A leaf: it imports no other module of `book`.
+//!
+//! Pure text in, text out; it parses no page.
+
+use std::ops::Range;
+
+/// A status badge: text and a CSS class, readable without any emoji font.
+pub fn badge(label: &str) -> String {
+    let class = match label {
+        "réussi" => "reussi",
+        "échoué" => "echoue",
+        "interrompu" => "interrompu",
+        "en cours" => "en-cours",
+        "déjà fait" => "deja-fait",
+        "ignoré" => "ignore",
+        "attention" => "attention",
+        _ => "consigne",
+    };
+    format!(r#"<span class="statut statut-{class}">{label}</span>"#)
+}
+
+/// A link destination: wrapped in `<…>` when it has spaces or parentheses.
+pub fn dest(path: &str) -> String {
+    if path.contains([' ', '(', ')']) {
+        format!("<{path}>")
+    } else {
+        path.to_string()
+    }
+}
+
+/// The byte span of the destination of an inline link or image whose whole
+/// text is at `range`; `None` for reference links and autolinks.
+pub fn raw_dest_span(text: &str, range: Range<usize>) -> Option<Range<usize>> {
+    let slice = &text[range.clone()];
+    if !slice.ends_with(')') {
+        return None;
+    }
+    let open = slice.rfind("](")?;
+    let mut start = range.start + open + 2;
+    let bytes = text.as_bytes();
+    while start < range.end && (bytes[start] == b' ' || bytes[start] == b'\t') {
+        start += 1;
+    }
+    if bytes.get(start) == Some(&b'<') {
+        let close = text[start..range.end].find('>')?;
+        return Some(start..start + close + 1);
+    }
+    let mut depth = 0usize;
+    let mut end = start;
+    while end < range.end {
+        match bytes[end] {
+            b'\\' => end += 1,
+            b'(' => depth += 1,
+            b')' if depth == 0 => break,
+            b')' => depth -= 1,
+            b' ' | b'\t' | b'\n' => break,
+            _ => {}
+        }
+        end += 1;
+    }
+    (end > start).then_some(start..end.min(range.end))
+}
+
+/// Units after a number, joined to it by a no-break space.
+const UNITS: [&str; 13] = [
+    "ms", "s", "min", "h", "Mio", "Gio", "Kio", "Mo", "Go", "ko", "o", "%", "°C",
+];
+
+/// « 48,2 s » with a no-break space (U+00A0) between number and unit, so
+/// that they never wrap apart.
+pub fn nbsp_units(line: &str) -> String {
+    if !line.contains(' ') {
+        return line.to_string();
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut prev: Option<char> = None;
+    let mut rest = line;
+    while let Some(c) = rest.chars().next() {
+        rest = &rest[c.len_utf8()..];
+        if c == ' ' && prev.is_some_and(|p| p.is_ascii_digit()) && unit_follows(rest) {
+            out.push('\u{a0}');
+        } else {
+            out.push(c);
+        }
+        prev = Some(c);
+    }
+    out
+}
+
+fn unit_follows(rest: &str) -> bool {
+    UNITS.iter().any(|u| {
+        rest.strip_prefix(u)
+            .is_some_and(|after| !after.chars().next().is_some_and(char::is_alphanumeric))
+    })
+}
