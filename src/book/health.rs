@@ -185,9 +185,17 @@ pub struct CellView {
     pub classe: &'static str,
     /// Shown in the cell (not colour alone): `✓`, `≠`, `✗` or nothing.
     pub symbole: &'static str,
-    /// The text alternative and tooltip: date, outcome and counts.
+    /// The outcome in words, for screen readers (the cell's row and column
+    /// headers give the part and the day): empty for a day without checks.
+    pub etat: &'static str,
+    /// The tooltip: date and counts (empty for a day without checks).
     pub texte: String,
 }
+
+/// How many months (the newest) the page shows as tables; older ones are
+/// one sentence per part, so five years of hourly checks stay a page of a
+/// reasonable size.
+pub const MONTHS_AS_TABLES: usize = 12;
 
 /// A part's row in a month.
 #[derive(Debug, Serialize)]
@@ -218,6 +226,33 @@ fn outcome_label(worst: &str) -> &'static str {
         "ecart" => "écart",
         _ => "conforme",
     }
+}
+
+/// « mercredi 4 février 2026 : 24 vérifications, 22 conformes, 1 écart,
+/// 1 injoignable » (only the counts that are not zero).
+fn counts_text(day: &str, c: &DayCounts) -> String {
+    let n = plural(c.verifications as usize, "vérification", "vérifications");
+    if c.conformes == c.verifications {
+        return format!(
+            "{day} : {n}, {}",
+            if c.verifications > 1 {
+                "toutes conformes"
+            } else {
+                "conforme"
+            }
+        );
+    }
+    let mut parts = vec![n];
+    for (k, one, many) in [
+        (c.conformes, "conforme", "conformes"),
+        (c.ecarts, "écart", "écarts"),
+        (c.injoignables, "injoignable", "injoignables"),
+    ] {
+        if k > 0 {
+            parts.push(plural(k as usize, one, many));
+        }
+    }
+    format!("{day} : {}", parts.join(", "))
 }
 
 /// The months' tables, newest month first; parts in the order of `parts`
@@ -264,7 +299,8 @@ pub fn view(months: &[HealthMonth], parts: &[(String, String)]) -> Vec<MonthView
                                 jour: d,
                                 classe: "vide",
                                 symbole: "",
-                                texte: format!("{day} : aucune vérification"),
+                                etat: "",
+                                texte: String::new(),
                             },
                             Some(c) => {
                                 let worst = c.worst();
@@ -277,17 +313,8 @@ pub fn view(months: &[HealthMonth], parts: &[(String, String)]) -> Vec<MonthView
                                         "ecart" => "≠",
                                         _ => "✓",
                                     },
-                                    texte: format!(
-                                        "{day} : {} ({}, {} conforme{}, {} écart{}, {} injoignable{})",
-                                        outcome_label(worst),
-                                        plural(c.verifications as usize, "vérification", "vérifications"),
-                                        c.conformes,
-                                        if c.conformes > 1 { "s" } else { "" },
-                                        c.ecarts,
-                                        if c.ecarts > 1 { "s" } else { "" },
-                                        c.injoignables,
-                                        if c.injoignables > 1 { "s" } else { "" },
-                                    ),
+                                    etat: outcome_label(worst),
+                                    texte: counts_text(&day, c),
                                 }
                             }
                         }
@@ -297,13 +324,21 @@ pub fn view(months: &[HealthMonth], parts: &[(String, String)]) -> Vec<MonthView
                 for (key, one, many) in [
                     ("conforme", "jour conforme", "jours conformes"),
                     ("ecart", "jour avec écart", "jours avec écart"),
-                    ("injoignable", "jour avec un service injoignable", "jours avec un service injoignable"),
+                    (
+                        "injoignable",
+                        "jour avec un service injoignable",
+                        "jours avec un service injoignable",
+                    ),
                 ] {
                     if let Some(days) = by_outcome.get(key) {
                         let mut s = plural(days.len(), one, many);
                         if key != "conforme" {
                             let list: Vec<String> = days.iter().map(u32::to_string).collect();
-                            s.push_str(&format!(" (le{} {})", if days.len() > 1 { "s" } else { "" }, list.join(", ")));
+                            s.push_str(&format!(
+                                " (le{} {})",
+                                if days.len() > 1 { "s" } else { "" },
+                                list.join(", ")
+                            ));
                         }
                         resume.push(s);
                     }
@@ -390,13 +425,16 @@ mod tests {
             "{}",
             p6.cellules[3].texte
         );
-        assert!(
-            p6.cellules[3]
-                .texte
-                .contains("22 conformes, 1 écart, 1 injoignable"),
-            "{}",
-            p6.cellules[3].texte
+        assert_eq!(
+            p6.cellules[3].texte,
+            "mercredi 4 février 2026 : 24\u{a0}vérifications, 22\u{a0}conformes, 1\u{a0}écart, 1\u{a0}injoignable"
         );
+        assert_eq!(p6.cellules[3].etat, "service injoignable");
+        assert_eq!(
+            p6.cellules[2].texte,
+            "mardi 3 février 2026 : 24\u{a0}vérifications, toutes conformes"
+        );
+        assert_eq!(p6.cellules[0].texte, "", "no check that day");
         assert_eq!(p6.cellules[0].classe, "vide");
         assert!(
             p6.resume

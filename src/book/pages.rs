@@ -113,11 +113,14 @@ impl MainPages<'_> {
                 .iter()
                 .map(|p| (p.id.clone(), p.title.clone()))
                 .collect();
+            let months = super::health::view(&self.input.health, &parts);
+            let shown = months.len().min(super::health::MONTHS_AS_TABLES);
             let page = self.templates.render(
                 names::HEALTH,
                 json!({
                     "titre_livre": BOOK_TITLE,
-                    "mois": super::health::view(&self.input.health, &parts),
+                    "mois": &months[..shown],
+                    "anterieurs": &months[shown..],
                 }),
             )?;
             sources.files.insert(HEALTH_FILE.into(), page);
