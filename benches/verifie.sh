@@ -6,7 +6,7 @@
 # years of per-day summaries (60 files verifications/AAAA-MM.json, 24
 # verifications a day for 2 parts) and the last state. Services are
 # unreachable (verifie exits 3): what is measured is the journal's side.
-# Usage: benches/verifie.sh [ENTRIES]   (default 10000)
+# Usage: [LIVRE=1] benches/verifie.sh [ENTRIES]   (default 10000)
 # Needs: hyperfine, python3, a build (JOURNAL=… or target/release/journal).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,4 +45,29 @@ for r in json.load(open(sys.argv[1]))["results"]:
     print(f"{sys.argv[2]} entrées — {r['command']}: médiane {r['median']*1000:.0f} ms, max {r['max']*1000:.0f} ms")
 PY
 echo "entrées au journal après les mesures : $(ls "$WORK/projet/journal"/*.md | wc -l)"
+
+# LIVRE=1: the book with the health calendar (60 months of summaries): a
+# complete build, then `build` with nothing changed, after one hourly
+# verification (its day's counts change: the main book, where the health
+# page is, is rendered again, no month book) and after a note.
+if [ "${LIVRE:-0}" = 1 ]; then
+  /usr/bin/time -f "build --complet : %e s, pic %M Kio" $P build --complet >/dev/null
+  if [ -f "$WORK/projet/book/html/sante.html" ]; then
+    echo "page de santé : $(wc -c <"$WORK/projet/book/src/sante.md") octets de Markdown, $(wc -c <"$WORK/projet/book/html/sante.html") octets de HTML"
+  else
+    echo "page de santé : absente (binaire sans calendrier de santé)"
+  fi
+  $P -v build 2>&1 | grep -E "déjà à jour" | head -1 || true
+  $P verifie >/dev/null 2>&1 || true
+  $P -v build 2>&1 | grep -E "mois rendus" || true
+  hyperfine -N -i --warmup 1 --runs 5 --export-json "$WORK/b.json" \
+    --prepare "true" -n "build, rien de changé" "$P build" \
+    --prepare "sh -c '$P verifie >/dev/null 2>&1; true'" -n "build après une vérification horaire" "$P build" \
+    --prepare "$P note Mesure --partie partie-6" -n "build après une note" "$P build"
+  python3 - "$WORK/b.json" "$N" <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(f"{sys.argv[2]} entrées — {r['command']}: médiane {r['median']:.2f} s, max {r['max']:.2f} s")
+PY
+fi
 rm -rf "$WORK"

@@ -13,6 +13,10 @@ use crate::error::{Error, Result};
 /// The sub-folder of `journal/` holding the parts' documentation pages
 /// (written by the steps, published by the book).
 pub const DOCS_DIR: &str = "documentation";
+/// The folder, under the project root, where `journal verifie` keeps its
+/// state and per-day summaries (outside `journal/`; the book reads the
+/// summaries for its health calendar).
+pub const VERIFICATIONS_DIR: &str = "verifications";
 /// What marks a project root, for messages.
 pub const PROJECT_MARKERS: &str = "journal.toml, journal/ ou compose/";
 
@@ -98,6 +102,11 @@ impl Project {
     /// `book/`: the generated mdBook (sources in `book/src`, HTML in `book/html`).
     pub fn book_dir(&self) -> PathBuf {
         self.root.join("book")
+    }
+
+    /// `verifications/`: the state and per-day summaries of `journal verifie`.
+    pub fn verifications_dir(&self) -> PathBuf {
+        self.root.join(VERIFICATIONS_DIR)
     }
 
     /// `templates/`: files overriding the embedded templates of the same name.

@@ -508,3 +508,91 @@ fn the_built_in_partie_6_runbook_page_reads_the_runs_of_the_journal() {
     assert!(page.contains("## Exécutions"), "{page}");
     assert_eq!(crate::book::check(&s), vec![]);
 }
+
+#[test]
+fn the_health_calendar_from_a_fixture() {
+    let mut input = fixture();
+    assert!(
+        !generated()
+            .files
+            .contains_key(crate::book::paths::HEALTH_FILE),
+        "no summary, no page"
+    );
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/verifications-exemple");
+    let (health, warnings) = crate::book::health::load(&dir);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("pas un nom de partie"), "{warnings:?}");
+    input.health = health;
+    let s = generate(&input, &Templates::embedded_only()).unwrap();
+    assert_eq!(crate::book::check(&s), vec![]);
+    assert!(
+        s.files["SUMMARY.md"].contains("- [Santé de la pile](sante.md)"),
+        "{}",
+        s.files["SUMMARY.md"]
+    );
+    let page = &s.files[crate::book::paths::HEALTH_FILE];
+    assert!(page.contains("## février 2026"), "{page}");
+    assert!(page.contains("<caption>Santé de la pile en février 2026"));
+    // A row per part, by its id (its title on hover and under the table).
+    assert!(
+        page.contains(
+            r#"<th scope="row" title="Supervision : Prometheus, Grafana et cAdvisor">partie-6</th>"#
+        ),
+        "{page}"
+    );
+    assert!(page.contains(">partie-6-alertes</th>"));
+    assert!(
+        page.contains("- **partie-6** (Supervision : Prometheus, Grafana et cAdvisor) :"),
+        "{page}"
+    );
+    // Worst outcome of the day, a symbol and a text alternative.
+    assert!(
+        page.contains(
+            "<td class=\"injoignable\" title=\"mercredi 4 février 2026 : 24\u{a0}vérifications, 22\u{a0}conformes, 1\u{a0}écart, 1\u{a0}injoignable\"><span aria-hidden=\"true\">✗</span><span class=\"sante-texte\">service injoignable</span></td>"
+        ),
+        "{page}"
+    );
+    assert!(page.contains(r#"<span aria-hidden="true">≠</span>"#));
+    assert!(page.contains("1\u{a0}jour avec écart (le 3)"), "{page}");
+    assert_eq!(
+        page.matches("<th scope=\"col\">").count(),
+        29,
+        "Partie + 28 days"
+    );
+    assert!(
+        !page.contains("onerror"),
+        "untrusted names never reach the page"
+    );
+    assert!(!page.contains("Mois précédents"), "one month: a table");
+    // Readable in dark themes: explicit colours per theme family.
+    assert!(page.contains(".coal table.sante td.injoignable"));
+}
+
+#[test]
+fn older_months_of_the_health_calendar_are_one_line_each() {
+    let mut input = fixture();
+    let mut warnings = Vec::new();
+    input.health = (1..=14u32)
+        .map(|i| {
+            let month = chrono::NaiveDate::from_ymd_opt(2025 + (i as i32 - 1) / 12, (i - 1) % 12 + 1, 1)
+                .unwrap();
+            let day = month.format("%Y-%m-02");
+            let text = format!(
+                r#"{{"{day}": {{"partie-6": {{"verifications": 2, "conformes": 1, "ecarts": 1, "injoignables": 0}}}}}}"#
+            );
+            crate::book::health::parse(month, &text, "v", &mut warnings)
+        })
+        .collect();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let s = generate(&input, &Templates::embedded_only()).unwrap();
+    assert_eq!(crate::book::check(&s), vec![]);
+    let page = &s.files[crate::book::paths::HEALTH_FILE];
+    assert_eq!(page.matches("<table class=\"sante\">").count(), 12);
+    assert!(page.contains("## février 2026"), "newest first");
+    assert!(page.contains("## Mois précédents"), "{page}");
+    assert!(
+        page.contains("- **février 2025** — partie-6 : 1\u{a0}jour avec écart (le 2)."),
+        "{page}"
+    );
+    assert!(!page.contains("## janvier 2025"));
+}

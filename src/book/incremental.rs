@@ -141,6 +141,7 @@ pub fn prepare(
     templates: &Templates,
     parts: Vec<PartInfo>,
     built_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    health: Vec<super::health::HealthMonth>,
     full: bool,
     display: &dyn Fn(&Path) -> String,
 ) -> Result<Prepared> {
@@ -198,6 +199,7 @@ pub fn prepare(
     })?;
     input.parts = parts;
     input.built_at = built_at;
+    input.health = health;
     let model = Model::new(&input);
 
     // Each month's key; a month is kept when its key, its looked-up links

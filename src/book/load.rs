@@ -120,6 +120,7 @@ pub fn complete(
         parts: Vec::new(),
         built_at: None,
         revisions,
+        health: Vec::new(),
     };
     Ok((input, errors))
 }

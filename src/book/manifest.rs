@@ -43,6 +43,32 @@ pub fn inputs_fingerprint(roots: &[PathBuf]) -> Result<String> {
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// The metadata of the verification summaries the health calendar reads
+/// (`verifications/AAAA-MM.json`, not the verifications' state file, which
+/// changes at every run): appended to [`inputs_fingerprint`], so that an
+/// hourly `journal verifie` that changed a day's counts makes the next build
+/// re-render the main book (its health page) — the month books keep their
+/// own fingerprints and are not re-rendered. Empty when there is none.
+pub fn summaries_stamp(dir: &Path) -> String {
+    let Ok(rd) = fs::read_dir(dir) else {
+        return String::new();
+    };
+    let mut names: Vec<String> = rd
+        .filter_map(|d| d.ok()?.file_name().into_string().ok())
+        .filter(|n| n.len() == 12 && n.ends_with(".json") && n.as_bytes()[4] == b'-')
+        .collect();
+    if names.is_empty() {
+        return String::new();
+    }
+    names.sort();
+    let mut h = Sha256::new();
+    for n in &names {
+        stamp(&mut h, &dir.join(n), n);
+    }
+    let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    format!("+sante:{hex}")
+}
+
 fn stamp(h: &mut Sha256, path: &Path, name: &str) {
     h.update(name.as_bytes());
     h.update([0]);
@@ -184,5 +210,26 @@ mod tests {
         assert_eq!(read(dir.path()), Some(state));
         forget(dir.path()).unwrap();
         assert_eq!(read(dir.path()), None);
+    }
+
+    #[test]
+    fn a_summary_changes_the_stamp_and_the_state_file_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = dir.path().join("verifications");
+        assert_eq!(summaries_stamp(&v), "");
+        fs::create_dir_all(&v).unwrap();
+        fs::write(v.join("etat.json"), "{}").unwrap();
+        assert_eq!(
+            summaries_stamp(&v),
+            "",
+            "the state file is not read by the book"
+        );
+        fs::write(v.join("2026-12.json"), "{}").unwrap();
+        let s1 = summaries_stamp(&v);
+        assert!(s1.starts_with("+sante:"), "{s1}");
+        fs::write(v.join("etat.json"), "{\"a\": 1}").unwrap();
+        assert_eq!(summaries_stamp(&v), s1);
+        fs::write(v.join("2026-12.json"), "{\"b\": 2}").unwrap();
+        assert_ne!(summaries_stamp(&v), s1);
     }
 }

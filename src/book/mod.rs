@@ -21,6 +21,7 @@ pub mod archive;
 pub mod check;
 pub mod files;
 pub mod generate;
+pub mod health;
 pub mod ids;
 pub mod incremental;
 pub mod inline;

@@ -10,7 +10,9 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::model::Model;
-use super::paths::{BOOK_TITLE, OLDER_YEARS_FILE, RECENT, SIDEBAR_YEARS, month_dir, names};
+use super::paths::{
+    BOOK_TITLE, HEALTH_FILE, OLDER_YEARS_FILE, RECENT, SIDEBAR_YEARS, month_dir, names,
+};
 use super::sources::{Input, Sources};
 use crate::error::Result;
 use crate::store::{EntryKind, Status};
@@ -107,6 +109,26 @@ impl MainPages<'_> {
                 .files
                 .insert(file.into(), self.templates.render(name, &base)?);
         }
+        let health = !self.input.health.is_empty();
+        if health {
+            let parts: Vec<(String, String)> = self
+                .input
+                .parts
+                .iter()
+                .map(|p| (p.id.clone(), p.title.clone()))
+                .collect();
+            let months = super::health::view(&self.input.health, &parts);
+            let shown = months.len().min(super::health::MONTHS_AS_TABLES);
+            let page = self.templates.render(
+                names::HEALTH,
+                json!({
+                    "titre_livre": BOOK_TITLE,
+                    "mois": &months[..shown],
+                    "anterieurs": &months[shown..],
+                }),
+            )?;
+            sources.files.insert(HEALTH_FILE.into(), page);
+        }
         let (shown, older) = sidebar_years(&years);
         let summary = self.templates.render(
             names::SUMMARY,
@@ -116,6 +138,7 @@ impl MainPages<'_> {
                 "parties": &self.model.parts,
                 "annees": shown,
                 "annees_anterieures": older.then_some(OLDER_YEARS_FILE),
+                "sante": health.then_some(HEALTH_FILE),
             }),
         )?;
         sources.files.insert("SUMMARY.md".into(), summary);

@@ -35,6 +35,8 @@ pub mod names {
     pub const SEARCH: &str = "livre-recherche.md.j2";
     /// `404.md`.
     pub const NOT_FOUND: &str = "livre-404.md.j2";
+    /// `sante.md` (the health calendar, when there are verification summaries).
+    pub const HEALTH: &str = "livre-sante.md.j2";
     /// `ecrire-une-partie.md`.
     pub const WRITE_PART: &str = "livre-ecrire-une-partie.md.j2";
     /// `mois/<mois>/SUMMARY.md`.
@@ -57,6 +59,9 @@ pub use crate::project::DOCS_DIR;
 
 /// The folder of the month books, relative to the site root.
 pub const MONTHS_DIR: &str = "mois";
+
+/// The health calendar's page in the main book.
+pub const HEALTH_FILE: &str = "sante.md";
 
 /// The page of the years without their own page.
 pub const OLDER_YEARS_FILE: &str = "annees/anterieures.md";

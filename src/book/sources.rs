@@ -71,6 +71,9 @@ pub struct Input {
     /// The earlier versions of corrected notes that are published, by file
     /// name relative to `journal/` (`revisions/<id>.<n>.txt`) → text.
     pub revisions: BTreeMap<String, String>,
+    /// The per-day verification summaries, validated (`health::load`), for
+    /// the health calendar; empty: no calendar page.
+    pub health: Vec<super::health::HealthMonth>,
 }
 
 /// The generated book sources.

@@ -65,7 +65,8 @@ Codes de sortie :
   0    tout est conforme
   1    écart constaté (conteneur, cible, métriques, Grafana, fichier modifié à la main)
   2    aucune partie encore appliquée, ou partie inconnue
-  3    un service est injoignable (moteur Docker, Prometheus, Grafana)
+  3    un service est injoignable (moteur Docker, Prometheus, Grafana), ou une autre
+       « journal verifie » de ce projet tient encore le verrou après --attente
   4    erreur de lecture ou d'écriture des fichiers du projet";
 
 /// `journal verifie`.
@@ -78,6 +79,11 @@ pub struct VerifyArgs {
     /// N'écrit rien : ni entrée au journal, ni état, ni résumé du jour.
     #[arg(long = "sans-journal")]
     pub sans_journal: bool,
+
+    /// Secondes d'attente quand une autre « journal verifie » de ce projet est en cours
+    /// (verrou verifications/.verifie.verrou) ; au-delà, sortie avec le code 3.
+    #[arg(long, value_name = "SECONDES", default_value_t = 30)]
+    pub attente: u64,
 }
 
 /// `journal montre`.

@@ -8,10 +8,15 @@
 //! is tried once for a note, with the refusal memory of `run`; a run uses
 //! the credentials its password step found, or annotates nothing.
 
+use std::cell::RefCell;
 use std::path::Path;
+use std::rc::Rc;
 
 use super::Context;
 use crate::adapters::grafana::{AnnotationSpec, Credentials, GrafanaApi, HttpGrafana};
+use crate::runbook::RunContext;
+use crate::runbook::engine::OnStarted;
+use crate::settings::RunOptions;
 use crate::steps::kit::annotation::{Upserted, upsert};
 use crate::steps::verify::Severity;
 use crate::store::{Entry, EntryKind, FrontMatter};
@@ -88,43 +93,49 @@ pub enum SignIn {
     KnownPassword,
 }
 
-/// Annotates the entry at `path`. Never fails the command.
-pub fn annotate(ctx: &Context, path: &Path, how: SignIn) {
+/// Annotates the entry at `path`. Never fails the command: returns the
+/// credentials it signed in with, if it did.
+pub fn annotate(ctx: &Context, path: &Path, how: SignIn) -> Option<Credentials> {
     match crate::settings::annotations_enabled() {
         Ok(true) => {}
-        Ok(false) => return,
+        Ok(false) => return None,
         Err(e) => {
             ctx.out
                 .warn(&format!("{} ; aucune annotation écrite", e.message()));
-            return;
+            return None;
         }
     }
-    let Ok(entry) = crate::store::read(path) else {
-        return;
-    };
-    if entry.front.partie.is_none() {
-        return;
-    }
+    let entry = crate::store::read(path).ok()?;
+    entry.front.partie.as_ref()?;
     let settings = match crate::settings::Settings::resolve(Default::default()) {
         Ok(s) => s,
-        Err(e) => return ctx.out.warn(e.message()),
+        Err(e) => {
+            ctx.out.warn(e.message());
+            return None;
+        }
     };
     let creds = match how {
         SignIn::Run(Some(c)) => c,
         SignIn::Run(None) => {
-            return ctx
-                .out
+            ctx.out
                 .detail("pas d'annotation : l'exécution n'a pas eu accès à Grafana");
+            return None;
         }
         SignIn::KnownPassword => match sign_in(ctx, &settings.grafana_url) {
             Ok(Some(c)) => c,
-            Ok(None) => return,
-            Err(warning) => return ctx.out.warn(&warning),
+            Ok(None) => return None,
+            Err(warning) => {
+                ctx.out.warn(&warning);
+                return None;
+            }
         },
     };
-    let api = match HttpGrafana::new(&settings.grafana_url, Some(creds)) {
+    let api = match HttpGrafana::new(&settings.grafana_url, Some(creds.clone())) {
         Ok(a) => a,
-        Err(e) => return ctx.out.warn(e.message()),
+        Err(e) => {
+            ctx.out.warn(e.message());
+            return None;
+        }
     };
     match annotate_with(&api, &entry) {
         Ok(Some(Upserted::Created(n))) => ctx
@@ -136,6 +147,39 @@ pub fn annotate(ctx: &Context, path: &Path, how: SignIn) {
         Ok(_) => {}
         Err(w) => ctx.out.warn(&w),
     }
+    Some(creds)
+}
+
+/// The credentials the start of a run signed in with, kept in the run's
+/// bag for its end (a run that fails before Grafana's password step still
+/// updates the annotation its start created).
+#[derive(Clone, Default)]
+pub struct StartCredentials(pub Rc<RefCell<Option<Credentials>>>);
+
+/// Makes the run annotate itself as soon as its entry exists (« en cours »,
+/// from its start), signing in with the known password once (refusal memory
+/// of `run`: a refused value is not tried again by the password step
+/// within 5 minutes, so this adds no attempt towards Grafana's lockout).
+/// Nothing when Grafana is not there yet (a first run), a warning when it
+/// refuses. Not when the run is about to change Grafana's password
+/// (`--grafana-password-file`, `--reinitialiser-grafana`), nor in
+/// `--dry-run`. The run's end updates the same annotation ([`annotate`]).
+pub fn when_run_starts(ctx: &Context, run_ctx: &mut RunContext, options: &RunOptions) {
+    if options.dry_run || options.grafana_password_file.is_some() || options.reset_grafana_password
+    {
+        return;
+    }
+    let kept = StartCredentials::default();
+    let cell = Rc::clone(&kept.0);
+    let (project, out) = (ctx.project.clone(), ctx.out.clone());
+    run_ctx.put(kept);
+    run_ctx.put(OnStarted(Box::new(move |path: &Path| {
+        let ctx = Context {
+            project: project.clone(),
+            out: out.clone(),
+        };
+        *cell.borrow_mut() = annotate(&ctx, path, SignIn::KnownPassword);
+    })));
 }
 
 /// The credentials of the known password, tried once (refusal memory of

@@ -114,7 +114,7 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
         project.journal_dir(),
         project.templates_dir(),
         project.parts_dir(),
-    ])?;
+    ])? + &manifest::summaries_stamp(&project.verifications_dir());
     if !args.complet
         && html.join("index.html").is_file()
         && let Some(last) = manifest::read(&book_dir)
@@ -135,20 +135,23 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
         return Ok(());
     }
     manifest::forget(&book_dir)?;
+    let (health, health_warnings) = book::health::load(&project.verifications_dir());
     let templates = Templates::new(Some(&project.templates_dir()));
     let display = |p: &std::path::Path| project.display(p);
     // Only the months whose entries (or what their pages show of other
     // months) changed are read, generated and checked (`--complet`: all).
-    let prepared = book::incremental::prepare(
+    let mut prepared = book::incremental::prepare(
         &project.journal_dir(),
         &book_dir,
         &project.templates_dir(),
         &templates,
         known_parts(project),
         Some(crate::store::now()),
+        health,
         args.complet,
         &display,
     )?;
+    prepared.sources.warnings.extend(health_warnings);
     for w in &prepared.sources.warnings {
         ctx.out.warn(w);
     }

@@ -26,7 +26,7 @@ pub fn execute(ctx: &Context, args: CheckArgs) -> Result<()> {
         project.journal_dir(),
         project.templates_dir(),
         project.parts_dir(),
-    ])?;
+    ])? + &book::manifest::summaries_stamp(&project.verifications_dir());
     if let Some(last) = book::manifest::read(&project.book_dir())
         && last.fingerprint == inputs
     {
@@ -41,17 +41,20 @@ pub fn execute(ctx: &Context, args: CheckArgs) -> Result<()> {
     }
     // Only the months that changed since the last build are read and
     // checked again (`book::incremental`); nothing is written.
+    let (health, health_warnings) = book::health::load(&project.verifications_dir());
     let templates = Templates::new(Some(&project.templates_dir()));
-    let prepared = book::incremental::prepare(
+    let mut prepared = book::incremental::prepare(
         &project.journal_dir(),
         &project.book_dir(),
         &project.templates_dir(),
         &templates,
         known_parts(project),
         None,
+        health,
         false,
         &|p| project.display(p),
     )?;
+    prepared.sources.warnings.extend(health_warnings);
     report(
         ctx,
         &args,

@@ -13,8 +13,17 @@ use crate::output::Output;
 use crate::project::Project;
 
 /// The lines `journal init` makes sure `.gitignore` has.
-pub const GITIGNORE_LINES: [&str; 3] =
-    ["/book/", "/.journal-secrets/", "/journal/.execution.verrou"];
+/// `/verifications/` (the state and per-day summaries of `journal verifie`)
+/// too: it changes at every scheduled verification (every hour) and
+/// belongs to the host that verifies, like `book/` to the one that builds;
+/// what matters for the history, each change of state, is an entry of
+/// `journal/`.
+pub const GITIGNORE_LINES: [&str; 4] = [
+    "/book/",
+    "/.journal-secrets/",
+    "/journal/.execution.verrou",
+    "/verifications/",
+];
 
 /// Runs `journal init` in `root` (the `--projet` folder, else the current one).
 pub fn execute(root: Option<&Path>, out: &Output) -> Result<()> {
@@ -107,6 +116,7 @@ mod tests {
         assert!(text.starts_with("target\nbook/\n"), "{text}");
         assert!(!text.contains("/book/"), "{text}");
         assert!(text.contains("/.journal-secrets/\n"), "{text}");
+        assert!(text.contains("/verifications/\n"), "{text}");
         assert!(!update_gitignore(&p).unwrap());
         assert_eq!(std::fs::read_to_string(&p).unwrap(), text);
     }

@@ -29,10 +29,12 @@ pub fn execute(ctx: &Context, args: RunArgs) -> Result<()> {
         crate::parts::Found::Builtin(p) => p,
         crate::parts::Found::Project(p) => return super::runbook::execute(ctx, &args, &p),
     };
-    let settings = Settings::resolve(options(&args))?;
+    let options = options(&args);
+    let settings = Settings::resolve(options.clone())?;
     let dry_run = settings.dry_run;
     let mut run_ctx = RunContext::new(ctx.project.clone(), settings, ctx.out.clone());
     run_ctx.origin = super::origin(&ctx.project, args.auteur.clone(), true);
+    super::annotate::when_run_starts(ctx, &mut run_ctx, &options);
     ctx.out.info(&format!(
         "{} de la {} — {}",
         if dry_run { "Simulation" } else { "Exécution" },
@@ -57,9 +59,15 @@ pub(super) fn finish(
         ctx.out.result(&p.display().to_string());
         if !dry_run {
             // The run on the dashboards; a refusal is only a warning.
+            // The run's own credentials, else those its start signed in with.
             let creds = run_ctx
                 .get::<crate::adapters::grafana::Credentials>()
-                .cloned();
+                .cloned()
+                .or_else(|| {
+                    run_ctx
+                        .get::<super::annotate::StartCredentials>()
+                        .and_then(|c| c.0.borrow().clone())
+                });
             super::annotate::annotate(ctx, p, super::annotate::SignIn::Run(creds));
         }
     }

@@ -138,6 +138,7 @@ pub fn execute(ctx: &Context, args: &RunArgs, part: &ProjectPart) -> Result<()> 
     crate::secrets::register_dir(&ctx.project.secrets_dir());
     let mut run_ctx = RunContext::new(ctx.project.clone(), settings, ctx.out.clone());
     run_ctx.origin = super::origin(&ctx.project, args.auteur.clone(), true);
+    super::annotate::when_run_starts(ctx, &mut run_ctx, &super::run::options(args));
     ctx.out.info(&format!(
         "Exécution de la {} — {} ({})",
         r.id, r.title, part.shown

@@ -29,6 +29,12 @@ pub struct RunOutcome {
     pub failure: Option<Error>,
 }
 
+/// Called once, with the entry's path, as soon as the run's entry exists
+/// (never in `--dry-run`): what the caller puts in the bag to act when a run
+/// starts (`cmd` annotates it on Grafana's dashboards). It cannot fail the
+/// run.
+pub struct OnStarted(pub Box<dyn Fn(&std::path::Path)>);
+
 /// Runs `part` in `ctx`.
 pub fn run(part: &PartDef, ctx: &mut RunContext) -> Result<RunOutcome> {
     let steps = (part.steps)(&ctx.settings);
@@ -50,6 +56,9 @@ pub fn run_steps(
     }
     let recorder = Recorder::open(&record, ctx)?;
     recorder.publish(&record, ctx)?;
+    if let (Some(path), Some(hook)) = (recorder.path(), ctx.get::<OnStarted>()) {
+        (hook.0)(path);
+    }
 
     let total = steps.len();
     let clock = Instant::now();
@@ -225,4 +234,46 @@ fn summary(ctx: &RunContext, record: &RunRecord) {
         failed,
         crate::french::duration_ms(record.duree_ms.unwrap_or(0))
     ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    struct Noop;
+    impl Step for Noop {
+        fn id(&self) -> &'static str {
+            "rien"
+        }
+        fn title(&self) -> &'static str {
+            "Ne rien faire"
+        }
+        fn explanation(&self) -> Option<String> {
+            Some("Rien.".into())
+        }
+        fn run(&self, _: &mut RunContext) -> std::result::Result<StepReport, StepFailure> {
+            Ok(StepReport::done("rien fait"))
+        }
+    }
+
+    #[test]
+    fn the_start_hook_sees_the_entry_in_progress_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ctx = crate::testing::context::test_context(dir.path());
+        let seen: Rc<RefCell<Vec<(PathBuf, Status)>>> = Rc::default();
+        let sink = Rc::clone(&seen);
+        ctx.put(OnStarted(Box::new(move |p: &std::path::Path| {
+            let e = crate::store::read(p).unwrap();
+            sink.borrow_mut().push((p.to_path_buf(), e.front.statut));
+        })));
+        let steps: Vec<Box<dyn Step>> = vec![Box::new(Noop)];
+        let out = run_steps("partie-x", "Partie X", &steps, &mut ctx).unwrap();
+        let seen = seen.borrow();
+        assert_eq!(seen.len(), 1, "called once");
+        assert_eq!(Some(&seen[0].0), out.path.as_ref());
+        assert_eq!(seen[0].1, Status::InProgress);
+        assert_eq!(out.record.statut, Status::Succeeded);
+    }
 }

@@ -9,11 +9,13 @@
 
 use std::time::Duration;
 
+use crate::adapters::alertmanager::AlertmanagerApi;
 use crate::adapters::docker::Containers;
 use crate::adapters::grafana::{AuthOutcome, Credentials, DatasourceSpec, GrafanaApi};
-use crate::adapters::prometheus::{Health, PrometheusApi};
+use crate::adapters::prometheus::{Health, PrometheusAlertingApi, PrometheusApi};
 use crate::error::{Error, Kind, Result};
 use crate::secrets::Secret;
+use crate::steps::alertes::rules::RuleRow;
 use crate::steps::grafana_refusals::{Candidate, Refusals};
 use crate::steps::kit::containers::{assess, second_sample_in};
 use crate::steps::kit::managed_file::diff_block;
@@ -353,10 +355,44 @@ pub fn partie6(s: &Stack<'_>) -> Vec<Finding> {
     out
 }
 
-/// partie-6-alertes' checks: the Alertmanager container (its rules and
-/// drill are not re-checked here).
-pub fn partie6_alertes(s: &Stack<'_>) -> Vec<Finding> {
-    s.containers(&[crate::steps::alertes::SERVICE])
+/// The alert chain as `partie-6-alertes`' check step sees it.
+pub struct AlertChain<'a> {
+    /// Prometheus' rules and active Alertmanagers.
+    pub prometheus: &'a dyn PrometheusAlertingApi,
+    /// Alertmanager itself.
+    pub alertmanager: &'a dyn AlertmanagerApi,
+    /// The rules of the part's rules file (each must be loaded and healthy).
+    pub rules: Vec<RuleRow>,
+}
+
+/// The alert chain beyond « the container runs »: Alertmanager ready,
+/// Prometheus sees it among its active Alertmanagers, every rule of the
+/// rules file loaded and healthy (the checks of step F, read once, without
+/// waiting).
+pub fn alert_chain(c: &AlertChain<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if let Err(e) = c.alertmanager.ready() {
+        out.push(Finding::from_error("alertmanager", "Alertmanager", &e));
+    }
+    match crate::steps::alertes::verify::read_state(c.prometheus) {
+        Ok(state) => out.extend(
+            state
+                .problems(&c.rules)
+                .into_iter()
+                .map(|p| Finding::drift("chaine-alerte", format!("chaîne d'alerte : {p}"))),
+        ),
+        Err(e) => out.push(Finding::from_error("prometheus", "Prometheus", &e)),
+    }
+    out
+}
+
+/// partie-6-alertes' checks: the Alertmanager container and the alert
+/// chain (its drill is not re-run here; its managed files are compared by
+/// the caller).
+pub fn partie6_alertes(s: &Stack<'_>, chain: &AlertChain<'_>) -> Vec<Finding> {
+    let mut out = s.containers(&[crate::steps::alertes::SERVICE]);
+    out.extend(alert_chain(chain));
+    out
 }
 
 /// The exit status of a set of findings: `Ok` when none, an unreachable
@@ -524,6 +560,97 @@ mod tests {
         assert_eq!(outcome(&partie6(&s)).unwrap_err().code(), 3);
         s.containers = false;
         assert!(!partie6(&s).iter().any(|f| f.cle == "docker"));
+    }
+
+    struct Chain {
+        rules: Vec<crate::adapters::prometheus::Rule>,
+        alertmanagers: Vec<String>,
+        ready: bool,
+    }
+    impl PrometheusAlertingApi for Chain {
+        fn rules(&self) -> Result<Vec<crate::adapters::prometheus::RuleGroup>> {
+            Ok(vec![crate::adapters::prometheus::RuleGroup {
+                name: "g".into(),
+                file: String::new(),
+                rules: self.rules.clone(),
+            }])
+        }
+        fn alertmanagers(&self) -> Result<Vec<String>> {
+            Ok(self.alertmanagers.clone())
+        }
+    }
+    impl AlertmanagerApi for Chain {
+        fn ready(&self) -> Result<()> {
+            match self.ready {
+                true => Ok(()),
+                false => Err(Error::environment("connexion refusée")),
+            }
+        }
+        fn status(&self) -> Result<crate::adapters::alertmanager::AmStatus> {
+            unreachable!("not asked")
+        }
+        fn alerts(&self) -> Result<Vec<crate::adapters::alertmanager::AmAlert>> {
+            unreachable!("not asked")
+        }
+    }
+
+    #[test]
+    fn the_alert_chain_beyond_the_container() {
+        let rows = crate::steps::alertes::rules::rule_rows(
+            "groups:\n- name: g\n  rules:\n  - alert: CibleInjoignable\n    expr: up == 0\n  - alert: DisquePlein\n    expr: vector(1)\n",
+        );
+        assert_eq!(rows.len(), 2);
+        let rule = |name: &str, health: &str| {
+            serde_json::from_value(serde_json::json!({"name": name, "health": health})).unwrap()
+        };
+        let good = Chain {
+            rules: vec![rule("CibleInjoignable", "ok")],
+            alertmanagers: vec!["http://alertmanager:9093/api/v2/alerts".into()],
+            ready: true,
+        };
+        let check = |c: &Chain| {
+            alert_chain(&AlertChain {
+                prometheus: c,
+                alertmanager: c,
+                rules: rows.clone(),
+            })
+        };
+        // One rule of the file not loaded.
+        let f = check(&good);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(
+            f[0].message.contains("règle DisquePlein non chargée"),
+            "{f:?}"
+        );
+        assert_eq!(f[0].gravite, Severity::Drift);
+        let all_good = Chain {
+            rules: vec![rule("CibleInjoignable", "ok"), rule("DisquePlein", "ok")],
+            ..good
+        };
+        assert!(check(&all_good).is_empty(), "{:?}", check(&all_good));
+        // An unhealthy rule, Prometheus without its Alertmanager, Alertmanager not ready.
+        let broken = Chain {
+            rules: vec![rule("CibleInjoignable", "err"), rule("DisquePlein", "ok")],
+            alertmanagers: vec![],
+            ready: false,
+        };
+        let f = check(&broken);
+        let msgs: Vec<&str> = f.iter().map(|f| f.message.as_str()).collect();
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("règle CibleInjoignable : santé « err »")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("absent des Alertmanagers actifs")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter().any(|m| m.contains("Alertmanager injoignable")),
+            "{msgs:?}"
+        );
+        assert_eq!(outcome(&f).unwrap_err().code(), 3);
     }
 
     #[test]

@@ -79,8 +79,9 @@ fn the_book_knows_only_what_it_renders() {
 /// livre »): each may name (`super::<m>`, `crate::book::<m>`) only those
 /// before it. `mod.rs` is the facade above them all: no module imports from
 /// it, so `super::Sources` is written `super::sources::Sources`.
-const BOOK_LAYERS: [&str; 19] = [
+const BOOK_LAYERS: [&str; 20] = [
     "paths",
+    "health",
     "sources",
     "markup",
     "files",

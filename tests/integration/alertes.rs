@@ -258,7 +258,28 @@ fn full_part_after_partie6_then_already_done_then_a_broken_rules_file() {
         .position(|l| l.contains("expr: up =="))
         .unwrap()
         + 1;
+    // `journal verifie` before that: the alert chain holds (Alertmanager
+    // ready, active in Prometheus, every rule loaded and healthy) and the
+    // part's files are as written (0).
+    let verified = s.journal().args(["verifie", PART]).run();
+    verified.expect_code(0);
     fs::write(&path, &broken).unwrap();
+    // After: the hand edit is drift, with its diff (1).
+    let drift = s.journal().args(["verifie", PART]).run();
+    drift.expect_code(1);
+    assert!(
+        drift
+            .stderr
+            .contains("compose/config/prometheus/regles/alertes.yml a été modifié à la main"),
+        "{drift}"
+    );
+    let said = format!("{}{}", drift.stdout, drift.stderr);
+    assert!(
+        said.lines()
+            .any(|l| l.trim_start().starts_with('+') && l.ends_with("expr: up == 0")),
+        "{drift}"
+    );
+    assert_absent(WEBHOOK_TOKEN, &s.projet, &[&verified, &drift]);
     let refused = s.journal().args(["run", PART]).run();
     refused.expect_code(1);
     assert!(

@@ -1,6 +1,7 @@
 //! Runs and notes as Grafana annotations, on the Docker bench (the Grafana
 //! stand-in keeps every annotation in its state): one per entry across two
-//! runs, none duplicated, a note of a part annotated too, the imported
+//! runs, none duplicated (a run found Grafana at its start: created then,
+//! updated at its end), a note of a part annotated too, the imported
 //! dashboard querying them by the `journal` tag; a Grafana that
 //! answers 500 is a warning, the note is written all the same; and
 //! `JOURNAL_ANNOTATIONS=non` writes none.
@@ -94,6 +95,22 @@ fn runs_and_notes_are_annotated_once_and_a_refusal_is_a_warning() {
         .collect();
     assert_eq!(keys.len(), 2);
     assert_ne!(keys[0], keys[1]);
+    // The second run found Grafana at its start: its annotation was created
+    // then (« en cours », before the run ended) and updated at its end.
+    let second = &after_two[0];
+    let (created, updated) = (second["created"].as_i64(), second["updated"].as_i64());
+    assert!(
+        created < second["timeEnd"].as_i64(),
+        "annotation créée au début de l'exécution : {second}"
+    );
+    assert!(updated > created, "mise à jour à la fin : {second}");
+    assert!(
+        second["timeEnd"].as_i64() > second["time"].as_i64(),
+        "{second}"
+    );
+    let tags = second["tags"].as_array().unwrap();
+    assert!(tags.iter().any(|t| t == "réussi"), "{second}");
+    assert!(!tags.iter().any(|t| t == "en cours"), "{second}");
 
     let note = s
         .journal()

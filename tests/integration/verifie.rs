@@ -196,3 +196,98 @@ fn metriques_pass_promtool_check_metrics() {
         m.stdout
     );
 }
+
+/// A project runbook without Docker: its `journal:fichier` block.
+const LOCAL: &str = r#"---
+id: partie-locale
+titre: "Une partie locale"
+parametres:
+  message: bonjour
+---
+
+## Le fichier
+
+```text journal:fichier chemin=conf/message.txt
+{{ message }}
+```
+"#;
+
+#[test]
+fn a_project_runbooks_file_edited_by_hand_is_drift_with_a_diff() {
+    let p = Projet::empty();
+    std::fs::create_dir_all(p.path().join("parties")).unwrap();
+    std::fs::write(p.path().join("parties/locale.md"), LOCAL).unwrap();
+    p.journal()
+        .args(["run", "partie-locale"])
+        .run()
+        .expect_code(0);
+    let verify = || p.journal().args(["verifie", "partie-locale"]).run();
+    let ok = verify();
+    ok.expect_code(0);
+    assert!(
+        ok.stdout.contains("partie-locale : tout est conforme")
+            || ok.stderr.contains("partie-locale : tout est conforme"),
+        "{ok}"
+    );
+    std::fs::write(p.path().join("conf/message.txt"), "retouché\n").unwrap();
+    let drift = verify();
+    drift.expect_code(1);
+    let all = format!("{}{}", drift.stdout, drift.stderr);
+    assert!(
+        all.contains("conf/message.txt a été modifié à la main"),
+        "{drift}"
+    );
+    assert!(
+        all.contains("-retouché") && all.contains("+bonjour"),
+        "{drift}"
+    );
+    let (entries, _) = journal::store::Store::new(p.journal_dir()).load().unwrap();
+    let change = entries
+        .iter()
+        .rfind(|e| e.front.tags.iter().any(|t| t == "verification"))
+        .expect("le changement d'état est consigné");
+    assert!(change.body.contains("+bonjour"), "{}", change.body);
+}
+
+#[test]
+fn a_second_verification_waits_then_exits_3_without_writing() {
+    let p = Projet::fixture("journal-exemple");
+    let dir = p.path().join("verifications");
+    std::fs::create_dir_all(&dir).unwrap();
+    let held = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(".verifie.verrou"))
+        .unwrap();
+    held.lock().unwrap();
+    let before = p.entry_files().len();
+    let o = p
+        .journal()
+        .args(["verifie", "--attente", "1"])
+        .env("DOCKER_HOST", "unix:///nulle-part/docker.sock")
+        .env("JOURNAL_PROMETHEUS_URL", "http://127.0.0.1:9")
+        .env("JOURNAL_GRAFANA_URL", "http://127.0.0.1:9")
+        .run();
+    o.expect_code(3);
+    assert!(
+        o.stderr
+            .contains("une autre « journal verifie » est en cours dans ce projet"),
+        "{o}"
+    );
+    assert!(o.stderr.contains("aide :"), "{o}");
+    assert!(!dir.join("etat.json").exists(), "rien n'est écrit");
+    assert_eq!(p.entry_files().len(), before);
+    // --sans-journal writes nothing, so it does not wait for the lock.
+    let o = p
+        .journal()
+        .args(["verifie", "--sans-journal", "--attente", "0"])
+        .env("DOCKER_HOST", "unix:///nulle-part/docker.sock")
+        .env("JOURNAL_PROMETHEUS_URL", "http://127.0.0.1:9")
+        .env("JOURNAL_GRAFANA_URL", "http://127.0.0.1:9")
+        .run();
+    o.expect_code(3);
+    assert!(o.stderr.contains("injoignable"), "{o}");
+    assert!(!o.stderr.contains("une autre « journal verifie »"), "{o}");
+    drop(held);
+}

@@ -2,33 +2,58 @@
 //! parts already applied (their last successful run in the journal) against
 //! the real services, prints what does not hold, and records a change of
 //! state (`state`): an entry only when the state differs from the previous
-//! verification's, and a per-day count of checks. It changes nothing in the
+//! verification's, and a per-day count of checks. The parts are the
+//! built-in ones (partie-6: containers, targets, metrics, Grafana,
+//! `prometheus.yml`; partie-6-alertes: its container, the alert chain, its
+//! two files) and the runbooks (their `journal:fichier` blocks). One
+//! verification at a time writes (`state::lock`). It changes nothing in the
 //! stack, Grafana or the managed files. Exit 0 all hold, 1 drift, 3 a
-//! service unreachable, 2 no part ever applied or an unknown part.
+//! service unreachable or the lock still held, 2 no part ever applied or an
+//! unknown part.
 
 pub mod state;
 
 use super::Context;
+use crate::adapters::alertmanager::HttpAlertmanager;
 use crate::adapters::docker::Containers;
 use crate::adapters::grafana::{GrafanaApi, HttpGrafana};
 use crate::adapters::prometheus::HttpPrometheus;
 use crate::cli::VerifyArgs;
 use crate::error::{Error, Result};
+use crate::parts::project::ProjectPart;
 use crate::runbook::RunContext;
 use crate::settings::{RunOptions, Settings};
+use crate::steps::kit::managed_file::ManagedFile;
 use crate::steps::verify::{self, Finding, Stack};
 use crate::store::{EntryKind, Status, Store};
 
 /// The parts to verify: those named (each must be known and have succeeded
-/// once), or every part that succeeded once; a usage error (exit 2) when
-/// none did.
-pub fn applied_parts(ctx: &Context, named: &[String]) -> Result<Vec<&'static str>> {
-    let wanted: Vec<&'static str> = if named.is_empty() {
-        crate::parts::known().iter().map(|p| p.id).collect()
+/// once), or every part that succeeded once — built-in parts, built-in
+/// runbooks and the project's runbooks (`parties/*.md`); a usage error
+/// (exit 2) when none did.
+pub fn applied_parts(ctx: &Context, named: &[String]) -> Result<Vec<String>> {
+    let scan = crate::parts::project::scan(&ctx.project)?;
+    let wanted: Vec<String> = if named.is_empty() {
+        let mut all: Vec<String> = crate::parts::known()
+            .iter()
+            .map(|p| p.id.to_string())
+            .collect();
+        all.extend(
+            crate::parts::builtin_runbooks()
+                .into_iter()
+                .map(|p| p.runbook.id),
+        );
+        all.extend(scan.parts.iter().map(|p| p.runbook.id.clone()));
+        all
     } else {
         named
             .iter()
-            .map(|n| crate::parts::find(n).map(|p| p.id))
+            .map(|n| {
+                crate::parts::resolve(n, &scan).map(|f| match f {
+                    crate::parts::Found::Builtin(p) => p.id.to_string(),
+                    crate::parts::Found::Project(p) => p.runbook.id,
+                })
+            })
             .collect::<Result<_>>()?
     };
     let (entries, _) = Store::new(ctx.project.journal_dir()).load()?;
@@ -39,7 +64,11 @@ pub fn applied_parts(ctx: &Context, named: &[String]) -> Result<Vec<&'static str
                 && e.front.statut == Status::Succeeded
         })
     };
-    let never: Vec<&str> = wanted.iter().copied().filter(|p| !succeeded(p)).collect();
+    let never: Vec<&str> = wanted
+        .iter()
+        .map(String::as_str)
+        .filter(|p| !succeeded(p))
+        .collect();
     if !named.is_empty() && !never.is_empty() {
         return Err(Error::usage(format!(
             "rien à vérifier : la {} n'a jamais réussi dans ce projet",
@@ -47,7 +76,7 @@ pub fn applied_parts(ctx: &Context, named: &[String]) -> Result<Vec<&'static str
         ))
         .with_hint(format!("lancez d'abord « journal run {} »", never[0])));
     }
-    let applied: Vec<&'static str> = wanted.into_iter().filter(|p| succeeded(p)).collect();
+    let applied: Vec<String> = wanted.into_iter().filter(|p| succeeded(p)).collect();
     if applied.is_empty() {
         return Err(Error::usage(
             "rien à vérifier : aucune partie n'a encore réussi dans ce projet",
@@ -57,26 +86,111 @@ pub fn applied_parts(ctx: &Context, named: &[String]) -> Result<Vec<&'static str
     Ok(applied)
 }
 
-/// The managed files of `part` compared with what it would write today.
-fn file_findings(run_ctx: &RunContext, part: &str) -> Result<Vec<Finding>> {
-    use crate::steps::config_file;
-    use crate::steps::kit::managed_file::ManagedFile;
-    if part != "partie-6" {
-        return Ok(Vec::new());
+/// A managed file compared with `wanted` (`accepted`: its current text is
+/// acceptable anyway).
+fn file_finding(
+    run_ctx: &RunContext,
+    path: std::path::PathBuf,
+    wanted: String,
+    accepted: impl Fn(&ManagedFile) -> bool,
+) -> Result<Option<Finding>> {
+    let file = ManagedFile::read(run_ctx, path, wanted)?;
+    Ok(verify::managed_file(
+        &file.shown,
+        file.current.as_deref(),
+        &file.wanted,
+        accepted(&file),
+    ))
+}
+
+/// The managed files of `part` compared with what it would write today:
+/// `prometheus.yml` (partie-6), the rules file and Alertmanager's file
+/// (partie-6-alertes), the `journal:fichier` blocks of a runbook (built-in
+/// or the project's, with today's parameter values).
+fn file_findings(
+    run_ctx: &RunContext,
+    part: &str,
+    runbooks: &[ProjectPart],
+) -> Result<Vec<Finding>> {
+    use crate::steps::{alertes, config_file};
+    let compose = run_ctx.project.compose_file();
+    let mut out = Vec::new();
+    match part {
+        "partie-6" => out.extend(file_finding(
+            run_ctx,
+            config_file::config_path(&compose),
+            config_file::wanted_text(run_ctx)?,
+            |f| config_file::completed_by_parts(run_ctx, f).is_some(),
+        )?),
+        alertes::PART_ID => {
+            out.extend(file_finding(
+                run_ctx,
+                alertes::rules_path(&compose),
+                alertes::rules::wanted_rules(run_ctx)?,
+                |_| false,
+            )?);
+            // The webhook's address is a secret given to `run` through the
+            // environment only: a scheduled verification without it cannot
+            // know the file `run` wrote, and says so instead of a false drift.
+            let am = alertes::alertmanager_config_path(&compose);
+            let current = crate::store::read_optional(&am)?.unwrap_or_default();
+            if run_ctx.settings.alerts.webhook.is_none() && current.contains("webhook_configs:") {
+                run_ctx.out.info(&format!(
+                    "{} : {} non comparé, son webhook vient de {} absent ici",
+                    alertes::PART_ID,
+                    run_ctx.project.display(&am),
+                    crate::settings::ALERT_WEBHOOK
+                ));
+            } else {
+                out.extend(file_finding(
+                    run_ctx,
+                    am,
+                    alertes::config::wanted_alertmanager(run_ctx)?,
+                    |_| false,
+                )?);
+            }
+        }
+        _ => {
+            if let Some(p) = runbooks.iter().find(|p| p.runbook.id == part) {
+                let values = super::runbook::param_values(&p.runbook);
+                let value = |param: &crate::part_file::Param| {
+                    values
+                        .iter()
+                        .find(|v| v.name == param.name)
+                        .map(|v| v.value.clone())
+                };
+                for b in &p.runbook.blocks {
+                    if let crate::part_file::Spec::File { path, content } = &b.spec {
+                        out.extend(file_finding(
+                            run_ctx,
+                            run_ctx
+                                .project
+                                .root()
+                                .join(p.runbook.substitute(path, &value)),
+                            p.runbook.substitute(content, &value),
+                            |_| false,
+                        )?);
+                    }
+                }
+            }
+        }
     }
-    let path = config_file::config_path(&run_ctx.project.compose_file());
-    let file = ManagedFile::read(run_ctx, path, config_file::wanted_text(run_ctx)?)?;
-    let accepted = config_file::completed_by_parts(run_ctx, &file).is_some();
-    Ok(
-        verify::managed_file(&file.shown, file.current.as_deref(), &file.wanted, accepted)
-            .into_iter()
-            .collect(),
-    )
+    Ok(out)
 }
 
 /// Runs `journal verifie`.
 pub fn execute(ctx: &Context, args: VerifyArgs) -> Result<()> {
     let parts = applied_parts(ctx, &args.parties)?;
+    // One verification at a time writes the state, the summary and the
+    // journal (with --sans-journal nothing is written: no lock).
+    let _lock = match args.sans_journal {
+        true => None,
+        false => Some(state::lock(
+            ctx.project.root(),
+            std::time::Duration::from_secs(args.attente),
+            &ctx.out,
+        )?),
+    };
     let settings = Settings::resolve(RunOptions::default())?;
     let run_ctx = RunContext::new(ctx.project.clone(), settings.clone(), ctx.out.clone());
 
@@ -137,15 +251,37 @@ pub fn execute(ctx: &Context, args: VerifyArgs) -> Result<()> {
         dashboard: (settings.dashboard_id, fallback_title),
     };
 
+    // The alert chain, asked only when partie-6-alertes is verified.
+    let alerting = HttpAlertmanager::new(&settings.alerts.alertmanager_url)?;
+    let rules = crate::store::read_optional(&crate::steps::alertes::rules_path(
+        &ctx.project.compose_file(),
+    ))?
+    .map(|t| crate::steps::alertes::rules::rule_rows(&t))
+    .unwrap_or_default();
+    let chain = verify::AlertChain {
+        prometheus: &prometheus,
+        alertmanager: &alerting,
+        rules,
+    };
+    let mut runbooks = crate::parts::builtin_runbooks();
+    runbooks.extend(crate::parts::project::scan(&ctx.project)?.parts);
+
     let mut all = Vec::new();
     let mut results = Vec::new();
-    for part in parts {
+    for part in &parts {
+        let part = part.as_str();
         let mut findings = match part {
             "partie-6" => verify::partie6(&stack),
-            "partie-6-alertes" => verify::partie6_alertes(&stack),
+            crate::steps::alertes::PART_ID => verify::partie6_alertes(&stack, &chain),
             _ => Vec::new(),
         };
-        findings.extend(file_findings(&run_ctx, part)?);
+        findings.extend(file_findings(&run_ctx, part, &runbooks)?);
+        // Secrets (a webhook's address in Alertmanager's file…) never reach
+        // the terminal, the journal or the state file.
+        for f in &mut findings {
+            f.message = crate::secrets::redact(&f.message);
+            f.details = crate::secrets::redact(&f.details);
+        }
         report(ctx, part, &findings);
         all.extend(findings.iter().cloned());
         results.push((part.to_string(), findings));

@@ -21,7 +21,7 @@ use crate::steps::verify::{Finding, Severity};
 use crate::store::{EntryKind, FrontMatter, Status, Store};
 
 /// The folder, under the project root.
-pub const DIR: &str = "verifications";
+pub const DIR: &str = crate::project::VERIFICATIONS_DIR;
 /// The last state of each part.
 pub const STATE_FILE: &str = "etat.json";
 
@@ -91,6 +91,60 @@ fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     let text = serde_json::to_string_pretty(value).expect("serialisable") + "\n";
     crate::store::write_atomic(path, text.as_bytes(), true)
         .map_err(|e| Error::io("écriture de l'état des vérifications", path, e))
+}
+
+/// The lock file that keeps two verifications of a project from writing
+/// the state, the summary and the journal at once.
+pub const LOCK_FILE: &str = ".verifie.verrou";
+
+/// Takes the verifications' lock (`verifications/.verifie.verrou`), waiting
+/// up to `wait` for another `journal verifie` of the project to finish
+/// (said once); released when the returned file is dropped or the process
+/// dies. Still held after `wait`: an environment error (exit 3), nothing
+/// written — the next scheduled verification will do.
+pub fn lock(
+    project_root: &Path,
+    wait: std::time::Duration,
+    out: &crate::output::Output,
+) -> Result<std::fs::File> {
+    let dir = project_root.join(DIR);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io("création du dossier", &dir, e))?;
+    let path = dir.join(LOCK_FILE);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io("ouverture du verrou", &path, e))?;
+    let started = std::time::Instant::now();
+    let mut said = false;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => {}
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(Error::io("verrouillage de", &path, e));
+            }
+        }
+        if started.elapsed() >= wait {
+            return Err(Error::environment(format!(
+                "une autre « journal verifie » est en cours dans ce projet depuis plus de {} : \
+                 rien n'a été vérifié ni écrit",
+                crate::french::duration_ms(wait.as_millis() as u64)
+            ))
+            .with_hint(
+                "attendez sa fin ; si elle dure, un service répond lentement (relancez avec -v), \
+                 ou espacez les vérifications planifiées (--attente SECONDES allonge l'attente)",
+            ));
+        }
+        if !said {
+            out.info(
+                "une autre « journal verifie » est en cours dans ce projet : attente de sa fin…",
+            );
+            said = true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100).min(wait));
+    }
 }
 
 /// Each part's last verification, as recorded.
@@ -304,6 +358,34 @@ mod tests {
                 injoignables: 0
             }
         );
+        // The book's health calendar reads that summary as written.
+        let (months, warnings) = crate::book::health::load(&dir.path().join(DIR));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let counts = months[0].days.values().next().unwrap()["partie-6"];
+        assert_eq!((counts.verifications, counts.ecarts), (6, 3));
+        assert_eq!(counts.worst(), "ecart");
+    }
+
+    #[test]
+    fn a_second_verification_waits_for_the_lock_then_gives_up_with_exit_3() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Output::plain();
+        let held = lock(dir.path(), std::time::Duration::ZERO, &out).unwrap();
+        let e = lock(dir.path(), std::time::Duration::from_millis(300), &out).unwrap_err();
+        assert_eq!(e.code(), 3);
+        assert!(
+            e.message()
+                .contains("une autre « journal verifie » est en cours"),
+            "{e:?}"
+        );
+        // Released while the second one waits: it goes on.
+        let root = dir.path().to_path_buf();
+        let waiter = std::thread::spawn(move || {
+            lock(&root, std::time::Duration::from_secs(20), &Output::plain()).is_ok()
+        });
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        drop(held);
+        assert!(waiter.join().unwrap(), "the lock is taken once released");
     }
 
     #[test]

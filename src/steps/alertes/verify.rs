@@ -41,7 +41,9 @@ pub struct ChainState {
 }
 
 impl ChainState {
-    fn problems(&self, expected: &[RuleRow]) -> Vec<String> {
+    /// What does not hold in the chain (French, one per problem): an
+    /// expected rule not loaded or unhealthy, the Alertmanager not active.
+    pub fn problems(&self, expected: &[RuleRow]) -> Vec<String> {
         let mut p = Vec::new();
         for r in expected {
             match self.rules.get(&r.name) {
