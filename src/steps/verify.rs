@@ -363,18 +363,27 @@ pub struct AlertChain<'a> {
     pub alertmanager: &'a dyn AlertmanagerApi,
     /// The rules of the part's rules file (each must be loaded and healthy).
     pub rules: Vec<RuleRow>,
+    /// How long a chain that does not hold yet is watched before it counts
+    /// as drift: just after Prometheus restarted or reloaded (a run, the
+    /// drill), its list of active Alertmanagers is empty for a few seconds.
+    pub grace: std::time::Duration,
 }
 
 /// The alert chain beyond « the container runs »: Alertmanager ready,
 /// Prometheus sees it among its active Alertmanagers, every rule of the
-/// rules file loaded and healthy (the checks of step F, read once, without
-/// waiting).
+/// rules file loaded and healthy (the checks of step F; a chain that does
+/// not hold is watched for `grace`, then read once more to say why).
 pub fn alert_chain(c: &AlertChain<'_>) -> Vec<Finding> {
+    use crate::steps::alertes::verify::{read_state, wait_chain};
     let mut out = Vec::new();
     if let Err(e) = c.alertmanager.ready() {
         out.push(Finding::from_error("alertmanager", "Alertmanager", &e));
     }
-    match crate::steps::alertes::verify::read_state(c.prometheus) {
+    let poll = std::time::Duration::from_millis(500);
+    if wait_chain(c.prometheus, &c.rules, c.grace, poll).is_ok() {
+        return out;
+    }
+    match read_state(c.prometheus) {
         Ok(state) => out.extend(
             state
                 .problems(&c.rules)
@@ -613,6 +622,7 @@ mod tests {
                 prometheus: c,
                 alertmanager: c,
                 rules: rows.clone(),
+                grace: std::time::Duration::ZERO,
             })
         };
         // One rule of the file not loaded.

@@ -262,6 +262,7 @@ pub fn execute(ctx: &Context, args: VerifyArgs) -> Result<()> {
         prometheus: &prometheus,
         alertmanager: &alerting,
         rules,
+        grace: std::time::Duration::from_secs(20),
     };
     let mut runbooks = crate::parts::builtin_runbooks();
     runbooks.extend(crate::parts::project::scan(&ctx.project)?.parts);
