@@ -538,6 +538,9 @@ fn partie_6_hote_runs_for_real_after_partie_6_then_says_already_done() {
 
     let out = s.journal().args(["run", "partie-6-hote"]).run();
     out.expect_code(0);
+    let password =
+        std::fs::read_to_string(s.projet.path().join(".journal-secrets/grafana-admin")).unwrap();
+    let password = password.trim().to_string();
     let e = crate::support::latest_run(&s.projet);
     assert_eq!(e.front.partie.as_deref(), Some("partie-6-hote"));
     assert_eq!(e.front.statut, Status::Succeeded, "{}", e.body);
@@ -558,11 +561,33 @@ fn partie_6_hote_runs_for_real_after_partie_6_then_says_already_done() {
     );
     assert!(e.body.contains("node-exporter:9100"), "{}", e.body);
     assert!(
-        e.body.contains("Hôte : node exporter (journal)"),
+        e.body.contains("« Node Exporter Full » importé"),
         "{}",
         e.body
     );
     assert!(e.body.contains("grafana.com injoignable"), "{}", e.body);
+    // The Grafana stand-in holds the bundled « Node Exporter Full », its
+    // data source variable set to the project's Prometheus.
+    let client = reqwest::blocking::Client::new();
+    let get = |url: &str| -> serde_json::Value {
+        client
+            .get(format!("http://localhost:8084{url}"))
+            .basic_auth("admin", Some(&password))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap()
+    };
+    let prom_uid = get("/api/datasources/name/Prometheus")["uid"]
+        .as_str()
+        .expect("la source de données Prometheus")
+        .to_string();
+    let dash = get("/api/dashboards/uid/rYdddlPWk");
+    assert_eq!(dash["dashboard"]["title"], "Node Exporter Full", "{dash}");
+    let vars = dash["dashboard"]["templating"]["list"].as_array().unwrap();
+    let ds = vars.iter().find(|v| v["name"] == "ds_prometheus").unwrap();
+    assert_eq!(ds["current"]["value"], prom_uid.as_str(), "{ds}");
+    assert!(!dash.to_string().contains("${DS_"));
     let prom = std::fs::read_to_string(
         s.projet
             .path()

@@ -116,6 +116,32 @@ pub fn build_inputs(dash: &Value, datasource_uid: &str) -> Result<Vec<Value>> {
     Ok(out)
 }
 
+/// Points every Prometheus data source variable of `dash` (templating
+/// variables of type `datasource` whose query is `prometheus`, such as
+/// « Node Exporter Full »'s `ds_prometheus`, used by its panels as
+/// `${ds_prometheus}`) at the data source `name` / `uid`: the dashboard
+/// opens on the project's Prometheus rather than on whichever one Grafana
+/// takes as default. Dashboards written with `__inputs` are resolved by
+/// [`build_inputs`] instead; this is their equivalent for variables.
+pub fn pin_datasource_variables(mut dash: Value, name: &str, uid: &str) -> Value {
+    let vars = dash
+        .get_mut("templating")
+        .and_then(|t| t.get_mut("list"))
+        .and_then(Value::as_array_mut);
+    for var in vars.into_iter().flatten() {
+        if var.get("type").and_then(Value::as_str) == Some("datasource")
+            && var.get("query").and_then(Value::as_str) == Some("prometheus")
+            && let Some(obj) = var.as_object_mut()
+        {
+            obj.insert(
+                "current".into(),
+                serde_json::json!({"selected": false, "text": name, "value": uid}),
+            );
+        }
+    }
+    dash
+}
+
 /// The dashboard's title (empty when it has none).
 pub fn title_of(dash: &Value) -> &str {
     dash.get("title")
@@ -213,5 +239,27 @@ mod annotation_query_tests {
         assert_eq!(list[1]["target"]["tags"][0], "journal");
         let bare = with_annotation_query(serde_json::json!({"title": "t"}), "journal", "Journal");
         assert_eq!(bare["annotations"]["list"].as_array().unwrap().len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod datasource_variable_tests {
+    use super::*;
+
+    #[test]
+    fn prometheus_data_source_variables_are_pinned_and_others_left() {
+        let dash = serde_json::json!({"title": "t", "templating": {"list": [
+            {"name": "ds_prometheus", "type": "datasource", "query": "prometheus", "current": {}},
+            {"name": "loki", "type": "datasource", "query": "loki", "current": {}},
+            {"name": "job", "type": "query", "query": "prometheus"}
+        ]}});
+        let pinned = pin_datasource_variables(dash, "Prometheus", "prom-uid");
+        let list = pinned["templating"]["list"].as_array().unwrap();
+        assert_eq!(list[0]["current"]["value"], "prom-uid");
+        assert_eq!(list[0]["current"]["text"], "Prometheus");
+        assert_eq!(list[1]["current"], serde_json::json!({}));
+        assert!(list[2].get("current").is_none());
+        let bare = serde_json::json!({"title": "t"});
+        assert_eq!(pin_datasource_variables(bare.clone(), "P", "u"), bare);
     }
 }

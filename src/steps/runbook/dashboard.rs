@@ -1,5 +1,6 @@
 //! `journal:tableau-de-bord`: a Grafana dashboard imported with the kit
-//! (`kit::dashboard`: inputs mapped to the data source named `source`,
+//! (`kit::dashboard`: inputs mapped to the data source named `source`, and
+//! so are its Prometheus data source variables (`${ds_prometheus}`),
 //! imported unless Grafana already holds it at this revision — then « déjà
 //! fait » —, confirmed by the search API). It comes from grafana.com
 //! (`grafana_com`) or, when grafana.com cannot be reached or no id is given,
@@ -16,7 +17,9 @@ use crate::adapters::grafana::{Credentials, GrafanaApi, HttpGrafana};
 use crate::adapters::grafana_com::{GrafanaCom, HttpGrafanaCom};
 use crate::error::{Error, Kind, Result};
 use crate::runbook::{RunContext, Step, StepFailure, StepReport};
-use crate::steps::kit::dashboard::{build_inputs, import_once, parse_dashboard, title_of};
+use crate::steps::kit::dashboard::{
+    build_inputs, import_once, parse_dashboard, pin_datasource_variables, title_of,
+};
 
 use super::{Adapters, Meta};
 
@@ -171,6 +174,7 @@ impl Step for DashboardStep {
             .command(command));
         };
         let inputs = build_inputs(&dash, &ds.uid)?;
+        let dash = pin_datasource_variables(dash, &ds.name, &ds.uid);
         let imported = import_once(api.as_ref(), &dash, &inputs)?;
         let url = format!("{}{}", ctx.settings.grafana_url, imported.path);
         let title = title_of(&dash);

@@ -498,13 +498,54 @@ fn partie_6_hote_runs_with_fakes_and_its_embedded_dashboard_copy() {
     );
     let dash = &out.record.etapes[2];
     assert!(
-        dash.resume
-            .contains("« Hôte : node exporter (journal) » importé"),
+        dash.resume.contains("« Node Exporter Full » importé"),
         "{}",
         dash.resume
     );
     assert!(dash.avertissements[0].contains("grafana.com injoignable"));
+    assert!(dash.avertissements[0].contains("tableaux/node-exporter-full.json"));
     assert!(dash.explication.contains("Node Exporter Full"));
+    // The bundled copy is rfmoz's file: its data source variable, used by
+    // its panels as `${ds_prometheus}`, now names the project's Prometheus.
+    let stored = grafana.dashboards.borrow();
+    assert_eq!(stored.len(), 1);
+    let saved = &stored[0];
+    assert_eq!(saved["title"], "Node Exporter Full");
+    assert_eq!(saved["uid"], "rYdddlPWk");
+    let vars = saved["templating"]["list"].as_array().unwrap();
+    let ds = vars
+        .iter()
+        .find(|v| v["type"] == "datasource")
+        .expect("a data source variable");
+    assert_eq!(ds["name"], "ds_prometheus");
+    assert_eq!(ds["current"]["value"], "prom-uid", "{ds}");
+    assert_eq!(ds["current"]["text"], "Prometheus", "{ds}");
+    let text = saved.to_string();
+    assert!(!text.contains("${DS_"), "a placeholder left unresolved");
+    assert!(text.matches("\"uid\":\"${ds_prometheus}\"").count() > 100);
+    assert!(text.contains("node_cpu_seconds_total"));
+}
+
+#[test]
+fn the_bundled_node_exporter_full_is_rfmoz_file_with_its_licence() {
+    // Bundled verbatim (see templates/tableaux/LICENCE-node-exporter-full):
+    // its data source comes from a variable, not from `__inputs`.
+    let text = crate::templates::embedded("tableaux/node-exporter-full.json").unwrap();
+    let dash = crate::steps::kit::dashboard::parse_dashboard(text).unwrap();
+    assert_eq!(
+        crate::steps::kit::dashboard::title_of(&dash),
+        "Node Exporter Full"
+    );
+    assert!(
+        crate::steps::kit::dashboard::build_inputs(&dash, "u")
+            .unwrap()
+            .is_empty()
+    );
+    let licence = crate::templates::embedded("tableaux/LICENCE-node-exporter-full").unwrap();
+    assert!(licence.contains("Apache License"));
+    assert!(licence.contains("Version 2.0, January 2004"));
+    assert!(licence.contains("rfmoz/grafana-dashboards"));
+    assert!(licence.contains("4b1729d13b610d449b1055659b070d28c19a9699"));
 }
 
 #[test]
