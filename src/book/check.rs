@@ -12,6 +12,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
+use std::path::Path;
 
 use super::ids::{self, PageInfo};
 use super::sources::Sources;
@@ -25,6 +26,17 @@ pub struct Problem {
     pub line: usize,
     /// French reason.
     pub reason: String,
+}
+
+impl Problem {
+    /// An invalid entry of the journal, its file shown by `display`.
+    pub fn invalid_entry(e: &crate::store::EntryError, display: &dyn Fn(&Path) -> String) -> Self {
+        Problem {
+            file: display(&e.path),
+            line: e.line,
+            reason: e.reason.clone(),
+        }
+    }
 }
 
 impl fmt::Display for Problem {

@@ -11,15 +11,21 @@ use crate::error::{Error, Result};
 
 /// Copies the files under `from` into `to` (hard links when possible).
 pub fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    copy_tree_each(from, to, &mut |_| {})
+}
+
+/// [`copy_tree`], calling `placed` with the path of each file put under `to`.
+pub fn copy_tree_each(from: &Path, to: &Path, placed: &mut dyn FnMut(&Path)) -> Result<()> {
     let rd = fs::read_dir(from).map_err(|e| Error::io("lecture du dossier", from, e))?;
     create_dir(to)?;
     for d in rd.filter_map(|d| d.ok()) {
         let path = d.path();
         let target = to.join(d.file_name());
         if path.is_dir() {
-            copy_tree(&path, &target)?;
+            copy_tree_each(&path, &target, placed)?;
         } else {
             link_or_copy(&path, &target)?;
+            placed(&target);
         }
     }
     Ok(())

@@ -300,11 +300,7 @@ pub fn prepare(
         drop(site);
         let mut problems: Vec<Problem> = errors
             .iter()
-            .map(|e| Problem {
-                file: display(&e.path),
-                line: e.line,
-                reason: e.reason.clone(),
-            })
+            .map(|e| Problem::invalid_entry(e, display))
             .collect();
         let mut found: Vec<Problem> = Vec::new();
         for (group, list) in &checked.problems {

@@ -1,6 +1,7 @@
 //! Small text helpers shared by the page builders (`model`, `inline`,
-//! `sanitize`): status badges, link destinations, no-break spaces before
-//! units. A leaf: it imports no other module of `book`.
+//! `sanitize`, `runbook_page`): status badges, link destinations, links
+//! shown as text, edits applied to a text, no-break spaces before units.
+//! A leaf: it imports no other module of `book`.
 //!
 //! Pure text in, text out; it parses no page.
 
@@ -61,6 +62,32 @@ pub fn raw_dest_span(text: &str, range: Range<usize>) -> Option<Range<usize>> {
         end += 1;
     }
     (end > start).then_some(start..end.min(range.end))
+}
+
+/// Markdown shown as plain text (a link whose destination was refused).
+pub fn as_text(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('<', "&lt;")
+        .replace('[', "\\[")
+        .replace(']', "\\]")
+}
+
+/// `text` with each `(range, replacement)` of `edits` applied, in the order
+/// of their starts; an edit overlapping an earlier one is dropped.
+pub fn apply_edits(text: &str, mut edits: Vec<(Range<usize>, String)>) -> String {
+    edits.sort_by_key(|(r, _)| r.start);
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (r, new) in edits {
+        if r.start < at {
+            continue;
+        }
+        out.push_str(&text[at..r.start]);
+        out.push_str(&new);
+        at = r.end;
+    }
+    out.push_str(&text[at..]);
+    out
 }
 
 /// Units after a number, joined to it by a no-break space.

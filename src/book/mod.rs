@@ -57,11 +57,7 @@ pub fn problems(
 ) -> Vec<Problem> {
     let mut out: Vec<Problem> = errors
         .iter()
-        .map(|e| Problem {
-            file: project_display(&e.path),
-            line: e.line,
-            reason: e.reason.clone(),
-        })
+        .map(|e| Problem::invalid_entry(e, project_display))
         .collect();
     out.extend(check(sources));
     out

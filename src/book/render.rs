@@ -27,7 +27,7 @@ use mdbook_driver::config::Config;
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 use sha2::{Digest, Sha256};
 
-use super::files::{create_dir, link_or_copy, remove_dir, write_file};
+use super::files::{copy_tree_each, create_dir, link_or_copy, remove_dir, write_file};
 use super::paths::{BOOK_TITLE, ENTRIES_DIR, FINGERPRINT, HTML_DIR, MAIN_OUT, MONTHS_DIR};
 use super::sources::Sources;
 use crate::error::{Error, Result};
@@ -184,7 +184,9 @@ pub fn render_all(book_dir: &Path, sources: &Sources, full: bool) -> Result<Rend
     // pages, the images and the search indexes already there stay.
     render_html(book_dir, None)?;
     let mut published = std::collections::HashSet::new();
-    link_tree(&book_dir.join(MAIN_OUT), &html, &html, &mut published)?;
+    copy_tree_each(&book_dir.join(MAIN_OUT), &html, &mut |target| {
+        published.insert(target.strip_prefix(&html).unwrap_or(target).to_path_buf());
+    })?;
     write_assets(&html, &sources.assets, full, &mut published)?;
 
     let month_theme = theme_for(&sources.theme, true);
@@ -351,29 +353,6 @@ fn copy_is_current(original: &Path, copy: &Path) -> bool {
         return false;
     };
     c.is_file() && o.len() == c.len() && cm >= om
-}
-
-/// Links every file under `from` into `to` (see [`link_or_copy`]),
-/// recording the paths relative to `html` in `published`.
-fn link_tree(
-    from: &Path,
-    to: &Path,
-    html: &Path,
-    published: &mut std::collections::HashSet<PathBuf>,
-) -> Result<()> {
-    let rd = fs::read_dir(from).map_err(|e| Error::io("lecture du dossier", from, e))?;
-    create_dir(to)?;
-    for d in rd.filter_map(|d| d.ok()) {
-        let path = d.path();
-        let target = to.join(d.file_name());
-        if path.is_dir() {
-            link_tree(&path, &target, html, published)?;
-        } else {
-            link_or_copy(&path, &target)?;
-            published.insert(target.strip_prefix(html).unwrap_or(&target).to_path_buf());
-        }
-    }
-    Ok(())
 }
 
 /// Removes the files under `dir` (the site) that are not in `published`,

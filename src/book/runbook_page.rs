@@ -23,7 +23,7 @@ use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 use super::ids::mdbook_options;
-use super::markup::{badge, raw_dest_span};
+use super::markup::{apply_edits, as_text, badge, raw_dest_span};
 use super::model::{date_time_zoned, md_inline};
 use super::paths::day_file;
 use super::sources::{PartRunbook, SourceEntry};
@@ -284,19 +284,7 @@ fn prose(text: &str, first: bool) -> String {
             _ => {}
         }
     }
-    edits.sort_by_key(|(r, _)| r.start);
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for (r, new) in edits {
-        if r.start < at {
-            continue;
-        }
-        out.push_str(&text[at..r.start]);
-        out.push_str(&new);
-        at = r.end;
-    }
-    out.push_str(&text[at..]);
-    out.trim().to_string()
+    apply_edits(&text, edits).trim().to_string()
 }
 
 /// The edit that makes the level-1 heading at `range` a level-2 one.
@@ -322,14 +310,6 @@ fn is_path(dest: &str) -> bool {
         return false;
     }
     !matches!(d.find([':', '/', '?', '#']), Some(i) if d.as_bytes()[i] == b':')
-}
-
-/// Markdown shown as plain text (a link whose destination was refused).
-fn as_text(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('<', "&lt;")
-        .replace('[', "\\[")
-        .replace(']', "\\]")
 }
 
 #[cfg(test)]

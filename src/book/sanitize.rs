@@ -25,6 +25,7 @@ use std::sync::OnceLock;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use super::ids::mdbook_options;
+use super::markup::{apply_edits, as_text};
 
 /// Tags a note may use (Markdown's own output, tables, `details/summary`,
 /// the tool's status badges `<span class="statut …">`).
@@ -166,19 +167,7 @@ fn once(text: &str) -> Option<String> {
     if edits.is_empty() {
         return None;
     }
-    edits.sort_by_key(|(r, _)| r.start);
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for (r, new) in edits {
-        if r.start < at {
-            continue;
-        }
-        out.push_str(&text[at..r.start]);
-        out.push_str(&new);
-        at = r.end;
-    }
-    out.push_str(&text[at..]);
-    Some(out)
+    Some(apply_edits(text, edits))
 }
 
 /// Whether a link's destination may stay: relative, fragment, or an
@@ -196,14 +185,6 @@ fn is_safe_url(dest: &str) -> bool {
         }
         _ => true,
     }
-}
-
-/// Markdown shown as plain text (a link whose destination was refused).
-fn as_text(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('<', "&lt;")
-        .replace('[', "\\[")
-        .replace(']', "\\]")
 }
 
 /// A raw HTML fragment, tag by tag; same number of lines.

@@ -12,6 +12,7 @@ pub mod montre;
 pub mod note;
 pub mod parties;
 pub mod run;
+mod run_common;
 mod runbook;
 pub mod serve;
 pub mod verifie;

@@ -62,7 +62,7 @@ fn missing_requirements(ctx: &Context, runbook: &Runbook) -> Result<Vec<String>>
 /// Runs (or, with `--dry-run`, plans) project part `part`.
 pub fn execute(ctx: &Context, args: &RunArgs, part: &ProjectPart) -> Result<()> {
     let r = &part.runbook;
-    let settings = Settings::resolve(super::run::options(args))?;
+    let settings = Settings::resolve(super::run_common::options(args))?;
     let target = settings.target.as_str();
     if !r.targets.iter().any(|t| t == target) {
         return Err(Error::usage(format!(
@@ -138,13 +138,13 @@ pub fn execute(ctx: &Context, args: &RunArgs, part: &ProjectPart) -> Result<()> 
     crate::secrets::register_dir(&ctx.project.secrets_dir());
     let mut run_ctx = RunContext::new(ctx.project.clone(), settings, ctx.out.clone());
     run_ctx.origin = super::origin(&ctx.project, args.auteur.clone(), true);
-    super::annotate::when_run_starts(ctx, &mut run_ctx, &super::run::options(args));
+    super::annotate::when_run_starts(ctx, &mut run_ctx, &super::run_common::options(args));
     ctx.out.info(&format!(
         "Exécution de la {} — {} ({})",
         r.id, r.title, part.shown
     ));
     let outcome = engine::run_steps(&r.id, &r.title, &steps, &mut run_ctx)?;
-    super::run::finish(ctx, &r.id, false, outcome, &run_ctx)
+    super::run_common::finish(ctx, &r.id, false, outcome, &run_ctx)
 }
 
 /// The plan of a project part on `target`: its parameters, then one line

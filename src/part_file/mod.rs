@@ -22,6 +22,7 @@
 //! substituted (`{{ nom }}`, declared names only) by [`Runbook::substitute`].
 
 mod fields;
+mod front;
 mod kinds;
 mod parse;
 

@@ -110,21 +110,11 @@ pub fn lock(
     let dir = project_root.join(DIR);
     std::fs::create_dir_all(&dir).map_err(|e| Error::io("création du dossier", &dir, e))?;
     let path = dir.join(LOCK_FILE);
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| Error::io("ouverture du verrou", &path, e))?;
     let started = std::time::Instant::now();
     let mut said = false;
     loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(file),
-            Err(std::fs::TryLockError::WouldBlock) => {}
-            Err(std::fs::TryLockError::Error(e)) => {
-                return Err(Error::io("verrouillage de", &path, e));
-            }
+        if let crate::store::Lock::Held(file) = crate::store::try_lock_file(&path)? {
+            return Ok(file);
         }
         if started.elapsed() >= wait {
             return Err(Error::environment(format!(
