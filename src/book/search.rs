@@ -68,6 +68,9 @@ pub fn index_site(
     full: bool,
     months: &BTreeMap<String, String>,
 ) -> Result<Indexed> {
+    // What the book was made from is freed by now (the caller dropped it):
+    // handed back to the system before Pagefind allocates its own.
+    give_back_freed_memory();
     let html = book_dir.join(super::paths::HTML_DIR);
     // Left by a version that wrote the pages for Pagefind to disk.
     let scratch = book_dir.join(SCRATCH_DIR);
@@ -123,14 +126,16 @@ impl Job<'_> {
     /// Indexes `rels` into `out`.
     fn build(&mut self, rels: &[String], out: &Path) -> Result<()> {
         remove_dir(out)?;
-        self.runtime
-            .block_on(build(self.html, rels, out))
-            .map_err(|e| {
-                Error::failed(format!(
-                    "index de recherche impossible à construire : {e:#}"
-                ))
-                .with_hint("relancez « journal build -v » ; le livre lui-même est rendu")
-            })
+        let built = self.runtime.block_on(build(self.html, rels, out));
+        // The index just written is dropped: its memory goes back to the
+        // system before the next one is built.
+        give_back_freed_memory();
+        built.map_err(|e| {
+            Error::failed(format!(
+                "index de recherche impossible à construire : {e:#}"
+            ))
+            .with_hint("relancez « journal build -v » ; le livre lui-même est rendu")
+        })
     }
 
     /// A year's or a month's index, built again (`true`) or reused; copied
@@ -159,6 +164,22 @@ impl Job<'_> {
             &self.html.join(YEARS_DIR).join(group),
         )?;
         Ok(!same)
+    }
+}
+
+/// Returns the heap's free pages to the system: glibc keeps them, spread
+/// over one arena per thread that allocated them, so that the book's
+/// memory, freed before indexing, would stay resident under Pagefind's, and
+/// each index's under the next one's. From the first call on, threads
+/// share at most two arenas (the threads Pagefind starts would otherwise
+/// each get their own, none reusing what another freed).
+fn give_back_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `mallopt` and `malloc_trim` only change how glibc's allocator
+    // keeps free memory; no precondition, no live allocation touched.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+        libc::malloc_trim(0);
     }
 }
 
