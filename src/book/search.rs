@@ -26,6 +26,11 @@
 //! elisions are cut after their apostrophe (« l’ échéance ») so that the
 //! word after them is indexed; the search page does the same to a query and
 //! joins them back in the excerpts.
+//! Beside Pagefind's `pagefind.js`, `pagefind/journal/pagefind.js` (from
+//! `pagefind_journal.js`) is the module the search page gives Pagefind's UI:
+//! it drops the loose matches Pagefind returns for a word no page has (it
+//! falls back to the longest indexed word the query starts with), and sorts
+//! by date across the merged indexes.
 //!
 //! It does not render pages, nor decide what a page shows (templates).
 
@@ -44,6 +49,11 @@ use crate::error::{Error, Result};
 /// At most this many fragment files per index: beyond, Pagefind bundles
 /// the records' fragments in shared files (a year has thousands of entries).
 const MAX_FRAGMENTS: u32 = 256;
+
+/// Pagefind's module as the search page uses it (loose matches dropped,
+/// date sort across indexes), beside Pagefind's own `pagefind.js`.
+const SEARCH_MODULE: &str = "journal/pagefind.js";
+const SEARCH_MODULE_JS: &str = include_str!("pagefind_journal.js");
 
 /// Pages never indexed (mdBook's own, or duplicates of other pages).
 const SKIPPED: [&str; 3] = ["print.html", "toc.html", "404.html"];
@@ -112,6 +122,9 @@ pub fn index_site(
     }
     remove_stale(&cache, &groups)?;
     remove_stale(&html.join(YEARS_DIR), &groups)?;
+    let module = html.join(INDEX_DIR).join(SEARCH_MODULE);
+    super::files::create_dir(module.parent().unwrap_or(&html))?;
+    super::files::write_file(&module, SEARCH_MODULE_JS.as_bytes())?;
     Ok(done)
 }
 
@@ -225,7 +238,7 @@ pub fn index_groups<'a>(months: impl Iterator<Item = &'a str> + Clone) -> Vec<St
 fn group_fingerprint(group: &str, months: &BTreeMap<String, String>) -> String {
     let mut h = Sha256::new();
     // What is indexed and how (one record per entry, elisions cut).
-    h.update(b"pagefind 1.6 fr entrees 3\0");
+    h.update(b"pagefind 1.6 fr entrees 4\0");
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     for (key, hash) in months
         .iter()
@@ -387,6 +400,8 @@ fn entries(rel: &str, page: &str) -> Vec<Record> {
             ("meta", "type", attr("data-type")),
             ("meta", "partie", attr("data-partie")),
             ("meta", "statut", attr("data-statut")),
+            // For the search page's date sort across indexes.
+            ("meta", "date", attr("data-date")),
             ("filter", "type", attr("data-type")),
             ("filter", "partie", attr("data-partie")),
             ("filter", "statut", attr("data-statut")),
@@ -609,6 +624,8 @@ mod tests {
             r#"<span data-pagefind-filter="statut">consigné</span>"#,
             r#"<span data-pagefind-filter="année">2024</span>"#,
             r#"<span data-pagefind-sort="date">2024-03-05T08:00:00+01:00</span>"#,
+            // Read by the search page to sort across indexes.
+            r#"<span data-pagefind-meta="date">2024-03-05T08:00:00+01:00</span>"#,
         ] {
             assert!(note.contains(meta), "{meta} absent : {note}");
         }

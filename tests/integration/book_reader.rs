@@ -503,6 +503,104 @@ fn search_finds_french_words_after_an_elision_one_result_per_entry() {
     );
 }
 
+/// The entry anchors (`2026-09-10T090000-000-note-…`) of a search's
+/// result links, in the page's order (documentation pages left aside).
+fn result_entries(dom: &str) -> Vec<String> {
+    result_links(dom)
+        .iter()
+        .filter_map(|l| l.rsplit_once('#').map(|(_, a)| a.to_string()))
+        .collect()
+}
+
+#[test]
+fn search_sorts_by_date_across_month_indexes_and_drops_loose_matches() {
+    let Some(chromium) =
+        browser("search_sorts_by_date_across_month_indexes_and_drops_loose_matches")
+    else {
+        return;
+    };
+    let p = Projet::fixture("journal-exemple");
+    // Three months of the latest year: three indexes merged by the page.
+    // The oldest notes say « sauvegarde » most often (Pagefind ranks them
+    // first), the newest once in a longer text.
+    let notes = [
+        (
+            "2026-09-03T09:00:00+02:00",
+            "Sauvegarde : sauvegarde du volume, sauvegarde vérifiée",
+        ),
+        (
+            "2026-09-20T09:00:00+02:00",
+            "Sauvegarde relancée, sauvegarde complète",
+        ),
+        (
+            "2026-10-05T09:00:00+02:00",
+            "Sauvegarde : sauvegarde du volume de Grafana",
+        ),
+        (
+            "2026-10-22T09:00:00+02:00",
+            "Rotation des journaux, puis sauvegarde du dossier de Prometheus et contrôle des cibles",
+        ),
+        (
+            "2026-11-02T09:00:00+01:00",
+            "Mise à jour de cAdvisor, redémarrage des conteneurs puis sauvegarde des réglages et des tableaux de bord, tout est revenu",
+        ),
+        (
+            "2026-11-27T09:00:00+01:00",
+            "Migration du disque de la machine de supervision, grep -q sur les journaux, une sauvegarde pour finir",
+        ),
+    ];
+    for (when, text) in notes {
+        p.journal()
+            .args(["note", text])
+            .env("JOURNAL_HORLOGE", when)
+            .run()
+            .expect_code(0);
+    }
+    p.journal().arg("build").run().expect_code(0);
+    let base = serve_under_prefix(p.html(), false);
+    let search = |q: &str| dump_dom(&chromium, &format!("{base}{PREFIX}recherche.html?q={q}"));
+    let relevance = result_entries(&search("sauvegarde"));
+    // Ours, and the fixture's own note about a backup.
+    for (when, _) in notes {
+        let stamp = format!("{}T{}", &when[..10], when[11..19].replace(':', ""));
+        assert!(
+            relevance.iter().any(|a| a.starts_with(&stamp)),
+            "{stamp} absente : {relevance:?}"
+        );
+    }
+    let mut by_date = relevance.clone();
+    by_date.sort();
+    assert_ne!(
+        relevance, by_date,
+        "la pertinence range déjà les notes par date : le test ne prouve rien"
+    );
+    for (tri, newest_first) in [("recentes", true), ("anciennes", false)] {
+        let dom = search(&format!("sauvegarde&tri={tri}"));
+        let got = result_entries(&dom);
+        assert_eq!(got.len(), relevance.len(), "{tri} : {got:?}");
+        let strictly = got.windows(2).all(|w| {
+            if newest_first {
+                w[0] > w[1]
+            } else {
+                w[0] < w[1]
+            }
+        });
+        assert!(strictly, "{tri} : pas dans l'ordre des dates : {got:?}");
+        assert!(dom.contains(r#"<option value="anciennes">"#));
+    }
+    // A word no page has: Pagefind would fall back to the longest indexed
+    // word it starts with (« q », of « grep -q »); the page says so instead.
+    let dom = search("qqqzzw");
+    assert!(
+        dom.contains("aucun résultat pour « qqqzzw »"),
+        "{}",
+        &dom[dom.find("pagefind-ui__results-area").unwrap_or(0)..]
+    );
+    assert!(result_links(&dom).is_empty());
+    // A word being typed still finds its entries (Pagefind's prefixes).
+    assert_eq!(result_entries(&search("sauveg")).len(), relevance.len());
+}
+
 #[test]
 fn s_and_slash_lead_to_the_search_from_any_page() {
     let Some(chromium) = browser("s_and_slash_lead_to_the_search_from_any_page") else {
