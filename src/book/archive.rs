@@ -193,6 +193,15 @@ fn day_page(
         .iter()
         .map(|n| format!("{}/{n}", super::paths::ENTRIES_DIR))
         .collect();
+    let narrow_charts: std::collections::BTreeSet<String> = input
+        .images
+        .iter()
+        // Published as an image (not withheld as text) and a chart's variant.
+        .filter(|n| {
+            n.ends_with(super::inline::NARROW_CHART_SUFFIX) && !input.script_capable.contains(*n)
+        })
+        .map(|n| format!("{}/{n}", super::paths::ENTRIES_DIR))
+        .collect();
     let idx = &model.days[&date];
     let revisions = super::revision::linked(input, model, &[date]);
     let sections: Vec<Section> = idx
@@ -206,6 +215,7 @@ fn day_page(
                 page_dir: &dir,
                 permalinks: &model.permalinks,
                 withheld: &withheld,
+                narrow_charts: &narrow_charts,
                 revisions: &revisions,
                 tool_statuses: se.entry.front.kind == crate::store::entry::EntryKind::Execution,
                 looked_up,

@@ -9,9 +9,10 @@
 //!   generated from (its entries' names, sizes and times, their views as
 //!   the pages show them — titles, statuses, notes about a run in another
 //!   month… —, the parts, the neighbouring months, the images published as
-//!   text), the entry ids its links were looked up for and what they gave,
-//!   its pages, the fingerprint of its rendering, the problems the check
-//!   found in it and its links leading out of it with what they gave;
+//!   text, which runs have a narrow resource chart), the entry ids its links
+//!   were looked up for and what they gave, its pages, the fingerprint of
+//!   its rendering, the problems the check found in it and its links
+//!   leading out of it with what they gave;
 //! - `mois/<mois>.ancres.json`: the anchors of its pages, read only when a
 //!   link from elsewhere leads into them.
 //!
@@ -426,6 +427,16 @@ fn month_keys(
         common.update(w.as_bytes());
         common.update([0]);
     }
+    // Whether a run's resource chart has its narrow variant changes its
+    // rendering (a `<picture>`, see `inline`): part of its month's key only.
+    let narrow: HashSet<&str> = input
+        .images
+        .iter()
+        .map(String::as_str)
+        .filter(|n| {
+            n.ends_with(super::inline::NARROW_CHART_SUFFIX) && !input.script_capable.contains(*n)
+        })
+        .collect();
     let mut out = BTreeMap::new();
     for (i, m) in model.months.iter().enumerate() {
         let mut h = common.clone();
@@ -446,6 +457,8 @@ fn month_keys(
                 h.update(t.to_le_bytes());
                 h.update(mt.to_le_bytes());
                 h.update(serde_json::to_vec(&model.views[e]).unwrap_or_default());
+                let name = format!("{}{}", se.entry.id(), super::inline::NARROW_CHART_SUFFIX);
+                h.update([u8::from(narrow.contains(name.as_str()))]);
             }
         }
         out.insert(m.key.clone(), hex(h));

@@ -9,6 +9,9 @@
 //!   their permalinks, other relative links (documentation, images) from
 //!   `entrees/` to the day page's folder;
 //! - its raw HTML and links made harmless first ([`super::sanitize`]);
+//! - the tool's resource chart (`![…](<id>-ressources.svg)`) made a
+//!   `<picture>` choosing `<id>-ressources-etroit.svg` on a phone, when that
+//!   file is published (written after sanitizing, from the tool's own link);
 //! - the reader fixes: status emoji turned into text badges (only in
 //!   entries the tool writes, the runs: a user's emoji in a note stay as
 //!   written), empty headers of key/value tables named, non-breaking spaces
@@ -49,6 +52,9 @@ pub struct Context<'a> {
     /// that have a page beside the day page (`revisions/<id>.<n>.md`, see
     /// [`super::revision`]): links to them lead to that page.
     pub revisions: &'a std::collections::BTreeSet<String>,
+    /// Site paths of the published narrow resource charts
+    /// (`entrees/<id>-ressources-etroit.svg`).
+    pub narrow_charts: &'a std::collections::BTreeSet<String>,
     /// Whether the tool wrote the entry's statuses (a run): only then are
     /// status emoji made into badges. A note is the user's text, its emoji
     /// are kept as written.
@@ -78,6 +84,10 @@ pub fn inline_entry(body: &str, ctx: &Context) -> String {
         }
     }
     for (dest_url, range) in links {
+        if let Some(picture) = chart_picture(body, &dest_url, range.clone(), ctx) {
+            edits.push((range, picture));
+            continue;
+        }
         if let Some(new) = rebase(&dest_url, ctx, &local, first_h1.as_deref())
             && let Some(span) = raw_dest_span(body, range)
         {
@@ -189,6 +199,45 @@ fn heading_edits(body: &str, h: &Heading, anchor: &str, edits: &mut Vec<(Range<u
             .map_or(body.len(), |i| under_start + i);
         edits.push((under_start..under_end, String::new()));
     }
+}
+
+/// Suffix of the resource chart the tool attaches to a run…
+pub const CHART_SUFFIX: &str = "-ressources.svg";
+/// …and of its narrow variant, for a phone.
+pub const NARROW_CHART_SUFFIX: &str = "-ressources-etroit.svg";
+
+/// For an image of the tool's resource chart whose narrow variant is
+/// published: a one-line `<picture>` showing the narrow chart on screens up
+/// to 640 px and the wide one elsewhere (the `<img>`, same `src` as before).
+fn chart_picture(body: &str, dest: &str, range: Range<usize>, ctx: &Context) -> Option<String> {
+    let text = &body[range];
+    let stem = dest.strip_suffix(CHART_SUFFIX)?;
+    if !text.starts_with("![") || text.contains('\n') || stem.is_empty() {
+        return None;
+    }
+    if !stem
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return None;
+    }
+    let narrow = format!("{stem}{NARROW_CHART_SUFFIX}");
+    if !ctx
+        .narrow_charts
+        .contains(&format!("{ENTRIES_DIR}/{narrow}"))
+    {
+        return None;
+    }
+    let up = "../".repeat(ctx.page_dir.split('/').filter(|s| !s.is_empty()).count());
+    let alt = text[2..].rsplit_once("](").map_or("", |(a, _)| a);
+    let alt = alt
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;");
+    Some(format!(
+        "<picture class=\"journal-graphique\"><source media=\"(max-width: 640px)\" srcset=\"{up}{ENTRIES_DIR}/{narrow}\"><img src=\"{up}{ENTRIES_DIR}/{dest}\" alt=\"{alt}\"></picture>"
+    ))
 }
 
 /// The new destination of a link of the entry, or `None` to keep it.
@@ -344,6 +393,7 @@ mod tests {
             page_dir: "mois/2026-11",
             permalinks,
             withheld: Box::leak(Box::default()),
+            narrow_charts: Box::leak(Box::default()),
             revisions: Box::leak(Box::default()),
             tool_statuses: true,
             looked_up: Box::leak(Box::default()),
@@ -384,6 +434,46 @@ mod tests {
             "{got}"
         );
         assert!(!got.contains("---"), "{got}");
+    }
+
+    #[test]
+    fn the_resource_chart_becomes_a_picture_only_when_its_narrow_file_is_published() {
+        let p = HashMap::new();
+        let run = "2026-11-24T213005-123-execution-ab12cd";
+        let body = format!("Texte\n\n![Consommation des conteneurs]({run}-ressources.svg)\n");
+        // Without the narrow file (an old entry): today's image link.
+        let old = inline_entry(&body, &ctx(&p));
+        assert!(!old.contains("<picture"), "{old}");
+        assert!(
+            old.contains(&format!("(../../entrees/{run}-ressources.svg)")),
+            "{old}"
+        );
+        let published = Box::leak(Box::new(std::collections::BTreeSet::from([format!(
+            "entrees/{run}-ressources-etroit.svg"
+        )])));
+        let with = Context {
+            narrow_charts: published,
+            ..ctx(&p)
+        };
+        let got = inline_entry(&body, &with);
+        assert_eq!(got.lines().count(), body.lines().count(), "{got}");
+        assert!(got.contains(&format!(
+            "<picture class=\"journal-graphique\"><source media=\"(max-width: 640px)\" srcset=\"../../entrees/{run}-ressources-etroit.svg\"><img src=\"../../entrees/{run}-ressources.svg\" alt=\"Consommation des conteneurs\"></picture>"
+        )), "{got}");
+        // Another image of the entry is left as it was.
+        let other = inline_entry(&format!("![g]({run}.svg)\n"), &with);
+        assert!(!other.contains("<picture"), "{other}");
+        // A user's raw <picture> is still dropped by the sanitizer.
+        let raw = inline_entry(
+            &format!(
+                "<picture><source srcset=\"x.svg\"><img src=\"{run}-ressources.svg\"></picture>\n"
+            ),
+            &with,
+        );
+        assert!(
+            !raw.contains("<picture") && !raw.contains("<source"),
+            "{raw}"
+        );
     }
 
     #[test]

@@ -97,6 +97,7 @@ pub fn pages(
                     page_dir: &page_dir,
                     permalinks: &model.permalinks,
                     withheld: &BTreeSet::new(),
+                    narrow_charts: &BTreeSet::new(),
                     revisions: &BTreeSet::new(),
                     tool_statuses: false,
                     looked_up,

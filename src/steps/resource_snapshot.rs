@@ -29,7 +29,7 @@ mod chart;
 use crate::steps::{DockerClient, MetricsNodes, deployment};
 #[cfg(test)] // the tests below name it through `super::*`
 use chart::axis_decimals;
-pub use chart::render_chart;
+pub use chart::{NARROW_TEXT, NARROW_WIDTH, render_chart, render_narrow_chart};
 
 // Every query groups by cAdvisor target and container: one target in
 // Compose mode, one per node on a swarm.
@@ -486,7 +486,19 @@ pub fn run_with(
     };
     let mut report_warn = None;
     match render_chart(&chart_rows).and_then(|svg| ctx.attach("ressources.svg", svg.as_bytes())) {
-        Ok(Some(name)) => details.push_str(&format!("\n![Consommation des conteneurs]({name})")),
+        Ok(Some(name)) => {
+            details.push_str(&format!("\n![Consommation des conteneurs]({name})"));
+            // The phone variant: only an extra attachment, the entry links
+            // the wide chart and the book picks the narrow one by itself.
+            if let Err(e) = render_narrow_chart(&chart_rows)
+                .and_then(|svg| ctx.attach("ressources-etroit.svg", svg.as_bytes()))
+            {
+                report_warn = Some(format!(
+                    "graphique pour téléphone non produit : {}",
+                    e.message()
+                ));
+            }
+        }
         Ok(None) => {}
         Err(e) => report_warn = Some(format!("graphique non produit : {}", e.message())),
     }
@@ -596,6 +608,47 @@ mod tests {
         assert!(w <= 760, "{w}");
         let (_, h1) = size(&render_chart(&rows()[..1]).unwrap());
         assert_eq!(h - h1, 2 * 2 * 28);
+    }
+
+    #[test]
+    fn narrow_chart_fits_a_phone_with_every_name_legible() {
+        let long = Usage {
+            name: "supervision-prometheus-1 (10.0.0.12)".into(),
+            ..rows()[0].clone()
+        };
+        let mut all = rows();
+        all.push(long);
+        let svg = render_narrow_chart(&all).unwrap();
+        let attr = |a: &str| -> u32 {
+            let i = svg.find(&format!("{a}=\"")).unwrap() + a.len() + 2;
+            svg[i..].split('"').next().unwrap().parse().unwrap()
+        };
+        assert_eq!(attr("width"), NARROW_WIDTH);
+        assert!(attr("width") <= 360, "{}", attr("width"));
+        for n in [
+            "prometheus",
+            "grafana",
+            "cadvisor",
+            "supervision-prometheus-1 (10.0.0.12)",
+            "Mémoire (Mio)",
+            "CPU (% d",
+        ] {
+            assert!(svg.contains(n), "{n}");
+        }
+        // Every text at 12 px or more.
+        let sizes: Vec<f64> = svg
+            .split("font-size=\"")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap().parse().unwrap())
+            .collect();
+        assert!(sizes.iter().all(|s| *s >= 12.0), "{sizes:?}");
+        assert!(
+            sizes.iter().any(|s| (s - NARROW_TEXT).abs() < 0.01),
+            "{sizes:?}"
+        );
+        // Names (2 panels × 4) and values (2 × 4) and captions (2).
+        assert_eq!(sizes.len(), 18, "{sizes:?}");
+        assert!(render_narrow_chart(&[]).unwrap().contains("<svg"));
     }
 
     /// Prometheus where `rate` and `irate` are empty and the counter moves.

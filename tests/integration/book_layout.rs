@@ -443,10 +443,13 @@ const CHART_SCRIPT: &str = r#"<script>
   }
   setTimeout(function () {
     var out = [document.documentElement.className];
-    var img = document.querySelector('main .checkbox-label > img[src$="-ressources.svg"]');
+    var img = document.querySelector('main img[src$="-ressources.svg"]');
     if (!img) { out.push("graphique absent"); } else {
-      var r = img.getBoundingClientRect(), box = img.parentElement.getBoundingClientRect();
+      var frame = img.closest(".checkbox-label") || img.parentElement;
+      var r = img.getBoundingClientRect(), box = frame.getBoundingClientRect();
       out.push("echelle " + (r.width / img.naturalWidth).toFixed(3));
+      out.push("etroit " + (/-ressources-etroit\.svg$/.test(img.currentSrc) ? "oui" : "non"));
+      out.push("cadre-defile " + (frame.scrollWidth > frame.clientWidth + 0.5 ? "oui" : "non"));
       out.push("page-deborde " + (document.documentElement.scrollWidth > innerWidth ? "oui" : "non"));
       out.push("cadre-dans-l-ecran " + (box.left >= 0 && box.right <= innerWidth + 0.5 ? "oui" : "non"));
       var w = img.naturalWidth, h = img.naturalHeight;
@@ -476,7 +479,9 @@ const CHART_SCRIPT: &str = r#"<script>
 
 #[test]
 fn resource_charts_fit_a_phone_and_are_no_white_box_in_dark_themes() {
-    use journal::steps::resource_snapshot::{Usage, render_chart};
+    use journal::steps::resource_snapshot::{
+        NARROW_TEXT, Usage, render_chart, render_narrow_chart,
+    };
     let Some(chromium) = browser("resource_charts_fit_a_phone_and_are_no_white_box_in_dark_themes")
     else {
         return;
@@ -498,6 +503,18 @@ fn resource_charts_fit_a_phone_and_are_no_white_box_in_dark_themes() {
     ])
     .unwrap();
     fs::write(p.journal_dir().join(format!("{run}-ressources.svg")), svg).unwrap();
+    // And its narrow variant, as the step attaches it beside.
+    let narrow = render_narrow_chart(&[
+        usage("supervision-prometheus-1", 1.2, 52.3),
+        usage("supervision-grafana-1", 0.4, 80.1),
+        usage("supervision-cadvisor-1", 3.5, 38.0),
+    ])
+    .unwrap();
+    fs::write(
+        p.journal_dir().join(format!("{run}-ressources-etroit.svg")),
+        narrow,
+    )
+    .unwrap();
     let entry = p.journal_dir().join(format!("{run}.md"));
     let text = fs::read_to_string(&entry).unwrap().replace(
         &format!("![Consommation]({run}.svg)"),
@@ -522,9 +539,14 @@ fn resource_charts_fit_a_phone_and_are_no_white_box_in_dark_themes() {
             assert_eq!(get(&m, "page-deborde"), "non", "{at}");
             assert_eq!(get(&m, "cadre-dans-l-ecran"), "oui", "{at}");
             if size == PHONE {
-                // Labels drawn at 14 px stay at 10.5 px or more.
-                assert!(num("echelle") >= 0.75, "{at}");
+                // The narrow chart, in the column without a scrolling box,
+                // its text at 12 px or more.
+                assert_eq!(get(&m, "etroit"), "oui", "{at}");
+                assert_eq!(get(&m, "cadre-defile"), "non", "{at}");
+                assert!(num("echelle") <= 1.0, "{at}");
+                assert!(num("echelle") * NARROW_TEXT >= 12.0, "{at}");
             } else {
+                assert_eq!(get(&m, "etroit"), "non", "{at}");
                 assert!(num("echelle") <= 1.0, "{at}");
             }
         }

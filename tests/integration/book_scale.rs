@@ -489,6 +489,50 @@ fn incremental_builds_and_checks_follow_every_kind_of_change() {
     fs::write(&attached, "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"><rect width=\"4\" height=\"4\"/></svg>\n").unwrap();
     same_check(&p, "pièce jointe modifiée");
     same_as_full(&p, "pièce jointe modifiée");
+
+    // A run's resource chart, then its narrow variant alone (the step
+    // writes it beside, the entry does not change): the run's month shows
+    // a <picture> after an incremental build as after a full one, and the
+    // plain image again once the narrow file is gone.
+    let charted = entry_names(&p)
+        .into_iter()
+        .find(|n| n.starts_with("2024-02-2") && n.contains("-execution-"))
+        .unwrap()
+        .trim_end_matches(".md")
+        .to_string();
+    let path = p.journal_dir().join(format!("{charted}.md"));
+    let text = fs::read_to_string(&path).unwrap()
+        + &format!("\n![Consommation des conteneurs]({charted}-ressources.svg)\n");
+    fs::write(&path, text).unwrap();
+    let chart = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"4\" height=\"4\"><rect width=\"4\" height=\"4\"/></svg>\n";
+    fs::write(
+        p.journal_dir().join(format!("{charted}-ressources.svg")),
+        chart,
+    )
+    .unwrap();
+    same_as_full(&p, "graphique de ressources");
+    let day = p
+        .html()
+        .join(format!("mois/2024-02/{}.html", &charted[..10]));
+    let page = || fs::read_to_string(&day).unwrap();
+    assert!(page().contains(&format!("{charted}-ressources.svg")));
+    assert!(!page().contains("<picture class"));
+    let narrow = p
+        .journal_dir()
+        .join(format!("{charted}-ressources-etroit.svg"));
+    fs::write(&narrow, chart).unwrap();
+    let out = same_as_full(&p, "variante étroite ajoutée");
+    said(&out, "mois lus et générés : 1, gardés du dernier build : 2");
+    assert!(
+        page().contains(&format!(
+            "<picture class=\"journal-graphique\"><source media=\"(max-width: 640px)\" srcset=\"../../entrees/{charted}-ressources-etroit.svg\">"
+        )),
+        "{}",
+        page()
+    );
+    fs::remove_file(&narrow).unwrap();
+    same_as_full(&p, "variante étroite supprimée");
+    assert!(!page().contains("<picture class"));
 }
 
 /// Serves `root` over HTTP on 127.0.0.1 (Pagefind fetches its index, which
