@@ -188,6 +188,18 @@ fn full_run_then_second_run_changes_nothing() {
             .any(|f| f.extension().is_some_and(|x| x == "svg")),
         "graphique SVG absent"
     );
+    // The chart and its narrow variant for a phone, only the first linked.
+    let run = e.id();
+    for suffix in ["ressources.svg", "ressources-etroit.svg"] {
+        let f = s.projet.journal_dir().join(format!("{run}-{suffix}"));
+        assert!(f.is_file(), "{} absent", f.display());
+    }
+    assert!(
+        e.body.contains(&format!("({run}-ressources.svg)")),
+        "{}",
+        e.body
+    );
+    assert!(!e.body.contains("ressources-etroit"), "{}", e.body);
     assert!(
         s.projet
             .journal_dir()
