@@ -648,6 +648,8 @@ mod tests {
         );
         // Names (2 panels × 4) and values (2 × 4) and captions (2).
         assert_eq!(sizes.len(), 18, "{sizes:?}");
+        // cadvisor's CPU is not measured: « — », not « 0,00 % ».
+        assert!(svg.contains("\n—\n") && !svg.contains("0,00 %"), "{svg}");
         assert!(render_narrow_chart(&[]).unwrap().contains("<svg"));
     }
 

@@ -136,16 +136,16 @@ pub fn render_narrow_chart(rows: &[Usage]) -> Result<String> {
     {
         let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_err)?;
-        let panels: [(&str, Vec<f64>, &str, RGBColor); 2] = [
+        let panels: [(&str, Vec<Option<f64>>, &str, RGBColor); 2] = [
             (
                 "CPU (% d'un cœur)",
-                rows.iter().map(|r| r.cpu_percent.unwrap_or(0.0)).collect(),
+                rows.iter().map(|r| r.cpu_percent).collect(),
                 "%",
                 RGBColor(31, 119, 180),
             ),
             (
                 "Mémoire (Mio)",
-                rows.iter().map(|r| r.mem_mib.unwrap_or(0.0)).collect(),
+                rows.iter().map(|r| r.mem_mib).collect(),
                 "Mio",
                 RGBColor(255, 127, 14),
             ),
@@ -158,7 +158,7 @@ pub fn render_narrow_chart(rows: &[Usage]) -> Result<String> {
                 text(NARROW_TEXT + 2.0).pos(left),
             ))
             .map_err(draw_err)?;
-            let max = values.iter().cloned().fold(0.0_f64, f64::max);
+            let max = values.iter().flatten().cloned().fold(0.0_f64, f64::max);
             let span = width as i32 - 2 * MARGIN - VALUE;
             let decimals = if max >= 10.0 { 1 } else { 2 };
             for (i, (row, v)) in rows.iter().zip(&values).enumerate() {
@@ -170,18 +170,24 @@ pub fn render_narrow_chart(rows: &[Usage]) -> Result<String> {
                 ))
                 .map_err(draw_err)?;
                 let bar_top = y + 20;
-                let len = if max > 0.0 {
-                    ((v / max) * span as f64).round() as i32
-                } else {
-                    0
+                // Not measured: no bar and « — », as in the table.
+                let (len, label) = match v {
+                    Some(v) if max > 0.0 => (
+                        ((v / max) * span as f64).round() as i32,
+                        format!("{} {unit}", french::decimal(*v, decimals)),
+                    ),
+                    Some(v) => (0, format!("{} {unit}", french::decimal(*v, decimals))),
+                    None => (0, "—".to_string()),
                 };
-                root.draw(&Rectangle::new(
-                    [(MARGIN, bar_top), (MARGIN + len.max(1), bar_top + BAR)],
-                    color.filled(),
-                ))
-                .map_err(draw_err)?;
+                if v.is_some() {
+                    root.draw(&Rectangle::new(
+                        [(MARGIN, bar_top), (MARGIN + len.max(1), bar_top + BAR)],
+                        color.filled(),
+                    ))
+                    .map_err(draw_err)?;
+                }
                 root.draw(&Text::new(
-                    format!("{} {unit}", french::decimal(*v, decimals)),
+                    label,
                     (MARGIN + len.max(1) + 6, bar_top + BAR / 2),
                     text(NARROW_TEXT).pos(middle),
                 ))
