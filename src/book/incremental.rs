@@ -36,9 +36,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::check::{Outgoing, Outside, Problem, Site};
-use super::load::{can_run_script, complete, read_all, read_text};
+use super::load::{can_run_script, complete, load_texts, read_all};
 use super::model::Model;
-use super::paths::{ENTRIES_DIR, MONTHS_DIR, file_name, month_dir, month_key};
+use super::paths::{ENTRIES_DIR, MONTHS_DIR, file_name, month_dir};
 use super::sources::{Input, PartInfo, SourceEntry, Sources};
 use crate::error::{Error, Result};
 use crate::store::{Entry, FrontMatter, Store};
@@ -464,46 +464,6 @@ fn month_keys(
         out.insert(m.key.clone(), hex(h));
     }
     out
-}
-
-/// Reads the text of the entries of `months` kept without it.
-fn load_texts(input: &mut Input, months: &BTreeSet<String>) {
-    let missing: Vec<usize> = input
-        .entries
-        .iter()
-        .enumerate()
-        .filter(|(_, se)| {
-            se.text.is_empty()
-                && months.contains(&month_key(se.entry.front.horodatage.date_naive()))
-        })
-        .map(|(i, _)| i)
-        .collect();
-    let paths: Vec<PathBuf> = missing
-        .iter()
-        .map(|i| input.entries[*i].entry.path.clone())
-        .collect();
-    let texts = read_texts(&paths);
-    for (i, text) in missing.into_iter().zip(texts) {
-        input.entries[i].text = text;
-    }
-}
-
-/// The texts of `paths` (empty when unreadable), read on every core.
-fn read_texts(paths: &[PathBuf]) -> Vec<String> {
-    let workers = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .clamp(1, 4);
-    let chunk = paths.len().div_ceil(workers).max(1);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = paths
-            .chunks(chunk)
-            .map(|c| s.spawn(move || c.iter().map(|p| read_text(p)).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    })
 }
 
 /// The anchors of a kept month's pages, by page.

@@ -298,6 +298,48 @@ fn read_entries(paths: &[PathBuf]) -> (Vec<SourceEntry>, Vec<EntryError>) {
     (entries, errors)
 }
 
+/// Reads the text of the entries of `months` kept without it.
+pub fn load_texts(input: &mut Input, months: &BTreeSet<String>) {
+    let missing: Vec<usize> = input
+        .entries
+        .iter()
+        .enumerate()
+        .filter(|(_, se)| {
+            se.text.is_empty()
+                && months.contains(&super::paths::month_key(
+                    se.entry.front.horodatage.date_naive(),
+                ))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let paths: Vec<PathBuf> = missing
+        .iter()
+        .map(|i| input.entries[*i].entry.path.clone())
+        .collect();
+    let texts = read_texts(&paths);
+    for (i, text) in missing.into_iter().zip(texts) {
+        input.entries[i].text = text;
+    }
+}
+
+/// The texts of `paths` (empty when unreadable), read on every core.
+fn read_texts(paths: &[PathBuf]) -> Vec<String> {
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 4);
+    let chunk = paths.len().div_ceil(workers).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = paths
+            .chunks(chunk)
+            .map(|c| s.spawn(move || c.iter().map(|p| read_text(p)).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
 /// The text of an entry as [`read_all`] keeps it (an entry that is not
 /// UTF-8 rendered again from what the store reads of it); empty when it
 /// cannot be read.
