@@ -335,7 +335,7 @@ fn a_corrected_notes_earlier_version_is_a_page_with_a_diff() {
     // Left out of the search: the note is found once, on its day page.
     assert!(
         page.starts_with(
-            "<div data-pagefind-ignore=\"all\">\n\n# Version 1 de « Grafana redémarré après la mise à jour »"
+            "<div class=\"revision\">\n\n# Version 1 de « Grafana redémarré après la mise à jour »"
         ),
         "{page}"
     );

@@ -11,7 +11,8 @@
 //!   [`Sources`], without rendering anything;
 //! - [`render`] writes the sources under `book/` and renders each book with
 //!   the mdBook 0.5 library (a month book only when its sources changed),
-//!   then [`search`] indexes the whole site with Pagefind;
+//!   then [`search`] indexes the whole site (journal's own index, read by
+//!   the search page);
 //! - [`incremental`] does `load`, `generate` and `check` for the months that
 //!   changed only, keeping the others from the last build (`book/.cache/`).
 //!
@@ -36,6 +37,8 @@ pub mod revision;
 pub mod runbook_page;
 pub mod sanitize;
 pub mod search;
+mod search_index;
+mod search_text;
 pub mod sources;
 
 use std::path::Path;

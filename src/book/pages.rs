@@ -98,7 +98,8 @@ impl MainPages<'_> {
             "titre_livre": BOOK_TITLE,
             "racine": "",
             "index_annees": index_years,
-            "dossier_index_annees": super::paths::YEARS_DIR,
+            "dossier_recherche": super::paths::SEARCH_DIR,
+            "index_livre": super::paths::MAIN_INDEX,
         });
         for (name, file) in [
             (names::SEARCH, "recherche.md"),

@@ -91,17 +91,24 @@ pub const MAIN_OUT: &str = ".principal";
 /// The file beside a month book's rendering that records its inputs' hash.
 pub const FINGERPRINT: &str = ".empreinte";
 
-/// The main book's index folder, relative to the HTML output.
-pub const INDEX_DIR: &str = "pagefind";
+/// The folder of the search indexes and of the search page's module,
+/// relative to the HTML output: `recherche/livre/` (the main book's
+/// documentation), `recherche/<année>/` and `recherche/<année-mois>/`.
+pub const SEARCH_DIR: &str = "recherche";
 
-/// The folder of the years' indexes, relative to the HTML output.
-pub const YEARS_DIR: &str = "pagefind-annees";
+/// The main book's index, in [`SEARCH_DIR`].
+pub const MAIN_INDEX: &str = "livre";
 
-/// The folder of `book/` where the years' indexes are kept between builds.
+/// The folder of `book/` where the years' and months' indexes are kept
+/// between builds.
 pub const CACHE_DIR: &str = "recherche";
 
-/// The folder of `book/` where the pages are prepared for Pagefind (removed
-/// once the index is written).
+/// The folders of the site written by earlier versions (Pagefind's
+/// indexes), removed by the next build.
+pub const OLD_INDEX_DIRS: [&str; 2] = ["pagefind", "pagefind-annees"];
+
+/// The folder of `book/` where an earlier version prepared the pages for
+/// its indexer (removed when found).
 pub const SCRATCH_DIR: &str = ".recherche";
 
 /// The file of `book/` that records the last complete build.

@@ -365,11 +365,7 @@ fn prune(dir: &Path, html: &Path, published: &std::collections::HashSet<PathBuf>
         let rel = path.strip_prefix(html).unwrap_or(&path);
         let Ok(t) = d.file_type() else { continue };
         if t.is_dir() {
-            if dir == html
-                && [super::paths::INDEX_DIR, super::paths::YEARS_DIR]
-                    .iter()
-                    .any(|n| d.file_name() == *n)
-            {
+            if dir == html && d.file_name() == super::paths::SEARCH_DIR {
                 continue;
             }
             prune(&path, html, published)?;
@@ -483,7 +479,9 @@ fn pages_intact(dir: &Path, deep: bool) -> bool {
         let name = d.file_name();
         let name = name.to_string_lossy();
         match d.file_type() {
-            Ok(t) if t.is_dir() => !deep || name == "pagefind" || pages_intact(&d.path(), deep),
+            Ok(t) if t.is_dir() => {
+                !deep || name == super::paths::SEARCH_DIR || pages_intact(&d.path(), deep)
+            }
             _ if name.ends_with(".html") => d.metadata().is_ok_and(|m| m.len() > 0),
             _ => true,
         }

@@ -1,67 +1,64 @@
-//! The search index of the whole site (main book and month books), built
-//! with Pagefind's library: French stemming, accent-insensitive queries, an
-//! index split in chunks that the browser fetches on demand (so the page
-//! stays light however large the journal), filters (type, part, status,
-//! year) and Pagefind's search page translated into French by the page's
-//! `lang`.
+//! The search index of the whole site (main book and month books), and the
+//! search page's module: journal's own index, made for what the journal
+//! holds (one result per entry, French words, filters, date sort) and
+//! small enough to build with the book.
 //!
-//! One index for the main book (`book/html/pagefind/`), one per past year of
-//! month books and one per month of the latest year
-//! (`book/html/pagefind-annees/<année>/` or `<année-mois>/`), merged by the
-//! search page ([`index_groups`]): an index is rebuilt only when the SHA-256
-//! of its pages changed (kept in `book/recherche/<groupe>/`), so that adding
-//! a note re-indexes the main book and the note's month, not its whole year.
-//! The number of indexes the page merges stays bounded (the years, plus at
-//! most twelve months); when a new year starts, the months of the one before
-//! are indexed once more as a year.
+//! One index for the main book's documentation (`recherche/livre/`), one
+//! per past year of month books and one per month of the latest year
+//! (`recherche/<année>/` or `<année-mois>/`), merged by the search page
+//! ([`index_groups`]): a year's or month's index is rebuilt only when the
+//! fingerprints of its months changed (kept in `book/recherche/<groupe>/`),
+//! so that adding a note re-indexes the main book and the note's month,
+//! not its whole year. The number of indexes the page merges stays bounded
+//! (the years, plus at most twelve months); when a new year starts, the
+//! months of the one before are indexed once more as a year. Indexes to
+//! build are built in parallel.
+//!
 //! A result is a journal entry: each day page of a month book is cut into
-//! one Pagefind record per entry (its title, date, part, status and type as
-//! metadata, filters and date sort key, read from the attributes the day
-//! template puts on the entry's metadata paragraph), so that a search lists
-//! entries, not whole days. The documentation pages of the main book are one
-//! record each; the pages that only gather entries (home, log, years,
-//! general notes, months' summaries) are not indexed, nor mdBook's print,
-//! 404 and table of contents pages. What every run repeats (commands and
-//! their output, tables, chart) is left out of a run's record. French
-//! elisions are cut after their apostrophe (« l’ échéance ») so that the
-//! word after them is indexed; the search page does the same to a query and
-//! joins them back in the excerpts.
-//! Beside Pagefind's `pagefind.js`, `pagefind/journal/pagefind.js` (from
-//! `pagefind_journal.js`) is the module the search page gives Pagefind's UI:
-//! it drops the loose matches Pagefind returns for a word no page has (it
-//! falls back to the longest indexed word the query starts with), and sorts
-//! by date across the merged indexes.
+//! one record per entry (its title, date, part, status and type read from
+//! the attributes the day template puts on the entry's metadata paragraph),
+//! so that a search lists entries, not whole days. The documentation pages
+//! of the main book are one record each; the pages that only gather
+//! entries (home, log, years, general notes, months' summaries) are not
+//! indexed, nor mdBook's print, 404 and table of contents pages. What every
+//! run repeats (commands and their output, tables, chart, the tutorial's
+//! explanation of each step) is left out of a run's record.
 //!
-//! It does not render pages, nor decide what a page shows (templates).
+//! The words are cut and folded by `search_text`, the files laid out by
+//! `search_index`; `search.js` (written beside the indexes) is the page's
+//! module that reads them. It does not render pages, nor decide what a
+//! page shows (templates).
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-use pagefind::api::PagefindIndex;
-use pagefind::options::PagefindServiceConfig;
 use sha2::{Digest, Sha256};
 
 use super::files::remove_dir;
-use super::paths::{CACHE_DIR, FINGERPRINT, INDEX_DIR, MONTHS_DIR, SCRATCH_DIR, YEARS_DIR};
+use super::paths::{
+    CACHE_DIR, FINGERPRINT, HTML_DIR, MAIN_INDEX, MONTHS_DIR, OLD_INDEX_DIRS, SCRATCH_DIR,
+    SEARCH_DIR,
+};
+use super::search_index::{Doc, Index};
+use super::search_text::{decode_entities, html_text};
 use crate::error::{Error, Result};
 
-/// At most this many fragment files per index: beyond, Pagefind bundles
-/// the records' fragments in shared files (a year has thousands of entries).
-const MAX_FRAGMENTS: u32 = 256;
-
-/// Pagefind's module as the search page uses it (loose matches dropped,
-/// date sort across indexes), beside Pagefind's own `pagefind.js`.
-const SEARCH_MODULE: &str = "journal/pagefind.js";
-const SEARCH_MODULE_JS: &str = include_str!("pagefind_journal.js");
+/// The search page's module, beside the indexes.
+const SEARCH_MODULE: &str = "recherche.js";
+const SEARCH_MODULE_JS: &str = include_str!("search.js");
 
 /// Pages never indexed (mdBook's own, or duplicates of other pages).
 const SKIPPED: [&str; 3] = ["print.html", "toc.html", "404.html"];
 
+/// The folder of a group's index in the site (and in the cache).
+const INDEX: &str = "index";
+
 /// What [`index_site`] did.
 #[derive(Debug, Clone, Default)]
 pub struct Indexed {
-    /// Pages in the indexes.
+    /// Pages read for the indexes built.
     pub pages: usize,
     /// Indexes (years or months) built this time.
     pub groups_built: usize,
@@ -69,7 +66,7 @@ pub struct Indexed {
     pub groups_reused: usize,
 }
 
-/// Indexes every page of `book_dir/html`; `full` rebuilds every year.
+/// Indexes the pages of `book_dir/html`; `full` rebuilds every year.
 /// `months` are the month books' fingerprints (`2024-03` → hash): a year's
 /// pages are the month books' pages, identical when the fingerprints of its
 /// months are.
@@ -78,13 +75,12 @@ pub fn index_site(
     full: bool,
     months: &BTreeMap<String, String>,
 ) -> Result<Indexed> {
-    // What the book was made from is freed by now (the caller dropped it):
-    // handed back to the system before Pagefind allocates its own.
-    give_back_freed_memory();
-    let html = book_dir.join(super::paths::HTML_DIR);
-    // Left by a version that wrote the pages for Pagefind to disk.
-    let scratch = book_dir.join(SCRATCH_DIR);
-    remove_dir(&scratch)?;
+    let html = book_dir.join(HTML_DIR);
+    // Left by earlier versions (Pagefind's pages and indexes).
+    remove_dir(&book_dir.join(SCRATCH_DIR))?;
+    for old in OLD_INDEX_DIRS {
+        remove_dir(&html.join(old))?;
+    }
     let mut pages = Vec::new();
     collect_pages(&html, &html, &mut pages)?;
     pages.sort();
@@ -96,104 +92,238 @@ pub fn index_site(
             .or_default()
             .push(rel.clone());
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Error::failed(format!("index de recherche : {e}")))?;
-    let mut done = Indexed {
-        pages: pages.len(),
-        ..Indexed::default()
-    };
     let cache = book_dir.join(CACHE_DIR);
-    let mut job = Job {
-        html: &html,
-        cache: &cache,
-        runtime: &runtime,
-    };
+    let site = html.join(SEARCH_DIR);
+    let mut done = Indexed::default();
+    // The main book's index is rebuilt each time (a few dozen pages);
+    // a year's or a month's when its months changed.
+    let mut jobs: Vec<(&[String], PathBuf, Option<String>)> = Vec::new();
+    let mut built: Vec<String> = Vec::new();
     for (group, rels) in &groups {
         if group.is_empty() {
-            job.build(rels, &html.join(INDEX_DIR))?;
-        } else if job.group(group, rels, &group_fingerprint(group, months), full)? {
-            done.groups_built += 1;
-        } else {
+            jobs.push((rels, site.join(MAIN_INDEX), None));
+            continue;
+        }
+        let kept = cache.join(group);
+        let fingerprint = group_fingerprint(group, months);
+        let same = !full
+            && kept.join(INDEX).is_dir()
+            && fs::read_to_string(kept.join(FINGERPRINT)).is_ok_and(|h| h == fingerprint);
+        if same {
             done.groups_reused += 1;
+        } else {
+            let _ = fs::remove_file(kept.join(FINGERPRINT));
+            done.groups_built += 1;
+            built.push(group.clone());
+            jobs.push((rels, kept.join(INDEX), Some(fingerprint)));
         }
     }
-    remove_stale(&cache, &groups)?;
-    remove_stale(&html.join(YEARS_DIR), &groups)?;
-    let module = html.join(INDEX_DIR).join(SEARCH_MODULE);
-    super::files::create_dir(module.parent().unwrap_or(&html))?;
-    super::files::write_file(&module, SEARCH_MODULE_JS.as_bytes())?;
+    done.pages = jobs.iter().map(|(rels, _, _)| rels.len()).sum();
+    build_all(&html, jobs)?;
+    remove_stale(&cache, &groups, &[])?;
+    remove_stale(&site, &groups, &[MAIN_INDEX, SEARCH_MODULE])?;
+    for group in groups.keys().filter(|g| !g.is_empty()) {
+        let to = site.join(group);
+        if built.contains(group) {
+            // The old index's files must not stay beside the new ones.
+            remove_dir(&to)?;
+        }
+        super::files::copy_tree(&cache.join(group).join(INDEX), &to)?;
+    }
+    super::files::write_file(&site.join(SEARCH_MODULE), SEARCH_MODULE_JS.as_bytes())?;
     Ok(done)
 }
 
-/// Where the indexes are built.
-struct Job<'a> {
-    html: &'a Path,
-    cache: &'a Path,
-    runtime: &'a tokio::runtime::Runtime,
-}
-
-impl Job<'_> {
-    /// Indexes `rels` into `out`.
-    fn build(&mut self, rels: &[String], out: &Path) -> Result<()> {
-        remove_dir(out)?;
-        let built = self.runtime.block_on(build(self.html, rels, out));
-        // The index just written is dropped: its memory goes back to the
-        // system before the next one is built.
-        give_back_freed_memory();
-        built.map_err(|e| {
-            Error::failed(format!(
-                "index de recherche impossible à construire : {e:#}"
-            ))
-            .with_hint("relancez « journal build -v » ; le livre lui-même est rendu")
-        })
-    }
-
-    /// A year's or a month's index, built again (`true`) or reused; copied
-    /// into the site.
-    fn group(
-        &mut self,
-        group: &str,
-        rels: &[String],
-        fingerprint: &str,
-        full: bool,
-    ) -> Result<bool> {
-        let kept = self.cache.join(group);
-        let same = !full
-            && kept.join(INDEX_DIR).is_dir()
-            && fs::read_to_string(kept.join(FINGERPRINT)).is_ok_and(|h| h == fingerprint);
-        if !same {
-            let _ = fs::remove_file(kept.join(FINGERPRINT));
-            self.build(rels, &kept.join(INDEX_DIR))?;
-            super::files::write_file(&kept.join(FINGERPRINT), fingerprint.as_bytes())?;
-            // The site keeps its pages between builds: the old index's
-            // files (named by their hash) must not stay beside the new ones.
-            remove_dir(&self.html.join(YEARS_DIR).join(group))?;
+/// Builds each job's index (pages, output folder, fingerprint to write
+/// beside it) on as many threads as there are cores, at most four.
+fn build_all(html: &Path, jobs: Vec<(&[String], PathBuf, Option<String>)>) -> Result<()> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4)
+        .min(jobs.len().max(1));
+    // The largest first: the threads finish together.
+    let mut jobs = jobs;
+    jobs.sort_by_key(|(rels, _, _)| std::cmp::Reverse(rels.len()));
+    let queue = Mutex::new(jobs.into_iter());
+    let failed: Mutex<Option<Error>> = Mutex::new(None);
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                loop {
+                    let next = queue.lock().ok().and_then(|mut q| q.next());
+                    let Some((rels, out, fingerprint)) = next else {
+                        break;
+                    };
+                    let built = build(html, rels, &out).and_then(|()| match fingerprint {
+                        Some(f) => {
+                            super::files::write_file(&out.with_file_name(FINGERPRINT), f.as_bytes())
+                        }
+                        None => Ok(()),
+                    });
+                    if let Err(e) = built {
+                        if let Ok(mut f) = failed.lock() {
+                            f.get_or_insert(e);
+                        }
+                        break;
+                    }
+                }
+            });
         }
-        super::files::copy_tree(
-            &kept.join(INDEX_DIR),
-            &self.html.join(YEARS_DIR).join(group),
-        )?;
-        Ok(!same)
+    });
+    match failed.into_inner().ok().flatten() {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
 }
 
-/// Returns the heap's free pages to the system: glibc keeps them, spread
-/// over one arena per thread that allocated them, so that the book's
-/// memory, freed before indexing, would stay resident under Pagefind's, and
-/// each index's under the next one's. From the first call on, threads
-/// share at most two arenas (the threads Pagefind starts would otherwise
-/// each get their own, none reusing what another freed).
-fn give_back_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: `mallopt` and `malloc_trim` only change how glibc's allocator
-    // keeps free memory; no precondition, no live allocation touched.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 2);
-        libc::malloc_trim(0);
+/// The index of the pages `rels` of the site `html`, written into `out`.
+/// Pages are read one at a time: only their records stay in memory.
+fn build(html: &Path, rels: &[String], out: &Path) -> Result<()> {
+    remove_dir(out)?;
+    let mut index = Index::default();
+    for rel in rels {
+        let from = html.join(rel);
+        let page = fs::read_to_string(&from).map_err(|e| Error::io("lecture de", &from, e))?;
+        for doc in records(rel, &page) {
+            index.add(doc);
+        }
     }
+    index.write(out)
+}
+
+/// What a page brings to the index, from its path `rel` in the site:
+///
+/// - a day page of a month book: one record per entry, with its title,
+///   date, part and status;
+/// - a documentation page of the main book (a part, « écrire une partie »,
+///   the documentation pages): one record, its tables left out, and a
+///   part's lists (on a part's page they list its runs and notes, already
+///   indexed as entries);
+/// - nothing for the pages that only gather entries (home, log, years,
+///   general notes, months' summaries and parts) nor for mdBook's own.
+fn records(rel: &str, page: &str) -> Vec<Doc> {
+    if let Some(day) = rel
+        .strip_prefix(MONTHS_DIR)
+        .and_then(|r| r.strip_prefix('/'))
+    {
+        return if is_day_page(day) {
+            entries(rel, page)
+        } else {
+            Vec::new()
+        };
+    }
+    let gathering = [
+        "index.html",
+        "journal-de-bord.html",
+        "notes-generales.html",
+        "recherche.html",
+        // The health calendar: days and counts, no words to find.
+        "sante.html",
+    ];
+    if gathering.contains(&rel) || rel.starts_with("annees/") {
+        return Vec::new();
+    }
+    let Some(main) = main_of(page) else {
+        return Vec::new();
+    };
+    let mut body = cut(main, "<table", "</table>");
+    if rel.starts_with("parties/") {
+        // A part's lists are its notes and runs, indexed as entries.
+        body = cut_nested(&cut_nested(&body, "ul"), "ol");
+    }
+    let title = between(page, r#"<span data-journal-titre hidden>"#, "</span>").unwrap_or_default();
+    vec![Doc {
+        url: format!("/{rel}"),
+        title: decode_entities(title).into_owned(),
+        text: html_text(&body),
+        ..Doc::default()
+    }]
+}
+
+/// The content of a page's `<main>` element.
+fn main_of(page: &str) -> Option<&str> {
+    let s = page.find("<main")?;
+    let e = page[s..].find("</main>")?;
+    Some(&page[s..s + e])
+}
+
+/// The entries of a day page, cut at their headings: each entry's
+/// paragraph of metadata (`<p class="entree-meta" data-entree=…>`, written
+/// by the day template) follows its `<h2>`. An entry's body cannot forge
+/// that paragraph: its HTML is sanitized, `data-` attributes dropped.
+fn entries(rel: &str, page: &str) -> Vec<Doc> {
+    const MARK: &str = r#"<p class="entree-meta" data-entree=""#;
+    let Some(main) = main_of(page) else {
+        return Vec::new();
+    };
+    let marks: Vec<usize> = main.match_indices(MARK).map(|(i, _)| i).collect();
+    let heading = |m: usize| main[..m].rfind("<h2").unwrap_or(m);
+    let mut out = Vec::with_capacity(marks.len());
+    for (k, &m) in marks.iter().enumerate() {
+        let end = marks.get(k + 1).map_or(main.len(), |&n| heading(n));
+        let Some(tag_end) = main[m..].find('>').map(|e| m + e + 1) else {
+            continue;
+        };
+        let tag = &main[m..tag_end];
+        let attr =
+            |name: &str| decode_entities(attribute(tag, name).unwrap_or_default()).into_owned();
+        // The paragraph itself is metadata, shown beside the result.
+        let meta_end = main[tag_end..end]
+            .find("</p>")
+            .map_or(tag_end, |e| tag_end + e + 4);
+        let mut body = String::with_capacity(end - heading(m));
+        body.push_str(&main[heading(m)..m]);
+        body.push_str(&main[meta_end..end]);
+        if attr("data-genre") == "execution" {
+            body = technical_left_out(&body);
+        }
+        out.push(Doc {
+            url: format!("/{rel}#{}", attr("data-entree")),
+            title: attr("data-titre"),
+            when: attr("data-quand"),
+            kind: attr("data-type"),
+            part: attr("data-partie"),
+            status: attr("data-statut"),
+            date: attr("data-date"),
+            text: html_text(&body),
+        });
+    }
+    out
+}
+
+/// `text` without every `<tag …>…</tag>`, nested ones included.
+fn cut_nested(text: &str, tag: &str) -> String {
+    let (open, close) = (format!("<{tag}"), format!("</{tag}>"));
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(&open) {
+        out.push_str(&rest[..i]);
+        let mut depth = 0usize;
+        let mut at = i;
+        loop {
+            let next_open = rest[at + 1..].find(&open).map(|j| at + 1 + j);
+            let Some(next_close) = rest[at + 1..].find(&close).map(|j| at + 1 + j) else {
+                rest = "";
+                break;
+            };
+            match next_open {
+                Some(o) if o < next_close => {
+                    depth += 1;
+                    at = o;
+                }
+                _ if depth == 0 => {
+                    rest = &rest[next_close + close.len()..];
+                    break;
+                }
+                _ => {
+                    depth -= 1;
+                    at = next_close;
+                }
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The month of a month book's page (`mois/2024-03/…` → `2024-03`), empty
@@ -237,8 +367,8 @@ pub fn index_groups<'a>(months: impl Iterator<Item = &'a str> + Clone) -> Vec<St
 /// year's, or the month's own), Pagefind's version and settings.
 fn group_fingerprint(group: &str, months: &BTreeMap<String, String>) -> String {
     let mut h = Sha256::new();
-    // What is indexed and how (one record per entry, elisions cut).
-    h.update(b"pagefind 1.6 fr entrees 4\0");
+    // What is indexed and how (search_text, search_index).
+    h.update(format!("journal recherche {}\0", super::search_index::VERSION).as_bytes());
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     for (key, hash) in months
         .iter()
@@ -252,99 +382,23 @@ fn group_fingerprint(group: &str, months: &BTreeMap<String, String>) -> String {
 }
 
 /// Removes the indexes (kept, or in the site) of years or months that no
-/// longer have pages.
-fn remove_stale(cache: &Path, groups: &BTreeMap<String, Vec<String>>) -> Result<()> {
-    let Ok(rd) = fs::read_dir(cache) else {
+/// longer have pages; `keep` are the other names of the folder.
+fn remove_stale(dir: &Path, groups: &BTreeMap<String, Vec<String>>, keep: &[&str]) -> Result<()> {
+    let Ok(rd) = fs::read_dir(dir) else {
         return Ok(());
     };
     for d in rd.filter_map(|d| d.ok()) {
-        if !groups.contains_key(d.file_name().to_string_lossy().as_ref()) {
+        let name = d.file_name().to_string_lossy().into_owned();
+        if groups.contains_key(&name) || keep.contains(&name.as_str()) {
+            continue;
+        }
+        if d.file_type().is_ok_and(|t| t.is_dir()) {
             remove_dir(&d.path())?;
-        }
-    }
-    Ok(())
-}
-
-/// Pagefind on the records of the pages `rels` of the site `html`, index
-/// in `out`. Pages are read one at a time: only their records' words stay
-/// in memory.
-async fn build(html: &Path, rels: &[String], out: &Path) -> anyhow::Result<()> {
-    let config = PagefindServiceConfig::builder()
-        .force_language("fr".to_string())
-        .keep_index_url(true)
-        // One record per entry: thousands of small fragment files per year
-        // otherwise (file creation was a third of the indexing time).
-        .max_fragments(MAX_FRAGMENTS)
-        .build();
-    let mut index = PagefindIndex::new(Some(config))?;
-    for rel in rels {
-        let from = html.join(rel);
-        let page = fs::read_to_string(&from)
-            .map_err(|e| anyhow::anyhow!("lecture de {} : {e}", from.display()))?;
-        for record in records(rel, &page) {
-            index
-                .add_html_file(None, Some(record.url), record.html)
-                .await?;
-        }
-    }
-    index
-        .write_files(Some(out.to_string_lossy().into_owned()))
-        .await?;
-    Ok(())
-}
-
-/// One search result: a journal entry (its day page and its anchor), or a
-/// documentation page.
-#[derive(Debug)]
-struct Record {
-    /// From the site's root: `/mois/2024-03/2024-03-05.html#<id>`.
-    url: String,
-    /// What Pagefind reads.
-    html: String,
-}
-
-/// What a page brings to the index, from its path `rel` in the site:
-///
-/// - a day page of a month book: one record per entry, with its title,
-///   date, part and status as metadata, filters and sort key;
-/// - a documentation page of the main book (a part, « écrire une partie »,
-///   the documentation pages): one record, its tables left out, and a
-///   part's lists (on a part's page they list its runs and notes, already
-///   indexed as entries);
-/// - nothing for the pages that only gather entries (home, log, years,
-///   general notes, months' summaries and parts) nor for mdBook's own.
-fn records(rel: &str, page: &str) -> Vec<Record> {
-    if let Some(day) = rel
-        .strip_prefix(MONTHS_DIR)
-        .and_then(|r| r.strip_prefix('/'))
-    {
-        return if is_day_page(day) {
-            entries(rel, page)
         } else {
-            Vec::new()
-        };
+            fs::remove_file(d.path()).map_err(|e| Error::io("suppression de", &d.path(), e))?;
+        }
     }
-    let gathering = [
-        "index.html",
-        "journal-de-bord.html",
-        "notes-generales.html",
-        "recherche.html",
-    ];
-    if gathering.contains(&rel) || rel.starts_with("annees/") {
-        return Vec::new();
-    }
-    let mut html =
-        elisions_split(&searchable(page)).replace("<table", "<table data-pagefind-ignore");
-    if rel.starts_with("parties/") {
-        // A part's lists are its notes and runs, indexed as entries.
-        html = html
-            .replace("<ul>", "<ul data-pagefind-ignore>")
-            .replace("<ol>", "<ol data-pagefind-ignore>");
-    }
-    vec![Record {
-        url: format!("/{rel}"),
-        html,
-    }]
+    Ok(())
 }
 
 /// `2024-03/2024-03-05.html`: a month book's day page.
@@ -357,76 +411,6 @@ fn is_day_page(day: &str) -> bool {
         && b[7] == b'/'
         && b[15] == b'-'
         && b[16..18].iter().all(u8::is_ascii_digit)
-}
-
-/// The entries of a day page, cut at their headings: each entry's
-/// paragraph of metadata (`<p class="entree-meta" data-entree=…>`, written
-/// by the day template) follows its `<h2>`. An entry's body cannot forge
-/// that paragraph: its HTML is sanitized, `data-` attributes dropped.
-fn entries(rel: &str, page: &str) -> Vec<Record> {
-    const MARK: &str = r#"<p class="entree-meta" data-entree=""#;
-    let Some(main) = page
-        .find("<main")
-        .and_then(|s| page[s..].find("</main>").map(|e| &page[s..s + e]))
-    else {
-        return Vec::new();
-    };
-    let marks: Vec<usize> = main.match_indices(MARK).map(|(i, _)| i).collect();
-    let heading = |m: usize| main[..m].rfind("<h2").unwrap_or(m);
-    let mut out = Vec::with_capacity(marks.len());
-    for (k, &m) in marks.iter().enumerate() {
-        let end = marks.get(k + 1).map_or(main.len(), |&n| heading(n));
-        let Some(tag_end) = main[m..].find('>').map(|e| m + e + 1) else {
-            continue;
-        };
-        let tag = &main[m..tag_end];
-        let attr = |name: &str| attribute(tag, name).unwrap_or_default();
-        let (anchor, genre) = (attr("data-entree"), attr("data-genre"));
-        // The paragraph itself is metadata, shown beside the result.
-        let meta_end = main[tag_end..end]
-            .find("</p>")
-            .map_or(tag_end, |e| tag_end + e + 4);
-        let mut body = String::with_capacity(end - heading(m));
-        body.push_str(&main[heading(m)..m]);
-        body.push_str(&main[meta_end..end]);
-        if genre == "execution" {
-            body = technical_left_out(&body);
-        }
-        let mut html = String::with_capacity(body.len() + 600);
-        html.push_str(r#"<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"></head><body><div data-pagefind-ignore="index">"#);
-        for (kind, key, value) in [
-            ("meta", "title", attr("data-titre")),
-            ("meta", "quand", attr("data-quand")),
-            ("meta", "type", attr("data-type")),
-            ("meta", "partie", attr("data-partie")),
-            ("meta", "statut", attr("data-statut")),
-            // For the search page's date sort across indexes.
-            ("meta", "date", attr("data-date")),
-            ("filter", "type", attr("data-type")),
-            ("filter", "partie", attr("data-partie")),
-            ("filter", "statut", attr("data-statut")),
-            (
-                "filter",
-                "année",
-                attr("data-date").get(..4).unwrap_or_default(),
-            ),
-            ("sort", "date", attr("data-date")),
-        ] {
-            if !value.is_empty() {
-                html.push_str(&format!(
-                    r#"<span data-pagefind-{kind}="{key}">{value}</span>"#
-                ));
-            }
-        }
-        html.push_str("</div><div data-pagefind-body>");
-        html.push_str(&elisions_split(&body));
-        html.push_str("</div></body></html>");
-        out.push(Record {
-            url: format!("/{rel}#{anchor}"),
-            html,
-        });
-    }
-    out
 }
 
 /// The value of `name="…"` in an opening tag (still HTML-escaped).
@@ -496,41 +480,6 @@ fn cut(text: &str, open: &str, close: &str) -> String {
     out
 }
 
-/// The French elisions (« l’échéance », « qu’hôte », « jusqu'à ») cut
-/// after their apostrophe, so that the word is indexed on its own: Pagefind
-/// keeps « l’échéance » as one word (`’` is not punctuation to it) and
-/// indexes « l'hôte » as a compound it ranks low. The search page joins
-/// them back in the excerpts.
-fn elisions_split(html: &str) -> std::borrow::Cow<'_, str> {
-    static ELISION: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    ELISION
-        .get_or_init(|| {
-            regex::Regex::new(r"(?i)\b(jusqu|lorsqu|puisqu|qu|[cdjlmnst])([’'])(\w)")
-                .expect("expression des élisions")
-        })
-        .replace_all(html, "$1$2 $3")
-}
-
-/// What Pagefind needs of a rendered page: its language, its title and its
-/// `<main>` (the theme around it is the same on every page).
-fn searchable(page: &str) -> String {
-    let title = between(
-        page,
-        r#"<span data-pagefind-meta="title" hidden>"#,
-        "</span>",
-    );
-    let main = page
-        .find("<main")
-        .and_then(|s| page[s..].find("</main>").map(|e| &page[s..s + e + 7]));
-    match main {
-        Some(main) => format!(
-            r#"<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"></head><body><span data-pagefind-meta="title">{}</span>{main}</body></html>"#,
-            title.unwrap_or_default()
-        ),
-        None => page.to_string(),
-    }
-}
-
 fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
     let i = s.find(start)? + start.len();
     let j = s[i..].find(end)?;
@@ -545,7 +494,7 @@ fn collect_pages(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
         let path: PathBuf = d.path();
         let name = d.file_name().to_string_lossy().into_owned();
         if path.is_dir() {
-            if !(dir == root && (name == INDEX_DIR || name == YEARS_DIR)) {
+            if !(dir == root && (name == SEARCH_DIR || OLD_INDEX_DIRS.contains(&name.as_str()))) {
                 collect_pages(root, &path, out)?;
             }
         } else if name.ends_with(".html") && !SKIPPED.contains(&name.as_str()) {
@@ -593,19 +542,9 @@ mod tests {
     }
 
     #[test]
-    fn french_elisions_are_cut_after_their_apostrophe() {
-        assert_eq!(
-            elisions_split("à l’échéance, d’équipe, qu’hôte, l'hôte, jusqu’à, L’Été"),
-            "à l’ échéance, d’ équipe, qu’ hôte, l' hôte, jusqu’ à, L’ Été"
-        );
-        // Not inside a word, nor an apostrophe without a letter after it.
-        assert_eq!(elisions_split("aujourd’hui, l’ ici"), "aujourd’hui, l’ ici");
-    }
-
-    #[test]
     fn a_day_page_gives_one_record_per_entry_with_its_metadata() {
         let page = concat!(
-            r#"<html><body><nav>Sommaire</nav><main data-pagefind-body><h1>Mardi</h1>"#,
+            r#"<html><body><nav>Sommaire</nav><main><h1>Mardi</h1>"#,
             r##"<table><tr><td><a href="#a">Résumé du jour</a></td></tr></table>"##,
             r#"<h2 id="a">08:00 · Une note</h2><p class="entree-meta" data-entree="a" data-titre="Une note" data-type="note" data-genre="note" data-statut="consigné" data-date="2024-03-05T08:00:00+01:00" data-quand="5 mars 2024 à 08:00" data-partie="Partie 6">Note · Partie 6</p>"#,
             r#"<p>Vu à l’échéance.</p><table><tr><td>gardée</td></tr></table>"#,
@@ -617,27 +556,33 @@ mod tests {
         assert_eq!(r.len(), 2);
         assert_eq!(r[0].url, "/mois/2024-03/2024-03-05.html#a");
         assert_eq!(r[1].url, "/mois/2024-03/2024-03-05.html#b");
-        let (note, run) = (&r[0].html, &r[1].html);
-        for meta in [
-            r#"<span data-pagefind-meta="title">Une note</span>"#,
-            r#"<span data-pagefind-filter="partie">Partie 6</span>"#,
-            r#"<span data-pagefind-filter="statut">consigné</span>"#,
-            r#"<span data-pagefind-filter="année">2024</span>"#,
-            r#"<span data-pagefind-sort="date">2024-03-05T08:00:00+01:00</span>"#,
-            // Read by the search page to sort across indexes.
-            r#"<span data-pagefind-meta="date">2024-03-05T08:00:00+01:00</span>"#,
-        ] {
-            assert!(note.contains(meta), "{meta} absent : {note}");
-        }
-        // Only the entry's own text, elisions cut; not the day's summary,
-        // not the other entry, not the metadata paragraph.
-        assert!(note.contains("Vu à l’ échéance.") && note.contains("gardée"));
-        assert!(!note.contains("Résumé du jour") && !note.contains("Sommaire"));
-        assert!(!note.contains("cible DOWN") && !note.contains("Note · Partie 6"));
+        let (note, run) = (&r[0], &r[1]);
+        assert_eq!(
+            (
+                note.title.as_str(),
+                note.part.as_str(),
+                note.status.as_str()
+            ),
+            ("Une note", "Partie 6", "consigné")
+        );
+        assert_eq!(note.date, "2024-03-05T08:00:00+01:00");
+        assert_eq!(note.when, "5 mars 2024 à 08:00");
+        assert_eq!(
+            (note.kind.as_str(), run.kind.as_str()),
+            ("note", "exécution")
+        );
+        // Only the entry's own text; not the day's summary, not the other
+        // entry, not the metadata paragraph.
+        assert_eq!(note.text.text, "08:00 · Une note Vu à l’échéance. gardée");
+        assert_eq!(
+            &note.text.text[note.text.headings[0].clone()],
+            "08:00 · Une note"
+        );
         // A run's commands and tables are left out, its results kept.
-        assert!(run.contains("cible DOWN") && run.contains("Une exécution"));
-        assert!(!run.contains("docker compose ps") && !run.contains("cadvisor"));
-        assert!(!run.contains(r#"data-pagefind-filter="partie""#));
+        let run_text = &run.text.text;
+        assert!(run_text.contains("cible DOWN") && run_text.contains("Une exécution"));
+        assert!(!run_text.contains("docker compose ps") && !run_text.contains("cadvisor"));
+        assert!(run.part.is_empty());
     }
 
     #[test]
@@ -665,12 +610,13 @@ mod tests {
 
     #[test]
     fn pages_that_gather_entries_are_not_indexed() {
-        let page = r#"<main data-pagefind-body><h1>X</h1><ul><li>une note</li></ul><table><tr><td>x</td></tr></table></main>"#;
+        let page = r#"<main><h1>X</h1><ul><li>une note</li></ul><table><tr><td>x</td></tr></table></main>"#;
         for rel in [
             "index.html",
             "journal-de-bord.html",
             "notes-generales.html",
             "recherche.html",
+            "sante.html",
             "annees/2024.html",
             "mois/2024-03/index.html",
             "mois/2024-03/parties/partie-6.html",
@@ -681,19 +627,21 @@ mod tests {
         let doc = records("entrees/documentation/partie-6.html", page);
         assert_eq!(doc.len(), 1);
         assert_eq!(doc[0].url, "/entrees/documentation/partie-6.html");
-        assert!(doc[0].html.contains("<table data-pagefind-ignore>"));
-        assert!(doc[0].html.contains("<ul>"));
-        let part = records("parties/partie-6.html", page);
-        assert!(part[0].html.contains("<ul data-pagefind-ignore>"));
+        // Tables left out, lists kept; a part's lists (its entries) left
+        // out, nested ones too.
+        assert_eq!(doc[0].text.text, "X une note");
+        let part = records(
+            "parties/partie-6.html",
+            "<main><h1>X</h1><ul><li>a<ul><li>b</li></ul>c</li></ul><p>fin</p></main>",
+        );
+        assert_eq!(part[0].text.text, "X fin");
     }
 
     #[test]
-    fn only_the_main_content_is_indexed() {
-        let page = r#"<html><head><title>x</title></head><body><nav>Sommaire</nav><span data-pagefind-meta="title" hidden>Mardi</span><main data-pagefind-body><h1>Mardi</h1></main><script>x</script></body></html>"#;
-        let s = searchable(page);
-        assert!(s.contains(r#"<html lang="fr">"#));
-        assert!(s.contains("<main data-pagefind-body><h1>Mardi</h1></main>"));
-        assert!(s.contains(r#"<span data-pagefind-meta="title">Mardi</span>"#));
-        assert!(!s.contains("Sommaire") && !s.contains("<script>"));
+    fn only_the_main_content_is_indexed_with_the_page_s_title() {
+        let page = r#"<html><head><title>x</title></head><body><nav>Sommaire</nav><span data-journal-titre hidden>Mardi &amp; mercredi</span><main><h1>Mardi</h1></main><script>x</script></body></html>"#;
+        let r = records("ecrire-une-partie.html", page);
+        assert_eq!(r[0].title, "Mardi & mercredi");
+        assert_eq!(r[0].text.text, "Mardi");
     }
 }

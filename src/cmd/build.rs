@@ -21,17 +21,6 @@ use crate::cli::{BuildArgs, CheckFormat};
 use crate::error::{Error, Result};
 use crate::templates::Templates;
 
-/// Indexes the rendered site, a panic of Pagefind becoming an error.
-fn index(
-    book_dir: &std::path::Path,
-    full: bool,
-    rendered: &render::Rendered,
-) -> Result<search::Indexed> {
-    without_panic(book_dir, || {
-        search::index_site(book_dir, full, &rendered.fingerprints)
-    })
-}
-
 /// The lock file that keeps two builds of a project from writing `book/`
 /// at the same time.
 pub const LOCK: &str = ".construction.verrou";
@@ -50,54 +39,6 @@ fn lock_book(ctx: &Context, book_dir: &std::path::Path) -> Result<std::fs::File>
             file.lock()
                 .map_err(|e| Error::io("verrouillage de", &path, e))?;
             Ok(file)
-        }
-    }
-}
-
-/// Runs `index` (Pagefind), turning a panic of the library (it unwraps its
-/// writes: a full disk panics) into a French error: exit 4 when the disk is
-/// full or the folder unwritable, 1 otherwise. The panic message is kept
-/// for the error, never printed raw.
-fn without_panic<T>(book_dir: &std::path::Path, index: impl FnOnce() -> Result<T>) -> Result<T> {
-    use std::sync::{Arc, Mutex};
-    let caught: Arc<Mutex<String>> = Arc::default();
-    let previous = std::panic::take_hook();
-    let sink = Arc::clone(&caught);
-    std::panic::set_hook(Box::new(move |info| {
-        let text = info
-            .payload()
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| info.payload().downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default();
-        *sink.lock().unwrap_or_else(|p| p.into_inner()) = text;
-    }));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(index));
-    std::panic::set_hook(previous);
-    match result {
-        Ok(r) => r,
-        Err(_) => {
-            let text = caught.lock().unwrap_or_else(|p| p.into_inner()).clone();
-            let dir = book_dir.join(book::paths::HTML_DIR);
-            // ENOSPC, EACCES, EROFS, EDQUOT.
-            let code = [28, 13, 30, 122].into_iter().find(|c| {
-                text.contains(&format!("os error {c})"))
-                    || text.contains(&format!("Os {{ code: {c},"))
-            });
-            Err(match code {
-                Some(code) => Error::io(
-                    "écriture de l'index de recherche dans",
-                    &dir,
-                    std::io::Error::from_raw_os_error(code),
-                )
-                .with_hint(
-                    "libérez de la place ou corrigez les droits du dossier book/, puis relancez « journal build » (les pages déjà rendues sont reprises)",
-                ),
-                None => Error::failed(format!(
-                    "l'index de recherche (Pagefind) a échoué : {text}"
-                ))
-                .with_hint("relancez « journal build --complet » ; si l'échec persiste, signalez-le"),
-            })
         }
     }
 }
@@ -163,7 +104,7 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
     let rendered = render::render_all(&book_dir, &prepared.sources, args.complet)?;
     let rendered_in = started.elapsed() - generated;
     // The journal and its generated pages are no longer needed: freed
-    // before Pagefind reads the site (the build's peak memory).
+    // before the search index reads the site.
     let (n, pages, warnings) = (
         prepared.input.entries.len(),
         prepared.sources.page_count(),
@@ -171,7 +112,7 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
     );
     let (months_generated, months_kept) = (prepared.generated, prepared.kept);
     book::incremental::save(&book_dir, prepared, &rendered.fingerprints)?;
-    let indexed = index(&book_dir, args.complet, &rendered)?;
+    let indexed = search::index_site(&book_dir, args.complet, &rendered.fingerprints)?;
     let rendered_at = generated + rendered_in;
     // The whole book, its folder included, is readable by a web server,
     // whatever the umask (077 on hardened hosts and some CI runners).

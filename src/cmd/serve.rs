@@ -1,7 +1,7 @@
 //! `journal serve`: builds the book if needed (as `journal build`, which
 //! says when nothing changed), then serves `book/html/` on localhost
 //! (127.0.0.1, port `--port`, 3000 by default) so that its search works
-//! (Pagefind fetches its index, which a `file://` page may not). One French
+//! (the search page fetches its index, which a `file://` page may not). One French
 //! line says where to open it; Ctrl-C stops it.
 //!
 //! A tiny static server on `std::net`: GET and HEAD of files under

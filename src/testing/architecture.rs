@@ -79,7 +79,7 @@ fn the_book_knows_only_what_it_renders() {
 /// livre »): each may name (`super::<m>`, `crate::book::<m>`) only those
 /// before it. `mod.rs` is the facade above them all: no module imports from
 /// it, so `super::Sources` is written `super::sources::Sources`.
-const BOOK_LAYERS: [&str; 20] = [
+const BOOK_LAYERS: [&str; 22] = [
     "paths",
     "health",
     "sources",
@@ -90,6 +90,8 @@ const BOOK_LAYERS: [&str; 20] = [
     "check",
     "manifest",
     "sanitize",
+    "search_text",
+    "search_index",
     "search",
     "model",
     "inline",

@@ -108,10 +108,12 @@ fn build_renders_a_french_book_with_every_chapter() {
     let month_toc = fs::read_to_string(p.html().join("mois/2026-11/toc.js")).unwrap();
     assert!(month_toc.contains("mardi 24 novembre 2026"));
 
-    // Search index (Pagefind, French), no English one.
-    let entry_json = fs::read_to_string(p.html().join("pagefind/pagefind-entry.json")).unwrap();
-    assert!(entry_json.contains(r#""fr""#), "{entry_json}");
-    assert!(p.html().join("pagefind/pagefind-ui.js").is_file());
+    // The search's indexes (the documentation's, the month's) and page
+    // module; not mdBook's English index.
+    let entry_json = fs::read_to_string(p.html().join("recherche/2026-11/entree.json")).unwrap();
+    assert!(entry_json.contains(r#""version":1"#), "{entry_json}");
+    assert!(p.html().join("recherche/livre/entree.json").is_file());
+    assert!(p.html().join("recherche/recherche.js").is_file());
     assert!(!p.html().join("searchindex.js").exists());
 
     // No front matter in any HTML page.

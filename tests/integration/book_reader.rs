@@ -62,8 +62,8 @@ const CONTRAST_SCRIPT: &str = r#"<script>
   }
   setTimeout(function () {
     var out = [document.documentElement.className];
-    [".pagefind-ui__search-input", ".pagefind-ui__message", ".pagefind-ui__result-link",
-     ".pagefind-ui__result-excerpt", "main p", "main a", "main .statut", "main th"].forEach(function (sel) {
+    [".recherche-champ", ".recherche-message", ".recherche-lien",
+     ".recherche-extrait", "main p", "main a", "main .statut", "main th"].forEach(function (sel) {
       var el = document.querySelector(sel);
       out.push(sel + " " + (el ? ratio(el).toFixed(2) : "absent"));
     });
@@ -264,10 +264,10 @@ fn the_search_page_and_a_day_page_are_readable_in_every_theme() {
         (
             "recherche.html?q=prometheus",
             &[
-                ".pagefind-ui__search-input",
-                ".pagefind-ui__message",
-                ".pagefind-ui__result-link",
-                ".pagefind-ui__result-excerpt",
+                ".recherche-champ",
+                ".recherche-message",
+                ".recherche-lien",
+                ".recherche-extrait",
                 "main p",
             ],
         ),
@@ -383,7 +383,7 @@ fn the_search_page_opened_from_disk_says_how_to_serve_the_book() {
     let dom = dump_dom(&chromium, &url);
     // The message is the content of the search's element (the script's
     // source holds the same words: the element is what is checked).
-    let shown = r#"<div id="recherche-pagefind">La recherche demande que le livre soit servi par un serveur web"#;
+    let shown = r#"">La recherche demande que le livre soit servi par un serveur web"#;
     assert!(dom.contains(shown), "{dom}");
     assert!(
         dom.contains("lancez « journal serve » dans le projet"),
@@ -396,14 +396,14 @@ fn the_search_page_opened_from_disk_says_how_to_serve_the_book() {
         &format!("{base}{PREFIX}recherche.html?q=prometheus"),
     );
     assert!(!dom.contains(shown), "{dom}");
-    assert!(dom.contains("pagefind-ui__result"), "{dom}");
+    assert!(dom.contains(r#"class="recherche-resultat""#), "{dom}");
 }
 
 /// The result links (`href`) of a search page's DOM.
 fn result_links(dom: &str) -> Vec<String> {
-    let start = dom.find("pagefind-ui__results-area").unwrap_or(0);
+    let start = dom.find("recherche-resultats").unwrap_or(0);
     dom[start..]
-        .match_indices(r#"class="pagefind-ui__result-link"#)
+        .match_indices(r#"class="recherche-lien"#)
         .filter_map(|(i, _)| {
             let tag = &dom[start + i..];
             let tag = &tag[..tag.find('>')?];
@@ -486,7 +486,7 @@ fn search_finds_french_words_after_an_elision_one_result_per_entry() {
     assert!(
         dom.contains("aucun résultat pour « zzqxwvutrs »"),
         "{}",
-        &dom[dom.find("pagefind-ui__results-area").unwrap_or(0)..]
+        &dom[dom.find("recherche-message").unwrap_or(0)..]
     );
     assert!(result_links(&dom).is_empty());
     // Followed, a result highlights the word on the entry's page.
@@ -498,7 +498,7 @@ fn search_finds_french_words_after_an_elision_one_result_per_entry() {
     assert!(link.contains("surligner="), "{link}");
     let page = dump_dom(&chromium, &format!("{base}{link}"));
     assert!(
-        page.contains(r#"class="pagefind-highlight">échéance</mark>"#),
+        page.contains(r#"class="journal-surligne">échéance</mark>"#),
         "mot non surligné sur {link}"
     );
 }
@@ -521,7 +521,7 @@ fn search_sorts_by_date_across_month_indexes_and_drops_loose_matches() {
     };
     let p = Projet::fixture("journal-exemple");
     // Three months of the latest year: three indexes merged by the page.
-    // The oldest notes say « sauvegarde » most often (Pagefind ranks them
+    // The oldest notes say « sauvegarde » most often (the ranking puts them
     // first), the newest once in a longer text.
     let notes = [
         (
@@ -588,16 +588,16 @@ fn search_sorts_by_date_across_month_indexes_and_drops_loose_matches() {
         assert!(strictly, "{tri} : pas dans l'ordre des dates : {got:?}");
         assert!(dom.contains(r#"<option value="anciennes">"#));
     }
-    // A word no page has: Pagefind would fall back to the longest indexed
-    // word it starts with (« q », of « grep -q »); the page says so instead.
+    // A word no entry has, nor any word it starts (the « q » of
+    // « grep -q » is no match): the page says so.
     let dom = search("qqqzzw");
     assert!(
         dom.contains("aucun résultat pour « qqqzzw »"),
         "{}",
-        &dom[dom.find("pagefind-ui__results-area").unwrap_or(0)..]
+        &dom[dom.find("recherche-message").unwrap_or(0)..]
     );
     assert!(result_links(&dom).is_empty());
-    // A word being typed still finds its entries (Pagefind's prefixes).
+    // A word being typed still finds its entries (words it starts).
     assert_eq!(result_entries(&search("sauveg")).len(), relevance.len());
 }
 
@@ -634,13 +634,13 @@ fn s_and_slash_lead_to_the_search_from_any_page() {
         &format!("{base}{PREFIX}mois/2026-11/2026-11-24.html"),
     );
     assert!(
-        dom.contains(r#"<div id="recherche-pagefind""#),
+        dom.contains(r#"<div id="recherche-journal""#),
         "pas de page de recherche :\n{dom}"
     );
     // On the search page, `/` puts the cursor in the search field.
     let dom = dump_dom(&chromium, &format!("{base}{PREFIX}recherche.html"));
     assert!(
-        dom.contains(r#"<pre id="focus">focus:pagefind-ui__search-input"#),
+        dom.contains(r#"<pre id="focus">focus:recherche-champ"#),
         "{}",
         &dom[dom.find("<pre id=\"focus\"").unwrap_or(0)..]
     );
