@@ -401,7 +401,7 @@ fn the_search_page_opened_from_disk_says_how_to_serve_the_book() {
 
 /// The result links (`href`) of a search page's DOM.
 fn result_links(dom: &str) -> Vec<String> {
-    let start = dom.find("recherche-resultats").unwrap_or(0);
+    let start = dom.find(r#"class="recherche-resultats""#).unwrap_or(0);
     dom[start..]
         .match_indices(r#"class="recherche-lien"#)
         .filter_map(|(i, _)| {
@@ -486,7 +486,7 @@ fn search_finds_french_words_after_an_elision_one_result_per_entry() {
     assert!(
         dom.contains("aucun résultat pour « zzqxwvutrs »"),
         "{}",
-        &dom[dom.find("recherche-message").unwrap_or(0)..]
+        &dom[dom.find(r#"class="recherche-message""#).unwrap_or(0)..]
     );
     assert!(result_links(&dom).is_empty());
     // Followed, a result highlights the word on the entry's page.
@@ -594,7 +594,7 @@ fn search_sorts_by_date_across_month_indexes_and_drops_loose_matches() {
     assert!(
         dom.contains("aucun résultat pour « qqqzzw »"),
         "{}",
-        &dom[dom.find("recherche-message").unwrap_or(0)..]
+        &dom[dom.find(r#"class="recherche-message""#).unwrap_or(0)..]
     );
     assert!(result_links(&dom).is_empty());
     // A word being typed still finds its entries (words it starts).

@@ -605,7 +605,7 @@ fn percent_decode(s: &str) -> String {
 
 /// The search results of the page's DOM (its message and result list).
 fn results(dom: &str) -> &str {
-    let start = dom.find("recherche-message").unwrap_or(0);
+    let start = dom.find(r#"class="recherche-message""#).unwrap_or(0);
     &dom[start..]
 }
 
