@@ -251,3 +251,67 @@ pub fn key(word: &str) -> String {
 fn write_json(path: &Path, value: &Value) -> Result<()> {
     write_file(path, value.to_string().as_bytes())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::book::search_text::{fold, html_text};
+
+    fn doc(url: &str, date: &str, kind: &str, html: &str) -> Doc {
+        Doc {
+            url: url.into(),
+            title: format!("Titre {url}"),
+            when: "5 mars 2024 à 08:00".into(),
+            kind: kind.into(),
+            part: "Partie 6".into(),
+            status: "réussi".into(),
+            date: date.into(),
+            text: html_text(html),
+        }
+    }
+
+    #[test]
+    fn the_files_hold_words_stems_weighted_postings_and_texts() {
+        let mut index = Index::default();
+        index.add(doc(
+            "/a",
+            "2024-03-05T08:00:00+01:00",
+            "note",
+            "<h2>Échéance</h2><p>l’échéance du certificat</p>",
+        ));
+        index.add(doc("/b", "", "", "<p>Deux échéances, une échéance.</p>"));
+        for n in 2..20 {
+            index.add(doc(&format!("/{n}"), "", "note", "<p>autre</p>"));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        index.write(dir.path()).unwrap();
+        let read = |p: &str| -> Value {
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join(p)).unwrap()).unwrap()
+        };
+        let entry = read("entree.json");
+        assert_eq!(entry["version"], 1);
+        assert_eq!(entry["docs"], 20);
+        // Date in seconds, year, type, part, status, length.
+        assert_eq!(entry["d"][0], json!([1709622000, 2024, 0, 0, 0, 4]));
+        assert_eq!(entry["d"][1], json!([null, 0, -1, 0, 0, 4]));
+        assert_eq!(entry["valeurs"]["type"], json!(["note"]));
+        let cles = entry["cles"].as_array().unwrap();
+        assert!(cles.contains(&json!(key("echeance"))));
+        let words = read(&format!("mots/{}.json", key("echeance")));
+        let words = words.as_array().unwrap();
+        let get = |w: &str| words.iter().find(|e| e[0] == w).cloned().unwrap();
+        // « échéance »: document 0 (heading ×3 + text) and 1; the gap
+        // from 0 to 1 is 1. Its stem « echeanc » is its first 7 units.
+        assert_eq!(get("echeance"), json!(["echeance", 7, [0, 4, 1, 1]]));
+        assert_eq!(get("echeances"), json!(["echeances", 7, [1, 1]]));
+        // Type, part and status are words of the document too.
+        let notes = read(&format!("mots/{}.json", key("note")));
+        assert!(notes.as_array().unwrap().iter().any(|e| e[0] == "note"));
+        // Sixteen documents per text file.
+        let texts = read("textes/1.json");
+        assert_eq!(texts.as_array().unwrap().len(), 4);
+        assert_eq!(read("textes/0.json")[0][6], "Échéance l’échéance du certificat");
+        assert_eq!(key(&fold("Échéance")), "6563");
+        assert_eq!(key("a"), "61");
+    }
+}
