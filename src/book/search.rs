@@ -364,7 +364,7 @@ pub fn index_groups<'a>(months: impl Iterator<Item = &'a str> + Clone) -> Vec<St
 }
 
 /// The SHA-256 of an index's inputs: the fingerprints of its months (a
-/// year's, or the month's own), Pagefind's version and settings.
+/// year's, or the month's own) and the layout's version (`search_index`).
 fn group_fingerprint(group: &str, months: &BTreeMap<String, String>) -> String {
     let mut h = Sha256::new();
     // What is indexed and how (search_text, search_index).
