@@ -310,7 +310,10 @@ mod tests {
         // Sixteen documents per text file.
         let texts = read("textes/1.json");
         assert_eq!(texts.as_array().unwrap().len(), 4);
-        assert_eq!(read("textes/0.json")[0][6], "Échéance l’échéance du certificat");
+        assert_eq!(
+            read("textes/0.json")[0][6],
+            "Échéance l’échéance du certificat"
+        );
         assert_eq!(key(&fold("Échéance")), "6563");
         assert_eq!(key("a"), "61");
     }
