@@ -5,9 +5,10 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
+use crate::browser::{browser, dump_dom};
 use crate::support::{Projet, walk};
 
 const RUN_OK: &str = "2026-11-24T213005-123-execution-ab12cd";
@@ -232,74 +233,9 @@ fn empty_project_builds_an_empty_book() {
     assert!(html.contains("Le journal est vide"), "{html}");
 }
 
-/// The Chromium binary, if installed.
-pub fn chromium() -> Option<PathBuf> {
-    [
-        "/usr/bin/chromium",
-        "/usr/bin/chromium-browser",
-        "/usr/bin/google-chrome",
-    ]
-    .iter()
-    .map(PathBuf::from)
-    .find(|p| p.is_file())
-}
-
-/// Runs headless Chromium on `url` and returns the DOM after scripts ran.
-pub fn dump_dom(chromium: &Path, url: &str) -> String {
-    let profile = tempfile::tempdir().unwrap();
-    let mut child = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--virtual-time-budget=5000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
-        .arg(url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("lancement de chromium");
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("chromium n'a pas répondu en 90 s");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "chromium a échoué : {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[test]
 fn book_opens_in_a_real_browser() {
-    let Some(chromium) = chromium() else {
-        if std::env::var("JOURNAL_E2E").is_ok_and(|v| v == "1") {
-            panic!(
-                "JOURNAL_E2E=1 mais chromium est absent : installez-le (apt-get install -y chromium)"
-            );
-        }
-        #[allow(clippy::print_stderr)]
-        {
-            eprintln!(
-                "!!!!! ignoré : chromium absent (book_opens_in_a_real_browser) ; JOURNAL_E2E=1 le rend obligatoire !!!!!"
-            );
-        }
+    let Some(chromium) = browser("book_opens_in_a_real_browser") else {
         return;
     };
     let p = Projet::fixture("journal-exemple");

@@ -6,125 +6,28 @@
 //! fit a phone and are no white box in the dark themes; a corrected note's
 //! earlier version is a page declaring UTF-8.
 //!
-//! The test server below is a fixture: it serves `book/html` under a prefix
-//! and appends one measuring script to HTML pages; the script writes what
+//! The test server (`browser::Site`, a fixture) serves `book/html` under a
+//! prefix and appends one measuring script to HTML pages; the script writes what
 //! it measured into the DOM (`<pre id="mesures">`), which `--dump-dom`
 //! returns. A theme asked by `?theme=` is stored where mdBook's page reads
 //! it before any page script runs.
 
 use std::fs;
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
 
-use crate::book::chromium;
+use crate::browser::{Site, THEME_SCRIPT, browser, dump_sized, measuring_script};
 use crate::support::Projet;
 
 const DESKTOP: (u32, u32) = (1366, 768);
 const PHONE: (u32, u32) = (390, 844);
 
-const THEME_SCRIPT: &str = r#"<script>
-var t = new URLSearchParams(location.search).get("theme");
-if (t) { try { localStorage.setItem("mdbook-theme", t); } catch (e) {} }
-</script>"#;
-
-/// Serves `root` under `prefix` on 127.0.0.1 and appends `script` to every
-/// HTML page. Returns `http://addr`.
+/// `root` served under `prefix`, every HTML page choosing its theme from
+/// `?theme=` and ending with `script`. Returns `http://addr`.
 fn serve(root: PathBuf, prefix: &'static str, script: &'static str) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let root = root.clone();
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(&stream);
-                let mut line = String::new();
-                if reader.read_line(&mut line).is_err() {
-                    return;
-                }
-                let mut h = String::new();
-                while reader.read_line(&mut h).is_ok_and(|n| n > 2) {
-                    h.clear();
-                }
-                let path = line.split_whitespace().nth(1).unwrap_or("/");
-                let path = path.split(['?', '#']).next().unwrap_or("/");
-                let found = path.strip_prefix(prefix).and_then(|rel| {
-                    let rel = if rel.is_empty() || rel.ends_with('/') {
-                        format!("{rel}index.html")
-                    } else {
-                        rel.to_string()
-                    };
-                    let file = root.join(&rel);
-                    (!rel.contains("..") && file.is_file()).then_some(file)
-                });
-                let (status, file) = match found {
-                    Some(f) => ("200 OK", f),
-                    None => ("404 Not Found", root.join("404.html")),
-                };
-                let mut body = fs::read(&file).unwrap_or_default();
-                let kind = match file.extension().and_then(|e| e.to_str()) {
-                    Some("html") => "text/html; charset=utf-8",
-                    Some("js") => "text/javascript",
-                    Some("css") => "text/css",
-                    Some("json") => "application/json",
-                    Some("svg") => "image/svg+xml",
-                    _ => "application/octet-stream",
-                };
-                if kind.starts_with("text/html") {
-                    let text = String::from_utf8_lossy(&body)
-                        .replacen("<head>", &format!("<head>{THEME_SCRIPT}"), 1)
-                        .replacen("</body>", &format!("{script}</body>"), 1);
-                    body = text.into_bytes();
-                }
-                let mut stream = &stream;
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = stream.write_all(&body);
-            });
-        }
-    });
-    format!("http://{addr}")
-}
-
-/// Headless Chromium on `url` in a window of `size`: the DOM after scripts.
-fn dump_sized(chromium: &Path, url: &str, size: (u32, u32)) -> String {
-    let profile = tempfile::tempdir().unwrap();
-    let mut child = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--hide-scrollbars",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--virtual-time-budget=5000",
-        ])
-        .arg(format!("--window-size={},{}", size.0, size.1))
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
-        .arg(url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("lancement de chromium");
-    let deadline = Instant::now() + Duration::from_secs(90);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("chromium n'a pas répondu en 90 s");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "chromium a échoué");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    Site::new(root)
+        .under(prefix)
+        .inject(THEME_SCRIPT, script)
+        .serve()
 }
 
 /// The lines `clé valeur` of `<pre id="mesures">` in `dom`.
@@ -147,25 +50,6 @@ fn get<'a>(m: &'a [(String, String)], key: &str) -> &'a str {
         .find(|(k, _)| k == key)
         .map(|(_, v)| v.as_str())
         .unwrap_or_else(|| panic!("{key} non mesuré : {m:?}"))
-}
-
-/// Chromium, or `None` after saying loudly why the test does nothing
-/// (mandatory with `JOURNAL_E2E=1`).
-fn browser(test: &str) -> Option<PathBuf> {
-    let found = chromium();
-    if found.is_none() {
-        assert!(
-            !std::env::var("JOURNAL_E2E").is_ok_and(|v| v == "1"),
-            "JOURNAL_E2E=1 mais chromium est absent : installez-le (apt-get install -y chromium)"
-        );
-        #[allow(clippy::print_stderr)]
-        {
-            eprintln!(
-                "!!!!! ignoré : chromium absent ({test}) ; JOURNAL_E2E=1 le rend obligatoire !!!!!"
-            );
-        }
-    }
-    found
 }
 
 /// The example journal (November 2026) plus runs in October and December
@@ -213,9 +97,8 @@ fn three_months() -> Projet {
 /// What the home page shows: the first run link and the last failure's
 /// link inside the viewport, no horizontal overflow of the page, the runs'
 /// table inside the main column and none of its links cut.
-const HOME_SCRIPT: &str = r#"<script>
-(function () {
-  function inView(el) {
+const HOME_SCRIPT: &str = measuring_script!(
+    r#"  function inView(el) {
     if (!el) return "absent";
     var r = el.getBoundingClientRect();
     var ok = r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
@@ -242,13 +125,10 @@ const HOME_SCRIPT: &str = r#"<script>
     out.push("dernier-echec " + inView(document.querySelector(".journal-echec a")));
     out.push("dernier-echec-lien " + document.querySelector(".journal-echec a").getAttribute("href"));
     out.push("construit " + inView(document.querySelector(".journal-construit")));
-    var pre = document.createElement("pre");
-    pre.id = "mesures";
-    pre.textContent = out.join("\n");
-    document.body.appendChild(pre);
+    show("mesures", out);
   }, 1500);
-})();
-</script>"#;
+"#
+);
 
 #[test]
 fn the_home_page_shows_the_last_runs_above_the_fold_and_its_table_fits() {
@@ -296,9 +176,8 @@ fn the_home_page_shows_the_last_runs_above_the_fold_and_its_table_fits() {
 /// Presses the keys of `?touches=` (G for ←, D for →) one per page, through
 /// mdBook's own key handler, then writes where it landed and the targets
 /// of the page's arrows (wide and mobile).
-const KEYS_SCRIPT: &str = r#"<script>
-(function () {
-  var start = new URLSearchParams(location.search).get("touches");
+const KEYS_SCRIPT: &str = measuring_script!(
+    r#"  var start = new URLSearchParams(location.search).get("touches");
   if (start !== null) sessionStorage.setItem("touches", start);
   var keys = sessionStorage.getItem("touches") || "";
   setTimeout(function () {
@@ -315,13 +194,10 @@ const KEYS_SCRIPT: &str = r#"<script>
         out.push(cls + "-" + side + " " + (a ? new URL(a.href).pathname : "aucune"));
       });
     });
-    var pre = document.createElement("pre");
-    pre.id = "mesures";
-    pre.textContent = out.join("\n");
-    document.body.appendChild(pre);
+    show("mesures", out);
   }, 500);
-})();
-</script>"#;
+"#
+);
 
 #[test]
 fn arrows_cross_month_ends_and_go_forward_in_time_in_every_book() {
@@ -419,29 +295,8 @@ fn a_corrected_notes_earlier_version_is_a_rendered_page_declaring_utf8() {
 /// The chart of a day page: its scale, whether the page overflows, and
 /// from its pixels drawn with the theme's filter, the contrast of its text
 /// on its background and how far that background is from the page's.
-const CHART_SCRIPT: &str = r#"<script>
-(function () {
-  function rgba(s) {
-    var m = s.match(/rgba?\(([^)]+)\)/); if (!m) return [0, 0, 0, 0];
-    var p = m[1].split(/[ ,\/]+/).filter(Boolean).map(Number);
-    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
-  }
-  function pageBackground(el) {
-    for (var e = el; e; e = e.parentElement) {
-      var c = rgba(getComputedStyle(e).backgroundColor);
-      if (c[3] >= 1) return c;
-    }
-    return [255, 255, 255, 1];
-  }
-  function lum(c) {
-    var v = c.slice(0, 3).map(function (x) { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
-    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
-  }
-  function ratio(a, b) {
-    var x = lum(a), y = lum(b);
-    return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
-  }
-  setTimeout(function () {
+const CHART_SCRIPT: &str = measuring_script!(
+    r#"  setTimeout(function () {
     var out = [document.documentElement.className];
     var img = document.querySelector('main img[src$="-ressources.svg"]');
     if (!img) { out.push("graphique absent"); } else {
@@ -466,16 +321,13 @@ const CHART_SCRIPT: &str = r#"<script>
       g.drawImage(img, 0, 0, w, h);
       var d = g.getImageData(0, 0, w, h).data;
       var fg = [d[dark], d[dark + 1], d[dark + 2]], bg = [d[8], d[9], d[10]];
-      out.push("contraste-texte " + ratio(fg, bg).toFixed(2));
-      out.push("ecart-fond " + ratio(bg, pageBackground(img)).toFixed(2));
+      out.push("contraste-texte " + contrast(fg, bg).toFixed(2));
+      out.push("ecart-fond " + contrast(bg, background(img)).toFixed(2));
     }
-    var pre = document.createElement("pre");
-    pre.id = "mesures";
-    pre.textContent = out.join("\n");
-    document.body.appendChild(pre);
+    show("mesures", out);
   }, 1500);
-})();
-</script>"#;
+"#
+);
 
 #[test]
 fn resource_charts_fit_a_phone_and_are_no_white_box_in_dark_themes() {
@@ -555,49 +407,20 @@ fn resource_charts_fit_a_phone_and_are_no_white_box_in_dark_themes() {
 
 /// The contrast of the home page's new elements against their effective
 /// background, in the theme of `?theme=`.
-const HOME_CONTRAST_SCRIPT: &str = r#"<script>
-(function () {
-  function rgba(s) {
-    var m = s.match(/rgba?\(([^)]+)\)/); if (!m) return [0, 0, 0, 0];
-    var p = m[1].split(/[ ,\/]+/).filter(Boolean).map(Number);
-    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
-  }
-  function over(top, under) {
-    var a = top[3];
-    return [0, 1, 2].map(function (i) { return top[i] * a + under[i] * (1 - a); }).concat([1]);
-  }
-  function background(el) {
-    var layers = [];
-    for (var e = el; e; e = e.parentElement) {
-      var c = rgba(getComputedStyle(e).backgroundColor);
-      if (c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
-    }
-    var bg = [255, 255, 255, 1];
-    for (var i = layers.length - 1; i >= 0; i--) bg = over(layers[i], bg);
-    return bg;
-  }
-  function lum(c) {
-    var v = c.slice(0, 3).map(function (x) { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
-    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
-  }
-  setTimeout(function () {
+const HOME_CONTRAST_SCRIPT: &str = measuring_script!(
+    r#"  setTimeout(function () {
     var out = [document.documentElement.className];
     [".journal-construit", ".journal-echec p", ".journal-echec a", ".journal-echec strong",
      ".journal-echec .statut", ".journal-dernieres li", ".journal-dernieres a",
      ".journal-executions td", ".journal-executions a", ".journal-executions th"].forEach(function (sel) {
       var el = document.querySelector(sel);
       if (!el) { out.push(sel.replace(/ /g, "_") + " absent"); return; }
-      var bg = background(el), fg = over(rgba(getComputedStyle(el).color), bg);
-      var a = lum(fg), b = lum(bg);
-      out.push(sel.replace(/ /g, "_") + " " + ((Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)).toFixed(2));
+      out.push(sel.replace(/ /g, "_") + " " + textContrast(el).toFixed(2));
     });
-    var pre = document.createElement("pre");
-    pre.id = "mesures";
-    pre.textContent = out.join("\n");
-    document.body.appendChild(pre);
+    show("mesures", out);
   }, 1000);
-})();
-</script>"#;
+"#
+);
 
 #[test]
 fn the_home_page_is_readable_in_every_theme() {

@@ -4,7 +4,7 @@
 //! skip link; the search page is readable in the dark themes (contrast of
 //! its input and results measured in Chromium).
 //!
-//! The test server below is a fixture: it serves `book/html` under a
+//! The test server (`browser::Site`, a fixture) serves `book/html` under a
 //! prefix, answers missing files with `404.html` (as GitHub Pages does) and,
 //! for the contrast check only, injects two scripts into HTML pages: one
 //! choosing the theme from `?theme=`, one writing the measured contrasts
@@ -15,153 +15,30 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
 
-use crate::book::{chromium, dump_dom};
+use crate::browser::{Site, THEME_SCRIPT, browser, dump_dom, measuring_script};
 use crate::support::Projet;
 
 const PREFIX: &str = "/projet/";
 
-/// Before any page script: the theme asked by `?theme=` stored where
-/// mdBook's page reads it.
-const THEME_SCRIPT: &str = r#"<script>
-var t = new URLSearchParams(location.search).get("theme");
-if (t) { try { localStorage.setItem("mdbook-theme", t); } catch (e) {} }
-</script>"#;
-
 /// After the page's scripts: the contrast of the text of a few elements
 /// against their effective background, once the search has run.
-const CONTRAST_SCRIPT: &str = r#"<script>
-(function () {
-  function rgba(s) {
-    var m = s.match(/rgba?\(([^)]+)\)/); if (!m) return [0, 0, 0, 0];
-    var p = m[1].split(/[ ,\/]+/).filter(Boolean).map(Number);
-    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
-  }
-  function over(top, under) {
-    var a = top[3];
-    return [0, 1, 2].map(function (i) { return top[i] * a + under[i] * (1 - a); }).concat([1]);
-  }
-  function background(el) {
-    var layers = [];
-    for (var e = el; e; e = e.parentElement) {
-      var c = rgba(getComputedStyle(e).backgroundColor);
-      if (c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
-    }
-    var bg = [255, 255, 255, 1];
-    for (var i = layers.length - 1; i >= 0; i--) bg = over(layers[i], bg);
-    return bg;
-  }
-  function lum(c) {
-    var v = c.slice(0, 3).map(function (x) { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
-    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
-  }
-  function ratio(el) {
-    var bg = background(el);
-    var fg = over(rgba(getComputedStyle(el).color), bg);
-    var a = lum(fg), b = lum(bg);
-    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-  }
-  setTimeout(function () {
+const CONTRAST_SCRIPT: &str = measuring_script!(
+    r#"  setTimeout(function () {
     var out = [document.documentElement.className];
     [".recherche-champ", ".recherche-message", ".recherche-lien",
      ".recherche-extrait", "main p", "main a", "main .statut", "main th"].forEach(function (sel) {
       var el = document.querySelector(sel);
-      out.push(sel + " " + (el ? ratio(el).toFixed(2) : "absent"));
+      out.push(sel + " " + (el ? textContrast(el).toFixed(2) : "absent"));
     });
-    var pre = document.createElement("pre");
-    pre.id = "contrastes";
-    pre.textContent = out.join("\n");
-    document.body.appendChild(pre);
+    show("contrastes", out);
   }, 3000);
-})();
-</script>"#;
+"#
+);
 
-/// Serves `root` under [`PREFIX`] on 127.0.0.1; missing files get
-/// `404.html` with status 404. Returns `http://addr`.
-fn serve_under_prefix(root: PathBuf, inject: bool) -> String {
-    serve_at(root, PREFIX, inject)
-}
-
-/// Serves `root` under `prefix` (see [`serve_under_prefix`]).
-fn serve_at(root: PathBuf, prefix: &'static str, inject: bool) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let root = root.clone();
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(&stream);
-                let mut line = String::new();
-                if reader.read_line(&mut line).is_err() {
-                    return;
-                }
-                // Headers are read (and ignored) so the client is not reset.
-                let mut h = String::new();
-                while reader.read_line(&mut h).is_ok_and(|n| n > 2) {
-                    h.clear();
-                }
-                let head_only = line.starts_with("HEAD ");
-                let path = line.split_whitespace().nth(1).unwrap_or("/");
-                let path = path.split(['?', '#']).next().unwrap_or("/");
-                let found = path.strip_prefix(prefix).and_then(|rel| {
-                    let rel = if rel.is_empty() || rel.ends_with('/') {
-                        format!("{rel}index.html")
-                    } else {
-                        rel.to_string()
-                    };
-                    let file = root.join(&rel);
-                    (!rel.contains("..") && file.is_file()).then_some(file)
-                });
-                let (status, file) = match found {
-                    Some(f) => ("200 OK", f),
-                    None => ("404 Not Found", root.join("404.html")),
-                };
-                let mut body = fs::read(&file).unwrap_or_default();
-                let kind = match file.extension().and_then(|e| e.to_str()) {
-                    Some("html") => "text/html; charset=utf-8",
-                    Some("js") => "text/javascript",
-                    Some("css") => "text/css",
-                    Some("json") => "application/json",
-                    Some("svg") => "image/svg+xml",
-                    _ => "application/octet-stream",
-                };
-                if inject && kind.starts_with("text/html") {
-                    let text = String::from_utf8_lossy(&body)
-                        .replacen("<head>", &format!("<head>{THEME_SCRIPT}"), 1)
-                        .replacen("</body>", &format!("{CONTRAST_SCRIPT}</body>"), 1);
-                    body = text.into_bytes();
-                }
-                let mut stream = &stream;
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
-                );
-                if !head_only {
-                    let _ = stream.write_all(&body);
-                }
-            });
-        }
-    });
-    format!("http://{addr}")
-}
-
-/// Chromium, or `None` after saying loudly why the test does nothing
-/// (mandatory with `JOURNAL_E2E=1`).
-fn browser(test: &str) -> Option<PathBuf> {
-    let found = chromium();
-    if found.is_none() {
-        assert!(
-            !std::env::var("JOURNAL_E2E").is_ok_and(|v| v == "1"),
-            "JOURNAL_E2E=1 mais chromium est absent : installez-le (apt-get install -y chromium)"
-        );
-        #[allow(clippy::print_stderr)]
-        {
-            eprintln!(
-                "!!!!! ignoré : chromium absent ({test}) ; JOURNAL_E2E=1 le rend obligatoire !!!!!"
-            );
-        }
-    }
-    found
+/// The book served under [`PREFIX`] (missing files get `404.html` with
+/// status 404).
+fn site(root: PathBuf) -> Site {
+    Site::new(root).under(PREFIX)
 }
 
 fn built() -> Projet {
@@ -202,7 +79,7 @@ fn the_404_page_loads_its_styles_under_a_sub_path_and_at_a_root() {
     };
     let p = built();
     for prefix in [PREFIX, "/"] {
-        let base = serve_at(p.html(), prefix, false);
+        let base = Site::new(p.html()).under(prefix).serve();
         let dom = dump_dom(
             &chromium,
             &format!("{base}{prefix}mois/2026-11/absente.html"),
@@ -259,7 +136,7 @@ fn the_search_page_and_a_day_page_are_readable_in_every_theme() {
         return;
     };
     let p = built();
-    let base = serve_under_prefix(p.html(), true);
+    let base = site(p.html()).inject(THEME_SCRIPT, CONTRAST_SCRIPT).serve();
     let pages: [(&str, &[&str]); 2] = [
         (
             "recherche.html?q=prometheus",
@@ -390,7 +267,7 @@ fn the_search_page_opened_from_disk_says_how_to_serve_the_book() {
         "{dom}"
     );
     // Served over HTTP, the same page searches (no such message).
-    let base = serve_under_prefix(p.html(), false);
+    let base = site(p.html()).serve();
     let dom = dump_dom(
         &chromium,
         &format!("{base}{PREFIX}recherche.html?q=prometheus"),
@@ -435,7 +312,7 @@ fn search_finds_french_words_after_an_elision_one_result_per_entry() {
         .find(|f| f.starts_with("2026-11-26T") && f.contains("-note-"))
         .expect("note écrite");
     let anchor = format!("#{}", note.trim_end_matches(".md"));
-    let base = serve_under_prefix(p.html(), false);
+    let base = site(p.html()).serve();
     let search = |q: &str| dump_dom(&chromium, &format!("{base}{PREFIX}recherche.html?q={q}"));
     // « échéance », « équipe », « hôte », and the query typed with its
     // elision: the note is found, once, with its title and date.
@@ -557,7 +434,7 @@ fn search_sorts_by_date_across_month_indexes_and_drops_loose_matches() {
             .expect_code(0);
     }
     p.journal().arg("build").run().expect_code(0);
-    let base = serve_under_prefix(p.html(), false);
+    let base = site(p.html()).serve();
     let search = |q: &str| dump_dom(&chromium, &format!("{base}{PREFIX}recherche.html?q={q}"));
     let relevance = result_entries(&search("sauvegarde"));
     // Ours, and the fixture's own note about a backup.
@@ -627,7 +504,7 @@ fn s_and_slash_lead_to_the_search_from_any_page() {
     press("mois/2026-11/2026-11-24.html", "s", "");
     let mark = r#"var p = document.createElement("pre"); p.id = "focus"; p.textContent = "focus:" + (document.activeElement && document.activeElement.className); document.body.appendChild(p);"#;
     press("recherche.html", "/", mark);
-    let base = serve_under_prefix(p.html(), false);
+    let base = site(p.html()).serve();
     // From a day page, `S` opens the search page.
     let dom = dump_dom(
         &chromium,

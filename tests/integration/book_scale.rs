@@ -8,12 +8,10 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use crate::book::{chromium, dump_dom};
+use crate::browser::{Site, browser, dump_dom};
 use crate::support::{Projet, walk};
 
 const EXECUTION: &str = "---
@@ -535,74 +533,6 @@ fn incremental_builds_and_checks_follow_every_kind_of_change() {
     assert!(!page().contains("<picture class"));
 }
 
-/// Serves `root` over HTTP on 127.0.0.1 (the search fetches its index, which
-/// a `file://` page may not); returns the base URL.
-fn serve(root: PathBuf) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let root = root.clone();
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(&stream);
-                let mut line = String::new();
-                if reader.read_line(&mut line).is_err() {
-                    return;
-                }
-                let path = line.split_whitespace().nth(1).unwrap_or("/");
-                let path = path.split(['?', '#']).next().unwrap_or("/");
-                let path = percent_decode(path.trim_start_matches('/'));
-                let file = root.join(if path.is_empty() { "index.html" } else { &path });
-                let mut stream = &stream;
-                match fs::read(&file) {
-                    Ok(body) if !path.contains("..") => {
-                        let kind = match file.extension().and_then(|e| e.to_str()) {
-                            Some("html") => "text/html; charset=utf-8",
-                            Some("js") => "text/javascript",
-                            Some("css") => "text/css",
-                            Some("json") => "application/json",
-                            Some("svg") => "image/svg+xml",
-                            _ => "application/octet-stream",
-                        };
-                        let _ = write!(
-                            stream,
-                            "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                            body.len()
-                        );
-                        let _ = stream.write_all(&body);
-                    }
-                    _ => {
-                        let _ = write!(
-                            stream,
-                            "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                        );
-                    }
-                }
-            });
-        }
-    });
-    format!("http://{addr}")
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// The search results of the page's DOM (its message and result list).
 fn results(dom: &str) -> &str {
     let start = dom.find(r#"class="recherche-message""#).unwrap_or(0);
@@ -611,18 +541,8 @@ fn results(dom: &str) -> &str {
 
 #[test]
 fn french_search_finds_old_and_recent_entries_in_a_real_browser() {
-    let Some(chromium) = chromium() else {
-        if std::env::var("JOURNAL_E2E").is_ok_and(|v| v == "1") {
-            panic!(
-                "JOURNAL_E2E=1 mais chromium est absent : installez-le (apt-get install -y chromium)"
-            );
-        }
-        #[allow(clippy::print_stderr)]
-        {
-            eprintln!(
-                "!!!!! ignoré : chromium absent (french_search_finds_old_and_recent_entries_in_a_real_browser) ; JOURNAL_E2E=1 le rend obligatoire !!!!!"
-            );
-        }
+    let Some(chromium) = browser("french_search_finds_old_and_recent_entries_in_a_real_browser")
+    else {
         return;
     };
     let p = generated(600, 12);
@@ -632,7 +552,9 @@ fn french_search_finds_old_and_recent_entries_in_a_real_browser() {
         .run()
         .expect_code(0);
     p.journal().arg("build").run().expect_code(0);
-    let base = serve(p.html());
+    // Served over HTTP: the search fetches its index, which a `file://`
+    // page may not.
+    let base = Site::new(p.html()).serve();
     let search = |q: &str| dump_dom(&chromium, &format!("{base}/recherche.html?q={q}"));
 
     // Accents folded, French stemming: « reussi » finds « réussi ».

@@ -11,6 +11,7 @@ mod book_layout;
 mod book_parts;
 mod book_reader;
 mod book_scale;
+mod browser;
 mod check;
 mod ci_examples;
 mod cli;
