@@ -253,7 +253,7 @@ fn embedded_lines<'a>(page: &str, bodies: impl Iterator<Item = &'a str>) -> Vec<
         if body.trim().is_empty() {
             continue;
         }
-        let Some(pos) = page[at..].find(body).map(|p| p + at) else {
+        let Some(pos) = find_from(page, at, body) else {
             continue;
         };
         line += page[at..pos].matches('\n').count();
@@ -265,9 +265,39 @@ fn embedded_lines<'a>(page: &str, bodies: impl Iterator<Item = &'a str>) -> Vec<
     out
 }
 
+/// The first position at or after `at` where `body` appears in `page`:
+/// a short prefix is looked for, then the whole body compared (a body is
+/// often tens of kilobytes: searching for it whole prepares the search on
+/// all of it each time).
+fn find_from(page: &str, at: usize, body: &str) -> Option<usize> {
+    let mut k = body.len().min(64);
+    while !body.is_char_boundary(k) {
+        k -= 1;
+    }
+    let key = &body[..k];
+    let step = key.chars().next().map_or(1, char::len_utf8);
+    let mut from = at;
+    loop {
+        let pos = from + page[from..].find(key)?;
+        if page[pos..].starts_with(body) {
+            return Some(pos);
+        }
+        from = pos + step;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bodies_are_found_whole_after_a_partial_match() {
+        let page = "é abc abcd abc abcdef";
+        assert_eq!(find_from(page, 0, "abcdef"), Some(16));
+        assert_eq!(find_from(page, 0, "abc abcd"), Some(3));
+        assert_eq!(find_from(page, 4, "abc"), Some(7));
+        assert_eq!(find_from(page, 0, "abcdefg"), None);
+    }
 
     #[test]
     fn embedded_lines_are_found_in_order() {

@@ -27,7 +27,10 @@ use mdbook_driver::config::Config;
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 use sha2::{Digest, Sha256};
 
-use super::files::{copy_tree_each, create_dir, link_or_copy, remove_dir, write_file};
+use super::files::{
+    copy_tree_each, create_dir, link_or_copy, remove_dir, write_bytes_if_changed, write_file,
+    write_if_changed, write_tree,
+};
 use super::paths::{BOOK_TITLE, ENTRIES_DIR, FINGERPRINT, HTML_DIR, MAIN_OUT, MONTHS_DIR};
 use super::sources::Sources;
 use crate::error::{Error, Result};
@@ -178,18 +181,11 @@ pub fn render_all(book_dir: &Path, sources: &Sources, full: bool) -> Result<Rend
     let html = book_dir.join(HTML_DIR);
     create_dir(&html)?;
     let main_theme = theme_for(&sources.theme, false);
-    write_book(book_dir, &main, &main_theme, &book_toml(None))?;
-    // mdBook empties its output folder before rendering: the main book is
-    // rendered beside the site, then linked into it, so that the month
-    // pages, the images and the search indexes already there stay.
-    render_html(book_dir, None)?;
-    let mut published = std::collections::HashSet::new();
-    copy_tree_each(&book_dir.join(MAIN_OUT), &html, &mut |target| {
-        published.insert(target.strip_prefix(&html).unwrap_or(target).to_path_buf());
-    })?;
-    write_assets(&html, &sources.assets, full, &mut published)?;
-
-    let month_theme = theme_for(&sources.theme, true);
+    let mut month_theme = theme_for(&sources.theme, true);
+    // A month book's pages take their fonts from the main book's output: an
+    // empty `fonts.css` in its theme keeps mdBook from writing the fonts
+    // into every month's output (its pages are the same).
+    month_theme.insert("fonts/fonts.css".to_string(), String::new());
     let mut fingerprints = BTreeMap::new();
     let mut todo: Vec<(PathBuf, String, &BookFiles, String)> = Vec::new();
     for (root, files) in &months {
@@ -205,7 +201,22 @@ pub fn render_all(book_dir: &Path, sources: &Sources, full: bool) -> Result<Rend
             todo.push((dir, key.to_string(), files, hash));
         }
     }
-    render_months(&todo, &month_theme)?;
+    // mdBook empties its output folder before rendering: the main book is
+    // rendered beside the site, then linked into it, so that the month
+    // pages, the images and the search indexes already there stay. It is
+    // rendered beside the month books, on the same cores.
+    let main_book = || -> Result<()> {
+        write_book(book_dir, &main, &main_theme, &book_toml(None))?;
+        render_html(book_dir, None)
+    };
+    // The images and attachments are copied meanwhile too.
+    let assets = || write_assets(&html, &sources.assets, full);
+    render_months(&todo, &month_theme, &[&main_book, &assets])?;
+    let mut published: std::collections::HashSet<PathBuf> =
+        sources.assets.keys().map(PathBuf::from).collect();
+    copy_tree_each(&book_dir.join(MAIN_OUT), &html, &mut |target| {
+        published.insert(target.strip_prefix(&html).unwrap_or(target).to_path_buf());
+    })?;
     // The months kept from the last build (see `incremental`: checked
     // intact with `month_intact` before they were kept).
     let mut roots: std::collections::BTreeSet<String> =
@@ -234,23 +245,29 @@ pub fn render_all(book_dir: &Path, sources: &Sources, full: bool) -> Result<Rend
     })
 }
 
-/// Renders the month books of `todo` on every core, each recording its
-/// fingerprint once rendered.
+/// Does the jobs of `first` (the main book, the longest, then the images)
+/// and renders the month books of `todo`, on every core, each month
+/// recording its fingerprint once rendered.
 fn render_months(
     todo: &[(PathBuf, String, &BookFiles, String)],
     theme: &BTreeMap<String, String>,
+    first: &[&(dyn Fn() -> Result<()> + Sync)],
 ) -> Result<()> {
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .min(4);
     std::thread::scope(|s| {
-        let handles: Vec<_> = (0..workers.min(todo.len()))
+        let handles: Vec<_> = (0..workers.min(todo.len() + first.len()))
             .map(|_| {
                 s.spawn(|| -> Result<()> {
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some((dir, key, files, hash)) = todo.get(i) else {
+                        if let Some(job) = first.get(i) {
+                            job()?;
+                            continue;
+                        }
+                        let Some((dir, key, files, hash)) = todo.get(i - first.len()) else {
                             return Ok(());
                         };
                         let _ = fs::remove_file(dir.join(FINGERPRINT));
@@ -265,7 +282,7 @@ fn render_months(
             .into_iter()
             .map(|h| {
                 h.join()
-                    .unwrap_or_else(|_| Err(Error::failed("rendu d’un mois interrompu")))
+                    .unwrap_or_else(|_| Err(Error::failed("rendu d’un livre interrompu")))
             })
             .collect::<Result<Vec<()>>>()
             .map(|_| ())
@@ -292,53 +309,42 @@ fn fingerprint(files: &BookFiles, theme: &BTreeMap<String, String>, toml: &str) 
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Replaces `dir/src`, `dir/theme` and `dir/book.toml` with a book's files.
+/// Replaces `dir/src`, `dir/theme` and `dir/book.toml` with a book's files
+/// (a file already there with the same text is left as it is).
 fn write_book(
     dir: &Path,
     files: &BookFiles,
     theme: &BTreeMap<String, String>,
     toml: &str,
 ) -> Result<()> {
-    let src = dir.join("src");
-    remove_dir(&src)?;
-    create_dir(&src)?;
-    write_file(&dir.join("book.toml"), toml.as_bytes())?;
-    let mut made = std::collections::HashSet::new();
-    for (rel, text) in &files.pages {
-        let path = src.join(rel);
-        ensure_parent(&path, &mut made)?;
-        write_file(&path, text.as_bytes())?;
-    }
-    let theme_dir = dir.join("theme");
-    remove_dir(&theme_dir)?;
-    for (rel, text) in theme {
-        let path = theme_dir.join(rel);
-        ensure_parent(&path, &mut made)?;
-        write_file(&path, text.as_bytes())?;
-    }
-    Ok(())
+    write_tree(&dir.join("src"), &|| {
+        Box::new(files.pages.iter().map(|(r, t)| (*r, *t)))
+    })?;
+    write_tree(&dir.join("theme"), &|| {
+        Box::new(theme.iter().map(|(r, t)| (r.as_str(), t.as_str())))
+    })?;
+    write_if_changed(&dir.join("book.toml"), toml)
 }
 
 /// Copies the images and attachments into the site (read and written
 /// again: the copy is readable by all whatever the original's mode). A copy
 /// already there with the original's size and written after the original's
-/// last change is kept, unless `full`.
-fn write_assets(
-    html: &Path,
-    assets: &BTreeMap<String, PathBuf>,
-    full: bool,
-    published: &mut std::collections::HashSet<PathBuf>,
-) -> Result<()> {
+/// last change is kept; with `full`, only a copy with the original's very
+/// bytes is.
+fn write_assets(html: &Path, assets: &BTreeMap<String, PathBuf>, full: bool) -> Result<()> {
     let mut made = std::collections::HashSet::new();
     for (rel, from) in assets {
         let path = html.join(rel);
-        published.insert(PathBuf::from(rel));
         if !full && copy_is_current(from, &path) {
             continue;
         }
         ensure_parent(&path, &mut made)?;
         let bytes = fs::read(from).map_err(|e| Error::io("lecture de", from, e))?;
-        write_file(&path, &bytes)?;
+        if full {
+            write_bytes_if_changed(&path, &bytes)?;
+        } else {
+            write_file(&path, &bytes)?;
+        }
     }
     Ok(())
 }
