@@ -9,7 +9,8 @@
 //! A month book depends only on its own entries, the parts and its two
 //! neighbouring months: adding a note re-renders one month book.
 
-use minijinja::Value;
+use minijinja::value::merge_maps;
+use minijinja::{Value, context};
 use serde::Serialize;
 use serde_json::json;
 
@@ -73,39 +74,39 @@ pub fn month_book(
         .months
         .get(i + 1)
         .map(|m| format!("{}/index.html", month_dir(&m.key)));
-    let base = json!({
-        "titre_livre": BOOK_TITLE,
-        "mois": {
-            "cle": &month.key,
-            "titre": &titre,
-            "annee": &month.key[..4],
-            "fichier_annee": model.year_file(&month.key[..4]),
+    // The month's context is built once, as a template value, and shared
+    // by its pages (each page adds its own few keys on top).
+    let base = context! {
+        titre_livre => BOOK_TITLE,
+        mois => context! {
+            cle => &month.key,
+            titre => &titre,
+            annee => &month.key[..4],
+            fichier_annee => val(&model.year_file(&month.key[..4])),
         },
-        "precedent": link(prev),
-        "suivant": link(model.months.get(i + 1)),
-        "jours": &days,
-        "parties": &parts,
-        "versions": &versions,
-        "fin_precedent": prev_last,
-        "debut_suivant": next_first,
-    });
-    let with_root = |racine: &str| {
-        let mut v = base.clone();
-        v["racine"] = json!(racine);
-        v
+        precedent => val(&link(prev)),
+        suivant => val(&link(model.months.get(i + 1))),
+        jours => val(&days),
+        parties => val(&parts),
+        versions => val(&versions),
+        fin_precedent => prev_last,
+        debut_suivant => next_first,
     };
+    let with = |page: Value| merge_maps([base.clone(), page]);
     sources.files.insert(
         format!("{dir}/SUMMARY.md"),
-        templates.render(names::MONTH_SUMMARY, with_root("../../"))?,
+        templates.render(names::MONTH_SUMMARY, with(context! { racine => "../../" }))?,
     );
     sources.files.insert(
         format!("{dir}/index.md"),
-        templates.render(names::MONTH, with_root("../../"))?,
+        templates.render(names::MONTH, with(context! { racine => "../../" }))?,
     );
     for (n, p) in parts.iter().enumerate() {
-        let mut ctx = with_root("../../../");
-        ctx["partie"] = json!(p);
-        ctx["derniere_page"] = json!(n + 1 == parts.len());
+        let ctx = with(context! {
+            racine => "../../../",
+            partie => val(&p),
+            derniere_page => n + 1 == parts.len(),
+        });
         sources.files.insert(
             format!("{dir}/parties/{}.md", p.slug),
             templates.render(names::MONTH_PART, ctx)?,
@@ -146,6 +147,11 @@ pub fn month_book(
         .lookups
         .insert(month.key.clone(), looked_up.into_inner());
     Ok(())
+}
+
+/// `x` as a template value.
+fn val<T: Serialize>(x: &T) -> Value {
+    Value::from(minijinja::value::Serde(x))
 }
 
 /// The parts with entries this month (the given order), then the general
@@ -228,13 +234,13 @@ fn day_page(
         .collect();
     let text = templates.render(
         names::DAY,
-        json!({
-            "titre_livre": BOOK_TITLE,
-            "racine": "../../",
-            "jour": view,
-            "mois_titre": month_title,
-            "sections": &sections,
-        }),
+        context! {
+            titre_livre => BOOK_TITLE,
+            racine => "../../",
+            jour => val(&view),
+            mois_titre => month_title,
+            sections => val(&sections),
+        },
     )?;
     let rel = super::paths::day_file(date);
     let ranges = embedded_lines(&text, sections.iter().map(|s| s.corps.as_str()));

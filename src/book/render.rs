@@ -149,6 +149,76 @@ fn shared_resources(hbs: &str) -> String {
     out
 }
 
+/// Moves the second half of the page template of a month book
+/// (`index.hbs`: the page's body, from the menu bar on) into its header
+/// partial (`header.hbs`, which mdBook's template includes and which is
+/// empty in this theme), the pages staying the same byte for byte. mdBook
+/// parses the template again for every book, and the parser's cost grows
+/// with the square of a template's length: two halves parse several times
+/// faster than the whole. (The head partial is also included by mdBook's
+/// `toc.html`: it is left alone.)
+///
+/// The partial takes whole lines outside any block, and is called just
+/// before the text of the line after them (never on a line of its own,
+/// which would indent it). A template of another shape is left as it is.
+fn split_into_partials(theme: &mut BTreeMap<String, String>) {
+    if theme.contains_key("header.hbs") {
+        return;
+    }
+    let Some(index) = theme.get("index.hbs") else {
+        return;
+    };
+    if let Some((index, header)) = split_template(index) {
+        theme.insert("index.hbs".into(), index);
+        theme.insert("header.hbs".into(), header);
+    }
+}
+
+/// `(index, header)` for [`split_into_partials`], or `None`.
+fn split_template(t: &str) -> Option<(String, String)> {
+    // Only the simple shapes: no whitespace control, inverse or raw blocks,
+    // and no tag spanning lines.
+    if ["{{~", "~}}", "{{^", "{{{{"].iter().any(|m| t.contains(m)) {
+        return None;
+    }
+    let lines: Vec<&str> = t.split_inclusive('\n').collect();
+    // Block depth at the start of each line.
+    let mut depth = Vec::with_capacity(lines.len());
+    let mut d: i64 = 0;
+    for l in &lines {
+        if l.matches("{{").count() != l.matches("}}").count() {
+            return None;
+        }
+        depth.push(d);
+        d += l.matches("{{#").count() as i64 - l.matches("{{/").count() as i64;
+        if d < 0 {
+            return None;
+        }
+    }
+    if d != 0 {
+        return None;
+    }
+    let r = lines.iter().position(|l| l.trim() == "{{> header}}")?;
+    // The partial: the lines after the call up to the last line of plain
+    // text outside any block, which the call then precedes. It starts with
+    // a line of plain text too (a tag on a partial's first line could be
+    // taken for a standalone one).
+    let plain = |i: usize| !lines[i].contains("{{");
+    let e = (r + 2..lines.len())
+        .rev()
+        .find(|&i| depth[i] == 0 && !lines[i].trim().is_empty() && plain(i))?;
+    if depth[r] != 0 || !plain(r + 1) {
+        return None;
+    }
+    let index = [
+        lines[..r].concat(),
+        "{{> header}}".to_string(),
+        lines[e..].concat(),
+    ]
+    .concat();
+    Some((index, lines[r + 1..e].concat()))
+}
+
 /// What [`render_all`] did.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
@@ -186,6 +256,7 @@ pub fn render_all(book_dir: &Path, sources: &Sources, full: bool) -> Result<Rend
     // empty `fonts.css` in its theme keeps mdBook from writing the fonts
     // into every month's output (its pages are the same).
     month_theme.insert("fonts/fonts.css".to_string(), String::new());
+    split_into_partials(&mut month_theme);
     let mut fingerprints = BTreeMap::new();
     let mut todo: Vec<(PathBuf, String, &BookFiles, String)> = Vec::new();
     for (root, files) in &months {
@@ -541,6 +612,40 @@ mod tests {
         );
         assert!(
             theme_for(&theme, false)["index.hbs"].contains(r#"{{ path_to_root }}recherche.html"#)
+        );
+    }
+
+    #[test]
+    fn month_template_is_split_into_its_partial_without_losing_a_line() {
+        let hbs = crate::templates::embedded("theme/index.hbs").unwrap();
+        let mut theme = BTreeMap::from([("index.hbs".to_string(), hbs.to_string())]);
+        split_into_partials(&mut theme);
+        let (index, header) = (&theme["index.hbs"], &theme["header.hbs"]);
+        // The page's body is in the partial.
+        assert!(header.len() > hbs.len() / 3, "{} octets", header.len());
+        // Put back in place of its call (the call's own line gone), the two
+        // give the template.
+        let back = index.replacen("{{> header}}", header, 1);
+        let without_call: String = hbs
+            .split_inclusive('\n')
+            .filter(|l| l.trim() != "{{> header}}")
+            .collect();
+        assert_eq!(back, without_call);
+        // The call is never alone on its line (a partial alone on its line
+        // is indented by handlebars).
+        let line = index.lines().find(|l| l.contains("{{> header}}")).unwrap();
+        assert_ne!(line.trim(), "{{> header}}");
+        assert!(!theme.contains_key("head.hbs"));
+        // A theme with its own partial, or of another shape, is kept.
+        let mut own = BTreeMap::from([
+            ("index.hbs".to_string(), hbs.to_string()),
+            ("header.hbs".to_string(), String::new()),
+        ]);
+        split_into_partials(&mut own);
+        assert_eq!(own["index.hbs"], hbs);
+        assert_eq!(
+            split_template("{{#if a}}\n{{> header}}\nx\n{{/if}}\n"),
+            None
         );
     }
 
