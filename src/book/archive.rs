@@ -9,7 +9,8 @@
 //! A month book depends only on its own entries, the parts and its two
 //! neighbouring months: adding a note re-renders one month book.
 
-use minijinja::Value;
+use minijinja::value::merge_maps;
+use minijinja::{Value, context};
 use serde::Serialize;
 use serde_json::json;
 
@@ -73,39 +74,39 @@ pub fn month_book(
         .months
         .get(i + 1)
         .map(|m| format!("{}/index.html", month_dir(&m.key)));
-    let base = json!({
-        "titre_livre": BOOK_TITLE,
-        "mois": {
-            "cle": &month.key,
-            "titre": &titre,
-            "annee": &month.key[..4],
-            "fichier_annee": model.year_file(&month.key[..4]),
+    // The month's context is built once, as a template value, and shared
+    // by its pages (each page adds its own few keys on top).
+    let base = context! {
+        titre_livre => BOOK_TITLE,
+        mois => context! {
+            cle => &month.key,
+            titre => &titre,
+            annee => &month.key[..4],
+            fichier_annee => val(&model.year_file(&month.key[..4])),
         },
-        "precedent": link(prev),
-        "suivant": link(model.months.get(i + 1)),
-        "jours": &days,
-        "parties": &parts,
-        "versions": &versions,
-        "fin_precedent": prev_last,
-        "debut_suivant": next_first,
-    });
-    let with_root = |racine: &str| {
-        let mut v = base.clone();
-        v["racine"] = json!(racine);
-        v
+        precedent => val(&link(prev)),
+        suivant => val(&link(model.months.get(i + 1))),
+        jours => val(&days),
+        parties => val(&parts),
+        versions => val(&versions),
+        fin_precedent => prev_last,
+        debut_suivant => next_first,
     };
+    let with = |page: Value| merge_maps([base.clone(), page]);
     sources.files.insert(
         format!("{dir}/SUMMARY.md"),
-        templates.render(names::MONTH_SUMMARY, with_root("../../"))?,
+        templates.render(names::MONTH_SUMMARY, with(context! { racine => "../../" }))?,
     );
     sources.files.insert(
         format!("{dir}/index.md"),
-        templates.render(names::MONTH, with_root("../../"))?,
+        templates.render(names::MONTH, with(context! { racine => "../../" }))?,
     );
     for (n, p) in parts.iter().enumerate() {
-        let mut ctx = with_root("../../../");
-        ctx["partie"] = json!(p);
-        ctx["derniere_page"] = json!(n + 1 == parts.len());
+        let ctx = with(context! {
+            racine => "../../../",
+            partie => val(&p),
+            derniere_page => n + 1 == parts.len(),
+        });
         sources.files.insert(
             format!("{dir}/parties/{}.md", p.slug),
             templates.render(names::MONTH_PART, ctx)?,
@@ -146,6 +147,11 @@ pub fn month_book(
         .lookups
         .insert(month.key.clone(), looked_up.into_inner());
     Ok(())
+}
+
+/// `x` as a template value.
+fn val<T: Serialize>(x: &T) -> Value {
+    Value::from(minijinja::value::Serde(x))
 }
 
 /// The parts with entries this month (the given order), then the general
@@ -228,13 +234,13 @@ fn day_page(
         .collect();
     let text = templates.render(
         names::DAY,
-        json!({
-            "titre_livre": BOOK_TITLE,
-            "racine": "../../",
-            "jour": view,
-            "mois_titre": month_title,
-            "sections": &sections,
-        }),
+        context! {
+            titre_livre => BOOK_TITLE,
+            racine => "../../",
+            jour => val(&view),
+            mois_titre => month_title,
+            sections => val(&sections),
+        },
     )?;
     let rel = super::paths::day_file(date);
     let ranges = embedded_lines(&text, sections.iter().map(|s| s.corps.as_str()));
@@ -253,7 +259,7 @@ fn embedded_lines<'a>(page: &str, bodies: impl Iterator<Item = &'a str>) -> Vec<
         if body.trim().is_empty() {
             continue;
         }
-        let Some(pos) = page[at..].find(body).map(|p| p + at) else {
+        let Some(pos) = find_from(page, at, body) else {
             continue;
         };
         line += page[at..pos].matches('\n').count();
@@ -265,9 +271,39 @@ fn embedded_lines<'a>(page: &str, bodies: impl Iterator<Item = &'a str>) -> Vec<
     out
 }
 
+/// The first position at or after `at` where `body` appears in `page`:
+/// a short prefix is looked for, then the whole body compared (a body is
+/// often tens of kilobytes: searching for it whole prepares the search on
+/// all of it each time).
+fn find_from(page: &str, at: usize, body: &str) -> Option<usize> {
+    let mut k = body.len().min(64);
+    while !body.is_char_boundary(k) {
+        k -= 1;
+    }
+    let key = &body[..k];
+    let step = key.chars().next().map_or(1, char::len_utf8);
+    let mut from = at;
+    loop {
+        let pos = from + page[from..].find(key)?;
+        if page[pos..].starts_with(body) {
+            return Some(pos);
+        }
+        from = pos + step;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bodies_are_found_whole_after_a_partial_match() {
+        let page = "é abc abcd abc abcdef";
+        assert_eq!(find_from(page, 0, "abcdef"), Some(16));
+        assert_eq!(find_from(page, 0, "abc abcd"), Some(3));
+        assert_eq!(find_from(page, 4, "abc"), Some(7));
+        assert_eq!(find_from(page, 0, "abcdefg"), None);
+    }
 
     #[test]
     fn embedded_lines_are_found_in_order() {

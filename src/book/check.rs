@@ -118,19 +118,28 @@ impl<'a> Site<'a> {
         let workers = std::thread::available_parallelism()
             .map_or(2, |n| n.get())
             .clamp(1, 4);
-        let chunk = list.len().div_ceil(workers).max(1);
+        // Pages are taken in small batches by whichever thread is free: a day
+        // page holding a day's runs weighs a hundred notes, so equal shares
+        // by count would leave one core idle at the end.
+        const BATCH: usize = 16;
+        let next = std::sync::atomic::AtomicUsize::new(0);
         let mut pages = HashMap::with_capacity(list.len());
         std::thread::scope(|s| {
-            let handles: Vec<_> = list
-                .chunks(chunk)
-                .map(|c| {
-                    s.spawn(move || {
-                        c.iter()
-                            .map(|(rel, text)| {
+            let handles: Vec<_> = (0..workers.min(list.len().div_ceil(BATCH)).max(1))
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut out = Vec::new();
+                        loop {
+                            let at = next.fetch_add(BATCH, std::sync::atomic::Ordering::Relaxed);
+                            if at >= list.len() {
+                                return out;
+                            }
+                            let batch = &list[at..(at + BATCH).min(list.len())];
+                            out.extend(batch.iter().map(|(rel, text)| {
                                 let (body, first_line) = page_body(rel, text);
                                 (rel.as_str(), ids::analyze(body, first_line))
-                            })
-                            .collect::<Vec<_>>()
+                            }));
+                        }
                     })
                 })
                 .collect();

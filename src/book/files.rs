@@ -83,6 +83,93 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Makes `dir` hold exactly `files` (relative path, text): a file already
+/// there with the same text is left untouched, the others are written
+/// (see [`write_file`]), and whatever else is under `dir` is removed. A
+/// rebuild thus neither removes nor creates the files that did not change
+/// (creating files right after removing as many is slow on some file
+/// systems).
+pub fn write_tree<'t>(
+    dir: &Path,
+    files: &dyn Fn() -> Box<dyn Iterator<Item = (&'t str, &'t str)> + 't>,
+) -> Result<()> {
+    if sync_tree(dir, files()).is_ok() {
+        return Ok(());
+    }
+    // Something odd in the way (a folder where a page goes, a file where a
+    // folder goes): the folder is written again from scratch.
+    remove_dir(dir)?;
+    sync_tree(dir, files())
+}
+
+fn sync_tree<'t>(
+    dir: &Path,
+    files: Box<dyn Iterator<Item = (&'t str, &'t str)> + 't>,
+) -> Result<()> {
+    let mut wanted = std::collections::HashSet::new();
+    let mut made = std::collections::HashSet::new();
+    create_dir(dir)?;
+    for (rel, text) in files {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent()
+            && made.insert(parent.to_path_buf())
+        {
+            create_dir(parent)?;
+        }
+        write_if_changed(&path, text)?;
+        wanted.insert(path);
+    }
+    remove_others(dir, &wanted)
+}
+
+/// Writes `text` at `path` (see [`write_file`]) unless a plain file with
+/// that very text is already there.
+pub fn write_if_changed(path: &Path, text: &str) -> Result<()> {
+    write_bytes_if_changed(path, text.as_bytes())
+}
+
+/// [`write_if_changed`] for bytes. A file with other names (hard links) is
+/// always written again, as a file of its own.
+pub fn write_bytes_if_changed(path: &Path, bytes: &[u8]) -> Result<()> {
+    let alone = |m: &fs::Metadata| {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            m.nlink() == 1
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = m;
+            true
+        }
+    };
+    let same = fs::symlink_metadata(path)
+        .is_ok_and(|m| m.is_file() && alone(&m) && m.len() == bytes.len() as u64)
+        && fs::read(path).is_ok_and(|b| b == bytes);
+    if same {
+        return Ok(());
+    }
+    write_file(path, bytes)
+}
+
+/// Removes what is under `dir` and not in `wanted`, and the folders left
+/// empty.
+fn remove_others(dir: &Path, wanted: &std::collections::HashSet<std::path::PathBuf>) -> Result<()> {
+    let rd = fs::read_dir(dir).map_err(|e| Error::io("lecture du dossier", dir, e))?;
+    for d in rd.filter_map(|d| d.ok()) {
+        let path = d.path();
+        if d.file_type().is_ok_and(|t| t.is_dir()) {
+            remove_others(&path, wanted)?;
+            if fs::read_dir(&path).is_ok_and(|mut rd| rd.next().is_none()) {
+                fs::remove_dir(&path).map_err(|e| Error::io("suppression de", &path, e))?;
+            }
+        } else if !wanted.contains(&path) {
+            fs::remove_file(&path).map_err(|e| Error::io("suppression de", &path, e))?;
+        }
+    }
+    Ok(())
+}
+
 /// Makes every file under `dir` readable by all (0644) and every folder
 /// traversable (0755): mdBook copies files with their mode, and the book is
 /// meant to be served by a web server that is not their owner.

@@ -68,18 +68,24 @@ fn month_books(
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .clamp(1, 4);
+    // Each month is taken by whichever thread is free: months differ in
+    // size by ten times or more.
+    let next = std::sync::atomic::AtomicUsize::new(0);
     let parts: Vec<Result<Sources>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
-            .map(|w| {
-                s.spawn(move || {
+            .map(|_| {
+                s.spawn(|| {
                     let mut part = Sources::default();
-                    for (i, month) in model.months.iter().enumerate().skip(w).step_by(workers) {
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(month) = model.months.get(i) else {
+                            return Ok(part);
+                        };
                         if !wanted(&month.key) {
                             continue;
                         }
                         super::archive::month_book(input, model, templates, i, month, &mut part)?;
                     }
-                    Ok(part)
                 })
             })
             .collect();

@@ -354,15 +354,11 @@ pub fn prepare(
         }
         // Checked: the entries' copies are of no use to the rendering.
         let check_only = std::mem::take(&mut sources.check_only);
-        let entry_pages = |month: &str| -> Vec<String> {
-            check_only
-                .keys()
-                .filter(|r| group_of(r) == month)
-                .cloned()
-                .collect()
-        };
-        for (month, (cache, _)) in &mut months {
-            cache.entrees = entry_pages(month);
+        // One pass over the entries (not one per month).
+        for rel in check_only.keys() {
+            if let Some((cache, _)) = months.get_mut(&group_of(rel)) {
+                cache.entrees.push(rel.clone());
+            }
         }
         drop(check_only);
         let index = Index {

@@ -98,21 +98,25 @@ const UNITS: [&str; 13] = [
 /// « 48,2 s » with a no-break space (U+00A0) between number and unit, so
 /// that they never wrap apart.
 pub fn nbsp_units(line: &str) -> String {
-    if !line.contains(' ') {
+    let bytes = line.as_bytes();
+    let mut out = String::new();
+    let mut copied = 0;
+    // A space is ASCII: never inside a multi-byte character, and the byte
+    // before it is a digit only when the character before it is one.
+    for (at, _) in line.match_indices(' ') {
+        if at > 0 && bytes[at - 1].is_ascii_digit() && unit_follows(&line[at + 1..]) {
+            if out.capacity() == 0 {
+                out.reserve(line.len() + 8);
+            }
+            out.push_str(&line[copied..at]);
+            out.push('\u{a0}');
+            copied = at + 1;
+        }
+    }
+    if copied == 0 {
         return line.to_string();
     }
-    let mut out = String::with_capacity(line.len() + 8);
-    let mut prev: Option<char> = None;
-    let mut rest = line;
-    while let Some(c) = rest.chars().next() {
-        rest = &rest[c.len_utf8()..];
-        if c == ' ' && prev.is_some_and(|p| p.is_ascii_digit()) && unit_follows(rest) {
-            out.push('\u{a0}');
-        } else {
-            out.push(c);
-        }
-        prev = Some(c);
-    }
+    out.push_str(&line[copied..]);
     out
 }
 

@@ -27,7 +27,10 @@ use mdbook_driver::config::Config;
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 use sha2::{Digest, Sha256};
 
-use super::files::{copy_tree_each, create_dir, link_or_copy, remove_dir, write_file};
+use super::files::{
+    copy_tree_each, create_dir, link_or_copy, remove_dir, write_bytes_if_changed, write_file,
+    write_if_changed, write_tree,
+};
 use super::paths::{BOOK_TITLE, ENTRIES_DIR, FINGERPRINT, HTML_DIR, MAIN_OUT, MONTHS_DIR};
 use super::sources::Sources;
 use crate::error::{Error, Result};
@@ -146,6 +149,76 @@ fn shared_resources(hbs: &str) -> String {
     out
 }
 
+/// Moves the second half of the page template of a month book
+/// (`index.hbs`: the page's body, from the menu bar on) into its header
+/// partial (`header.hbs`, which mdBook's template includes and which is
+/// empty in this theme), the pages staying the same byte for byte. mdBook
+/// parses the template again for every book, and the parser's cost grows
+/// with the square of a template's length: two halves parse several times
+/// faster than the whole. (The head partial is also included by mdBook's
+/// `toc.html`: it is left alone.)
+///
+/// The partial takes whole lines outside any block, and is called just
+/// before the text of the line after them (never on a line of its own,
+/// which would indent it). A template of another shape is left as it is.
+fn split_into_partials(theme: &mut BTreeMap<String, String>) {
+    if theme.contains_key("header.hbs") {
+        return;
+    }
+    let Some(index) = theme.get("index.hbs") else {
+        return;
+    };
+    if let Some((index, header)) = split_template(index) {
+        theme.insert("index.hbs".into(), index);
+        theme.insert("header.hbs".into(), header);
+    }
+}
+
+/// `(index, header)` for [`split_into_partials`], or `None`.
+fn split_template(t: &str) -> Option<(String, String)> {
+    // Only the simple shapes: no whitespace control, inverse or raw blocks,
+    // and no tag spanning lines.
+    if ["{{~", "~}}", "{{^", "{{{{"].iter().any(|m| t.contains(m)) {
+        return None;
+    }
+    let lines: Vec<&str> = t.split_inclusive('\n').collect();
+    // Block depth at the start of each line.
+    let mut depth = Vec::with_capacity(lines.len());
+    let mut d: i64 = 0;
+    for l in &lines {
+        if l.matches("{{").count() != l.matches("}}").count() {
+            return None;
+        }
+        depth.push(d);
+        d += l.matches("{{#").count() as i64 - l.matches("{{/").count() as i64;
+        if d < 0 {
+            return None;
+        }
+    }
+    if d != 0 {
+        return None;
+    }
+    let r = lines.iter().position(|l| l.trim() == "{{> header}}")?;
+    // The partial: the lines after the call up to the last line of plain
+    // text outside any block, which the call then precedes. It starts with
+    // a line of plain text too (a tag on a partial's first line could be
+    // taken for a standalone one).
+    let plain = |i: usize| !lines[i].contains("{{");
+    let e = (r + 2..lines.len())
+        .rev()
+        .find(|&i| depth[i] == 0 && !lines[i].trim().is_empty() && plain(i))?;
+    if depth[r] != 0 || !plain(r + 1) {
+        return None;
+    }
+    let index = [
+        lines[..r].concat(),
+        "{{> header}}".to_string(),
+        lines[e..].concat(),
+    ]
+    .concat();
+    Some((index, lines[r + 1..e].concat()))
+}
+
 /// What [`render_all`] did.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
@@ -178,18 +251,12 @@ pub fn render_all(book_dir: &Path, sources: &Sources, full: bool) -> Result<Rend
     let html = book_dir.join(HTML_DIR);
     create_dir(&html)?;
     let main_theme = theme_for(&sources.theme, false);
-    write_book(book_dir, &main, &main_theme, &book_toml(None))?;
-    // mdBook empties its output folder before rendering: the main book is
-    // rendered beside the site, then linked into it, so that the month
-    // pages, the images and the search indexes already there stay.
-    render_html(book_dir, None)?;
-    let mut published = std::collections::HashSet::new();
-    copy_tree_each(&book_dir.join(MAIN_OUT), &html, &mut |target| {
-        published.insert(target.strip_prefix(&html).unwrap_or(target).to_path_buf());
-    })?;
-    write_assets(&html, &sources.assets, full, &mut published)?;
-
-    let month_theme = theme_for(&sources.theme, true);
+    let mut month_theme = theme_for(&sources.theme, true);
+    // A month book's pages take their fonts from the main book's output: an
+    // empty `fonts.css` in its theme keeps mdBook from writing the fonts
+    // into every month's output (its pages are the same).
+    month_theme.insert("fonts/fonts.css".to_string(), String::new());
+    split_into_partials(&mut month_theme);
     let mut fingerprints = BTreeMap::new();
     let mut todo: Vec<(PathBuf, String, &BookFiles, String)> = Vec::new();
     for (root, files) in &months {
@@ -205,7 +272,22 @@ pub fn render_all(book_dir: &Path, sources: &Sources, full: bool) -> Result<Rend
             todo.push((dir, key.to_string(), files, hash));
         }
     }
-    render_months(&todo, &month_theme)?;
+    // mdBook empties its output folder before rendering: the main book is
+    // rendered beside the site, then linked into it, so that the month
+    // pages, the images and the search indexes already there stay. It is
+    // rendered beside the month books, on the same cores.
+    let main_book = || -> Result<()> {
+        write_book(book_dir, &main, &main_theme, &book_toml(None))?;
+        render_html(book_dir, None)
+    };
+    // The images and attachments are copied meanwhile too.
+    let assets = || write_assets(&html, &sources.assets, full);
+    render_months(&todo, &month_theme, &[&main_book, &assets])?;
+    let mut published: std::collections::HashSet<PathBuf> =
+        sources.assets.keys().map(PathBuf::from).collect();
+    copy_tree_each(&book_dir.join(MAIN_OUT), &html, &mut |target| {
+        published.insert(target.strip_prefix(&html).unwrap_or(target).to_path_buf());
+    })?;
     // The months kept from the last build (see `incremental`: checked
     // intact with `month_intact` before they were kept).
     let mut roots: std::collections::BTreeSet<String> =
@@ -234,23 +316,29 @@ pub fn render_all(book_dir: &Path, sources: &Sources, full: bool) -> Result<Rend
     })
 }
 
-/// Renders the month books of `todo` on every core, each recording its
-/// fingerprint once rendered.
+/// Does the jobs of `first` (the main book, the longest, then the images)
+/// and renders the month books of `todo`, on every core, each month
+/// recording its fingerprint once rendered.
 fn render_months(
     todo: &[(PathBuf, String, &BookFiles, String)],
     theme: &BTreeMap<String, String>,
+    first: &[&(dyn Fn() -> Result<()> + Sync)],
 ) -> Result<()> {
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .min(4);
     std::thread::scope(|s| {
-        let handles: Vec<_> = (0..workers.min(todo.len()))
+        let handles: Vec<_> = (0..workers.min(todo.len() + first.len()))
             .map(|_| {
                 s.spawn(|| -> Result<()> {
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some((dir, key, files, hash)) = todo.get(i) else {
+                        if let Some(job) = first.get(i) {
+                            job()?;
+                            continue;
+                        }
+                        let Some((dir, key, files, hash)) = todo.get(i - first.len()) else {
                             return Ok(());
                         };
                         let _ = fs::remove_file(dir.join(FINGERPRINT));
@@ -265,7 +353,7 @@ fn render_months(
             .into_iter()
             .map(|h| {
                 h.join()
-                    .unwrap_or_else(|_| Err(Error::failed("rendu d’un mois interrompu")))
+                    .unwrap_or_else(|_| Err(Error::failed("rendu d’un livre interrompu")))
             })
             .collect::<Result<Vec<()>>>()
             .map(|_| ())
@@ -292,53 +380,42 @@ fn fingerprint(files: &BookFiles, theme: &BTreeMap<String, String>, toml: &str) 
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Replaces `dir/src`, `dir/theme` and `dir/book.toml` with a book's files.
+/// Replaces `dir/src`, `dir/theme` and `dir/book.toml` with a book's files
+/// (a file already there with the same text is left as it is).
 fn write_book(
     dir: &Path,
     files: &BookFiles,
     theme: &BTreeMap<String, String>,
     toml: &str,
 ) -> Result<()> {
-    let src = dir.join("src");
-    remove_dir(&src)?;
-    create_dir(&src)?;
-    write_file(&dir.join("book.toml"), toml.as_bytes())?;
-    let mut made = std::collections::HashSet::new();
-    for (rel, text) in &files.pages {
-        let path = src.join(rel);
-        ensure_parent(&path, &mut made)?;
-        write_file(&path, text.as_bytes())?;
-    }
-    let theme_dir = dir.join("theme");
-    remove_dir(&theme_dir)?;
-    for (rel, text) in theme {
-        let path = theme_dir.join(rel);
-        ensure_parent(&path, &mut made)?;
-        write_file(&path, text.as_bytes())?;
-    }
-    Ok(())
+    write_tree(&dir.join("src"), &|| {
+        Box::new(files.pages.iter().map(|(r, t)| (*r, *t)))
+    })?;
+    write_tree(&dir.join("theme"), &|| {
+        Box::new(theme.iter().map(|(r, t)| (r.as_str(), t.as_str())))
+    })?;
+    write_if_changed(&dir.join("book.toml"), toml)
 }
 
 /// Copies the images and attachments into the site (read and written
 /// again: the copy is readable by all whatever the original's mode). A copy
 /// already there with the original's size and written after the original's
-/// last change is kept, unless `full`.
-fn write_assets(
-    html: &Path,
-    assets: &BTreeMap<String, PathBuf>,
-    full: bool,
-    published: &mut std::collections::HashSet<PathBuf>,
-) -> Result<()> {
+/// last change is kept; with `full`, only a copy with the original's very
+/// bytes is.
+fn write_assets(html: &Path, assets: &BTreeMap<String, PathBuf>, full: bool) -> Result<()> {
     let mut made = std::collections::HashSet::new();
     for (rel, from) in assets {
         let path = html.join(rel);
-        published.insert(PathBuf::from(rel));
         if !full && copy_is_current(from, &path) {
             continue;
         }
         ensure_parent(&path, &mut made)?;
         let bytes = fs::read(from).map_err(|e| Error::io("lecture de", from, e))?;
-        write_file(&path, &bytes)?;
+        if full {
+            write_bytes_if_changed(&path, &bytes)?;
+        } else {
+            write_file(&path, &bytes)?;
+        }
     }
     Ok(())
 }
@@ -533,6 +610,40 @@ mod tests {
         );
         assert!(
             theme_for(&theme, false)["index.hbs"].contains(r#"{{ path_to_root }}recherche.html"#)
+        );
+    }
+
+    #[test]
+    fn month_template_is_split_into_its_partial_without_losing_a_line() {
+        let hbs = crate::templates::embedded("theme/index.hbs").unwrap();
+        let mut theme = BTreeMap::from([("index.hbs".to_string(), hbs.to_string())]);
+        split_into_partials(&mut theme);
+        let (index, header) = (&theme["index.hbs"], &theme["header.hbs"]);
+        // The page's body is in the partial.
+        assert!(header.len() > hbs.len() / 3, "{} octets", header.len());
+        // Put back in place of its call (the call's own line gone), the two
+        // give the template.
+        let back = index.replacen("{{> header}}", header, 1);
+        let without_call: String = hbs
+            .split_inclusive('\n')
+            .filter(|l| l.trim() != "{{> header}}")
+            .collect();
+        assert_eq!(back, without_call);
+        // The call is never alone on its line (a partial alone on its line
+        // is indented by handlebars).
+        let line = index.lines().find(|l| l.contains("{{> header}}")).unwrap();
+        assert_ne!(line.trim(), "{{> header}}");
+        assert!(!theme.contains_key("head.hbs"));
+        // A theme with its own partial, or of another shape, is kept.
+        let mut own = BTreeMap::from([
+            ("index.hbs".to_string(), hbs.to_string()),
+            ("header.hbs".to_string(), String::new()),
+        ]);
+        split_into_partials(&mut own);
+        assert_eq!(own["index.hbs"], hbs);
+        assert_eq!(
+            split_template("{{#if a}}\n{{> header}}\nx\n{{/if}}\n"),
+            None
         );
     }
 
