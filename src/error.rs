@@ -133,6 +133,13 @@ impl Error {
         self
     }
 
+    /// Says what the command was doing (« index de recherche : écriture
+    /// de … impossible : disque plein »); kind, hint and cause unchanged.
+    pub fn during(mut self, what: &str) -> Self {
+        self.message = format!("{what} : {}", self.message);
+        self
+    }
+
     /// Changes the kind (e.g. an I/O error that means a step failed).
     pub fn with_kind(mut self, kind: Kind) -> Self {
         self.kind = kind;

@@ -112,7 +112,8 @@ pub fn execute(ctx: &Context, args: BuildArgs) -> Result<()> {
     );
     let (months_generated, months_kept) = (prepared.generated, prepared.kept);
     book::incremental::save(&book_dir, prepared, &rendered.fingerprints)?;
-    let indexed = search::index_site(&book_dir, args.complet, &rendered.fingerprints)?;
+    let indexed = search::index_site(&book_dir, args.complet, &rendered.fingerprints)
+        .map_err(|e| e.during("index de recherche"))?;
     let rendered_at = generated + rendered_in;
     // The whole book, its folder included, is readable by a web server,
     // whatever the umask (077 on hardened hosts and some CI runners).

@@ -297,9 +297,7 @@ impl Drop for SmallDisk {
 fn a_full_disk_during_the_build_is_exit_4_in_french_without_panic() {
     let journal = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/journal-exemple/journal");
-    let mut stages = Vec::new();
-    // From « nothing fits » to « only the search index does not fit ».
-    for kib in (1200..=4200).step_by(300) {
+    let build = |kib: u32| {
         let disk = SmallDisk::new(&format!("{kib}k"));
         crate::support::copy_dir(&journal, &disk.0.path().join("journal"));
         let out = crate::support::Run::new()
@@ -308,18 +306,29 @@ fn a_full_disk_during_the_build_is_exit_4_in_french_without_panic() {
             .arg("build")
             .run();
         assert!(!out.stderr.contains("panicked"), "{kib} Kio : {out}");
-        if out.code == 0 {
-            continue;
+        if out.code != 0 {
+            assert_eq!(out.code, 4, "{kib} Kio : {out}");
+            assert!(out.stderr.contains("disque plein"), "{kib} Kio : {out}");
+            assert!(out.stderr.contains("aide :"), "{kib} Kio : {out}");
         }
-        assert_eq!(out.code, 4, "{kib} Kio : {out}");
-        assert!(out.stderr.contains("disque plein"), "{kib} Kio : {out}");
-        assert!(out.stderr.contains("aide :"), "{kib} Kio : {out}");
-        if out.stderr.contains("index de recherche") {
-            stages.push(kib);
-        }
-    }
+        out
+    };
+    // From « nothing fits » up to the first size where the book fits…
+    let fits = (1200..=6000)
+        .step_by(300)
+        .find(|&kib| build(kib).code == 0)
+        .expect("le livre ne tient dans aucune taille essayée");
+    // …then just below it, where what is written last (the search index)
+    // no longer does.
+    let stages: Vec<u32> = (fits.saturating_sub(300)..fits)
+        .step_by(12)
+        .filter(|&kib| {
+            let out = build(kib);
+            out.code == 4 && out.stderr.contains("index de recherche")
+        })
+        .collect();
     assert!(
         !stages.is_empty(),
-        "aucune taille n'a rempli le disque pendant l'index de recherche"
+        "aucune taille n'a rempli le disque pendant l'index de recherche (le livre tient à {fits} Kio)"
     );
 }
