@@ -115,41 +115,23 @@ impl<'a> Site<'a> {
             .chain(&sources.check_only)
             .filter(|(rel, _)| !is_summary(rel))
             .collect();
-        let workers = std::thread::available_parallelism()
-            .map_or(2, |n| n.get())
-            .clamp(1, 4);
         // Pages are taken in small batches by whichever thread is free: a day
         // page holding a day's runs weighs a hundred notes, so equal shares
         // by count would leave one core idle at the end.
         const BATCH: usize = 16;
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let mut pages = HashMap::with_capacity(list.len());
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (0..workers.min(list.len().div_ceil(BATCH)).max(1))
-                .map(|_| {
-                    s.spawn(|| {
-                        let mut out = Vec::new();
-                        loop {
-                            let at = next.fetch_add(BATCH, std::sync::atomic::Ordering::Relaxed);
-                            if at >= list.len() {
-                                return out;
-                            }
-                            let batch = &list[at..(at + BATCH).min(list.len())];
-                            out.extend(batch.iter().map(|(rel, text)| {
-                                let (body, first_line) = page_body(rel, text);
-                                (rel.as_str(), ids::analyze(body, first_line))
-                            }));
-                        }
-                    })
+        let batches: Vec<&[(&'a String, &'a String)]> = list.chunks(BATCH).collect();
+        let analysed = super::cores::on_cores(&batches, |batch| {
+            batch
+                .iter()
+                .map(|(rel, text)| {
+                    let (body, first_line) = page_body(rel, text);
+                    (rel.as_str(), ids::analyze(body, first_line))
                 })
-                .collect();
-            for h in handles {
-                match h.join() {
-                    Ok(v) => pages.extend(v),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-            }
-        });
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let mut pages = HashMap::with_capacity(list.len());
+        pages.extend(analysed.into_iter().flatten());
         Site {
             sources,
             pages,

@@ -65,40 +65,20 @@ fn month_books(
     wanted: &(dyn Fn(&str) -> bool + Sync),
     sources: &mut Sources,
 ) -> Result<()> {
-    let workers = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .clamp(1, 4);
     // Each month is taken by whichever thread is free: months differ in
     // size by ten times or more.
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let parts: Vec<Result<Sources>> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut part = Sources::default();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(month) = model.months.get(i) else {
-                            return Ok(part);
-                        };
-                        if !wanted(&month.key) {
-                            continue;
-                        }
-                        super::archive::month_book(input, model, templates, i, month, &mut part)?;
-                    }
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err(crate::error::Error::failed(
-                        "génération d’un mois interrompue",
-                    ))
-                })
-            })
-            .collect()
+    let months: Vec<usize> = (0..model.months.len())
+        .filter(|&i| wanted(&model.months[i].key))
+        .collect();
+    let parts = super::cores::on_cores(&months, |&i| {
+        let mut part = Sources::default();
+        super::archive::month_book(input, model, templates, i, &model.months[i], &mut part)
+            .map(|()| part)
+    })
+    .unwrap_or_else(|_| {
+        vec![Err(crate::error::Error::failed(
+            "génération d’un mois interrompue",
+        ))]
     });
     for part in parts {
         let part = part?;

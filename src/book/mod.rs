@@ -20,6 +20,7 @@
 
 pub mod archive;
 pub mod check;
+mod cores;
 pub mod files;
 pub mod generate;
 pub mod health;

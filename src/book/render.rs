@@ -19,7 +19,6 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use mdbook_driver::MDBook;
 use mdbook_driver::book::Book;
@@ -324,40 +323,26 @@ fn render_months(
     theme: &BTreeMap<String, String>,
     first: &[&(dyn Fn() -> Result<()> + Sync)],
 ) -> Result<()> {
-    let next = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .min(4);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..workers.min(todo.len() + first.len()))
-            .map(|_| {
-                s.spawn(|| -> Result<()> {
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        if let Some(job) = first.get(i) {
-                            job()?;
-                            continue;
-                        }
-                        let Some((dir, key, files, hash)) = todo.get(i - first.len()) else {
-                            return Ok(());
-                        };
-                        let _ = fs::remove_file(dir.join(FINGERPRINT));
-                        write_book(dir, files, theme, &book_toml(Some(key)))?;
-                        render_html(dir, Some(key))?;
-                        write_file(&dir.join(FINGERPRINT), hash.as_bytes())?;
-                    }
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(Error::failed("rendu d’un livre interrompu")))
-            })
-            .collect::<Result<Vec<()>>>()
-            .map(|_| ())
+    enum Job<'a> {
+        First(&'a (dyn Fn() -> Result<()> + Sync)),
+        Month(&'a (PathBuf, String, &'a BookFiles<'a>, String)),
+    }
+    let jobs: Vec<Job> = first
+        .iter()
+        .map(|f| Job::First(*f))
+        .chain(todo.iter().map(Job::Month))
+        .collect();
+    let done = super::cores::on_cores(&jobs, |job| match job {
+        Job::First(job) => job(),
+        Job::Month((dir, key, files, hash)) => {
+            let _ = fs::remove_file(dir.join(FINGERPRINT));
+            write_book(dir, files, theme, &book_toml(Some(key)))?;
+            render_html(dir, Some(key))?;
+            write_file(&dir.join(FINGERPRINT), hash.as_bytes())
+        }
     })
+    .unwrap_or_else(|_| vec![Err(Error::failed("rendu d’un livre interrompu"))]);
+    done.into_iter().collect()
 }
 
 /// The SHA-256 of everything a month book is rendered from.

@@ -32,10 +32,10 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
 
+use super::cores::on_cores;
 use super::files::remove_dir;
 use super::paths::{
     CACHE_DIR, FINGERPRINT, HTML_DIR, MAIN_INDEX, MONTHS_DIR, OLD_INDEX_DIRS, SCRATCH_DIR,
@@ -135,45 +135,19 @@ pub fn index_site(
 }
 
 /// Builds each job's index (pages, output folder, fingerprint to write
-/// beside it) on as many threads as there are cores, at most four.
-fn build_all(html: &Path, jobs: Vec<(&[String], PathBuf, Option<String>)>) -> Result<()> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 4)
-        .min(jobs.len().max(1));
-    // The largest first: the threads finish together.
-    let mut jobs = jobs;
+/// beside it) on every core, the largest first (the threads finish
+/// together).
+fn build_all(html: &Path, mut jobs: Vec<(&[String], PathBuf, Option<String>)>) -> Result<()> {
     jobs.sort_by_key(|(rels, _, _)| std::cmp::Reverse(rels.len()));
-    let queue = Mutex::new(jobs.into_iter());
-    let failed: Mutex<Option<Error>> = Mutex::new(None);
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                loop {
-                    let next = queue.lock().ok().and_then(|mut q| q.next());
-                    let Some((rels, out, fingerprint)) = next else {
-                        break;
-                    };
-                    let built = build(html, rels, &out).and_then(|()| match fingerprint {
-                        Some(f) => {
-                            super::files::write_file(&out.with_file_name(FINGERPRINT), f.as_bytes())
-                        }
-                        None => Ok(()),
-                    });
-                    if let Err(e) = built {
-                        if let Ok(mut f) = failed.lock() {
-                            f.get_or_insert(e);
-                        }
-                        break;
-                    }
-                }
-            });
+    let built = on_cores(&jobs, |(rels, out, fingerprint)| {
+        build(html, rels, out)?;
+        match fingerprint {
+            Some(f) => super::files::write_file(&out.with_file_name(FINGERPRINT), f.as_bytes()),
+            None => Ok(()),
         }
-    });
-    match failed.into_inner().ok().flatten() {
-        Some(e) => Err(e),
-        None => Ok(()),
-    }
+    })
+    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    built.into_iter().collect()
 }
 
 /// The index of the pages `rels` of the site `html`, written into `out`.

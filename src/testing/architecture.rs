@@ -79,7 +79,8 @@ fn the_book_knows_only_what_it_renders() {
 /// livre »): each may name (`super::<m>`, `crate::book::<m>`) only those
 /// before it. `mod.rs` is the facade above them all: no module imports from
 /// it, so `super::Sources` is written `super::sources::Sources`.
-const BOOK_LAYERS: [&str; 22] = [
+const BOOK_LAYERS: [&str; 23] = [
+    "cores",
     "paths",
     "health",
     "sources",
