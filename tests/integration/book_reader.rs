@@ -276,6 +276,17 @@ fn the_search_page_opened_from_disk_says_how_to_serve_the_book() {
     assert!(dom.contains(r#"class="recherche-resultat""#), "{dom}");
 }
 
+/// Asserts that the search page's DOM says « aucun résultat pour « `q` » »
+/// and lists no result.
+fn says_no_result(dom: &str, q: &str) {
+    assert!(
+        dom.contains(&format!("aucun résultat pour « {q} »")),
+        "{}",
+        &dom[dom.find(r#"class="recherche-message""#).unwrap_or(0)..]
+    );
+    assert!(result_links(dom).is_empty());
+}
+
 /// The result links (`href`) of a search page's DOM.
 fn result_links(dom: &str) -> Vec<String> {
     let start = dom.find(r#"class="recherche-resultats""#).unwrap_or(0);
@@ -359,13 +370,7 @@ fn search_finds_french_words_after_an_elision_one_result_per_entry() {
         );
     }
     // A nonsense word says so, instead of listing loose matches.
-    let dom = search("zzqxwvutrs");
-    assert!(
-        dom.contains("aucun résultat pour « zzqxwvutrs »"),
-        "{}",
-        &dom[dom.find(r#"class="recherche-message""#).unwrap_or(0)..]
-    );
-    assert!(result_links(&dom).is_empty());
+    says_no_result(&search("zzqxwvutrs"), "zzqxwvutrs");
     // Followed, a result highlights the word on the entry's page.
     let dom = search("%C3%A9ch%C3%A9ance");
     let link = result_links(&dom)
@@ -467,13 +472,7 @@ fn search_sorts_by_date_across_month_indexes_and_drops_loose_matches() {
     }
     // A word no entry has, nor any word it starts (the « q » of
     // « grep -q » is no match): the page says so.
-    let dom = search("qqqzzw");
-    assert!(
-        dom.contains("aucun résultat pour « qqqzzw »"),
-        "{}",
-        &dom[dom.find(r#"class="recherche-message""#).unwrap_or(0)..]
-    );
-    assert!(result_links(&dom).is_empty());
+    says_no_result(&search("qqqzzw"), "qqqzzw");
     // A word being typed still finds its entries (words it starts).
     assert_eq!(result_entries(&search("sauveg")).len(), relevance.len());
 }

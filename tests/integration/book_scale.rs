@@ -329,6 +329,17 @@ fn entry_names(p: &Projet) -> Vec<String> {
     v
 }
 
+/// The id of the first entry whose name starts with `start` and holds
+/// `kind` (`-execution-`, `-note-`).
+fn entry_id(p: &Projet, start: &str, kind: &str) -> String {
+    entry_names(p)
+        .into_iter()
+        .find(|n| n.starts_with(start) && n.contains(kind))
+        .unwrap_or_else(|| panic!("aucune entrée {start}…{kind}"))
+        .trim_end_matches(".md")
+        .to_string()
+}
+
 /// Runs `journal note` at `when` and returns the new entry's id.
 fn note_at(p: &Projet, when: &str, args: &[&str]) -> String {
     let before = entry_names(p);
@@ -424,12 +435,7 @@ fn incremental_builds_and_checks_follow_every_kind_of_change() {
 
     // Links across months: a January note links to a March run, with an
     // anchor that exists, then one that does not (a problem).
-    let run = entry_names(&p)
-        .into_iter()
-        .find(|n| n.starts_with("2024-03-0") && n.contains("-execution-"))
-        .unwrap()
-        .trim_end_matches(".md")
-        .to_string();
+    let run = entry_id(&p, "2024-03-0", "-execution-");
     let text = format!(
         "Voir [l'exécution]({run}.md#cibles-prometheus) et [ailleurs]({run}.md#nulle-part)."
     );
@@ -469,10 +475,7 @@ fn incremental_builds_and_checks_follow_every_kind_of_change() {
     same_as_full(&p, "note corrigée");
 
     // An entry moved from March to January (its date changed).
-    let moved = entry_names(&p)
-        .into_iter()
-        .find(|n| n.starts_with("2024-03-1") && n.contains("-note-"))
-        .unwrap();
+    let moved = format!("{}.md", entry_id(&p, "2024-03-1", "-note-"));
     let path = p.journal_dir().join(&moved);
     let text = fs::read_to_string(&path).unwrap();
     let line = text.lines().find(|l| l.starts_with("horodatage:")).unwrap();
@@ -513,12 +516,7 @@ fn incremental_builds_and_checks_follow_every_kind_of_change() {
     // writes it beside, the entry does not change): the run's month shows
     // a <picture> after an incremental build as after a full one, and the
     // plain image again once the narrow file is gone.
-    let charted = entry_names(&p)
-        .into_iter()
-        .find(|n| n.starts_with("2024-02-2") && n.contains("-execution-"))
-        .unwrap()
-        .trim_end_matches(".md")
-        .to_string();
+    let charted = entry_id(&p, "2024-02-2", "-execution-");
     let path = p.journal_dir().join(format!("{charted}.md"));
     let text = fs::read_to_string(&path).unwrap()
         + &format!("\n![Consommation des conteneurs]({charted}-ressources.svg)\n");
